@@ -1,0 +1,72 @@
+"""The composition root of the service layer: one `Bank` per database, shared by CLI and UI."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+
+from bankapp.clock import Clock, SystemClock
+from bankapp.services.accounts import AccountService
+from bankapp.services.audit import ChainReport, verify_chain
+from bankapp.services.auth import AuthService
+from bankapp.services.context import ServiceContext
+from bankapp.services.history import HistoryService
+from bankapp.services.passwords import PasswordHashing
+from bankapp.services.payments import PaymentService
+from bankapp.services.verify import VerifyReport, verify_ledger
+from bankapp.settings import Settings
+from bankapp.storage.database import Database
+from bankapp.storage.engine import database_url_from_env, make_engine
+from bankapp.storage.schema import require_current_schema, upgrade_to_head
+
+
+class Bank:
+    """Every service, wired to one database, clock and settings."""
+
+    def __init__(self, engine: Engine, *, clock: Clock | None = None,
+                 settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+        self.db = Database(engine, clock or SystemClock())
+        self.ctx = ServiceContext(self.db, self.settings,
+                                  PasswordHashing(self.settings.hash_parameters))
+        self.auth = AuthService(self.ctx)
+        self.accounts = AccountService(self.ctx)
+        self.payments = PaymentService(self.ctx)
+        self.history = HistoryService(self.ctx)
+
+    @property
+    def clock(self) -> Clock:
+        return self.db.clock
+
+    def verify(self) -> VerifyReport:
+        """Check the ledger and the audit chain (what `bankapp verify` prints)."""
+        return self.db.read(lambda tx: verify_ledger(tx.conn))
+
+    def verify_audit(self) -> ChainReport:
+        return self.db.read(lambda tx: verify_chain(tx.conn))
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def open_bank(
+    url: str | None = None,
+    *,
+    clock: Clock | None = None,
+    settings: Settings | None = None,
+    create: bool = False,
+) -> Bank:
+    """Open the bank at `url` (or BANKAPP_DATABASE_URL, or data/bank.db).
+
+    With `create`, a missing database is created and an old one upgraded; otherwise the
+    database must exist at this version's schema, or a typed StorageError says what to do.
+    """
+    engine = make_engine(database_url_from_env(url), create=create)
+    try:
+        if create:
+            upgrade_to_head(engine)
+        else:
+            require_current_schema(engine)
+    except Exception:
+        engine.dispose()
+        raise
+    return Bank(engine, clock=clock, settings=settings)

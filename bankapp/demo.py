@@ -1,0 +1,126 @@
+"""The demo bank: customers, staff, accounts and a few months of varied, seeded history."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from bankapp.bank import Bank
+from bankapp.clock import FixedClock
+from bankapp.domain import AccountKind, Actor, Role
+from bankapp.errors import InsufficientFunds
+from bankapp.services import audit
+from bankapp.storage.models import AuditEvent
+
+DEMO_PASSWORD = "bank-demo-2026!"
+DEMO_DAYS = 120
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    role: Role
+    full_name: str
+    email: str
+    phone: str
+    address: str
+    accounts: tuple[tuple[AccountKind, str], ...] = ()
+
+
+DEMO_USERS = (
+    DemoUser("alice", Role.CUSTOMER, "Alice Martin", "alice@example.com", "+1 555 0101",
+             "12 Elm Street, Springfield",
+             ((AccountKind.CHECKING, "Everyday"), (AccountKind.SAVINGS, "Rainy day"))),
+    DemoUser("bob", Role.CUSTOMER, "Bob Okafor", "bob@example.com", "+1 555 0102",
+             "4 Harbour Road, Shelbyville",
+             ((AccountKind.CHECKING, "Main"), (AccountKind.BUSINESS, "Okafor Bikes"))),
+    DemoUser("carol", Role.CUSTOMER, "Carol Nguyen", "carol@example.com", "+1 555 0103",
+             "88 Hill Avenue, Capital City",
+             ((AccountKind.CHECKING, "Checking"), (AccountKind.SAVINGS, "House fund"),
+              (AccountKind.SAVINGS, "Holidays"))),
+    DemoUser("teller", Role.TELLER, "Tom Teller", "teller@bank.example", "+1 555 0200",
+             "Main branch"),
+    DemoUser("admin", Role.ADMIN, "Ada Admin", "admin@bank.example", "+1 555 0201",
+             "Main branch"),
+)
+
+_SPENDING = ("Groceries", "Coffee", "Fuel", "Pharmacy", "Books", "Cinema", "Hardware store")
+
+
+def build_demo(bank: Bank, *, seed: int = 2026, end: datetime | None = None) -> None:
+    """Fill an empty database with the demo. Time is stepped through `DEMO_DAYS` days of
+    history ending at `end` (default: now), then the bank's clock is restored."""
+    real_clock = bank.db.clock
+    end = end or real_clock.now()
+    clock = FixedClock(end - timedelta(days=DEMO_DAYS))
+    bank.db.clock = clock
+    try:
+        rng = random.Random(seed)
+        actors: dict[str, Actor] = {}
+        accounts: dict[str, list[int]] = {}
+        for user in DEMO_USERS:
+            view = bank.auth.create_user(
+                None, username=user.username, password=DEMO_PASSWORD, role=user.role,
+                full_name=user.full_name, email=user.email, phone=user.phone,
+                address=user.address, must_change_password=False,
+            )
+            actor = Actor(view.id, view.username, view.role)
+            actors[user.username] = actor
+            accounts[user.username] = [
+                bank.accounts.open(actor, kind, name).id for kind, name in user.accounts
+            ]
+        customers = [u.username for u in DEMO_USERS if u.role == Role.CUSTOMER]
+        numbers = {
+            name: [bank.accounts.get(actors[name], a).number for a in accounts[name]]
+            for name in customers
+        }
+        for name in customers:
+            bank.payments.deposit(actors[name], accounts[name][0], rng.randrange(150_000, 400_000),
+                                  memo="Opening deposit")
+        for day in range(DEMO_DAYS):
+            clock.set(end - timedelta(days=DEMO_DAYS - day, hours=-9, minutes=-rng.randrange(480)))
+            for name in customers:
+                _demo_day(bank, rng, day, actors[name], accounts[name], numbers, name)
+        clock.set(end - timedelta(minutes=1))
+        bank.db.write(lambda tx: audit.record(tx, None, "demo.created", "demo database",
+                                              {"seed": seed}, actor_name="operator"))
+    finally:
+        bank.db.clock = real_clock
+
+
+def _demo_day(bank: Bank, rng: random.Random, day: int, actor: Actor, own: list[int],
+              numbers: dict[str, list[str]], name: str) -> None:
+    main = own[0]
+    try:
+        if day % 14 == 3:
+            bank.payments.deposit(actor, main, rng.randrange(180_000, 320_000), memo="Salary")
+        if day % 30 == 5:
+            bank.payments.withdraw(actor, main, rng.randrange(90_000, 140_000), memo="Rent")
+        if rng.random() < 0.6:
+            bank.payments.withdraw(actor, main, rng.randrange(500, 9_000),
+                                   memo=rng.choice(_SPENDING))
+        if len(own) > 1 and rng.random() < 0.12:
+            target = numbers[name][rng.randrange(1, len(own))]
+            bank.payments.transfer(actor, main, target, rng.randrange(5_000, 50_000),
+                                   memo="Saving")
+        if rng.random() < 0.08:
+            other = rng.choice([n for n in numbers if n != name])
+            bank.payments.transfer(actor, main, numbers[other][0], rng.randrange(1_000, 20_000),
+                                   memo=rng.choice(("Dinner split", "Concert tickets", "Gift")))
+    except InsufficientFunds:
+        pass  # a demo customer, like a real one, sometimes cannot afford something
+
+
+def is_demo(bank: Bank) -> bool:
+    """True when this database was built by `bankapp demo` (the login screen then shows the
+    demo sign-ins)."""
+    table = AuditEvent.__table__
+    return bank.db.read(
+        lambda tx: tx.conn.execute(
+            select(table.c.id).where(table.c.kind == "demo.created").limit(1)
+        ).first()
+        is not None
+    )

@@ -1,0 +1,193 @@
+"""The one hierarchy of typed errors the service layer raises, each with a stable code."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+class BankError(Exception):
+    """Base of every error a user may see; `message` can be read aloud to a customer."""
+
+    code = "bank_error"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        return self.message
+
+
+# --- input ---------------------------------------------------------------------------------
+
+
+class ValidationFailed(BankError):
+    """A value the user typed is not acceptable; `field` names the form field when known."""
+
+    code = "invalid_input"
+
+
+class InvalidAmount(ValidationFailed):
+    code = "invalid_amount"
+
+
+class PasswordRejected(ValidationFailed):
+    """The password breaks one or more rules; `problems` lists each in words."""
+
+    code = "password_rejected"
+
+    def __init__(self, problems: list[str], *, field: str = "password") -> None:
+        super().__init__("; ".join(problems), field=field)
+        self.problems = problems
+
+
+class UsernameTaken(ValidationFailed):
+    code = "username_taken"
+
+
+class IdempotencyConflict(ValidationFailed):
+    """The same idempotency key was sent again with a different request."""
+
+    code = "idempotency_conflict"
+
+
+# --- sign-in -------------------------------------------------------------------------------
+
+
+class AuthenticationFailed(BankError):
+    code = "authentication_failed"
+
+
+class InvalidCredentials(AuthenticationFailed):
+    code = "invalid_credentials"
+
+    def __init__(self) -> None:
+        super().__init__("Username or password is incorrect.")
+
+
+class AccountLocked(AuthenticationFailed):
+    code = "user_locked"
+
+    def __init__(self, until: datetime | None) -> None:
+        when = f" until {until:%Y-%m-%d %H:%M} UTC" if until else ""
+        super().__init__(
+            f"This sign-in is locked after too many failed attempts{when}. "
+            "A supervisor can unlock it sooner."
+        )
+        self.until = until
+
+
+class LoginThrottled(AuthenticationFailed):
+    code = "login_throttled"
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(
+            f"Too many failed attempts. Wait {retry_after_seconds} s before trying again."
+        )
+        self.retry_after_seconds = retry_after_seconds
+
+
+class UserDisabled(AuthenticationFailed):
+    code = "user_disabled"
+
+    def __init__(self) -> None:
+        super().__init__("This user is disabled. Ask a supervisor.")
+
+
+class SecondFactorRequired(AuthenticationFailed):
+    code = "second_factor_required"
+
+
+class InvalidSecondFactor(AuthenticationFailed):
+    code = "invalid_second_factor"
+
+
+# --- permissions and lookups -----------------------------------------------------------------
+
+
+class PermissionDenied(BankError):
+    code = "permission_denied"
+
+
+class NotFound(BankError):
+    code = "not_found"
+
+
+class AccountNotFound(NotFound):
+    code = "account_not_found"
+
+
+class UserNotFound(NotFound):
+    code = "user_not_found"
+
+
+# --- money rules ---------------------------------------------------------------------------
+
+
+class MoneyRuleBroken(BankError):
+    code = "money_rule"
+
+
+class InsufficientFunds(MoneyRuleBroken):
+    code = "insufficient_funds"
+
+    def __init__(self, available: str, requested: str) -> None:
+        super().__init__(
+            f"Insufficient funds: available {available}, requested {requested}.", field="amount"
+        )
+
+
+class AccountNotOpen(MoneyRuleBroken):
+    """The account is frozen or closed, so it cannot take part in this operation."""
+
+    code = "account_not_open"
+
+
+class AccountNotEmpty(MoneyRuleBroken):
+    code = "account_not_empty"
+
+
+class LimitExceeded(MoneyRuleBroken):
+    code = "limit_exceeded"
+
+
+class SameAccount(MoneyRuleBroken):
+    code = "same_account"
+
+
+# --- storage -------------------------------------------------------------------------------
+
+
+class StorageError(BankError):
+    """The database cannot be used; the message says why and what to do."""
+
+    code = "storage_error"
+
+
+class DatabaseMissing(StorageError):
+    code = "database_missing"
+
+
+class DatabaseReadOnly(StorageError):
+    code = "database_read_only"
+
+
+class NotADatabase(StorageError):
+    code = "not_a_database"
+
+
+class SchemaTooNew(StorageError):
+    code = "schema_too_new"
+
+
+class SchemaOutdated(StorageError):
+    code = "schema_outdated"
+
+
+class DatabaseBusy(StorageError):
+    code = "database_busy"
+
+
+class DatabaseUnavailable(StorageError):
+    code = "database_unavailable"

@@ -1,0 +1,214 @@
+"""Account use cases: open, list, view, rename, freeze, unfreeze, close."""
+
+from __future__ import annotations
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from bankapp.account_numbers import mask_account_number, new_account_number
+from bankapp.domain import (
+    CUSTOMER_ACCOUNT_KINDS,
+    AccountKind,
+    AccountStatus,
+    AccountView,
+    Actor,
+    Role,
+)
+from bankapp.errors import (
+    AccountNotEmpty,
+    AccountNotOpen,
+    PermissionDenied,
+    UserNotFound,
+    ValidationFailed,
+)
+from bankapp.services import audit
+from bankapp.services.access import (
+    accessible_account,
+    load_account_by_number,
+    owner_name,
+    require_active,
+    require_staff,
+    to_view,
+)
+from bankapp.services.context import ServiceContext
+from bankapp.storage.database import Tx
+from bankapp.storage.models import Account, User
+from bankapp.validation import clean_text
+
+_accounts = Account.__table__
+_users = User.__table__
+MAX_OPEN_ACCOUNTS = 20
+
+
+class AccountService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    def open(
+        self, actor: Actor, kind: AccountKind | str, name: str = "", *, owner_id: int | None = None
+    ) -> AccountView:
+        """Open a checking, savings or business account for the actor (or, for staff, a customer)."""
+        try:
+            kind = AccountKind(kind)
+        except ValueError:
+            raise ValidationFailed("Choose checking, savings or business.", field="kind") from None
+        if kind not in CUSTOMER_ACCOUNT_KINDS:
+            raise ValidationFailed("Choose checking, savings or business.", field="kind")
+        name = clean_text(name, field="name", label="Account name", max_length=60, required=False)
+        name = name or kind.value.capitalize()
+
+        def work(tx: Tx) -> AccountView:
+            owner = self._owner_for(tx, actor, owner_id)
+            count = tx.conn.execute(
+                select(_accounts.c.id).where(
+                    _accounts.c.owner_id == owner, _accounts.c.status != "closed"
+                )
+            ).all()
+            if len(count) >= MAX_OPEN_ACCOUNTS:
+                raise ValidationFailed(f"A customer can hold at most {MAX_OPEN_ACCOUNTS} accounts.")
+            account_id = self._insert(tx, owner, kind, name)
+            audit.record(
+                tx, actor, "account.open", f"account {account_id}",
+                {"owner_id": owner, "kind": kind.value, "name": name},
+            )
+            return self._view(tx, account_id)
+
+        return self._ctx.db.write(work)
+
+    def list(self, actor: Actor, *, owner_id: int | None = None) -> list[AccountView]:
+        """The actor's own accounts, or (for staff) a customer's, oldest first."""
+
+        def work(tx: Tx) -> list[AccountView]:
+            owner = self._owner_for(tx, actor, owner_id)
+            rows = tx.conn.execute(
+                select(_accounts).where(_accounts.c.owner_id == owner).order_by(_accounts.c.id)
+            ).all()
+            name = owner_name(tx, owner)
+            return [to_view(row, name) for row in rows]
+
+        return self._ctx.db.read(work)
+
+    def get(self, actor: Actor, account_id: int) -> AccountView:
+        def work(tx: Tx) -> AccountView:
+            row = accessible_account(tx, actor, account_id)
+            return to_view(row, owner_name(tx, row.owner_id))
+
+        return self._ctx.db.read(work)
+
+    def find_destination(self, actor: Actor, number: str) -> str:
+        """Confirm a destination account exists and say how to show it: owner's initial and
+        surname with the masked number, never the balance of someone else's account."""
+
+        def work(tx: Tx) -> str:
+            require_active(tx, actor)
+            row = load_account_by_number(tx, number)
+            holder = owner_name(tx, row.owner_id)
+            if actor.role == Role.CUSTOMER and row.owner_id != actor.user_id:
+                parts = holder.split()
+                holder = f"{parts[0][0]}. {parts[-1]}" if len(parts) > 1 else holder
+            return f"{holder} {mask_account_number(row.number)}"
+
+        return self._ctx.db.read(work)
+
+    def rename(self, actor: Actor, account_id: int, name: str) -> AccountView:
+        name = clean_text(name, field="name", label="Account name", max_length=60)
+
+        def work(tx: Tx) -> AccountView:
+            row = accessible_account(tx, actor, account_id)
+            if row.status == AccountStatus.CLOSED:
+                raise AccountNotOpen("A closed account cannot be renamed.")
+            tx.conn.execute(update(_accounts).where(_accounts.c.id == row.id).values(name=name))
+            audit.record(tx, actor, "account.rename", f"account {row.id}",
+                         {"from": row.name, "to": name})
+            return self._view(tx, row.id)
+
+        return self._ctx.db.write(work)
+
+    def freeze(self, actor: Actor, account_id: int, reason: str = "") -> AccountView:
+        return self._set_status(actor, account_id, AccountStatus.FROZEN, reason)
+
+    def unfreeze(self, actor: Actor, account_id: int, reason: str = "") -> AccountView:
+        return self._set_status(actor, account_id, AccountStatus.OPEN, reason)
+
+    def close(self, actor: Actor, account_id: int) -> AccountView:
+        """Close an account with a zero balance; it is kept (never deleted) with its history."""
+
+        def work(tx: Tx) -> AccountView:
+            row = accessible_account(tx, actor, account_id)
+            if row.status == AccountStatus.CLOSED:
+                raise AccountNotOpen("The account is already closed.")
+            if row.balance != 0:
+                raise AccountNotEmpty(
+                    f"The balance is {self._ctx.money(row.balance)}; move it to another account "
+                    "before closing."
+                )
+            tx.conn.execute(
+                update(_accounts)
+                .where(_accounts.c.id == row.id, _accounts.c.balance == 0)
+                .values(status=AccountStatus.CLOSED.value, closed_at=tx.now)
+            )
+            audit.record(tx, actor, "account.close", f"account {row.id}",
+                         {"number": mask_account_number(row.number)})
+            return self._view(tx, row.id)
+
+        return self._ctx.db.write(work)
+
+    # -- shared steps ---------------------------------------------------------------------
+
+    def _set_status(
+        self, actor: Actor, account_id: int, status: AccountStatus, reason: str
+    ) -> AccountView:
+        reason = clean_text(reason, field="reason", label="Reason", max_length=200, required=False)
+
+        def work(tx: Tx) -> AccountView:
+            require_staff(tx, actor)
+            row = accessible_account(tx, actor, account_id)
+            if row.status == AccountStatus.CLOSED:
+                raise AccountNotOpen("The account is closed.")
+            if row.status == status:
+                raise AccountNotOpen(f"The account is already {status.value}.")
+            tx.conn.execute(
+                update(_accounts).where(_accounts.c.id == row.id).values(status=status.value)
+            )
+            kind = "account.freeze" if status == AccountStatus.FROZEN else "account.unfreeze"
+            audit.record(tx, actor, kind, f"account {row.id}", {"reason": reason})
+            return self._view(tx, row.id)
+
+        return self._ctx.db.write(work)
+
+    def _owner_for(self, tx: Tx, actor: Actor, owner_id: int | None) -> int:
+        require_active(tx, actor)
+        if owner_id is None or owner_id == actor.user_id:
+            if actor.role != Role.CUSTOMER:
+                raise PermissionDenied("Staff hold no accounts; choose a customer.")
+            return actor.user_id
+        if not actor.is_staff:
+            raise PermissionDenied("You can only act on your own accounts.")
+        role = tx.conn.execute(select(_users.c.role).where(_users.c.id == owner_id)).scalar()
+        if role != Role.CUSTOMER:
+            raise UserNotFound("No such customer.")
+        return owner_id
+
+    def _insert(self, tx: Tx, owner: int, kind: AccountKind, name: str) -> int:
+        for _ in range(5):
+            try:
+                with tx.conn.begin_nested():
+                    return int(
+                        tx.conn.execute(
+                            insert(_accounts)
+                            .values(
+                                number=new_account_number(), owner_id=owner, kind=kind.value,
+                                name=name, currency=self._ctx.settings.currency, balance=0,
+                                credit_limit=0, unbounded=False, status="open",
+                                opened_at=tx.now,
+                            )
+                            .returning(_accounts.c.id)
+                        ).scalar_one()
+                    )
+            except IntegrityError:
+                continue  # a random number collided with an existing one; draw again
+        raise ValidationFailed("Could not allocate an account number; try again.")
+
+    def _view(self, tx: Tx, account_id: int) -> AccountView:
+        row = tx.conn.execute(select(_accounts).where(_accounts.c.id == account_id)).one()
+        return to_view(row, owner_name(tx, row.owner_id))

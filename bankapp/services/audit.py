@@ -1,0 +1,138 @@
+"""The audit trail: append hash-chained events in the caller's transaction, and verify the chain."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from bankapp.domain import Actor, AuditLine
+from bankapp.storage.database import Tx
+from bankapp.storage.models import AuditEvent, AuditHead
+
+GENESIS_HASH = "0" * 64
+_events = AuditEvent.__table__
+_head = AuditHead.__table__
+
+
+def event_hash(
+    prev_hash: str,
+    seq: int,
+    at: datetime,
+    actor_id: int | None,
+    actor_name: str,
+    kind: str,
+    subject: str,
+    details: str,
+) -> str:
+    canonical = json.dumps(
+        [prev_hash, seq, at.isoformat(), actor_id, actor_name, kind, subject, details],
+        ensure_ascii=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def record(
+    tx: Tx,
+    actor: Actor | None,
+    kind: str,
+    subject: str,
+    details: Mapping[str, Any] | None = None,
+    *,
+    actor_name: str | None = None,
+) -> int:
+    """Append one event inside the caller's transaction; returns its sequence number."""
+    head = tx.conn.execute(
+        select(_head.c.seq, _head.c.hash).where(_head.c.id == 1).with_for_update()
+    ).one()
+    seq = head.seq + 1
+    name = actor.username if actor else (actor_name or "-")
+    actor_id = actor.user_id if actor else None
+    body = json.dumps(dict(details or {}), sort_keys=True, ensure_ascii=False, default=str)
+    digest = event_hash(head.hash, seq, tx.now, actor_id, name, kind, subject[:200], body)
+    tx.conn.execute(
+        insert(_events).values(
+            seq=seq,
+            at=tx.now,
+            actor_id=actor_id,
+            actor_name=name,
+            kind=kind,
+            subject=subject[:200],
+            details=body,
+            prev_hash=head.hash,
+            hash=digest,
+        )
+    )
+    tx.conn.execute(update(_head).where(_head.c.id == 1).values(seq=seq, hash=digest))
+    return seq
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    events: int
+    problems: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify_chain(conn: Connection, *, batch: int = 5_000) -> ChainReport:
+    """Walk the chain in sequence order; report the first edited, deleted or reordered row."""
+    problems: list[str] = []
+    prev_hash, expected_seq, count = GENESIS_HASH, 1, 0
+    for row in _iter_events(conn, batch):
+        count += 1
+        if row.seq != expected_seq:
+            problems.append(
+                f"audit row id {row.id}: sequence {row.seq} where {expected_seq} was expected "
+                "(a row was deleted or reordered)"
+            )
+            break
+        if row.prev_hash != prev_hash:
+            problems.append(f"audit row seq {row.seq} (id {row.id}): previous-hash link broken")
+            break
+        digest = event_hash(
+            row.prev_hash,
+            row.seq,
+            row.at,
+            row.actor_id,
+            row.actor_name,
+            row.kind,
+            row.subject,
+            row.details,
+        )
+        if digest != row.hash:
+            problems.append(f"audit row seq {row.seq} (id {row.id}): content does not match hash")
+            break
+        prev_hash, expected_seq = row.hash, expected_seq + 1
+    if not problems:
+        head = conn.execute(select(_head.c.seq, _head.c.hash).where(_head.c.id == 1)).one()
+        if head.seq != expected_seq - 1 or head.hash != prev_hash:
+            problems.append(
+                f"audit chain ends at seq {expected_seq - 1} but the head records seq {head.seq} "
+                "(rows at the end were deleted)"
+            )
+    return ChainReport(count, tuple(problems))
+
+
+def _iter_events(conn: Connection, batch: int) -> Iterator[Any]:
+    last = 0
+    while True:
+        rows = conn.execute(
+            select(_events).where(_events.c.seq > last).order_by(_events.c.seq).limit(batch)
+        ).all()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].seq
+
+
+def to_line(row: Any) -> AuditLine:
+    return AuditLine(row.seq, row.at, row.actor_name, row.kind, row.subject, row.details)

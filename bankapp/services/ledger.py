@@ -1,0 +1,195 @@
+"""Double-entry posting: one journal entry, balanced postings, balances updated in one go."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, bindparam, insert, or_, select, update
+
+from bankapp.account_numbers import new_account_number
+from bankapp.domain import AccountKind, Actor, EntryResult
+from bankapp.errors import (
+    AccountNotFound,
+    AccountNotOpen,
+    IdempotencyConflict,
+    InsufficientFunds,
+    ValidationFailed,
+)
+from bankapp.money import format_cents
+from bankapp.storage.database import Tx
+from bankapp.storage.models import Account, JournalEntry, Posting
+
+_accounts = Account.__table__
+_entries = JournalEntry.__table__
+_postings = Posting.__table__
+
+# One statement moves a balance and checks the floor, so two concurrent debits cannot both
+# pass: the second sees the first's result (row lock on PostgreSQL, write lock on SQLite).
+_APPLY = (
+    update(_accounts)
+    .where(
+        _accounts.c.id == bindparam("account_id"),
+        _accounts.c.status == "open",
+        or_(
+            bindparam("amount") >= 0,
+            _accounts.c.unbounded.is_(True),
+            _accounts.c.balance + bindparam("amount") >= -_accounts.c.credit_limit,
+        ),
+    )
+    .values(balance=_accounts.c.balance + bindparam("amount"))
+    .returning(_accounts.c.balance)
+)
+
+
+@dataclass(frozen=True)
+class Leg:
+    account_id: int
+    amount: int  # positive: the account's balance goes up
+
+
+def request_fingerprint(fields: Mapping[str, Any]) -> str:
+    canonical = json.dumps(dict(fields), sort_keys=True, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def find_replay(tx: Tx, idempotency_key: str | None, fingerprint: str) -> EntryResult | None:
+    """The first result for this key, or None; a key reused for another request is refused."""
+    if not idempotency_key:
+        return None
+    entry = tx.conn.execute(
+        select(_entries).where(_entries.c.idempotency_key == idempotency_key)
+    ).one_or_none()
+    if entry is None:
+        return None
+    if entry.request_hash != fingerprint:
+        raise IdempotencyConflict(
+            "This request id was already used for a different operation; start a new form."
+        )
+    legs = tx.conn.execute(
+        select(_postings.c.account_id, _postings.c.amount, _postings.c.balance_after).where(
+            _postings.c.entry_id == entry.id
+        )
+    ).all()
+    return EntryResult(
+        entry_id=entry.id,
+        kind=entry.kind,
+        amount=sum(leg.amount for leg in legs if leg.amount > 0),
+        created_at=entry.created_at,
+        balances={leg.account_id: leg.balance_after for leg in legs},
+        replayed=True,
+    )
+
+
+def post_entry(
+    tx: Tx,
+    *,
+    kind: str,
+    memo: str,
+    actor: Actor | None,
+    legs: Sequence[Leg],
+    idempotency_key: str | None = None,
+    fingerprint: str | None = None,
+    currency: str = "USD",
+) -> EntryResult:
+    """Write a balanced entry and apply each leg; raises (rolling everything back) on a breach."""
+    if len(legs) < 2 or sum(leg.amount for leg in legs) != 0:
+        raise ValidationFailed("A journal entry needs two or more legs that sum to zero.")
+    entry_id = tx.conn.execute(
+        insert(_entries)
+        .values(
+            kind=kind,
+            memo=memo,
+            actor_id=actor.user_id if actor else None,
+            created_at=tx.now,
+            idempotency_key=idempotency_key or None,
+            request_hash=fingerprint,
+        )
+        .returning(_entries.c.id)
+    ).scalar_one()
+    balances: dict[int, int] = {}
+    # A fixed lock order (by account id) keeps two opposite transfers from deadlocking.
+    for leg in sorted(legs, key=lambda leg: leg.account_id):
+        new_balance = tx.conn.execute(
+            _APPLY, {"account_id": leg.account_id, "amount": leg.amount}
+        ).scalar_one_or_none()
+        if new_balance is None:
+            raise _why_refused(tx, leg, currency)
+        balances[leg.account_id] = new_balance
+    tx.conn.execute(
+        insert(_postings),
+        [
+            {
+                "entry_id": entry_id,
+                "account_id": leg.account_id,
+                "amount": leg.amount,
+                "balance_after": balances[leg.account_id],
+                "created_at": tx.now,
+            }
+            for leg in legs
+        ],
+    )
+    return EntryResult(
+        entry_id=entry_id,
+        kind=kind,
+        amount=sum(leg.amount for leg in legs if leg.amount > 0),
+        created_at=tx.now,
+        balances=balances,
+    )
+
+
+def _why_refused(tx: Tx, leg: Leg, currency: str) -> Exception:
+    row = tx.conn.execute(
+        select(_accounts.c.status, _accounts.c.balance, _accounts.c.credit_limit).where(
+            _accounts.c.id == leg.account_id
+        )
+    ).one_or_none()
+    if row is None:
+        return AccountNotFound("No such account.")
+    if row.status != "open":
+        return AccountNotOpen(f"The account is {row.status}; no money can move in or out of it.")
+    return InsufficientFunds(
+        format_cents(row.balance + row.credit_limit, currency), format_cents(-leg.amount, currency)
+    )
+
+
+def internal_account(tx: Tx, code: str, name: str, currency: str) -> int:
+    """The id of the internal account `code`, created on first use (bank cash, drawers...)."""
+    found = tx.conn.execute(
+        select(_accounts.c.id).where(_accounts.c.internal_code == code)
+    ).scalar_one_or_none()
+    if found is not None:
+        return int(found)
+    return int(
+        tx.conn.execute(
+            insert(_accounts)
+            .values(
+                number=new_account_number(),
+                owner_id=None,
+                kind=AccountKind.INTERNAL,
+                name=name,
+                currency=currency,
+                balance=0,
+                credit_limit=0,
+                unbounded=True,
+                status="open",
+                internal_code=code,
+                opened_at=tx.now,
+            )
+            .returning(_accounts.c.id)
+        ).scalar_one()
+    )
+
+
+BANK_CASH = "cash:bank"
+
+
+def account_ids_for_entry(tx: Tx, entry_id: int) -> list[int]:
+    return list(
+        tx.conn.execute(
+            select(_postings.c.account_id).where(and_(_postings.c.entry_id == entry_id))
+        ).scalars()
+    )

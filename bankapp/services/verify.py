@@ -1,0 +1,109 @@
+"""Ledger verification: balances equal postings, entries balance, running balances chain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, func, select
+
+from bankapp.services.audit import verify_chain
+from bankapp.storage.models import Account, JournalEntry, Posting
+
+_accounts = Account.__table__
+_entries = JournalEntry.__table__
+_postings = Posting.__table__
+MAX_REPORTED = 20
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    accounts: int
+    entries: int
+    postings: int
+    audit_events: int
+    problems: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify_ledger(conn: Connection) -> VerifyReport:
+    """Re-derive every balance from postings and check every invariant of the books."""
+    problems: list[str] = []
+    sums = (
+        select(_postings.c.account_id, func.coalesce(func.sum(_postings.c.amount), 0).label("total"))
+        .group_by(_postings.c.account_id)
+        .subquery()
+    )
+    for row in conn.execute(
+        select(_accounts.c.id, _accounts.c.number, _accounts.c.balance, sums.c.total)
+        .outerjoin(sums, sums.c.account_id == _accounts.c.id)
+        .where(_accounts.c.balance != func.coalesce(sums.c.total, 0))
+        .limit(MAX_REPORTED)
+    ):
+        problems.append(
+            f"account {row.id} ({row.number}): stored balance {row.balance} but postings sum to "
+            f"{row.total or 0}"
+        )
+    for row in conn.execute(
+        select(_accounts.c.id, _accounts.c.number, _accounts.c.balance)
+        .where(
+            _accounts.c.unbounded.is_(False),
+            _accounts.c.balance < -_accounts.c.credit_limit,
+        )
+        .limit(MAX_REPORTED)
+    ):
+        problems.append(f"account {row.id} ({row.number}): balance {row.balance} below its floor")
+    for row in conn.execute(
+        select(_postings.c.entry_id, func.sum(_postings.c.amount).label("total"),
+               func.count().label("legs"))
+        .group_by(_postings.c.entry_id)
+        .having((func.sum(_postings.c.amount) != 0) | (func.count() < 2))
+        .limit(MAX_REPORTED)
+    ):
+        problems.append(f"journal entry {row.entry_id}: {row.legs} postings summing to {row.total}")
+    for row in conn.execute(
+        select(_entries.c.id)
+        .outerjoin(_postings, _postings.c.entry_id == _entries.c.id)
+        .where(_postings.c.id.is_(None))
+        .limit(MAX_REPORTED)
+    ):
+        problems.append(f"journal entry {row.id}: has no postings")
+    problems.extend(_running_balance_problems(conn))
+    chain = verify_chain(conn)
+    problems.extend(chain.problems)
+    count = lambda table: conn.execute(select(func.count()).select_from(table)).scalar_one()  # noqa: E731
+    return VerifyReport(
+        accounts=count(_accounts),
+        entries=count(_entries),
+        postings=count(_postings),
+        audit_events=chain.events,
+        problems=tuple(problems),
+    )
+
+
+def _running_balance_problems(conn: Connection) -> list[str]:
+    """Each posting's balance_after must equal the running sum of its account's postings."""
+    running = (
+        select(
+            _postings.c.id,
+            _postings.c.account_id,
+            _postings.c.balance_after,
+            func.sum(_postings.c.amount)
+            .over(partition_by=_postings.c.account_id, order_by=_postings.c.id)
+            .label("running"),
+        )
+        .subquery()
+    )
+    rows = conn.execute(
+        select(running)
+        .where(running.c.running != running.c.balance_after)
+        .order_by(running.c.id)
+        .limit(MAX_REPORTED)
+    ).all()
+    return [
+        f"posting {row.id} (account {row.account_id}): balance_after {row.balance_after} but "
+        f"running sum is {row.running}"
+        for row in rows
+    ]

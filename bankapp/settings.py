@@ -1,0 +1,48 @@
+"""Installation settings: currency, limits, sign-in rules and password-hash cost."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from bankapp.money import DEFAULT_MAX_CENTS
+
+# OWASP Password Storage Cheat Sheet floor for argon2id: m=19 MiB, t=2, p=1.
+OWASP_MIN_MEMORY_KIB = 19 * 1024
+OWASP_MIN_TIME_COST = 2
+
+
+@dataclass(frozen=True)
+class HashParameters:
+    """argon2id cost; argon2-cffi's defaults (64 MiB, t=3, p=4) are above the OWASP floor."""
+
+    memory_kib: int = 64 * 1024
+    time_cost: int = 3
+    parallelism: int = 4
+
+    def __post_init__(self) -> None:
+        if self.memory_kib < OWASP_MIN_MEMORY_KIB or self.time_cost < OWASP_MIN_TIME_COST:
+            raise ValueError("argon2id parameters below the OWASP minimum (19 MiB, t=2)")
+
+
+OWASP_MINIMUM = HashParameters(memory_kib=OWASP_MIN_MEMORY_KIB, time_cost=2, parallelism=1)
+
+
+@dataclass(frozen=True)
+class Settings:
+    currency: str = "USD"
+    bank_name: str = "Bankapp Demo Bank"
+    max_amount_cents: int = DEFAULT_MAX_CENTS
+    password_min_length: int = 15
+    password_max_length: int = 256
+    hash_parameters: HashParameters = field(default_factory=HashParameters)
+    # Sign-in: after `throttle_after` consecutive failures each further attempt must wait
+    # `throttle_base` doubled per failure; after `lockout_after` failures the user is locked.
+    throttle_after: int = 3
+    throttle_base: timedelta = timedelta(seconds=2)
+    lockout_after: int = 5
+    lockout_period: timedelta = timedelta(minutes=15)
+    # Maker-checker: staff operations above this amount wait for an admin's approval.
+    approval_threshold_cents: int = 1_000_000
+    credit_limit_min_cents: int = 10_000
+    credit_limit_max_cents: int = 5_000_000

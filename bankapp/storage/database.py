@@ -1,0 +1,104 @@
+"""Transactions: run a unit of work in one database transaction, retrying transient conflicts."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+from bankapp.clock import Clock
+from bankapp.errors import DatabaseBusy, DatabaseUnavailable, NotADatabase, StorageError
+from bankapp.storage.engine import WRITE_OPTION
+
+T = TypeVar("T")
+
+MAX_ATTEMPTS = 8
+# PostgreSQL: serialization failure, deadlock, unique violation (a concurrent duplicate
+# idempotency key: the retry then finds the first request's result).
+_RETRY_SQLSTATES = {"40001", "40P01", "23505"}
+
+
+@dataclass(frozen=True)
+class Tx:
+    """What a unit of work sees: one connection inside an open transaction, and the time."""
+
+    conn: Connection
+    now: datetime
+
+
+class Database:
+    """Runs units of work. Each `write` is one transaction: all of it commits, or none does."""
+
+    def __init__(self, engine: Engine, clock: Clock) -> None:
+        self.engine = engine
+        self.clock = clock
+        self._writer = engine.execution_options(**{WRITE_OPTION: True})
+        self.retries = 0
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def write(self, work: Callable[[Tx], T]) -> T:
+        return self._run(self._writer, work)
+
+    def read(self, work: Callable[[Tx], T]) -> T:
+        return self._run(self.engine, work)
+
+    def _run(self, engine: Engine, work: Callable[[Tx], T]) -> T:
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                with engine.begin() as conn:
+                    return work(Tx(conn, self.clock.now()))
+            except DBAPIError as exc:
+                if attempt < MAX_ATTEMPTS and _is_transient(exc):
+                    self.retries += 1
+                    time.sleep(min(0.5, 0.005 * 2**attempt) * random.uniform(0.5, 1.5))
+                    continue
+                raise translate_db_error(exc) from exc
+        raise DatabaseBusy("The database stayed busy; try again.")  # pragma: no cover
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _is_transient(exc: DBAPIError) -> bool:
+    if isinstance(exc, OperationalError) and _is_sqlite_lock(exc):
+        return True
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate in _RETRY_SQLSTATES:
+        return True
+    # SQLite reports a concurrent duplicate key as a plain IntegrityError; writers are
+    # serialised there, so it can only be the idempotency race, which a retry resolves.
+    return isinstance(exc, IntegrityError) and "idempotency_key" in str(exc.orig)
+
+
+def _is_sqlite_lock(exc: DBAPIError) -> bool:
+    text = str(exc.orig).lower()
+    return "database is locked" in text or "database is busy" in text
+
+
+def translate_db_error(exc: DBAPIError) -> StorageError:
+    """Turn a driver error into a typed error with a message a person can act on."""
+    text = str(exc.orig).lower()
+    if _is_sqlite_lock(exc) or getattr(exc.orig, "sqlstate", None) in _RETRY_SQLSTATES:
+        return DatabaseBusy(
+            "The database is busy (another workstation holds it); try again in a moment."
+        )
+    if "file is not a database" in text or "malformed" in text:
+        return NotADatabase("The database file is damaged or is not a bankapp database.")
+    if "readonly" in text or "read-only" in text:
+        return DatabaseUnavailable("The database is read-only; bankapp cannot write to it.")
+    if "disk is full" in text or "no space" in text:
+        return DatabaseUnavailable("The disk is full; nothing was saved. Free some space.")
+    if "unable to open" in text:
+        return DatabaseUnavailable("The database file cannot be opened.")
+    if "connection" in text or "could not connect" in text:
+        return DatabaseUnavailable(f"Cannot reach the database server: {exc.orig}")
+    return DatabaseUnavailable(f"Database error: {exc.orig}")

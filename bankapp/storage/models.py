@@ -1,0 +1,277 @@
+"""SQLAlchemy 2 table definitions: users, accounts, the ledger, audit, cards, drawers, approvals."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("role IN ('customer','teller','admin')", name="role"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    username: Mapped[str] = mapped_column(String(32), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    full_name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(254))
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    # Second factor (RFC 6238): the secret is stored encrypted with the installation key.
+    totp_secret_enc: Mapped[str | None] = mapped_column(String(400))
+    totp_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    recovery_codes: Mapped[str | None] = mapped_column(Text)
+
+
+Index("ix_users_full_name", User.full_name)
+Index("ix_users_email", User.email)
+
+
+class Account(Base):
+    """A ledger account: a customer's checking/savings/business/credit-card account or an
+    internal one (bank cash, a teller's drawer, merchant settlement, over/short).
+
+    `balance` is signed from the holder's point of view and always equals the sum of the
+    account's postings; it may go down to `-credit_limit`, and internal accounts are unbounded.
+    """
+
+    __tablename__ = "accounts"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('checking','savings','business','credit_card','internal')", name="kind"
+        ),
+        CheckConstraint("status IN ('open','frozen','closed')", name="status"),
+        CheckConstraint("credit_limit >= 0", name="credit_limit"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    number: Mapped[str] = mapped_column(String(34), unique=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(60))
+    currency: Mapped[str] = mapped_column(String(3))
+    balance: Mapped[int] = mapped_column(BigInteger, default=0)
+    credit_limit: Mapped[int] = mapped_column(BigInteger, default=0)
+    unbounded: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    internal_code: Mapped[str | None] = mapped_column(String(64), unique=True)
+    opened_at: Mapped[datetime] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+Index("ix_accounts_owner", Account.owner_id, Account.id)
+
+
+class JournalEntry(Base):
+    """One business event that moves money; its postings sum to zero."""
+
+    __tablename__ = "journal_entries"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    memo: Mapped[str] = mapped_column(String(200), default="")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    idempotency_key: Mapped[str | None] = mapped_column(String(80), unique=True)
+    request_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class Posting(Base):
+    """One leg of a journal entry: a signed amount on one account and its balance afterwards."""
+
+    __tablename__ = "postings"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("journal_entries.id"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    balance_after: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+Index("ix_postings_account_id", Posting.account_id, Posting.id)
+Index("ix_postings_account_time", Posting.account_id, Posting.created_at, Posting.id)
+Index("ix_postings_entry", Posting.entry_id)
+
+
+class AuditEvent(Base):
+    """Append-only audit trail; each row's hash covers its content and the previous hash."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, unique=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    actor_id: Mapped[int | None] = mapped_column(BigInteger)
+    actor_name: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(48))
+    subject: Mapped[str] = mapped_column(String(200))
+    details: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+Index("ix_audit_events_at", AuditEvent.at)
+Index("ix_audit_events_actor", AuditEvent.actor_id, AuditEvent.seq)
+Index("ix_audit_events_kind", AuditEvent.kind, AuditEvent.seq)
+
+
+class AuditHead(Base):
+    """A single row holding the chain's last sequence number and hash; locking it serialises
+    appends so concurrent writers (several PostgreSQL workstations) cannot fork the chain."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class Card(Base):
+    """A payment card. Only the last four digits and a keyed hash of the number are kept."""
+
+    __tablename__ = "cards"
+    __table_args__ = (
+        CheckConstraint("kind IN ('debit','credit')", name="kind"),
+        CheckConstraint(
+            "status IN ('active','frozen','lost','stolen','cancelled','replaced')", name="status"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    kind: Mapped[str] = mapped_column(String(8))
+    last4: Mapped[str] = mapped_column(String(4))
+    pan_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    cvv_hash: Mapped[str] = mapped_column(String(64))
+    expiry_year: Mapped[int] = mapped_column(Integer)
+    expiry_month: Mapped[int] = mapped_column(Integer)
+    cardholder_name: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    issued_at: Mapped[datetime] = mapped_column(DateTime)
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id"))
+
+
+Index("ix_cards_owner", Card.owner_id, Card.id)
+
+
+class CashDrawer(Base):
+    """A teller's till for one session: float in, cash movements, counted at close."""
+
+    __tablename__ = "cash_drawers"
+    __table_args__ = (CheckConstraint("status IN ('open','closed')", name="status"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    teller_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    status: Mapped[str] = mapped_column(String(8), default="open")
+    opening_float: Mapped[int] = mapped_column(BigInteger)
+    opened_at: Mapped[datetime] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    expected_cash: Mapped[int | None] = mapped_column(BigInteger)
+    counted_cash: Mapped[int | None] = mapped_column(BigInteger)
+    difference: Mapped[int | None] = mapped_column(BigInteger)
+
+
+Index("ix_cash_drawers_teller", CashDrawer.teller_id, CashDrawer.status)
+
+
+class PendingApproval(Base):
+    """A maker-checker item: an operation that waits for a second person's approval."""
+
+    __tablename__ = "pending_approvals"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending','approved','rejected','failed')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[str] = mapped_column(Text)
+    amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    maker_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    checker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("journal_entries.id"))
+    idempotency_key: Mapped[str | None] = mapped_column(String(80), unique=True)
+
+
+Index("ix_pending_approvals_status", PendingApproval.status, PendingApproval.id)
+
+
+class Statement(Base):
+    """A statement that was produced: who asked, for which account and range, and its totals."""
+
+    __tablename__ = "statements"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    requested_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    period_start: Mapped[datetime] = mapped_column(DateTime)
+    period_end: Mapped[datetime] = mapped_column(DateTime)
+    first_posting_id: Mapped[int | None] = mapped_column(BigInteger)
+    last_posting_id: Mapped[int | None] = mapped_column(BigInteger)
+    opening_balance: Mapped[int] = mapped_column(BigInteger)
+    closing_balance: Mapped[int] = mapped_column(BigInteger)
+    total_in: Mapped[int] = mapped_column(BigInteger)
+    total_out: Mapped[int] = mapped_column(BigInteger)
+    line_count: Mapped[int] = mapped_column(Integer)
+
+
+Index("ix_statements_account", Statement.account_id, Statement.id)
+
+__all__ = [
+    "Account",
+    "AuditEvent",
+    "AuditHead",
+    "Base",
+    "Card",
+    "CashDrawer",
+    "JournalEntry",
+    "PendingApproval",
+    "Posting",
+    "Statement",
+    "User",
+]

@@ -1,0 +1,77 @@
+"""Schema versions: create or upgrade a database with Alembic, and refuse one we cannot use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, inspect
+from sqlalchemy.exc import DBAPIError
+
+from bankapp.errors import SchemaOutdated, SchemaTooNew
+from bankapp.storage.database import translate_db_error
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(conn: Connection) -> str | None:
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def _known_revisions() -> set[str]:
+    script = ScriptDirectory.from_config(alembic_config())
+    return {rev.revision for rev in script.walk_revisions()}
+
+
+def upgrade_to_head(engine: Engine) -> str:
+    """Create the schema or bring it to the newest version; returns the revision now in place."""
+    try:
+        with engine.begin() as conn:
+            _refuse_newer(current_revision(conn))
+            command.upgrade(alembic_config(conn), "head")
+            return current_revision(conn) or ""
+    except DBAPIError as exc:
+        raise translate_db_error(exc) from exc
+
+
+def require_current_schema(engine: Engine) -> None:
+    """Raise a typed error unless the database is exactly at this version's schema."""
+    try:
+        with engine.connect() as conn:
+            revision = current_revision(conn)
+            has_tables = bool(inspect(conn).get_table_names())
+    except DBAPIError as exc:
+        raise translate_db_error(exc) from exc
+    _refuse_newer(revision)
+    if revision is None:
+        detail = "has tables bankapp did not create" if has_tables else "is empty"
+        raise SchemaOutdated(f"The database {detail}; run `bankapp init` to set it up.")
+    if revision != head_revision():
+        raise SchemaOutdated(
+            "The database was made by an older bankapp; run `bankapp init` to upgrade it."
+        )
+
+
+def _refuse_newer(revision: str | None) -> None:
+    if revision is not None and revision not in _known_revisions():
+        raise SchemaTooNew(
+            f"The database schema ({revision}) is newer than this bankapp understands; "
+            "upgrade bankapp before using this database."
+        )
