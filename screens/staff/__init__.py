@@ -1,0 +1,1 @@
+"""Staff (teller and admin) screens: customer service, cash drawer, approvals, administration."""
