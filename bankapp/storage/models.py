@@ -258,6 +258,10 @@ class Statement(Base):
     total_in: Mapped[int] = mapped_column(BigInteger)
     total_out: Mapped[int] = mapped_column(BigInteger)
     line_count: Mapped[int] = mapped_column(Integer)
+    # As printed, so a reprint is identical after a rename; `digest` covers the whole document.
+    holder_name: Mapped[str] = mapped_column(String(100), default="")
+    account_name: Mapped[str] = mapped_column(String(60), default="")
+    digest: Mapped[str] = mapped_column(String(64), default="")
 
 
 Index("ix_statements_account", Statement.account_id, Statement.id)

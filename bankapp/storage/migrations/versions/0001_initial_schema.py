@@ -207,6 +207,9 @@ def upgrade() -> None:
     sa.Column('total_in', sa.BigInteger(), nullable=False),
     sa.Column('total_out', sa.BigInteger(), nullable=False),
     sa.Column('line_count', sa.Integer(), nullable=False),
+    sa.Column('holder_name', sa.String(length=100), nullable=False),
+    sa.Column('account_name', sa.String(length=60), nullable=False),
+    sa.Column('digest', sa.String(length=64), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_statements_account_id_accounts')),
     sa.ForeignKeyConstraint(['requested_by'], ['users.id'], name=op.f('fk_statements_requested_by_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_statements'))
