@@ -31,8 +31,10 @@ class StaffHomeScreen(BankScreen):
 
     HELP = "Choose a task with its key. Escape on any task returns here."
     BINDINGS: ClassVar[list[BindingType]] = [
-        *(Binding(key, action, label.split(":")[0], id=f"staff-{action}")
-          for key, action, label in TELLER_TASKS + ADMIN_TASKS),
+        *(
+            Binding(key, action, label.split(":")[0], id=f"staff-{action}")
+            for key, action, label in TELLER_TASKS + ADMIN_TASKS
+        ),
     ]
 
     def compose(self) -> ComposeResult:

@@ -1,0 +1,170 @@
+"""`BankScreen`: the base of every screen — service calls in worker threads, errors in place."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+from rich.text import Text
+from textual import on
+from textual.binding import Binding, BindingType
+from textual.css.query import NoMatches
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Static
+from textual.worker import Worker, get_current_worker
+
+from bankapp.domain import Actor
+from bankapp.errors import BankError
+from bankapp.incidents import report_unexpected
+
+if TYPE_CHECKING:
+    from bankapp.bank import Bank
+    from screens.app import BankApp
+
+T = TypeVar("T")
+
+
+def incident_message(incident: str) -> str:
+    return (
+        f"Something went wrong on our side (incident {incident}). It has been logged; "
+        "try again, or quote the incident id to the bank."
+    )
+
+
+class ServiceReplied(Message):
+    """A service call finished in a worker; `then(result)` runs on the UI thread."""
+
+    def __init__(self, then: Callable[[Any], None], result: Any) -> None:
+        super().__init__()
+        self.then = then
+        self.result = result
+
+
+class ServiceRefused(Message):
+    """A service call raised a typed BankError, or failed unexpectedly (an incident id)."""
+
+    def __init__(
+        self,
+        error: BankError | None,
+        incident: str | None,
+        on_error: Callable[[BankError], None] | None,
+    ) -> None:
+        super().__init__()
+        self.error = error
+        self.incident = incident
+        self.on_error = on_error
+
+
+class BankScreen(Screen[Any]):
+    """Every screen: Escape goes back, F1 helps, services run off the UI thread.
+
+    `call_service(call, then)` runs `call()` in a thread worker; the worker only posts a
+    message, and `then(result)` runs on the UI thread. A `BankError` is shown in place by
+    `show_error` (beside the field named by `error.field`, a `Static#<field>-error`), else
+    as a notification; anything unexpected is logged and only its incident id is shown.
+    """
+
+    HELP: ClassVar[str] = ""
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "go_back", "Back", id="back"),
+    ]
+
+    @property
+    def bank_app(self) -> BankApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def bank(self) -> Bank:
+        return self.bank_app.bank
+
+    @property
+    def actor(self) -> Actor:
+        return self.bank_app.actor
+
+    def money(self, cents: int, *, plus: bool = False) -> str:
+        return self.bank_app.money(cents, plus=plus)
+
+    # -- navigation -----------------------------------------------------------------------
+
+    def action_go_back(self) -> None:
+        if len(self.app.screen_stack) > 2:
+            self.dismiss(None)
+
+    # -- service calls --------------------------------------------------------------------
+
+    def call_service(
+        self,
+        call: Callable[[], T],
+        then: Callable[[T], None],
+        *,
+        group: str = "service",
+        on_error: Callable[[BankError], None] | None = None,
+    ) -> Worker[None]:
+        """Run `call` in a thread (exclusive per group: a newer load cancels an older one)."""
+
+        def in_worker() -> None:
+            worker = get_current_worker()
+            try:
+                result = call()
+            except BankError as exc:
+                if not worker.is_cancelled:
+                    self.post_message(ServiceRefused(exc, None, on_error))
+                return
+            except Exception as exc:  # never a traceback on the user's screen
+                self.post_message(ServiceRefused(None, report_unexpected(exc), on_error))
+                return
+            if not worker.is_cancelled:
+                self.post_message(ServiceReplied(then, result))
+
+        return self.run_worker(
+            in_worker, name=group, group=group, thread=True, exclusive=True, exit_on_error=False
+        )
+
+    @on(ServiceReplied)
+    def _service_replied(self, message: ServiceReplied) -> None:
+        message.stop()
+        message.then(message.result)
+
+    @on(ServiceRefused)
+    def _service_refused(self, message: ServiceRefused) -> None:
+        message.stop()
+        if message.error is None:
+            self.notify(
+                incident_message(message.incident or "?"),
+                title="Unexpected error",
+                severity="error",
+                markup=False,
+                timeout=30,
+            )
+        elif message.on_error is not None:
+            message.on_error(message.error)
+        else:
+            self.show_error(message.error)
+
+    # -- errors in place ------------------------------------------------------------------
+
+    def field_error(self, field: str) -> Static | None:
+        try:
+            return self.query_one(f"#{field.replace('_', '-')}-error", Static)
+        except NoMatches:
+            return None
+
+    def show_error(self, error: BankError) -> None:
+        """Show a typed error beside its field, or as a notification when it has none."""
+        target = self.field_error(error.field) if error.field else None
+        if target is None:
+            self.notify(error.message, title="Not done", severity="error", markup=False, timeout=10)
+            return
+        target.update(Text(error.message))
+        target.add_class("-shown")
+
+    def clear_errors(self) -> None:
+        for widget in self.query(".field-error").results(Static):
+            widget.update("")
+            widget.remove_class("-shown")
+
+
+def field_error(field: str) -> Static:
+    """The place under an input where that field's error appears."""
+    return Static("", id=f"{field.replace('_', '-')}-error", classes="field-error")

@@ -1,0 +1,184 @@
+"""The customer's dashboard: accounts, their total, recent activity, and every action."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.widgets import DataTable, Footer, Header, Static
+
+from bankapp.account_numbers import mask_account_number
+from bankapp.domain import AccountStatus, AccountView, HistoryLine
+from screens.base import BankScreen
+from screens.labels import account_kind_label, entry_kind_label
+
+
+@dataclass(frozen=True)
+class DashboardData:
+    accounts: list[AccountView]
+    recent: list[tuple[AccountView, HistoryLine]]
+
+
+class DashboardScreen(BankScreen):
+    """Accounts and recent activity; letters run the actions (no text input here)."""
+
+    HELP = (
+        "Your accounts with their balances, and your latest activity. Move with the arrow "
+        "keys and press Enter to open an account's history. Letters start the actions."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("o", "open_account", "Open account", id="open-account"),
+        Binding("d", "deposit", "Deposit", id="deposit"),
+        Binding("w", "withdraw", "Withdraw", id="withdraw"),
+        Binding("t", "transfer", "Transfer", id="transfer"),
+        Binding("c", "cards", "Cards", id="cards"),
+        Binding("s", "statements", "Statements", id="statements"),
+        Binding("p", "profile", "Profile", id="profile"),
+        Binding("f5", "refresh", "Refresh", show=False, id="refresh"),
+        Binding("ctrl+l", "log_out", "Log out", id="log-out"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.account_views: list[AccountView] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="dashboard"):
+            yield Static("Your accounts", classes="section-title")
+            yield DataTable(id="accounts", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="total")
+            yield Static("Recent activity", classes="section-title")
+            yield DataTable(id="recent", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    @property
+    def accounts_table(self) -> DataTable[Text]:
+        return self.query_one("#accounts", DataTable)
+
+    @property
+    def recent_table(self) -> DataTable[Text]:
+        return self.query_one("#recent", DataTable)
+
+    def on_mount(self) -> None:
+        self.accounts_table.add_columns("Account", "Name", "Type", "Status", "Balance")
+        self.recent_table.add_columns("Date", "Account", "Kind", "Memo", "Amount")
+        self.accounts_table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.action_refresh()
+
+    def action_refresh(self) -> None:
+        self.call_service(self._load, self._show, group="dashboard")
+
+    def _load(self) -> DashboardData:
+        accounts = self.bank.accounts.list(self.actor)
+        recent = [
+            (account, line)
+            for account in accounts
+            for line in self.bank.history.page(self.actor, account.id, limit=8).lines
+        ]
+        recent.sort(key=lambda pair: pair[1].posting_id, reverse=True)
+        return DashboardData(accounts, recent[:8])
+
+    def _show(self, data: DashboardData) -> None:
+        self.account_views = data.accounts
+        table = self.accounts_table
+        row = table.cursor_row
+        table.clear()
+        for account in data.accounts:
+            status = Text(account.status.value)
+            if account.status != AccountStatus.OPEN:
+                status.stylize("bold yellow")
+            table.add_row(
+                Text(mask_account_number(account.number)),
+                Text(account.name),
+                Text(account_kind_label(account.kind)),
+                status,
+                Text(self.money(account.balance), justify="right"),
+                key=str(account.id),
+            )
+        if data.accounts:
+            table.move_cursor(row=min(row, len(data.accounts) - 1))
+        total = sum(a.balance for a in data.accounts if a.status != AccountStatus.CLOSED)
+        summary = (
+            f"{len(data.accounts)} account(s) · Total {self.money(total)}"
+            if data.accounts
+            else "You have no accounts yet. Press O to open one."
+        )
+        self.query_one("#total", Static).update(Text(summary))
+        recent = self.recent_table
+        recent.clear()
+        for account, line in data.recent:
+            recent.add_row(
+                Text(f"{line.at:%Y-%m-%d %H:%M}"),
+                Text(mask_account_number(account.number)),
+                Text(entry_kind_label(line.kind)),
+                Text(line.memo),
+                Text(self.money(line.amount, plus=True), justify="right"),
+            )
+
+    @property
+    def selected_account(self) -> AccountView | None:
+        table = self.accounts_table
+        if not self.account_views or table.cursor_row < 0:
+            return None
+        return self.account_views[min(table.cursor_row, len(self.account_views) - 1)]
+
+    @on(DataTable.RowSelected, "#accounts")
+    def _open_detail(self, event: DataTable.RowSelected) -> None:
+        account = self.selected_account
+        if account is not None:
+            from screens.account import AccountScreen
+
+            self.app.push_screen(AccountScreen(account.id))
+
+    # -- actions --------------------------------------------------------------------------
+
+    def action_open_account(self) -> None:
+        from screens.modals.open_account import OpenAccountModal
+
+        self.app.push_screen(OpenAccountModal(), lambda _: self.action_refresh())
+
+    def _payment(self, kind: str) -> None:
+        from screens.payment import PaymentScreen
+
+        if not self.account_views:
+            self.notify("Open an account first (press O).", severity="warning")
+            return
+        account = self.selected_account
+        self.app.push_screen(PaymentScreen(kind, account.id if account else None))
+
+    def action_deposit(self) -> None:
+        self._payment("deposit")
+
+    def action_withdraw(self) -> None:
+        self._payment("withdraw")
+
+    def action_transfer(self) -> None:
+        self._payment("transfer")
+
+    def action_cards(self) -> None:
+        self.bank_app.open_optional_screen("screens.cards", "CardsScreen", label="Cards")
+
+    def action_statements(self) -> None:
+        account = self.selected_account
+        if account is None:
+            self.notify("Open an account first (press O).", severity="warning")
+            return
+        self.bank_app.open_optional_screen(
+            "screens.statements", "StatementScreen", account.id, label="Statements"
+        )
+
+    def action_profile(self) -> None:
+        from screens.profile import ProfileScreen
+
+        self.app.push_screen(ProfileScreen())
+
+    def action_log_out(self) -> None:
+        self.bank_app.sign_out()

@@ -1,0 +1,30 @@
+"""Words shown for stored codes (account kinds, entry kinds)."""
+
+from __future__ import annotations
+
+from bankapp.domain import AccountKind
+
+ACCOUNT_KIND_LABELS = {
+    AccountKind.CHECKING: "Checking",
+    AccountKind.SAVINGS: "Savings",
+    AccountKind.BUSINESS: "Business",
+    AccountKind.CREDIT_CARD: "Credit card",
+    AccountKind.INTERNAL: "Internal",
+}
+
+ENTRY_KIND_LABELS = {
+    "deposit": "Deposit",
+    "withdrawal": "Withdrawal",
+    "transfer": "Transfer",
+}
+
+
+def account_kind_label(kind: AccountKind | str) -> str:
+    try:
+        return ACCOUNT_KIND_LABELS[AccountKind(kind)]
+    except ValueError:
+        return str(kind)
+
+
+def entry_kind_label(kind: str) -> str:
+    return ENTRY_KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())

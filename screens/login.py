@@ -1,0 +1,125 @@
+"""The sign-in screen: username and password, clear refusals, the demo sign-ins when in use."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Footer, Header, Input, Label, Static
+
+from bankapp.demo import DEMO_PASSWORD, DEMO_USERS, is_demo
+from bankapp.domain import LoginResult
+from bankapp.errors import AccountLocked, BankError, LoginThrottled
+from screens.base import BankScreen, field_error
+
+
+class LoginScreen(BankScreen):
+    """Sign in; F2 opens registration for a new customer."""
+
+    HELP = (
+        "Type your username and password and press Enter. After several wrong passwords "
+        "sign-in slows down, then locks for a while; a supervisor can unlock it sooner. "
+        "New customers press F2 to register."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f2", "register", "Register", id="register"),
+        Binding("escape", "go_back", "Back", show=False, id="back"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="login-box", classes="form-box"):
+            yield Static(Text(self.bank.settings.bank_name), id="login-title", classes="box-title")
+            yield Label("Username")
+            yield Input(placeholder="username", id="username")
+            yield Label("Password")
+            yield Input(placeholder="password", password=True, id="password")
+            yield field_error("login")
+            with Horizontal(classes="buttons"):
+                yield Button("Sign in", variant="primary", id="sign-in")
+                yield Button("Register (F2)", id="register")
+        yield Static("", id="demo-hint")
+        yield Footer()
+
+    @property
+    def username(self) -> Input:
+        return self.query_one("#username", Input)
+
+    @property
+    def password(self) -> Input:
+        return self.query_one("#password", Input)
+
+    def on_mount(self) -> None:
+        self.username.focus()
+        self.call_service(lambda: is_demo(self.bank), self._show_demo_hint, group="demo")
+
+    def on_screen_resume(self) -> None:
+        self.password.value = ""
+        self.clear_errors()
+        self.username.focus()
+
+    def _show_demo_hint(self, demo: bool) -> None:
+        if not demo:
+            return
+        names = ", ".join(user.username for user in DEMO_USERS)
+        hint = self.query_one("#demo-hint", Static)
+        hint.update(
+            Text.assemble(
+                ("Demo bank. ", "bold"),
+                f"Sign in as {names} with the password ",
+                (DEMO_PASSWORD, "bold"),
+                ".",
+            )
+        )
+        hint.add_class("-shown")
+
+    @on(Input.Submitted, "#username")
+    def _next_field(self) -> None:
+        self.password.focus()
+
+    @on(Input.Submitted, "#password")
+    @on(Button.Pressed, "#sign-in")
+    def action_sign_in(self) -> None:
+        self.clear_errors()
+        username, password = self.username.value, self.password.value
+        if not username.strip() or not password:
+            self.show_login_error("Enter your username and password.")
+            return
+        self.query_one("#sign-in", Button).disabled = True
+        self.call_service(
+            lambda: self.bank.auth.login(username, password),
+            self._signed_in,
+            group="login",
+            on_error=self._refused,
+        )
+
+    def _signed_in(self, result: LoginResult) -> None:
+        self.query_one("#sign-in", Button).disabled = False
+        self.bank_app.sign_in(result)
+
+    def _refused(self, error: BankError) -> None:
+        self.query_one("#sign-in", Button).disabled = False
+        self.password.value = ""
+        self.password.focus()
+        message = error.message
+        if isinstance(error, AccountLocked):
+            message = f"Locked. {message}"
+        elif isinstance(error, LoginThrottled):
+            message = f"Slow down. {message}"
+        self.show_login_error(message)
+
+    def show_login_error(self, message: str) -> None:
+        error = self.field_error("login")
+        if error is not None:
+            error.update(Text(message))
+            error.add_class("-shown")
+
+    @on(Button.Pressed, "#register")
+    def action_register(self) -> None:
+        from screens.register import RegisterScreen
+
+        self.app.push_screen(RegisterScreen())

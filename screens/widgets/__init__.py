@@ -1,0 +1,1 @@
+"""Reusable widgets: field errors and the paged ledger table."""
