@@ -156,6 +156,85 @@ class SameAccount(MoneyRuleBroken):
     code = "same_account"
 
 
+# --- cards (messages never contain a full card number or CVV) -------------------------------
+
+
+class CardNotFound(NotFound):
+    code = "card_not_found"
+
+
+class InvalidCreditLimit(ValidationFailed):
+    code = "invalid_credit_limit"
+
+
+class CardStatusConflict(BankError):
+    """The card's status does not allow this (e.g. unfreezing a card reported stolen)."""
+
+    code = "card_status_conflict"
+
+
+class CardDeclined(MoneyRuleBroken):
+    """A card purchase was refused; nothing was charged."""
+
+    code = "card_declined"
+
+
+class CardDetailsInvalid(CardDeclined):
+    """The presented number or expiry date is not a card we recognise."""
+
+    code = "card_details_invalid"
+
+
+class CardSecurityCodeWrong(CardDeclined):
+    code = "card_cvv_wrong"
+
+
+class CardFrozen(CardDeclined):
+    code = "card_frozen"
+
+
+class CardBlocked(CardDeclined):
+    """The card was reported lost or stolen, cancelled or replaced: it can never be used."""
+
+    code = "card_blocked"
+
+
+class CardExpired(CardDeclined):
+    code = "card_expired"
+
+
+class CardInsufficientFunds(CardDeclined):
+    code = "card_insufficient_funds"
+
+
+class CreditLimitExceeded(CardDeclined):
+    code = "credit_limit_exceeded"
+
+
+class DrawerRequired(MoneyRuleBroken):
+    """Staff take or pay out cash only through their own open cash drawer."""
+
+    code = "drawer_required"
+
+
+class DrawerState(MoneyRuleBroken):
+    """The cash drawer is not in a state for this (already open, already closed...)."""
+
+    code = "drawer_state"
+
+
+class ApprovalRequired(MoneyRuleBroken):
+    """Over the maker-checker threshold: submit it for a supervisor's approval instead."""
+
+    code = "approval_required"
+
+
+class ApprovalState(BankError):
+    """The approval item was already decided, or this user may not decide it."""
+
+    code = "approval_state"
+
+
 # --- storage -------------------------------------------------------------------------------
 
 
@@ -191,3 +270,9 @@ class DatabaseBusy(StorageError):
 
 class DatabaseUnavailable(StorageError):
     code = "database_unavailable"
+
+
+class SecretKeyUnavailable(StorageError):
+    """The installation key (bankapp.key) is missing, unreadable or too weak."""
+
+    code = "secret_key_unavailable"

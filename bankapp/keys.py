@@ -1,0 +1,133 @@
+"""The installation secret key: one random 32-byte key per bank, kept beside (not inside) the
+database, used for keyed hashes (card numbers) and derived sub-keys (TOTP secrets).
+
+Where the key comes from, first match wins:
+1. `BANKAPP_SECRET_KEY`: the key as hex (at least 64 hex digits, i.e. 32 bytes);
+2. `BANKAPP_KEY_FILE`: a file holding the key as hex;
+3. `bankapp.key` in the folder of a SQLite database file, or `data/bankapp.key` for other
+   backends (copy that one file to every workstation sharing a PostgreSQL database).
+A missing key file is created on first use with mode 0600; a key file others can read is
+refused, so a copied backup of the database alone never lets anyone link a hash to a number.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import os
+import secrets
+import stat
+import threading
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import URL, make_url
+
+from bankapp.errors import SecretKeyUnavailable
+
+ENV_KEY = "BANKAPP_SECRET_KEY"
+ENV_KEY_FILE = "BANKAPP_KEY_FILE"
+KEY_FILE_NAME = "bankapp.key"
+KEY_BYTES = 32
+
+_cache: dict[str, bytes] = {}
+_lock = threading.Lock()
+
+
+def keyed_hash(key: bytes, purpose: str, value: str) -> str:
+    """HMAC-SHA256 of `value` under `key`, separated by `purpose`; 64 hex characters."""
+    message = purpose.encode() + b"\x00" + value.encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def derive_key(key: bytes, purpose: str) -> bytes:
+    """A 32-byte sub-key for one purpose (e.g. "totp-secret-encryption"), so each use of the
+    installation key gets an independent key."""
+    return hmac.new(key, b"bankapp derived key\x00" + purpose.encode(), hashlib.sha256).digest()
+
+
+def key_file_for(url: str | URL) -> Path:
+    """Where the key file lives for the database at `url` (environment not considered)."""
+    parsed = make_url(url) if isinstance(url, str) else url
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        return Path(parsed.database or "").parent / KEY_FILE_NAME
+    return Path("data") / KEY_FILE_NAME
+
+
+def installation_key(source: Any = None, *, create: bool = True) -> bytes:
+    """The installation key for `source`: a database URL (str or URL), or an object with
+    `.db.engine.url` such as a `Bank`; None means the default database folder `data/`.
+
+    Raises SecretKeyUnavailable (never including key material) if the key cannot be used.
+    """
+    text = os.environ.get(ENV_KEY, "").strip()
+    if text:
+        return _decode(text, ENV_KEY)
+    explicit = os.environ.get(ENV_KEY_FILE, "").strip()
+    path = Path(explicit) if explicit else key_file_for(_url_of(source))
+    cache_key = str(path.resolve())
+    with _lock:
+        if cache_key not in _cache:
+            _cache[cache_key] = _load_or_create(path, create=create)
+        return _cache[cache_key]
+
+
+def forget_cached_keys() -> None:
+    """Drop keys read so far (tests that rotate or delete key files use this)."""
+    with _lock:
+        _cache.clear()
+
+
+def _url_of(source: Any) -> str | URL:
+    if source is None:
+        return "sqlite:///data/bank.db"
+    if isinstance(source, str | URL):
+        return source
+    return source.db.engine.url  # type: ignore[no-any-return]
+
+
+def _decode(text: str, where: str) -> bytes:
+    try:
+        key = bytes.fromhex(text)
+    except ValueError:
+        raise SecretKeyUnavailable(f"{where} is not hexadecimal; expected 64 hex digits.") from None
+    if len(key) < KEY_BYTES:
+        raise SecretKeyUnavailable(
+            f"{where} is too short: the key must be at least {KEY_BYTES} bytes (64 hex digits)."
+        )
+    return key
+
+
+def _load_or_create(path: Path, *, create: bool) -> bytes:
+    if not path.exists():
+        if not create:
+            raise SecretKeyUnavailable(f"The key file {path} is missing.")
+        _create(path)
+    mode = path.stat().st_mode
+    if os.name == "posix" and mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise SecretKeyUnavailable(
+            f"The key file {path} can be read by other users; run `chmod 600 {path}`."
+        )
+    return _decode(path.read_text(encoding="ascii").strip(), f"The key file {path}")
+
+
+def _create(path: Path) -> None:
+    """Write a fresh key atomically: a temporary file (0600) linked into place, so two
+    processes starting together agree on one key."""
+    if not path.parent.is_dir():
+        raise SecretKeyUnavailable(f"The folder {path.parent} for the key file does not exist.")
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_bytes(KEY_BYTES).hex() + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        # If another process created the file first, its key is the one everybody uses.
+        with contextlib.suppress(FileExistsError):
+            os.link(temp, path)
+    except OSError as exc:
+        raise SecretKeyUnavailable(f"Cannot create the key file {path}: {exc.strerror}.") from None
+    finally:
+        temp.unlink(missing_ok=True)
