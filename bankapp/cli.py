@@ -14,6 +14,7 @@ from bankapp.bank import Bank, open_bank
 from bankapp.domain import Role
 from bankapp.errors import BankError, DatabaseMissing, ValidationFailed
 from bankapp.incidents import configure_logging, report_unexpected
+from bankapp.serve import add_serve_parser, cmd_serve
 from bankapp.storage.engine import database_url_from_env, make_engine, sqlite_path
 
 EXIT_OK, EXIT_FAULT, EXIT_ERROR, EXIT_USAGE = 0, 1, 2, 64
@@ -47,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit_cmd = sub.add_parser("audit", help="audit log commands")
     audit_sub = audit_cmd.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     audit_sub.add_parser("verify", help="check the audit hash chain only")
+    add_serve_parser(sub)
     return parser
 
 
@@ -58,6 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handlers: dict[str | None, Callable[[argparse.Namespace, str], int]] = {
         None: cmd_ui, "init": cmd_init, "demo": cmd_demo, "create-user": cmd_create_user,
         "unlock": cmd_unlock, "verify": cmd_verify, "audit": cmd_audit_verify,
+        "serve": cmd_serve,
     }
     try:
         return handlers[args.command](args, url)

@@ -1,0 +1,102 @@
+"""`bankapp serve`: loopback by default, an explicit flag and a warning for any other address."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+from bankapp import cli
+from bankapp.serve import EXPOSE_FLAG, app_command, is_loopback
+
+
+class FakeServer:
+    """Stands in for textual-serve's Server and records how it was built."""
+
+    made: ClassVar[list[dict[str, Any]]] = []
+
+    def __init__(self, command: str, **options: Any) -> None:
+        self.made.append({"command": command, **options})
+
+    def serve(self) -> None:
+        return None
+
+
+@pytest.fixture
+def fake_server(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    import textual_serve.server
+
+    FakeServer.made = []
+    monkeypatch.setattr(textual_serve.server, "Server", FakeServer)
+    monkeypatch.delenv("BANKAPP_DATABASE_URL", raising=False)
+    return FakeServer.made
+
+
+@pytest.fixture
+def demo_url(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'bank.db'}"
+    assert cli.main(["--db", url, "init"]) == 0
+    return url
+
+
+def test_serve_listens_on_loopback_by_default_and_passes_the_database_to_sessions(
+    fake_server: list[dict[str, Any]], demo_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["--db", demo_url, "serve", "--port", "8123"]) == 0
+    [made] = fake_server
+    assert made["host"] == "127.0.0.1"
+    assert made["port"] == 8123
+    assert made["command"].endswith("-m bankapp")
+    assert os.environ["BANKAPP_DATABASE_URL"] == demo_url
+    assert "WARNING" not in capsys.readouterr().err
+
+
+def test_serve_refuses_a_network_address_without_the_explicit_flag(
+    fake_server: list[dict[str, Any]], demo_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["--db", demo_url, "serve", "--host", "0.0.0.0"]) == cli.EXIT_ERROR
+    assert fake_server == []
+    err = capsys.readouterr().err
+    assert "Refusing to listen on 0.0.0.0" in err
+    assert EXPOSE_FLAG in err
+
+
+def test_serve_on_a_network_address_with_the_flag_prints_a_warning(
+    fake_server: list[dict[str, Any]], demo_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["--db", demo_url, "serve", "--host", "0.0.0.0", EXPOSE_FLAG]) == 0
+    assert fake_server[0]["host"] == "0.0.0.0"
+    err = capsys.readouterr().err
+    assert "WARNING" in err and "plain HTTP" in err
+
+
+def test_serve_reports_a_missing_database_before_starting(
+    fake_server: list[dict[str, Any]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'absent.db'}"
+    assert cli.main(["--db", url, "serve"]) == cli.EXIT_ERROR
+    assert fake_server == []
+    assert capsys.readouterr().err.startswith("bankapp: ")
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("localhost", True),
+        ("::1", True),
+        ("127.0.0.2", True),
+        ("0.0.0.0", False),
+        ("192.168.1.10", False),
+        ("::", False),
+        ("bank.example", False),
+    ],
+)
+def test_only_loopback_addresses_count_as_local(host: str, loopback: bool) -> None:
+    assert is_loopback(host) is loopback
+
+
+def test_the_session_command_runs_this_interpreter() -> None:
+    assert app_command("/opt/my python/bin/python") == "'/opt/my python/bin/python' -m bankapp"
