@@ -111,6 +111,11 @@ class JournalEntry(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     idempotency_key: Mapped[str | None] = mapped_column(String(80), unique=True)
     request_hash: Mapped[str | None] = mapped_column(String(64))
+    # The card a purchase or card payment was made with (no foreign key: cards come later).
+    card_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+Index("ix_journal_entries_card", JournalEntry.card_id, JournalEntry.id)
 
 
 class Posting(Base):
@@ -165,7 +170,8 @@ class AuditHead(Base):
 
 
 class Card(Base):
-    """A payment card. Only the last four digits and a keyed hash of the number are kept."""
+    """A payment card. Only the last four digits and a keyed hash of the number are kept; the
+    CVV is derived from the number with the installation key when needed, never stored."""
 
     __tablename__ = "cards"
     __table_args__ = (
@@ -181,7 +187,6 @@ class Card(Base):
     kind: Mapped[str] = mapped_column(String(8))
     last4: Mapped[str] = mapped_column(String(4))
     pan_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    cvv_hash: Mapped[str] = mapped_column(String(64))
     expiry_year: Mapped[int] = mapped_column(Integer)
     expiry_month: Mapped[int] = mapped_column(Integer)
     cardholder_name: Mapped[str] = mapped_column(String(100))

@@ -104,10 +104,14 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('idempotency_key', sa.String(length=80), nullable=True),
     sa.Column('request_hash', sa.String(length=64), nullable=True),
+    sa.Column('card_id', sa.BigInteger(), nullable=True),
     sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_journal_entries_actor_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_journal_entries')),
     sa.UniqueConstraint('idempotency_key', name=op.f('uq_journal_entries_idempotency_key'))
     )
+    with op.batch_alter_table('journal_entries', schema=None) as batch_op:
+        batch_op.create_index('ix_journal_entries_card', ['card_id', 'id'], unique=False)
+
     op.create_table('cards',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('owner_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -115,7 +119,6 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=8), nullable=False),
     sa.Column('last4', sa.String(length=4), nullable=False),
     sa.Column('pan_hash', sa.String(length=64), nullable=False),
-    sa.Column('cvv_hash', sa.String(length=64), nullable=False),
     sa.Column('expiry_year', sa.Integer(), nullable=False),
     sa.Column('expiry_month', sa.Integer(), nullable=False),
     sa.Column('cardholder_name', sa.String(length=100), nullable=False),
@@ -246,6 +249,9 @@ def downgrade() -> None:
         batch_op.drop_index('ix_cards_owner')
 
     op.drop_table('cards')
+    with op.batch_alter_table('journal_entries', schema=None) as batch_op:
+        batch_op.drop_index('ix_journal_entries_card')
+
     op.drop_table('journal_entries')
     with op.batch_alter_table('accounts', schema=None) as batch_op:
         batch_op.drop_index('ix_accounts_owner')
