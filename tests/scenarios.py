@@ -1,0 +1,187 @@
+"""Crash and load scenarios shared by the fast tests and `make soak`: real processes, SIGKILL,
+the `bankapp verify` command, and the ledger checks from `tests.workload`."""
+
+from __future__ import annotations
+
+import random
+import signal
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from tests.workload import (
+    FORBIDDEN_CODES,
+    MIXED,
+    TRANSFERS,
+    Plan,
+    check_ledger,
+    cli_verify,
+    merge_journal_stats,
+    merge_stats,
+    prepare_bank,
+    process_context,
+    worker_main,
+)
+
+
+@dataclass
+class CrashReport:
+    kills: int = 0
+    survived: int = 0
+    acked: int = 0
+    ops: Counter[str] = field(default_factory=Counter)
+    problems: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"crash: {self.survived}/{self.kills} kills survived, {self.acked} acknowledged "
+            f"operations all present, ops by kind {dict(sorted(self.ops.items()))}"
+        )
+
+
+def _wait_for_progress(path: Path, start_size: int, proc: BaseProcess, deadline: float) -> None:
+    while time.monotonic() < deadline and proc.is_alive():
+        if path.exists() and path.stat().st_size > start_size:
+            return
+        time.sleep(0.005)
+
+
+def crash_run(workdir: Path, *, kills: int, seed: int, max_delay: float = 0.3) -> CrashReport:
+    """Start a transferring worker on a SQLite file, SIGKILL it at a random moment, check the
+    books with `bankapp verify` and the journal, restart it; `kills` times. A last clean run
+    retries the requests the kills left unanswered; then every entry must be acknowledged."""
+    url = f"sqlite:///{workdir / 'bank.db'}"
+    plan = prepare_bank(url, customers=3)
+    plan_path, journal = workdir / "plan.json", workdir / "journal.jsonl"
+    plan.save(plan_path)
+    ctx, rng, report = process_context(), random.Random(seed), CrashReport()
+    for i in range(kills):
+        size = journal.stat().st_size if journal.exists() else 0
+        proc = ctx.Process(
+            target=worker_main,
+            args=(
+                str(plan_path),
+                str(journal),
+                str(workdir / "stats.json"),
+                seed + i,
+                None,
+                TRANSFERS,
+            ),
+        )
+        proc.start()
+        _wait_for_progress(journal, size, proc, time.monotonic() + 20)
+        time.sleep(rng.uniform(0, max_delay))
+        proc.kill()  # SIGKILL: no cleanup, no atexit, no flush
+        proc.join()
+        report.kills += 1
+        problems = _after_kill(proc.exitcode, url, workdir, plan, journal)
+        report.problems += [f"kill {i + 1}: {p}" for p in problems]
+        report.survived += not problems
+    final = ctx.Process(
+        target=worker_main,
+        args=(str(plan_path), str(journal), str(workdir / "stats.json"), seed - 1, 0.0, TRANSFERS),
+    )
+    final.start()
+    final.join(60)
+    check = check_ledger(plan, [journal], every_entry_acked=True)
+    report.problems += [f"after the last restart: {p}" for p in check.problems]
+    report.acked = check.acked
+    report.ops = merge_journal_stats([journal])
+    return report
+
+
+def _after_kill(
+    exitcode: int | None, url: str, workdir: Path, plan: Plan, journal: Path
+) -> list[str]:
+    problems = []
+    if exitcode != -signal.SIGKILL:
+        problems.append(f"worker ended with {exitcode} before the kill")
+    verify = cli_verify(url, workdir)
+    if verify.returncode != 0:
+        problems.append(f"bankapp verify exit {verify.returncode}: {verify.stdout}{verify.stderr}")
+    problems += check_ledger(plan, [journal], every_entry_acked=False).problems
+    return problems
+
+
+@dataclass
+class LoadReport:
+    backend: str
+    processes: int
+    seconds: float
+    acked: int = 0
+    ops: Counter[str] = field(default_factory=Counter)
+    errors: Counter[str] = field(default_factory=Counter)
+    problems: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        total = sum(self.ops.values())
+        return (
+            f"load {self.backend} x{self.processes} for {self.seconds:g}s: {total} ops "
+            f"({total / self.seconds:.0f}/s) {dict(sorted(self.ops.items()))}; errors "
+            f"{dict(sorted(self.errors.items())) or 'none'}"
+        )
+
+
+def load_run(
+    url: str, workdir: Path, *, processes: int, seconds: float, seed: int, backend: str = "sqlite"
+) -> LoadReport:
+    """`processes` workers mix every operation on one database for `seconds`; then check."""
+    plan = prepare_bank(url)
+    plan_path = workdir / "plan.json"
+    plan.save(plan_path)
+    ctx = process_context()
+    journals = [workdir / f"journal-{n}.jsonl" for n in range(processes)]
+    stats = [workdir / f"stats-{n}.json" for n in range(processes)]
+    procs = [
+        ctx.Process(
+            target=worker_main,
+            args=(str(plan_path), str(journals[n]), str(stats[n]), seed + n, seconds, MIXED),
+        )
+        for n in range(processes)
+    ]
+    for proc in procs:
+        proc.start()
+    report = LoadReport(backend, processes, seconds)
+    for n, proc in enumerate(procs):
+        proc.join(seconds + 120)
+        if proc.exitcode != 0:
+            report.problems.append(f"worker {n} ended with exit code {proc.exitcode}")
+            proc.kill()
+    merged = merge_stats(stats)
+    report.ops, report.errors = merged.ops, merged.errors
+    report.problems += merged.violations
+    report.problems += [
+        f"a caller saw {code} {count} times"
+        for code, count in merged.errors.items()
+        if code in FORBIDDEN_CODES or ":" in code
+    ]
+    check = check_ledger(plan, journals, every_entry_acked=True)
+    report.acked = check.acked
+    report.problems += check.problems
+    verify = cli_verify(url, workdir)
+    if verify.returncode != 0:
+        report.problems.append(f"bankapp verify exit {verify.returncode}: {verify.stdout}")
+    return report
+
+
+@contextmanager
+def postgres_schema(admin_url: str) -> Iterator[str]:
+    """A URL for a fresh, empty schema on the PostgreSQL server at `admin_url`; dropped after."""
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    joiner = "&" if "?" in admin_url else "?"
+    try:
+        yield f"{admin_url}{joiner}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()

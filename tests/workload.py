@@ -1,0 +1,431 @@
+"""A worker process for the reliability tests: random money operations on one database, each
+acknowledged operation written to an fsync'd journal, and the checks the parent runs afterwards.
+
+The journal has two kinds of line: an *intent* (written before the service call: the key and
+the request) and an *ack* (written and fsync'd only after the call returned). A restarted worker
+retries every intent that has no ack, with the same key, as a real client would after a crash.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import random
+import subprocess
+import sys
+import time
+import traceback
+import uuid
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from multiprocessing.context import BaseContext
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, func, select, text
+
+from bankapp.bank import Bank, open_bank
+from bankapp.domain import AccountKind, Actor, Role
+from bankapp.errors import BankError
+from bankapp.services.history import HistoryFilter
+from bankapp.settings import OWASP_MINIMUM, Settings
+from bankapp.storage.models import Account, JournalEntry
+
+SETTINGS = Settings(hash_parameters=OWASP_MINIMUM)
+PASSWORD = "a-long-test-passphrase"
+OPENING_BALANCE = 500_00
+ROOT = Path(__file__).resolve().parent.parent
+BANKAPP = Path(sys.executable).with_name("bankapp")
+
+# Operation weights: mostly money movement, with retries and reads mixed in.
+MIXED = {"deposit": 2, "withdraw": 2, "transfer": 5, "retry": 2, "read": 2}
+TRANSFERS = {"transfer": 8, "deposit": 1, "withdraw": 1, "retry": 1}
+# A caller must never see these: the service layer retries a locked or busy database.
+FORBIDDEN_CODES = {"database_busy", "database_unavailable"}
+
+
+@dataclass(frozen=True)
+class Customer:
+    user_id: int
+    username: str
+    accounts: list[tuple[int, str]]  # (id, number)
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.user_id, self.username, Role.CUSTOMER)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What every worker needs to know about the bank the parent prepared."""
+
+    url: str
+    customers: list[Customer]
+    opening_total: int
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(asdict(self)))
+
+    @staticmethod
+    def load(path: Path) -> Plan:
+        raw = json.loads(path.read_text())
+        customers = [
+            Customer(c["user_id"], c["username"], [tuple(a) for a in c["accounts"]])  # type: ignore[misc]
+            for c in raw["customers"]
+        ]
+        return Plan(raw["url"], customers, raw["opening_total"])
+
+
+def prepare_bank(url: str, *, customers: int = 4, accounts_each: int = 2) -> Plan:
+    """Create the schema, customers and funded accounts the workers will use."""
+    bank = open_bank(url, create=True, settings=SETTINGS)
+    try:
+        made: list[Customer] = []
+        for i in range(customers):
+            user = bank.auth.create_user(
+                None,
+                username=f"load{i}",
+                password=PASSWORD,
+                role=Role.CUSTOMER,
+                full_name=f"Load Tester {i}",
+                email=f"load{i}@example.com",
+                must_change_password=False,
+            )
+            actor = Actor(user.id, user.username, user.role)
+            accounts = []
+            for _ in range(accounts_each):
+                account = bank.accounts.open(actor, AccountKind.CHECKING)
+                bank.payments.deposit(actor, account.id, OPENING_BALANCE, memo="opening")
+                accounts.append((account.id, account.number))
+            made.append(Customer(user.id, user.username, accounts))
+        return Plan(url, made, customers * accounts_each * OPENING_BALANCE)
+    finally:
+        bank.close()
+
+
+# -- the worker ---------------------------------------------------------------------------
+
+
+@dataclass
+class WorkerStats:
+    ops: Counter[str] = field(default_factory=Counter)
+    errors: Counter[str] = field(default_factory=Counter)
+    violations: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"ops": dict(self.ops), "errors": dict(self.errors), "violations": self.violations}
+
+
+class Journal:
+    """Append-only JSON lines; `ack` is fsync'd before the worker moves on."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+
+    def write(self, record: dict[str, Any], *, sync: bool) -> None:
+        os.write(self._fd, (json.dumps(record) + "\n").encode())
+        if sync:
+            os.fsync(self._fd)
+
+
+def read_journal(path: Path) -> list[dict[str, Any]]:
+    """Every complete line; a line torn by a kill mid-write was never acknowledged."""
+    if not path.exists():
+        return []
+    records = []
+    for line in path.read_bytes().split(b"\n"):
+        try:
+            records.append(json.loads(line))
+        except ValueError:
+            continue
+    return records
+
+
+class Worker:
+    def __init__(
+        self, bank: Bank, plan: Plan, journal: Journal, rng: random.Random, mix: dict[str, int]
+    ) -> None:
+        self.bank, self.plan, self.journal, self.rng = bank, plan, journal, rng
+        self.kinds, self.weights = list(mix), list(mix.values())
+        self.stats = WorkerStats()
+        self.acked: list[dict[str, Any]] = []
+        self.tag = uuid.uuid4().hex[:10]
+        self.counter = 0
+
+    def new_request(self, op: str) -> dict[str, Any]:
+        self.counter += 1
+        customer = self.rng.choice(self.plan.customers)
+        account_id, _ = self.rng.choice(customer.accounts)
+        request: dict[str, Any] = {
+            "key": f"{self.tag}-{self.counter}",
+            "op": op,
+            "customer": customer.user_id,
+            "account": account_id,
+            "amount": self.rng.randint(1, 120_00),
+        }
+        if op == "transfer":
+            others = [n for c in self.plan.customers for (i, n) in c.accounts if i != account_id]
+            request["to"] = self.rng.choice(others)
+        return request
+
+    def call(self, request: dict[str, Any]) -> Any:
+        customer = next(c for c in self.plan.customers if c.user_id == request["customer"])
+        actor, pay = customer.actor, self.bank.payments
+        op, account, amount, key = (
+            request["op"],
+            request["account"],
+            request["amount"],
+            request["key"],
+        )
+        if op == "deposit":
+            return pay.deposit(actor, account, amount, memo="load", idempotency_key=key)
+        if op == "withdraw":
+            return pay.withdraw(actor, account, amount, memo="load", idempotency_key=key)
+        return pay.transfer(actor, account, request["to"], amount, memo="load", idempotency_key=key)
+
+    def submit(self, request: dict[str, Any], *, counted_as: str) -> None:
+        """Send one money request; journal the intent first and the ack after it returned."""
+        self.journal.write({"t": "intent", **request}, sync=False)
+        try:
+            result = self.call(request)
+        except BankError as exc:
+            self.stats.errors[exc.code] += 1
+            self.journal.write(
+                {"t": "refused", "key": request["key"], "code": exc.code}, sync=False
+            )
+            return
+        ack = {"t": "ack", **request, "entry": result.entry_id, "replayed": result.replayed}
+        self.journal.write(ack, sync=True)
+        self.stats.ops[counted_as] += 1
+        if counted_as != "retry":
+            self.acked.append(ack)
+
+    def retry(self) -> None:
+        """Send an acknowledged request again: the bank must answer with the first entry."""
+        if not self.acked:
+            return
+        first = self.rng.choice(self.acked)
+        request = {
+            k: first[k] for k in ("key", "op", "customer", "account", "amount", "to") if k in first
+        }
+        result = self.call(request)
+        self.stats.ops["retry"] += 1
+        if not result.replayed or result.entry_id != first["entry"]:
+            self.stats.violations.append(
+                f"retry of {request['key']} gave entry {result.entry_id} "
+                f"(replayed={result.replayed}), first answer was entry {first['entry']}"
+            )
+
+    def read(self) -> None:
+        customer = self.rng.choice(self.plan.customers)
+        account_id, _ = self.rng.choice(customer.accounts)
+        self.bank.history.page(
+            customer.actor, account_id, filters=HistoryFilter(memo_contains="load"), limit=20
+        )
+        self.bank.accounts.list(customer.actor)
+        self.stats.ops["read"] += 1
+
+    def resume(self) -> None:
+        """Retry every request a previous (killed) run sent but never saw answered."""
+        records = read_journal(self.journal.path)
+        answered = {r["key"] for r in records if r["t"] in ("ack", "refused")}
+        for record in records:
+            if record["t"] == "intent" and record["key"] not in answered:
+                request = {k: v for k, v in record.items() if k != "t"}
+                self.submit(request, counted_as="resumed")
+
+    def step(self) -> None:
+        op = self.rng.choices(self.kinds, self.weights)[0]
+        try:
+            if op == "retry":
+                self.retry()
+            elif op == "read":
+                self.read()
+            else:
+                self.submit(self.new_request(op), counted_as=op)
+        except BankError as exc:
+            self.stats.errors[exc.code] += 1
+        except Exception as exc:  # anything untyped is a finding: record it for the parent
+            self.stats.errors[f"unexpected:{type(exc).__name__}"] += 1
+            self.stats.violations.append("".join(traceback.format_exception(exc))[-1500:])
+
+
+def worker_main(
+    plan_path: str,
+    journal_path: str,
+    stats_path: str,
+    seed: int,
+    seconds: float | None,
+    mix: dict[str, int],
+) -> None:
+    """Entry point of one worker process; runs for `seconds`, or until killed when None."""
+    plan = Plan.load(Path(plan_path))
+    bank = open_bank(plan.url, settings=SETTINGS)
+    worker = Worker(bank, plan, Journal(Path(journal_path)), random.Random(seed), mix)
+    worker.resume()
+    deadline = time.monotonic() + seconds if seconds is not None else float("inf")
+    while time.monotonic() < deadline:
+        worker.step()
+    bank.close()
+    Path(stats_path).write_text(json.dumps(worker.stats.to_json()))
+
+
+def process_context() -> BaseContext:
+    """Worker processes fork from a server that has already imported bankapp, so each
+    start (and restart after a kill) takes milliseconds instead of a second of imports."""
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["tests.workload"])
+    return ctx
+
+
+# -- the parent's checks --------------------------------------------------------------------
+
+
+@dataclass
+class LedgerCheck:
+    acked: int
+    entries_by_workers: int
+    problems: list[str]
+
+
+def check_ledger(plan: Plan, journals: list[Path], *, every_entry_acked: bool) -> LedgerCheck:
+    """Every acknowledged operation is in the ledger exactly once, nothing went negative,
+    and customer money equals the opening money plus deposits minus withdrawals."""
+    problems: list[str] = []
+    acks: dict[str, dict[str, Any]] = {}
+    intents: set[str] = set()
+    for path in journals:
+        for record in read_journal(path):
+            if record["t"] == "intent":
+                intents.add(record["key"])
+            elif record["t"] == "ack":
+                first = acks.setdefault(record["key"], record)
+                if first["entry"] != record["entry"]:
+                    problems.append(
+                        f"key {record['key']} acknowledged as entries "
+                        f"{first['entry']} and {record['entry']}"
+                    )
+    accounts, journal = Account.__table__, JournalEntry.__table__
+    engine = create_engine(plan.url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                select(journal.c.id, journal.c.kind, journal.c.idempotency_key).where(
+                    journal.c.memo == "load"
+                )
+            ).all()
+            by_key = {row.idempotency_key: row for row in rows}
+            dup = (
+                conn.execute(
+                    select(journal.c.idempotency_key)
+                    .where(journal.c.idempotency_key.is_not(None))
+                    .group_by(journal.c.idempotency_key)
+                    .having(func.count() > 1)
+                )
+                .scalars()
+                .all()
+            )
+            negative = conn.execute(
+                select(accounts.c.id, accounts.c.balance).where(
+                    accounts.c.unbounded.is_(False), accounts.c.balance < 0
+                )
+            ).all()
+            customer_total = conn.execute(
+                select(func.coalesce(func.sum(accounts.c.balance), 0)).where(
+                    accounts.c.owner_id.is_not(None)
+                )
+            ).scalar_one()
+            all_total = conn.execute(select(func.sum(accounts.c.balance))).scalar_one()
+            flows = conn.execute(
+                text(
+                    "SELECT e.kind, SUM(p.amount) FROM journal_entries e JOIN postings p "
+                    "ON p.entry_id = e.id JOIN accounts a ON a.id = p.account_id "
+                    "WHERE a.owner_id IS NOT NULL AND e.memo = 'load' GROUP BY e.kind"
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    kinds = {"deposit": "deposit", "withdraw": "withdrawal", "transfer": "transfer"}
+    for key, ack in acks.items():
+        row = by_key.get(key)
+        if row is None:
+            problems.append(f"acknowledged {ack['op']} {key} (entry {ack['entry']}) is missing")
+        elif row.id != ack["entry"] or row.kind != kinds[ack["op"]]:
+            problems.append(
+                f"acknowledged {key} was entry {ack['entry']} ({ack['op']}) but the "
+                f"ledger has entry {row.id} ({row.kind})"
+            )
+    unacked = set(by_key) - set(acks)
+    if every_entry_acked and unacked:
+        problems.append(f"{len(unacked)} entries nobody acknowledged: {sorted(unacked)[:5]}")
+    if unacked - intents:
+        problems.append(f"entries no worker ever requested: {sorted(unacked - intents)[:5]}")
+    problems += [f"idempotency key {key} posted more than once" for key in dup]
+    problems += [f"account {row.id} has a negative balance {row.balance}" for row in negative]
+    if all_total != 0:
+        problems.append(f"all balances sum to {all_total}, not 0")
+    flow = dict((kind, int(total)) for kind, total in flows)
+    expected = plan.opening_total + flow.get("deposit", 0) + flow.get("withdrawal", 0)
+    if flow.get("transfer", 0) != 0 or customer_total != expected:
+        problems.append(
+            f"customer money {customer_total} but opening + deposits - withdrawals "
+            f"is {expected} (transfers net {flow.get('transfer', 0)})"
+        )
+    if every_entry_acked:
+        acked_flow = sum(
+            a["amount"] * {"deposit": 1, "withdraw": -1, "transfer": 0}[a["op"]]
+            for a in acks.values()
+        )
+        if customer_total != plan.opening_total + acked_flow:
+            problems.append(
+                f"customer money {customer_total} differs from the acknowledged "
+                f"operations' {plan.opening_total + acked_flow}"
+            )
+    return LedgerCheck(len(acks), len(by_key), problems)
+
+
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, **kwargs: Any
+) -> subprocess.CompletedProcess[str]:
+    """Run the installed `bankapp` command as a subprocess."""
+    full_env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
+    return subprocess.run(
+        [str(BANKAPP), *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=120,
+        check=False,
+        **kwargs,
+    )
+
+
+def cli_verify(url: str, log_dir: Path) -> subprocess.CompletedProcess[str]:
+    return run_cli("--db", url, "verify", env={"BANKAPP_LOG_DIR": str(log_dir)})
+
+
+def merge_stats(paths: list[Path]) -> WorkerStats:
+    total = WorkerStats()
+    for path in paths:
+        if path.exists():
+            raw = json.loads(path.read_text())
+            total.ops.update(raw["ops"])
+            total.errors.update(raw["errors"])
+            total.violations.extend(raw["violations"])
+    return total
+
+
+def merge_journal_stats(journals: list[Path]) -> Counter[str]:
+    """Operations by kind as the journals recorded them (for runs ended by SIGKILL)."""
+    counts: Counter[str] = Counter()
+    for path in journals:
+        for record in read_journal(path):
+            if record["t"] == "ack":
+                counts[record["op"]] += 1
+    return counts
+
+
+if __name__ == "__main__":  # pragma: no cover - manual use: python -m tests.workload PLAN ...
+    worker_main(sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), None, MIXED)
