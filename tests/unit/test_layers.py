@@ -1,0 +1,37 @@
+"""The service layer runs without the UI: no bankapp module pulls in Textual or Rich."""
+
+from __future__ import annotations
+
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import bankapp
+
+# The CLI starts the UI lazily inside `cmd_ui`; importing the module must not load it.
+MODULES = sorted(
+    m.name for m in pkgutil.walk_packages(bankapp.__path__, "bankapp.")
+    if ".migrations" not in m.name and m.name != "bankapp.__main__"
+    and not m.name.startswith("bankapp.bench")
+)
+
+
+def test_every_bankapp_module_imports_without_textual_or_rich() -> None:
+    script = (
+        "import importlib, sys\n"
+        f"for name in {MODULES!r}:\n"
+        "    importlib.import_module(name)\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich', 'screens'))\n"
+        "print(','.join(bad))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "", f"UI modules loaded: {result.stdout}"
+    assert len(MODULES) > 15
+
+
+def test_the_import_linter_contract_holds() -> None:
+    lint_imports = Path(sys.executable).parent / "lint-imports"
+    lint = subprocess.run([str(lint_imports), "--no-cache"], capture_output=True, text=True)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
