@@ -156,6 +156,12 @@ class SameAccount(MoneyRuleBroken):
     code = "same_account"
 
 
+class StatementMismatch(BankError):
+    """A recorded statement can no longer be rebuilt identically from the ledger."""
+
+    code = "statement_mismatch"
+
+
 # --- cards (messages never contain a full card number or CVV) -------------------------------
 
 

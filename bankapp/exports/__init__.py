@@ -1,0 +1,1 @@
+"""Statement and ledger exports: CSV, PDF and Beancount files under the chosen folder."""

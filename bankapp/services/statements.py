@@ -1,0 +1,565 @@
+"""Account statements: opening balance, lines with running balance, totals, closing balance;
+generated statements are recorded, audited and can be reprinted identically."""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any, cast
+
+from sqlalchemy import Table, case, func, insert, select, tuple_
+
+from bankapp.account_numbers import mask_account_number, normalise_account_number
+from bankapp.domain import AccountKind, Actor, HistoryLine
+from bankapp.errors import NotFound, StatementMismatch, ValidationFailed
+from bankapp.services import audit
+from bankapp.services.access import (
+    accessible_account,
+    load_account_by_number,
+    owner_name,
+    require_account_access,
+    require_active,
+)
+from bankapp.services.context import ServiceContext
+from bankapp.services.history import MAX_PAGE, _counterparties
+from bankapp.storage.database import Tx
+from bankapp.storage.models import Account, JournalEntry, Posting, Statement, User
+
+_postings = cast(Table, Posting.__table__)
+_entries = cast(Table, JournalEntry.__table__)
+_accounts = cast(Table, Account.__table__)
+_statements = cast(Table, Statement.__table__)
+_users = cast(Table, User.__table__)
+MAX_PERIOD_DAYS = 366 * 10
+SERIES_POINTS = 48
+
+
+class Preset(StrEnum):
+    THIS_MONTH = "this-month"
+    LAST_MONTH = "last-month"
+    LAST_90_DAYS = "last-90-days"
+    YEAR_TO_DATE = "year-to-date"
+    CUSTOM = "custom"
+
+
+PRESET_LABELS = {
+    Preset.THIS_MONTH: "This month",
+    Preset.LAST_MONTH: "Last month",
+    Preset.LAST_90_DAYS: "Last 90 days",
+    Preset.YEAR_TO_DATE: "Year to date",
+    Preset.CUSTOM: "Custom",
+}
+
+
+@dataclass(frozen=True)
+class StatementPeriod:
+    """Whole days `first_day`..`last_day` inclusive, in UTC: [start, end) as instants, so a
+    posting at exactly midnight after `last_day` belongs to the next period."""
+
+    first_day: date
+    last_day: date
+    preset: Preset = Preset.CUSTOM
+
+    def __post_init__(self) -> None:
+        if self.last_day < self.first_day:
+            raise ValidationFailed("The end date is before the start date.", field="last_day")
+        if (self.last_day - self.first_day).days >= MAX_PERIOD_DAYS:
+            raise ValidationFailed("A statement covers at most ten years.", field="first_day")
+
+    @property
+    def start(self) -> datetime:
+        return datetime.combine(self.first_day, datetime.min.time())
+
+    @property
+    def end(self) -> datetime:
+        return datetime.combine(self.last_day + timedelta(days=1), datetime.min.time())
+
+    @property
+    def label(self) -> str:
+        return f"{_day(self.first_day)} to {_day(self.last_day)}"
+
+    @classmethod
+    def for_preset(cls, preset: Preset | str, today: date) -> StatementPeriod:
+        """The period a preset names, as seen on `today` (UTC)."""
+        preset = Preset(preset)
+        if preset == Preset.THIS_MONTH:
+            return cls(today.replace(day=1), today, preset)
+        if preset == Preset.LAST_MONTH:
+            last = today.replace(day=1) - timedelta(days=1)
+            return cls(last.replace(day=1), last, preset)
+        if preset == Preset.LAST_90_DAYS:
+            return cls(today - timedelta(days=89), today, preset)
+        if preset == Preset.YEAR_TO_DATE:
+            return cls(today.replace(month=1, day=1), today, preset)
+        raise ValidationFailed("Give the first and last day of a custom period.", field="preset")
+
+    @classmethod
+    def parse(cls, first: str, last: str) -> StatementPeriod:
+        """A custom period from ISO dates (`2026-10-01`, `2026-10-31`), both days included."""
+        return cls(_parse_day(first, "first_day"), _parse_day(last, "last_day"), Preset.CUSTOM)
+
+
+def _day(value: date) -> str:
+    return f"{value.day} {calendar.month_abbr[value.month]} {value.year}"
+
+
+def _parse_day(text: str, field: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValidationFailed(
+            f"{text.strip()[:20]!r} is not a date; use YYYY-MM-DD.", field=field
+        ) from None
+
+
+@dataclass(frozen=True)
+class StatementSummary:
+    account_id: int
+    account_number: str
+    account_name: str
+    account_kind: AccountKind
+    holder_name: str
+    currency: str
+    period: StatementPeriod
+    opening_balance: int
+    total_in: int
+    total_out: int
+    line_count: int
+    closing_balance: int
+    first_posting_id: int | None
+    last_posting_id: int | None
+
+    @property
+    def masked_number(self) -> str:
+        return mask_account_number(self.account_number)
+
+
+@dataclass(frozen=True)
+class StatementCursor:
+    """Keyset position: the last line shown; the next page starts after it."""
+
+    after_at: datetime
+    after_posting_id: int
+
+
+@dataclass(frozen=True)
+class StatementPage:
+    lines: tuple[HistoryLine, ...]  # oldest first; `balance_after` is the running balance
+    next_cursor: StatementCursor | None
+
+
+@dataclass(frozen=True)
+class StatementView:
+    """What the statement screen shows first: the summary and the first page of lines."""
+
+    summary: StatementSummary
+    page: StatementPage
+
+
+@dataclass(frozen=True)
+class StatementDocument:
+    """A generated statement: everything a CSV or PDF export prints."""
+
+    statement_id: int
+    bank_name: str
+    generated_at: datetime
+    generated_by: str
+    summary: StatementSummary
+    lines: tuple[HistoryLine, ...]
+    digest: str
+
+
+@dataclass(frozen=True)
+class StatementRecord:
+    """One row of the statements register (what was produced, by whom, when)."""
+
+    statement_id: int
+    account_id: int
+    generated_at: datetime
+    period: StatementPeriod
+    opening_balance: int
+    closing_balance: int
+    line_count: int
+
+
+class StatementService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    def today(self) -> date:
+        return self._ctx.db.clock.now().date()
+
+    def period(self, preset: Preset | str) -> StatementPeriod:
+        return StatementPeriod.for_preset(preset, self.today())
+
+    def account_id_for_number(self, actor: Actor, number: str) -> int:
+        """The id of the account with `number`, if the actor may see it."""
+
+        def work(tx: Tx) -> int:
+            require_active(tx, actor)
+            row = load_account_by_number(tx, normalise_account_number(number))
+            require_account_access(actor, row)
+            return int(row.id)
+
+        return self._ctx.db.read(work)
+
+    def view(
+        self, actor: Actor, account_id: int, period: StatementPeriod, *, limit: int = 50
+    ) -> StatementView:
+        """Summary and first page in one read transaction (one consistent snapshot)."""
+
+        def work(tx: Tx) -> StatementView:
+            summary = _summary(tx, actor, account_id, period)
+            return StatementView(summary, _page(tx, account_id, period, None, limit))
+
+        return self._ctx.db.read(work)
+
+    def summary(self, actor: Actor, account_id: int, period: StatementPeriod) -> StatementSummary:
+        return self._ctx.db.read(lambda tx: _summary(tx, actor, account_id, period))
+
+    def lines(
+        self,
+        actor: Actor,
+        account_id: int,
+        period: StatementPeriod,
+        *,
+        cursor: StatementCursor | None = None,
+        limit: int = 50,
+    ) -> StatementPage:
+        """One page of the period's lines, oldest first; pass `next_cursor` for the next."""
+
+        def work(tx: Tx) -> StatementPage:
+            accessible_account(tx, actor, account_id)
+            return _page(tx, account_id, period, cursor, limit)
+
+        return self._ctx.db.read(work)
+
+    def balance_series(
+        self, actor: Actor, account_id: int, period: StatementPeriod, points: int = SERIES_POINTS
+    ) -> tuple[int, ...]:
+        """The balance at evenly spaced instants from the start to the end of the period (or
+        now, if sooner): one index seek per point, for a chart."""
+        points = max(2, min(points, 500))
+
+        def work(tx: Tx) -> tuple[int, ...]:
+            accessible_account(tx, actor, account_id)
+            end = min(period.end, max(period.start, tx.now))
+            step = (end - period.start) / (points - 1)
+            instants = [period.start + step * i for i in range(points - 1)] + [period.end]
+            return tuple(_balance_before(tx, account_id, instant) for instant in instants)
+
+        return self._ctx.db.read(work)
+
+    def generate(self, actor: Actor, account_id: int, period: StatementPeriod) -> StatementDocument:
+        """Produce a statement: record it (who, when, which range, totals) and audit it."""
+
+        def work(tx: Tx) -> StatementDocument:
+            summary = _summary(tx, actor, account_id, period)
+            lines = _all_lines(tx, account_id, period, summary.last_posting_id)
+            digest = _digest(summary, lines)
+            statement_id = int(
+                tx.conn.execute(
+                    insert(_statements)
+                    .values(
+                        account_id=account_id,
+                        requested_by=actor.user_id,
+                        created_at=tx.now,
+                        period_start=period.start,
+                        period_end=period.end,
+                        first_posting_id=summary.first_posting_id,
+                        last_posting_id=summary.last_posting_id,
+                        opening_balance=summary.opening_balance,
+                        closing_balance=summary.closing_balance,
+                        total_in=summary.total_in,
+                        total_out=summary.total_out,
+                        line_count=summary.line_count,
+                        holder_name=summary.holder_name[:100],
+                        account_name=summary.account_name[:60],
+                        digest=digest,
+                    )
+                    .returning(_statements.c.id)
+                ).scalar_one()
+            )
+            audit.record(
+                tx,
+                actor,
+                "statement.generate",
+                f"account {account_id}",
+                {
+                    "statement_id": statement_id,
+                    "from": period.first_day.isoformat(),
+                    "to": period.last_day.isoformat(),
+                    "lines": summary.line_count,
+                    "digest": digest,
+                },
+            )
+            return StatementDocument(
+                statement_id,
+                self._ctx.settings.bank_name,
+                tx.now,
+                actor.username,
+                summary,
+                lines,
+                digest,
+            )
+
+        return self._ctx.db.write(work)
+
+    def reprint(self, actor: Actor, statement_id: int) -> StatementDocument:
+        """The statement exactly as first generated; refused if the ledger no longer agrees."""
+
+        def work(tx: Tx) -> StatementDocument:
+            require_active(tx, actor)
+            record = tx.conn.execute(
+                select(_statements).where(_statements.c.id == statement_id)
+            ).one_or_none()
+            if record is None:
+                raise NotFound("No such statement.")
+            account = tx.conn.execute(
+                select(_accounts).where(_accounts.c.id == record.account_id)
+            ).one()
+            try:
+                require_account_access(actor, account)
+            except NotFound:
+                raise NotFound("No such statement.") from None
+            summary, lines = _rebuild(tx, record, account)
+            digest = _digest(summary, lines)
+            if digest != record.digest:
+                raise StatementMismatch(
+                    f"Statement {statement_id} no longer matches the ledger; run `bankapp "
+                    "verify` and report it."
+                )
+            who = tx.conn.execute(
+                select(_users.c.username).where(_users.c.id == record.requested_by)
+            ).scalar_one()
+            audit.record(
+                tx,
+                actor,
+                "statement.reprint",
+                f"account {record.account_id}",
+                {"statement_id": statement_id},
+            )
+            return StatementDocument(
+                record.id,
+                self._ctx.settings.bank_name,
+                record.created_at,
+                str(who),
+                summary,
+                lines,
+                digest,
+            )
+
+        return self._ctx.db.write(work)
+
+    def records(self, actor: Actor, account_id: int, limit: int = 50) -> list[StatementRecord]:
+        """Statements produced for an account, newest first."""
+
+        def work(tx: Tx) -> list[StatementRecord]:
+            accessible_account(tx, actor, account_id)
+            rows = tx.conn.execute(
+                select(_statements)
+                .where(_statements.c.account_id == account_id)
+                .order_by(_statements.c.id.desc())
+                .limit(max(1, min(limit, MAX_PAGE)))
+            ).all()
+            return [
+                StatementRecord(
+                    row.id,
+                    row.account_id,
+                    row.created_at,
+                    _period_of(row),
+                    row.opening_balance,
+                    row.closing_balance,
+                    row.line_count,
+                )
+                for row in rows
+            ]
+
+        return self._ctx.db.read(work)
+
+
+# -- queries ----------------------------------------------------------------------------------
+
+
+def _balance_before(tx: Tx, account_id: int, instant: datetime) -> int:
+    """The balance just before `instant`: one index seek on (account, time, id) to the last
+    earlier posting, whose `balance_after` is the answer."""
+    value = tx.conn.execute(
+        select(_postings.c.balance_after)
+        .where(_postings.c.account_id == account_id, _postings.c.created_at < instant)
+        .order_by(
+            _postings.c.account_id.desc(), _postings.c.created_at.desc(), _postings.c.id.desc()
+        )
+        .limit(1)
+    ).scalar_one_or_none()
+    return int(value or 0)
+
+
+def _totals(
+    tx: Tx, account_id: int, period: StatementPeriod, upto_posting_id: int | None = None
+) -> Any:
+    amount = _postings.c.amount
+    query = select(
+        func.count(),
+        func.coalesce(func.sum(case((amount > 0, amount), else_=0)), 0).label("total_in"),
+        func.coalesce(func.sum(case((amount < 0, -amount), else_=0)), 0).label("total_out"),
+        func.min(_postings.c.id).label("first_id"),
+        func.max(_postings.c.id).label("last_id"),
+    ).where(*_in_period(account_id, period))
+    if upto_posting_id is not None:
+        query = query.where(_postings.c.id <= upto_posting_id)
+    return tx.conn.execute(query).one()
+
+
+def _in_period(account_id: int, period: StatementPeriod) -> list[Any]:
+    return [
+        _postings.c.account_id == account_id,
+        _postings.c.created_at >= period.start,
+        _postings.c.created_at < period.end,
+    ]
+
+
+def _make_summary(
+    tx: Tx, account: Any, period: StatementPeriod, totals: Any, holder: str, name: str
+) -> StatementSummary:
+    opening = _balance_before(tx, account.id, period.start)
+    total_in, total_out = int(totals.total_in), int(totals.total_out)
+    return StatementSummary(
+        account_id=account.id,
+        account_number=account.number,
+        account_name=name,
+        account_kind=AccountKind(account.kind),
+        holder_name=holder,
+        currency=account.currency,
+        period=period,
+        opening_balance=opening,
+        total_in=total_in,
+        total_out=total_out,
+        line_count=int(totals[0]),
+        closing_balance=opening + total_in - total_out,
+        first_posting_id=totals.first_id,
+        last_posting_id=totals.last_id,
+    )
+
+
+def _summary(tx: Tx, actor: Actor, account_id: int, period: StatementPeriod) -> StatementSummary:
+    account = accessible_account(tx, actor, account_id)
+    totals = _totals(tx, account_id, period)
+    return _make_summary(
+        tx, account, period, totals, owner_name(tx, account.owner_id), account.name
+    )
+
+
+def _line_query(account_id: int, period: StatementPeriod) -> Any:
+    return (
+        select(
+            _postings.c.id,
+            _postings.c.entry_id,
+            _postings.c.created_at,
+            _postings.c.amount,
+            _postings.c.balance_after,
+            _entries.c.kind,
+            _entries.c.memo,
+        )
+        .join(_entries, _entries.c.id == _postings.c.entry_id)
+        .where(*_in_period(account_id, period))
+        .order_by(_postings.c.created_at, _postings.c.id)
+    )
+
+
+def _to_lines(tx: Tx, account_id: int, rows: Sequence[Any]) -> tuple[HistoryLine, ...]:
+    others: dict[int, str] = {}
+    entry_ids = [row.entry_id for row in rows]
+    for i in range(0, len(entry_ids), 500):
+        others.update(_counterparties(tx, account_id, entry_ids[i : i + 500]))
+    return tuple(
+        HistoryLine(
+            posting_id=row.id,
+            entry_id=row.entry_id,
+            at=row.created_at,
+            kind=row.kind,
+            memo=row.memo,
+            amount=row.amount,
+            balance_after=row.balance_after,
+            counterparty=others.get(row.entry_id, ""),
+        )
+        for row in rows
+    )
+
+
+def _page(
+    tx: Tx, account_id: int, period: StatementPeriod, cursor: StatementCursor | None, limit: int
+) -> StatementPage:
+    limit = max(1, min(limit, MAX_PAGE))
+    query = _line_query(account_id, period).limit(limit + 1)
+    if cursor is not None:
+        query = query.where(
+            tuple_(_postings.c.created_at, _postings.c.id)
+            > tuple_(cursor.after_at, cursor.after_posting_id)
+        )
+    rows = tx.conn.execute(query).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    lines = _to_lines(tx, account_id, rows)
+    next_cursor = StatementCursor(rows[-1].created_at, rows[-1].id) if more and rows else None
+    return StatementPage(lines, next_cursor)
+
+
+def _all_lines(
+    tx: Tx, account_id: int, period: StatementPeriod, upto_posting_id: int | None
+) -> tuple[HistoryLine, ...]:
+    if upto_posting_id is None:
+        return ()
+    query = _line_query(account_id, period).where(_postings.c.id <= upto_posting_id)
+    return _to_lines(tx, account_id, list(tx.conn.execute(query).all()))
+
+
+def _period_of(record: Any) -> StatementPeriod:
+    return StatementPeriod(
+        record.period_start.date(), (record.period_end - timedelta(days=1)).date()
+    )
+
+
+def _rebuild(tx: Tx, record: Any, account: Any) -> tuple[StatementSummary, tuple[HistoryLine, ...]]:
+    """Recompute a recorded statement from the ledger, limited to the postings it covered."""
+    period = _period_of(record)
+    upto = record.last_posting_id if record.last_posting_id is not None else 0
+    totals = _totals(tx, account.id, period, upto)
+    summary = _make_summary(tx, account, period, totals, record.holder_name, record.account_name)
+    return summary, _all_lines(tx, account.id, period, record.last_posting_id)
+
+
+def _digest(summary: StatementSummary, lines: tuple[HistoryLine, ...]) -> str:
+    """A hash of everything the statement prints, so a reprint can prove it is identical."""
+    body = [
+        summary.account_number,
+        summary.account_name,
+        summary.holder_name,
+        summary.currency,
+        summary.period.start.isoformat(),
+        summary.period.end.isoformat(),
+        summary.opening_balance,
+        summary.total_in,
+        summary.total_out,
+        summary.line_count,
+        summary.closing_balance,
+        [
+            [
+                ln.posting_id,
+                ln.at.isoformat(),
+                ln.kind,
+                ln.memo,
+                ln.counterparty,
+                ln.amount,
+                ln.balance_after,
+            ]
+            for ln in lines
+        ],
+    ]
+    canonical = json.dumps(body, ensure_ascii=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
