@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from rich.text import Text
-from textual import on
 from textual.binding import Binding, BindingType
 from textual.css.query import NoMatches
 from textual.message import Message
@@ -56,23 +55,23 @@ class ServiceRefused(Message):
         self.on_error = on_error
 
 
-class BankScreen(Screen[Any]):
-    """Every screen: Escape goes back, F1 helps, services run off the UI thread.
+class ServiceCalls:
+    """Mixin for screens and modals: `call_service(call, then)` runs `call()` in a thread
+    worker that only posts a message; `then(result)` runs on the UI thread. A `BankError`
+    goes to `on_error` or is shown in place by `show_error` (beside the field named by
+    `error.field`, a `Static#<field>-error`), else as a notification; anything unexpected
+    is logged and only its incident id is shown."""
 
-    `call_service(call, then)` runs `call()` in a thread worker; the worker only posts a
-    message, and `then(result)` runs on the UI thread. A `BankError` is shown in place by
-    `show_error` (beside the field named by `error.field`, a `Static#<field>-error`), else
-    as a notification; anything unexpected is logged and only its incident id is shown.
-    """
-
-    HELP: ClassVar[str] = ""
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "go_back", "Back", id="back"),
-    ]
+    app: Any
+    notify: Any
+    query: Any
+    query_one: Any
+    run_worker: Any
+    post_message: Any
 
     @property
     def bank_app(self) -> BankApp:
-        return self.app  # type: ignore[return-value]
+        return self.app  # type: ignore[no-any-return]
 
     @property
     def bank(self) -> Bank:
@@ -84,12 +83,6 @@ class BankScreen(Screen[Any]):
 
     def money(self, cents: int, *, plus: bool = False) -> str:
         return self.bank_app.money(cents, plus=plus)
-
-    # -- navigation -----------------------------------------------------------------------
-
-    def action_go_back(self) -> None:
-        if len(self.app.screen_stack) > 2:
-            self.dismiss(None)
 
     # -- service calls --------------------------------------------------------------------
 
@@ -117,17 +110,15 @@ class BankScreen(Screen[Any]):
             if not worker.is_cancelled:
                 self.post_message(ServiceReplied(then, result))
 
-        return self.run_worker(
+        return self.run_worker(  # type: ignore[no-any-return]
             in_worker, name=group, group=group, thread=True, exclusive=True, exit_on_error=False
         )
 
-    @on(ServiceReplied)
-    def _service_replied(self, message: ServiceReplied) -> None:
+    def on_service_replied(self, message: ServiceReplied) -> None:
         message.stop()
         message.then(message.result)
 
-    @on(ServiceRefused)
-    def _service_refused(self, message: ServiceRefused) -> None:
+    def on_service_refused(self, message: ServiceRefused) -> None:
         message.stop()
         if message.error is None:
             self.notify(
@@ -163,6 +154,20 @@ class BankScreen(Screen[Any]):
         for widget in self.query(".field-error").results(Static):
             widget.update("")
             widget.remove_class("-shown")
+
+
+class BankScreen(ServiceCalls, Screen[Any]):
+    """Every full screen: a header, a footer, Escape goes back, F1 helps (`HELP` says what
+    the screen is for)."""
+
+    HELP: ClassVar[str] = ""
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "go_back", "Back", id="back"),
+    ]
+
+    def action_go_back(self) -> None:
+        if len(self.app.screen_stack) > 2:
+            self.dismiss(None)
 
 
 def field_error(field: str) -> Static:

@@ -66,6 +66,7 @@ class DashboardScreen(BankScreen):
         return self.query_one("#recent", DataTable)
 
     def on_mount(self) -> None:
+        self.title = "Accounts"
         self.accounts_table.add_columns("Account", "Name", "Type", "Status", "Balance")
         self.recent_table.add_columns("Date", "Account", "Kind", "Memo", "Amount")
         self.accounts_table.focus()

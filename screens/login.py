@@ -60,7 +60,7 @@ class LoginScreen(BankScreen):
     def on_screen_resume(self) -> None:
         self.password.value = ""
         self.clear_errors()
-        self.username.focus()
+        (self.password if self.username.value else self.username).focus()
 
     def _show_demo_hint(self, demo: bool) -> None:
         if not demo:
@@ -122,4 +122,9 @@ class LoginScreen(BankScreen):
     def action_register(self) -> None:
         from screens.register import RegisterScreen
 
-        self.app.push_screen(RegisterScreen())
+        self.app.push_screen(RegisterScreen(), self._registered)
+
+    def _registered(self, username: str | None) -> None:
+        if username:
+            self.username.value = username
+            self.password.focus()

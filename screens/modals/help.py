@@ -28,17 +28,12 @@ class HelpModal(ModalScreen[None]):
     @classmethod
     def for_screen(cls, screen: Screen[Any]) -> HelpModal:
         keys: list[tuple[str, str]] = []
-        seen: set[tuple[str, str]] = set()
-        for key, active in screen.active_bindings.items():
-            binding = active.binding
-            if binding.description and (binding.action, key) not in seen:
-                seen.add((binding.action, key))
-                keys.append(
-                    (
-                        binding.key_display or screen.app.get_key_display(binding),
-                        binding.description,
-                    )
-                )
+        active = list(screen.active_bindings.items())
+        for owner in (screen, screen.app):  # the screen's own keys first, then the app's
+            for _key, binding_info in active:
+                binding = binding_info.binding
+                if binding_info.node is owner and binding.description:
+                    keys.append((screen.app.get_key_display(binding), binding.description))
         about = getattr(screen, "HELP", "") or "Use the keys below."
         return cls(about, keys)
 

@@ -1,0 +1,225 @@
+"""Account detail: balance and details, and the history paged from the database by keyset."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Header, Input, Select, Static
+
+from bankapp.account_numbers import format_account_number
+from bankapp.domain import AccountView, HistoryCursor, HistoryPage
+from bankapp.errors import BankError, ValidationFailed
+from bankapp.services.history import HistoryFilter
+from screens.base import BankScreen, field_error
+from screens.labels import ENTRY_KIND_LABELS, account_kind_label
+from screens.widgets.ledger_table import LedgerTable
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class PageLoaded:
+    generation: int
+    page: HistoryPage
+
+
+class AccountScreen(BankScreen):
+    """One account; history loads one page at a time as you scroll down."""
+
+    HELP = (
+        "The account's balance and history, newest first. More rows load as you scroll. "
+        "Filters: dates as YYYY-MM-DD (both inclusive), kind, amount range and memo text; "
+        "press Enter in a filter to apply it, Ctrl+X to clear them all."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+f", "focus_filters", "Filter", id="filter"),
+        Binding("ctrl+x", "clear_filters", "Clear filters", id="clear-filters"),
+        Binding("f5", "reload", "Reload", id="reload"),
+    ]
+
+    def __init__(self, account_id: int) -> None:
+        super().__init__()
+        self.account_id = account_id
+        self.filters = HistoryFilter()
+        self.next_cursor: HistoryCursor | None = None
+        self.generation = 0
+        self.loading = False
+        self.rows_loaded = 0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="account-view"):
+            yield Static("", id="account-summary")
+            with Horizontal(id="filters"):
+                yield Input(placeholder="from YYYY-MM-DD", id="since")
+                yield Input(placeholder="to YYYY-MM-DD", id="until")
+                yield Select(
+                    [(label, kind) for kind, label in ENTRY_KIND_LABELS.items()],
+                    prompt="Any kind",
+                    id="kind",
+                )
+                yield Input(placeholder="min amount", id="min-amount")
+                yield Input(placeholder="max amount", id="max-amount")
+                yield Input(placeholder="memo contains", id="memo")
+            for name in ("since", "until", "min_amount", "max_amount", "memo"):
+                yield field_error(name)
+            yield LedgerTable(currency=self.bank.settings.currency, id="history")
+            yield Static("", id="history-status")
+        yield Footer()
+
+    @property
+    def table(self) -> LedgerTable:
+        return self.query_one("#history", LedgerTable)
+
+    def on_mount(self) -> None:
+        self.table.focus()
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        self.call_service(
+            lambda: self.bank.accounts.get(self.actor, self.account_id),
+            self._show_summary,
+            group="account",
+        )
+        self._load_first_page()
+
+    def _show_summary(self, account: AccountView) -> None:
+        self.title = f"Account {account.name}"
+        parts = [
+            (account.name, "bold"),
+            " · ",
+            format_account_number(account.number),
+            " · ",
+            account_kind_label(account.kind),
+            " · ",
+            account.status.value,
+            "\n",
+            "Balance ",
+            (self.money(account.balance), "bold"),
+        ]
+        if account.credit_limit:
+            parts += [" · Available ", (self.money(account.available), "bold")]
+        parts += [f" · Opened {account.opened_at:%Y-%m-%d}"]
+        self.query_one("#account-summary", Static).update(Text.assemble(*parts))
+
+    # -- paging ---------------------------------------------------------------------------
+
+    def _fetch(self, cursor: HistoryCursor | None) -> None:
+        self.loading = True
+        generation, filters = self.generation, self.filters
+        self.call_service(
+            lambda: PageLoaded(
+                generation,
+                self.bank.history.page(
+                    self.actor, self.account_id, filters=filters, cursor=cursor, limit=PAGE_SIZE
+                ),
+            ),
+            self._add_page,
+            group="history",
+            on_error=self._page_refused,
+        )
+
+    def _load_first_page(self) -> None:
+        self.generation += 1
+        self.next_cursor = None
+        self.rows_loaded = 0
+        self.table.clear()
+        self._fetch(None)
+
+    @on(LedgerTable.NearEnd)
+    def load_more(self) -> None:
+        if not self.loading and self.next_cursor is not None:
+            self._fetch(self.next_cursor)
+
+    def _add_page(self, loaded: PageLoaded) -> None:
+        if loaded.generation != self.generation:
+            return  # the filters changed while this page was loading
+        self.loading = False
+        self.next_cursor = loaded.page.next_cursor
+        self.table.add_lines(loaded.page.lines)
+        self.rows_loaded += len(loaded.page.lines)
+        if self.rows_loaded == 0:
+            status = "No entries match." if self.filters != HistoryFilter() else "No entries yet."
+        elif self.next_cursor is None:
+            status = f"All {self.rows_loaded} entries shown."
+        else:
+            status = f"{self.rows_loaded} entries loaded; scroll down for more."
+        self.query_one("#history-status", Static).update(status)
+
+    def _page_refused(self, error: BankError) -> None:
+        self.loading = False
+        self.show_error(error)
+
+    # -- filters --------------------------------------------------------------------------
+
+    def action_focus_filters(self) -> None:
+        self.query_one("#since", Input).focus()
+
+    def action_clear_filters(self) -> None:
+        for widget in self.query("#filters Input").results(Input):
+            widget.value = ""
+        self.query_one("#kind", Select).clear()
+        self.clear_errors()
+        self.filters = HistoryFilter()
+        self._load_first_page()
+
+    @on(Input.Submitted, "#filters Input")
+    @on(Select.Changed, "#kind")
+    def apply_filters(self) -> None:
+        self.clear_errors()
+        try:
+            filters = self._read_filters()
+        except ValidationFailed as error:
+            self.show_error(error)
+            return
+        if filters != self.filters:
+            self.filters = filters
+            self._load_first_page()
+
+    def _text(self, widget_id: str) -> str:
+        return self.query_one(f"#{widget_id}", Input).value.strip()
+
+    def _read_filters(self) -> HistoryFilter:
+        kind = self.query_one("#kind", Select).value
+        since, until = (
+            _parse_day(self._text("since"), "since"),
+            _parse_day(self._text("until"), "until"),
+        )
+        filters = HistoryFilter(
+            since=datetime.combine(since, time()) if since else None,
+            until=datetime.combine(until + timedelta(days=1), time()) if until else None,
+            kind=kind if isinstance(kind, str) else None,
+            min_amount=self._amount("min-amount", "min_amount"),
+            max_amount=self._amount("max-amount", "max_amount"),
+            memo_contains=self._text("memo") or None,
+        )
+        filters.conditions()  # the service's own checks (start before end, min below max)
+        return filters
+
+    def _amount(self, widget_id: str, field: str) -> int | None:
+        text = self._text(widget_id)
+        if not text:
+            return None
+        try:
+            return self.bank.payments.parse_amount(text)
+        except ValidationFailed as error:
+            raise ValidationFailed(error.message, field=field) from None
+
+
+def _parse_day(text: str, field: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationFailed(
+            f"Enter the date as YYYY-MM-DD, for example 2026-11-01 (not {text[:20]!r}).",
+            field=field,
+        ) from None

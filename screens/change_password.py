@@ -1,0 +1,98 @@
+"""Change the signed-in user's password: the current one, then the new one twice."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Footer, Header, Input, Label, Static
+
+from screens.base import BankScreen, field_error
+
+
+class ChangePasswordScreen(BankScreen):
+    """With `forced`, the user must change a temporary password before going on."""
+
+    HELP = (
+        "Type your current password, then the new one twice. The rules are checked as you "
+        "type. Ctrl+S saves."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", id="save"),
+    ]
+
+    def __init__(self, *, forced: bool = False) -> None:
+        super().__init__()
+        self.forced = forced
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(classes="form-box", id="password-box"):
+            yield Static("Change your password", classes="box-title")
+            if self.forced:
+                yield Static(
+                    "Your password was reset; choose a new one to continue.", classes="hint"
+                )
+            yield Label("Current password")
+            yield Input(password=True, id="old-password", compact=True)
+            yield field_error("old_password")
+            yield Label("New password")
+            yield Input(password=True, id="password", compact=True)
+            yield field_error("password")
+            yield Label("New password again")
+            yield Input(password=True, id="password-confirm", compact=True)
+            yield field_error("password_confirm")
+            yield Static("", id="password-rules")
+            with Horizontal(classes="buttons"):
+                yield Button("Save (Ctrl+S)", variant="primary", id="save")
+        yield Footer()
+
+    def value(self, widget_id: str) -> str:
+        return self.query_one(f"#{widget_id}", Input).value
+
+    def on_mount(self) -> None:
+        self.title = "Change password"
+        self.query_one("#old-password", Input).focus()
+
+    @on(Input.Changed, "#password")
+    def _show_rules(self) -> None:
+        password = self.value("password")
+        problems = self.bank.auth.password_problems(password, self.actor.username)
+        rules = self.query_one("#password-rules", Static)
+        if not password:
+            rules.update("")
+        elif problems:
+            rules.update(Text.assemble(("✗ ", "bold red"), "; ".join(problems)))
+        else:
+            rules.update(Text.assemble(("✓ ", "bold green"), "The password meets the rules."))
+
+    @on(Input.Submitted)
+    def _next(self, event: Input.Submitted) -> None:
+        if event.input.id == "password-confirm":
+            self.action_save()
+        else:
+            self.focus_next()
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        self.clear_errors()
+        old, new, confirm = (
+            self.value(i) for i in ("old-password", "password", "password-confirm")
+        )
+        self.call_service(
+            lambda: self.bank.auth.change_password(self.actor, old, new, confirm),
+            self._changed,
+            group="password",
+        )
+
+    def _changed(self, _: None) -> None:
+        self.notify("Your password is changed.", title="Saved")
+        self.dismiss(None)
+
+    def action_go_back(self) -> None:
+        if not self.forced:
+            self.dismiss(None)

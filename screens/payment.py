@@ -1,0 +1,283 @@
+"""Deposit, withdraw and transfer forms: parse, confirm exactly, post once, show the result."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
+
+from bankapp.account_numbers import mask_account_number
+from bankapp.domain import AccountStatus, AccountView, EntryResult
+from bankapp.errors import BankError, ValidationFailed
+from screens.base import BankScreen, field_error
+from screens.modals.confirm import ConfirmModal
+from screens.result import ResultScreen
+
+OTHER = "other"
+
+
+@dataclass(frozen=True)
+class PaymentKind:
+    verb: str  # deposit | withdraw | transfer
+    title: str
+    account_label: str
+    done: str
+
+
+KINDS = {
+    "deposit": PaymentKind("deposit", "Deposit", "Into account", "Deposited"),
+    "withdraw": PaymentKind("withdraw", "Withdraw", "From account", "Withdrew"),
+    "transfer": PaymentKind("transfer", "Transfer", "From account", "Transferred"),
+}
+
+
+@dataclass(frozen=True)
+class PaymentRequest:
+    """Everything checked and ready to post; what the confirmation shows."""
+
+    account: AccountView
+    amount: int
+    memo: str
+    destination_number: str = ""
+    destination_label: str = ""
+
+
+class PaymentScreen(BankScreen):
+    """One money form. Its idempotency key is made when it opens, so posting it twice (a
+    double Enter, a retry) moves the money once."""
+
+    HELP = (
+        "Choose the account, type the amount (for example 1,234.50) and an optional memo, "
+        "then press Ctrl+S. A confirmation shows exactly what will happen before anything "
+        "moves. For a transfer choose one of your accounts or 'Another account number'."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "submit", "Continue", id="submit"),
+    ]
+
+    def __init__(self, verb: str, account_id: int | None = None) -> None:
+        super().__init__()
+        self.kind = KINDS[verb]
+        self.initial_account_id = account_id
+        self.idempotency_key = str(uuid.uuid4())
+        self.accounts: dict[int, AccountView] = {}
+        self.posting = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(classes="form-box", id="payment-box"):
+            yield Static(self.kind.title, classes="box-title")
+            yield Label(self.kind.account_label)
+            yield Select[int]([], prompt="Choose an account", id="account", compact=True)
+            yield field_error("account")
+            if self.kind.verb == "transfer":
+                yield Label("To")
+                yield Select[str](
+                    [], prompt="Choose where to send it", id="destination", compact=True
+                )
+                yield Input(
+                    placeholder="account number, e.g. 1234 5678 9012",
+                    id="destination-number",
+                    classes="-hidden",
+                    compact=True,
+                )
+                yield field_error("destination")
+            yield Label("Amount")
+            yield Input(placeholder="0.00", id="amount", compact=True)
+            yield field_error("amount")
+            yield Label("Memo (optional)")
+            yield Input(placeholder="what it is for", id="memo", compact=True)
+            yield field_error("memo")
+            with Horizontal(classes="buttons"):
+                yield Button("Continue (Ctrl+S)", variant="primary", id="submit")
+                yield Button("Cancel", id="cancel")
+        yield Footer()
+
+    @property
+    def account_select(self) -> Select[int]:
+        return self.query_one("#account", Select)
+
+    def on_mount(self) -> None:
+        self.title = self.kind.title
+        self.call_service(
+            lambda: self.bank.accounts.list(self.actor), self._show_accounts, group="accounts"
+        )
+
+    def _show_accounts(self, accounts: list[AccountView]) -> None:
+        usable = [a for a in accounts if a.status == AccountStatus.OPEN]
+        self.accounts = {a.id: a for a in accounts}
+        self.account_select.set_options(
+            (f"{a.name} {mask_account_number(a.number)} · {self.money(a.balance)}", a.id)
+            for a in usable
+        )
+        ids = [a.id for a in usable]
+        if self.initial_account_id in ids:
+            self.account_select.value = self.initial_account_id  # type: ignore[assignment]
+        elif ids:
+            self.account_select.value = ids[0]
+        if self.kind.verb == "transfer":
+            destination = self.query_one("#destination", Select)
+            destination.set_options(
+                [(f"{a.name} {mask_account_number(a.number)}", a.number) for a in usable]
+                + [("Another account number…", OTHER)]
+            )
+            source = self.account_select.value
+            others = [a.number for a in usable if a.id != source]
+            destination.value = others[0] if others else OTHER
+        self.query_one("#amount", Input).focus()
+
+    @on(Select.Changed, "#destination")
+    def _destination_changed(self, event: Select.Changed) -> None:
+        number_input = self.query_one("#destination-number", Input)
+        number_input.set_class(event.value != OTHER, "-hidden")
+        if event.value == OTHER:
+            number_input.focus()
+
+    @on(Input.Submitted)
+    def _enter(self, event: Input.Submitted) -> None:
+        if event.input.id == "memo":
+            self.action_submit()
+        else:
+            self.focus_next()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+    # -- submit: check, confirm, post -----------------------------------------------------
+
+    @on(Button.Pressed, "#submit")
+    def action_submit(self) -> None:
+        if self.posting:
+            return
+        self.clear_errors()
+        try:
+            request = self._read_form()
+        except ValidationFailed as error:
+            self.show_error(error)
+            return
+        if self.kind.verb == "transfer" and not request.destination_label:
+            number = request.destination_number
+            self.call_service(
+                lambda: self.bank.accounts.find_destination(self.actor, number),
+                lambda label: self._confirm(_with_label(request, label)),
+                group="destination",
+                on_error=self._destination_refused,
+            )
+            return
+        self._confirm(request)
+
+    def _read_form(self) -> PaymentRequest:
+        account_id = self.account_select.value
+        if not isinstance(account_id, int) or account_id not in self.accounts:
+            raise ValidationFailed("Choose an account.", field="account")
+        amount = self.bank.payments.parse_amount(self.query_one("#amount", Input).value)
+        memo = self.query_one("#memo", Input).value
+        request = PaymentRequest(self.accounts[account_id], amount, memo)
+        if self.kind.verb != "transfer":
+            return request
+        choice = self.query_one("#destination", Select).value
+        if choice == OTHER:
+            typed = self.query_one("#destination-number", Input).value.strip()
+            if not typed:
+                raise ValidationFailed("Type the account number to send to.", field="destination")
+            return _with_destination(request, typed, "")
+        own = [a for a in self.accounts.values() if a.number == choice]
+        if not own:
+            raise ValidationFailed("Choose where to send the money.", field="destination")
+        label = f"{own[0].name} {mask_account_number(own[0].number)} (yours)"
+        return _with_destination(request, own[0].number, label)
+
+    def _destination_refused(self, error: BankError) -> None:
+        self.show_error(BankError(error.message, field="destination"))
+
+    def _confirm(self, request: PaymentRequest) -> None:
+        account = request.account
+        lines = [
+            ("Action", f"{self.kind.title} {self.money(request.amount)}"),
+            (self.kind.account_label, f"{account.name} {mask_account_number(account.number)}"),
+        ]
+        if self.kind.verb == "transfer":
+            lines.append(("To", request.destination_label))
+        after = account.balance + (
+            request.amount if self.kind.verb == "deposit" else -request.amount
+        )
+        lines += [
+            ("Memo", request.memo.strip() or "(none)"),
+            ("Balance now", self.money(account.balance)),
+            ("Balance after", self.money(after)),
+        ]
+        self.app.push_screen(
+            ConfirmModal(
+                f"Confirm: {self.kind.title.lower()}",
+                lines,
+                confirm=f"{self.kind.title} {self.money(request.amount)}",
+            ),
+            lambda ok: self.post(request) if ok else None,
+        )
+
+    def post(self, request: PaymentRequest) -> None:
+        """Post the request with this form's idempotency key (safe to call twice)."""
+        self.posting = True
+        self.query_one("#submit", Button).disabled = True
+        self.call_service(
+            lambda: self._call(request),
+            lambda r: self._posted(request, r),
+            group="post",
+            on_error=self._post_refused,
+        )
+
+    def _call(self, request: PaymentRequest) -> EntryResult:
+        payments, actor, key = self.bank.payments, self.actor, self.idempotency_key
+        if self.kind.verb == "deposit":
+            return payments.deposit(
+                actor, request.account.id, request.amount, memo=request.memo, idempotency_key=key
+            )
+        if self.kind.verb == "withdraw":
+            return payments.withdraw(
+                actor, request.account.id, request.amount, memo=request.memo, idempotency_key=key
+            )
+        return payments.transfer(
+            actor,
+            request.account.id,
+            request.destination_number,
+            request.amount,
+            memo=request.memo,
+            idempotency_key=key,
+        )
+
+    def _post_refused(self, error: BankError) -> None:
+        self.posting = False
+        self.query_one("#submit", Button).disabled = False
+        self.show_error(error)
+
+    def _posted(self, request: PaymentRequest, result: EntryResult) -> None:
+        lines = [
+            ("Amount", self.money(result.amount)),
+            (self.kind.account_label, request.account.name),
+        ]
+        if request.destination_label:
+            lines.append(("To", request.destination_label))
+        for account_id, balance in result.balances.items():
+            own = self.accounts.get(account_id)
+            if own is not None:  # never show the balance of someone else's account
+                lines.append((f"New balance, {own.name}", self.money(balance)))
+        lines.append(("Reference", f"entry {result.entry_id}"))
+        if result.replayed:
+            lines.append(("Note", "This was already done; nothing was posted twice."))
+        title = f"{self.kind.done} {self.money(result.amount)}"
+        self.app.switch_screen(ResultScreen(title, lines))
+
+
+def _with_destination(request: PaymentRequest, number: str, label: str) -> PaymentRequest:
+    return PaymentRequest(request.account, request.amount, request.memo, number, label)
+
+
+def _with_label(request: PaymentRequest, label: str) -> PaymentRequest:
+    return _with_destination(request, request.destination_number, label)

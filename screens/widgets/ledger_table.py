@@ -1,0 +1,54 @@
+"""`LedgerTable`: a history table that asks for the next page as the user nears its end."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.coordinate import Coordinate
+from textual.message import Message
+from textual.widgets import DataTable
+
+from bankapp.domain import HistoryLine
+from bankapp.money import format_cents
+from screens.labels import entry_kind_label
+
+NEAR_END_ROWS = 5
+
+
+class LedgerTable(DataTable[Text]):
+    """Rows are appended page by page; `NearEnd` is posted when more rows would help."""
+
+    DEFAULT_CSS = """
+    LedgerTable { height: 1fr; }
+    """
+
+    class NearEnd(Message):
+        """The user scrolled or moved the cursor close to the last loaded row."""
+
+    def __init__(self, *, currency: str = "USD", id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self.currency = currency
+
+    def on_mount(self) -> None:
+        self.add_columns("Date", "Kind", "Memo", "Other side", "Amount", "Balance")
+
+    def add_lines(self, lines: tuple[HistoryLine, ...]) -> None:
+        for line in lines:
+            self.add_row(
+                Text(f"{line.at:%Y-%m-%d %H:%M}"),
+                Text(entry_kind_label(line.kind)),
+                Text(line.memo),  # typed by a person: plain text, never markup
+                Text(line.counterparty),
+                Text(format_cents(line.amount, self.currency, plus=True), justify="right"),
+                Text(format_cents(line.balance_after, self.currency), justify="right"),
+                key=str(line.posting_id),
+            )
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if new > old and self.max_scroll_y > 0 and new >= self.max_scroll_y - NEAR_END_ROWS:
+            self.post_message(self.NearEnd())
+
+    def watch_cursor_coordinate(self, old: Coordinate, new: Coordinate) -> None:
+        super().watch_cursor_coordinate(old, new)
+        if new.row > old.row and new.row >= self.row_count - NEAR_END_ROWS:
+            self.post_message(self.NearEnd())
