@@ -6,9 +6,11 @@ from sqlalchemy import Engine
 
 from bankapp.clock import Clock, SystemClock
 from bankapp.services.accounts import AccountService
+from bankapp.services.approvals import ApprovalService
 from bankapp.services.audit import ChainReport, verify_chain
 from bankapp.services.auth import AuthService
 from bankapp.services.context import ServiceContext
+from bankapp.services.drawers import DrawerService
 from bankapp.services.history import HistoryService
 from bankapp.services.passwords import PasswordHashing
 from bankapp.services.payments import PaymentService
@@ -32,6 +34,8 @@ class Bank:
         self.accounts = AccountService(self.ctx)
         self.payments = PaymentService(self.ctx)
         self.history = HistoryService(self.ctx)
+        self.drawers = DrawerService(self.ctx)
+        self.approvals = ApprovalService(self.ctx)
 
     @property
     def clock(self) -> Clock:

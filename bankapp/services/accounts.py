@@ -17,6 +17,7 @@ from bankapp.domain import (
 from bankapp.errors import (
     AccountNotEmpty,
     AccountNotOpen,
+    ApprovalRequired,
     PermissionDenied,
     UserNotFound,
     ValidationFailed,
@@ -30,6 +31,7 @@ from bankapp.services.access import (
     require_staff,
     to_view,
 )
+from bankapp.services.approvals import has_history
 from bankapp.services.context import ServiceContext
 from bankapp.storage.database import Tx
 from bankapp.storage.models import Account, User
@@ -137,6 +139,10 @@ class AccountService:
             row = accessible_account(tx, actor, account_id)
             if row.status == AccountStatus.CLOSED:
                 raise AccountNotOpen("The account is already closed.")
+            if actor.is_staff and has_history(tx, row.id):
+                raise ApprovalRequired(
+                    "This account has history: closing it needs a supervisor's approval."
+                )
             if row.balance != 0:
                 raise AccountNotEmpty(
                     f"The balance is {self._ctx.money(row.balance)}; move it to another account "

@@ -6,7 +6,13 @@ from typing import Any
 
 from bankapp.account_numbers import mask_account_number
 from bankapp.domain import AccountKind, Actor, EntryResult
-from bankapp.errors import AccountNotOpen, InvalidAmount, PermissionDenied, SameAccount
+from bankapp.errors import (
+    AccountNotOpen,
+    ApprovalRequired,
+    InvalidAmount,
+    PermissionDenied,
+    SameAccount,
+)
 from bankapp.money import parse_amount
 from bankapp.services import audit
 from bankapp.services.access import (
@@ -16,6 +22,7 @@ from bankapp.services.access import (
     require_active,
 )
 from bankapp.services.context import ServiceContext
+from bankapp.services.drawers import require_drawer_account
 from bankapp.services.ledger import (
     BANK_CASH,
     Leg,
@@ -50,6 +57,7 @@ class PaymentService:
     ) -> EntryResult:
         """Cash in: the account goes up, the cash account it came from goes down."""
         self._check_amount(amount)
+        self._check_maker_checker(actor, amount)
         memo = self._memo(memo) or "Cash deposit"
         fingerprint = request_fingerprint(
             {"op": "deposit", "actor": actor.user_id, "account": account_id, "amount": amount,
@@ -89,6 +97,7 @@ class PaymentService:
     ) -> EntryResult:
         """Cash out: refused, with nothing changed, if it would take the account below its floor."""
         self._check_amount(amount)
+        self._check_maker_checker(actor, amount)
         memo = self._memo(memo) or "Cash withdrawal"
         fingerprint = request_fingerprint(
             {"op": "withdraw", "actor": actor.user_id, "account": account_id, "amount": amount,
@@ -129,6 +138,7 @@ class PaymentService:
     ) -> EntryResult:
         """Move money from an account the actor may act on to any open customer account."""
         self._check_amount(amount)
+        self._check_maker_checker(actor, amount)
         memo = self._memo(memo)
         fingerprint = request_fingerprint(
             {"op": "transfer", "actor": actor.user_id, "from": from_account_id,
@@ -165,9 +175,21 @@ class PaymentService:
     # -- shared steps ---------------------------------------------------------------------
 
     def cash_account(self, tx: Tx, actor: Actor) -> int:
-        """The cash account a deposit comes from or a withdrawal is paid out of."""
+        """The cash account a deposit comes from or a withdrawal is paid out of: staff use
+        their own open cash drawer; a customer (the single-user demo) uses bank cash."""
         require_active(tx, actor)
+        if actor.is_staff:
+            return require_drawer_account(tx, actor)
         return internal_account(tx, BANK_CASH, "Bank cash", self._ctx.settings.currency)
+
+    def _check_maker_checker(self, actor: Actor, amount: int) -> None:
+        """Staff operations above the threshold wait for an admin (`bank.approvals.submit`)."""
+        threshold = self._ctx.settings.approval_threshold_cents
+        if actor.is_staff and amount > threshold:
+            raise ApprovalRequired(
+                f"Over {self._ctx.money(threshold)}: this needs a supervisor's approval.",
+                field="amount",
+            )
 
     def _check_amount(self, amount: int) -> None:
         if isinstance(amount, bool) or not isinstance(amount, int):

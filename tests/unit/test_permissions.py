@@ -96,6 +96,8 @@ def build_world(bank: Bank) -> tuple[World, dict[str, Actor]]:
     world = World(bank, owner, account, bank.accounts.get(owner, account).number, other.number)
     actors = {"owner": owner, "stranger": stranger, "teller": make_staff(bank, "tina", Role.TELLER),
               "admin": admin, "disabled": disabled}
+    for staff in ("teller", "admin"):  # staff take cash only through an open drawer
+        bank.drawers.open_drawer(actors[staff], 10_000)
     return world, actors
 
 

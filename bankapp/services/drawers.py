@@ -1,0 +1,246 @@
+"""Cash drawers: a teller opens a till with a counted float, takes cash through it, and
+closes it by counting; the difference is posted to the over/short account and audited.
+
+Sign convention (the foundation's): a cash account's ledger balance is minus the cash it
+holds, because a deposit credits the customer and debits the cash account. So the cash in a
+drawer is `-balance` of its account.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+
+from bankapp.domain import AccountKind, Actor, Role
+from bankapp.errors import DrawerRequired, DrawerState, InvalidAmount, NotFound
+from bankapp.services import audit
+from bankapp.services.access import require_staff
+from bankapp.services.context import ServiceContext
+from bankapp.services.ledger import BANK_CASH, Leg, internal_account, post_entry
+from bankapp.storage.database import Tx
+from bankapp.storage.models import Account, CashDrawer, User
+
+_drawers = CashDrawer.__table__
+_accounts = Account.__table__
+_users = User.__table__
+
+OVER_SHORT = "cash:over_short"
+
+
+@dataclass(frozen=True)
+class DrawerView:
+    id: int
+    teller_id: int
+    teller_name: str
+    account_id: int
+    status: str
+    opening_float: int
+    opened_at: datetime
+    cash_on_hand: int  # what the drawer should hold now (expected cash while open)
+    closed_at: datetime | None
+    expected_cash: int | None
+    counted_cash: int | None
+    difference: int | None  # counted - expected: positive over, negative short
+
+
+def open_drawer_account(tx: Tx, actor: Actor) -> int | None:
+    """The ledger account of the actor's open drawer, or None."""
+    found = tx.conn.execute(
+        select(_drawers.c.account_id).where(
+            _drawers.c.teller_id == actor.user_id, _drawers.c.status == "open"
+        )
+    ).scalar_one_or_none()
+    return None if found is None else int(found)
+
+
+def require_drawer_account(tx: Tx, actor: Actor) -> int:
+    account = open_drawer_account(tx, actor)
+    if account is None:
+        raise DrawerRequired("Open your cash drawer before taking or paying out cash.")
+    return account
+
+
+class DrawerService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    def open_drawer(self, actor: Actor, opening_float: int) -> DrawerView:
+        """Open the actor's drawer with the float counted into it from the vault (bank cash)."""
+        self._check_cents(opening_float, "opening_float", allow_zero=True)
+
+        def work(tx: Tx) -> DrawerView:
+            require_staff(tx, actor)
+            if open_drawer_account(tx, actor) is not None:
+                raise DrawerState("Your drawer is already open; close it before opening another.")
+            sessions = tx.conn.execute(
+                select(func.count())
+                .select_from(_drawers)
+                .where(_drawers.c.teller_id == actor.user_id)
+            ).scalar_one()
+            currency = self._ctx.settings.currency
+            account = internal_account(
+                tx,
+                f"drawer:{actor.user_id}:{sessions + 1}",
+                f"Drawer {actor.username[:32]} #{sessions + 1}",
+                currency,
+            )
+            drawer_id = tx.conn.execute(
+                insert(_drawers)
+                .values(
+                    teller_id=actor.user_id,
+                    account_id=account,
+                    status="open",
+                    opening_float=opening_float,
+                    opened_at=tx.now,
+                )
+                .returning(_drawers.c.id)
+            ).scalar_one()
+            if opening_float:
+                vault = internal_account(tx, BANK_CASH, "Bank cash", currency)
+                post_entry(
+                    tx,
+                    kind="drawer_float",
+                    memo=f"Float into drawer {drawer_id}",
+                    actor=actor,
+                    legs=[Leg(account, -opening_float), Leg(vault, opening_float)],
+                    currency=currency,
+                )
+            audit.record(tx, actor, "drawer.open", f"drawer {drawer_id}", {"float": opening_float})
+            return self._view(tx, drawer_id)
+
+        return self._ctx.db.write(work)
+
+    def close_drawer(self, actor: Actor, counted_cash: int) -> DrawerView:
+        """Close the actor's drawer: the counted cash goes back to the vault and any
+        difference from the expected cash is posted to the over/short account."""
+        self._check_cents(counted_cash, "counted_cash", allow_zero=True)
+
+        def work(tx: Tx) -> DrawerView:
+            require_staff(tx, actor)
+            row = tx.conn.execute(
+                select(_drawers).where(
+                    _drawers.c.teller_id == actor.user_id, _drawers.c.status == "open"
+                )
+            ).one_or_none()
+            if row is None:
+                raise DrawerState("You have no open drawer to close.")
+            expected = -self._balance(tx, row.account_id)
+            difference = counted_cash - expected
+            currency = self._ctx.settings.currency
+            legs = [
+                Leg(row.account_id, expected),
+                Leg(internal_account(tx, BANK_CASH, "Bank cash", currency), -counted_cash),
+                Leg(internal_account(tx, OVER_SHORT, "Cash over/short", currency), difference),
+            ]
+            legs = [leg for leg in legs if leg.amount]
+            if legs:  # never a single leg: the three amounts sum to zero
+                post_entry(
+                    tx,
+                    kind="drawer_close",
+                    memo=f"Close drawer {row.id}",
+                    actor=actor,
+                    legs=legs,
+                    currency=currency,
+                )
+            tx.conn.execute(
+                update(_drawers)
+                .where(_drawers.c.id == row.id)
+                .values(
+                    status="closed",
+                    closed_at=tx.now,
+                    expected_cash=expected,
+                    counted_cash=counted_cash,
+                    difference=difference,
+                )
+            )
+            details = {"expected": expected, "counted": counted_cash, "difference": difference}
+            audit.record(tx, actor, "drawer.close", f"drawer {row.id}", details)
+            if difference:
+                audit.record(
+                    tx,
+                    actor,
+                    "drawer.over" if difference > 0 else "drawer.short",
+                    f"drawer {row.id}",
+                    details,
+                )
+            return self._view(tx, row.id)
+
+        return self._ctx.db.write(work)
+
+    def current(self, actor: Actor) -> DrawerView | None:
+        """The actor's open drawer with its cash on hand, or None."""
+
+        def work(tx: Tx) -> DrawerView | None:
+            require_staff(tx, actor)
+            found = tx.conn.execute(
+                select(_drawers.c.id).where(
+                    _drawers.c.teller_id == actor.user_id, _drawers.c.status == "open"
+                )
+            ).scalar_one_or_none()
+            return None if found is None else self._view(tx, int(found))
+
+        return self._ctx.db.read(work)
+
+    def get(self, actor: Actor, drawer_id: int) -> DrawerView:
+        """A drawer: tellers see their own, admins see every drawer."""
+
+        def work(tx: Tx) -> DrawerView:
+            require_staff(tx, actor)
+            view = self._view(tx, drawer_id)
+            if actor.role != Role.ADMIN and view.teller_id != actor.user_id:
+                raise NotFound("No such drawer.")
+            return view
+
+        return self._ctx.db.read(work)
+
+    # -- shared steps ---------------------------------------------------------------------
+
+    def _check_cents(self, amount: int, field: str, *, allow_zero: bool) -> None:
+        if isinstance(amount, bool) or not isinstance(amount, int):
+            raise InvalidAmount("The amount must be a whole number of cents.", field=field)
+        if amount < 0 or (amount == 0 and not allow_zero):
+            raise InvalidAmount("The amount cannot be negative.", field=field)
+        if amount > self._ctx.settings.max_amount_cents:
+            raise InvalidAmount("The amount is over the limit per operation.", field=field)
+
+    @staticmethod
+    def _balance(tx: Tx, account_id: int) -> int:
+        return int(
+            tx.conn.execute(
+                select(_accounts.c.balance).where(_accounts.c.id == account_id)
+            ).scalar_one()
+        )
+
+    def _view(self, tx: Tx, drawer_id: int) -> DrawerView:
+        row = tx.conn.execute(select(_drawers).where(_drawers.c.id == drawer_id)).one_or_none()
+        if row is None:
+            raise NotFound("No such drawer.")
+        return drawer_view(tx, row)
+
+
+def drawer_view(tx: Tx, row: Any) -> DrawerView:
+    name = tx.conn.execute(
+        select(_users.c.username).where(_users.c.id == row.teller_id)
+    ).scalar_one()
+    balance = tx.conn.execute(
+        select(_accounts.c.balance).where(
+            _accounts.c.id == row.account_id, _accounts.c.kind == AccountKind.INTERNAL
+        )
+    ).scalar_one()
+    return DrawerView(
+        id=row.id,
+        teller_id=row.teller_id,
+        teller_name=name,
+        account_id=row.account_id,
+        status=row.status,
+        opening_float=row.opening_float,
+        opened_at=row.opened_at,
+        cash_on_hand=-int(balance) if row.status == "open" else 0,
+        closed_at=row.closed_at,
+        expected_cash=row.expected_cash,
+        counted_cash=row.counted_cash,
+        difference=row.difference,
+    )
