@@ -5,15 +5,18 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from bankapp.clock import Clock, SystemClock
+from bankapp.keys import installation_key
 from bankapp.services.accounts import AccountService
 from bankapp.services.approvals import ApprovalService
 from bankapp.services.audit import ChainReport, verify_chain
 from bankapp.services.auth import AuthService
+from bankapp.services.cards import CardService
 from bankapp.services.context import ServiceContext
 from bankapp.services.drawers import DrawerService
 from bankapp.services.history import HistoryService
 from bankapp.services.passwords import PasswordHashing
 from bankapp.services.payments import PaymentService
+from bankapp.services.statements import StatementService
 from bankapp.services.verify import VerifyReport, verify_ledger
 from bankapp.settings import Settings
 from bankapp.storage.database import Database
@@ -34,8 +37,10 @@ class Bank:
         self.accounts = AccountService(self.ctx)
         self.payments = PaymentService(self.ctx)
         self.history = HistoryService(self.ctx)
+        self.cards = CardService(self.ctx, lambda: installation_key(engine.url))
         self.drawers = DrawerService(self.ctx)
         self.approvals = ApprovalService(self.ctx)
+        self.statements = StatementService(self.ctx)
 
     @property
     def clock(self) -> Clock:
