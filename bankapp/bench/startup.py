@@ -1,0 +1,169 @@
+"""Start-up and whole-ledger checks, timed from outside the process; argon2id cost."""
+
+from __future__ import annotations
+
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bankapp.bench.fixture import LedgerFixture
+from bankapp.bench.harness import BenchConfig, Figure, Report, median_seconds
+from bankapp.services.passwords import PasswordHashing
+from bankapp.settings import OWASP_MINIMUM, Settings
+
+READY = "BANKAPP-BENCH-READY"
+# Run in a child interpreter: the UI is started the way the CLI does it, but headless, and
+# the child prints the marker once the sign-in screen is the active screen.
+_UI_CHILD = f"""
+import asyncio, sys
+from bankapp.bank import open_bank
+from screens.app import make_app
+
+async def main() -> None:
+    bank = open_bank(sys.argv[1])
+    app = make_app(bank)
+    async with app.run_test(headless=True, size=(120, 34)) as pilot:
+        for _ in range(500):
+            if type(app.screen).__name__ == "LoginScreen":
+                break
+            await pilot.pause()
+        else:
+            raise SystemExit("the sign-in screen never became active")
+        print({READY!r}, flush=True)
+    bank.close()
+
+asyncio.run(main())
+"""
+_BARE_CHILD = f"print({READY!r}, flush=True)"
+_SERVICE_CHILD = f"""
+import sys
+from bankapp.bank import open_bank
+open_bank(sys.argv[1]).close()
+print({READY!r}, flush=True)
+"""
+
+
+def time_to_marker(code: str, *args: str) -> float:
+    """Seconds from starting a child interpreter to it printing the ready marker."""
+    started = time.perf_counter()
+    child = subprocess.Popen(
+        [sys.executable, "-c", code, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None
+    for line in child.stdout:
+        if line.strip() == READY:
+            elapsed = time.perf_counter() - started
+            break
+    else:
+        _, err = child.communicate(timeout=60)
+        raise RuntimeError(f"child did not get ready: {err.strip()[-500:]}")
+    child.communicate(timeout=60)
+    return elapsed
+
+
+def ui_available() -> bool:
+    probe = subprocess.run(
+        [sys.executable, "-c", "import screens.app, screens.login"], capture_output=True, timeout=60
+    )
+    return probe.returncode == 0
+
+
+def bench_startup(config: BenchConfig, report: Report, fixture: LedgerFixture) -> None:
+    """Section 5: start to sign-in screen ready (headless), and `bankapp verify` on the ledger."""
+    runs = max(1, config.startup_runs)
+    bare = statistics.median(time_to_marker(_BARE_CHILD) for _ in range(runs))
+    service = statistics.median(time_to_marker(_SERVICE_CHILD, fixture.url) for _ in range(runs))
+    report.add(
+        Figure(
+            "5 start-up",
+            "process start to bank opened (no UI)",
+            service * 1000,
+            "ms",
+            "bare python start",
+            bare * 1000,
+        )
+    )
+    if ui_available():
+        ui = statistics.median(time_to_marker(_UI_CHILD, fixture.url) for _ in range(runs))
+        report.add(
+            Figure(
+                "5 start-up",
+                "process start to sign-in screen ready (headless)",
+                ui * 1000,
+                "ms",
+                "bare python start",
+                bare * 1000,
+            )
+        )
+    else:
+        report.note("start-up to sign-in screen not measured: screens.app/screens.login absent")
+    verify = _timed_verify(fixture)
+    scan = median_seconds(lambda: _raw_scan(fixture.path), 1)
+    report.add(
+        Figure(
+            "5 start-up",
+            f"`bankapp verify`, {fixture.spec.postings:,} postings",
+            verify,
+            "s",
+            "raw sqlite3: sum postings per account",
+            scan,
+            "whole process: start, ledger checks, audit chain",
+        )
+    )
+
+
+def _timed_verify(fixture: LedgerFixture) -> float:
+    bankapp = Path(sys.executable).with_name("bankapp")
+    command = [str(bankapp)] if bankapp.exists() else [sys.executable, "-m", "bankapp"]
+    started = time.perf_counter()
+    done = subprocess.run(
+        [*command, "--db", fixture.url, "verify"], capture_output=True, text=True, timeout=1800
+    )
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(
+            f"bankapp verify failed on the bench ledger: {done.stdout[-800:]}{done.stderr[-800:]}"
+        )
+    return elapsed
+
+
+def _raw_scan(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("SELECT account_id, sum(amount) FROM postings GROUP BY account_id").fetchall()
+    finally:
+        conn.close()
+
+
+def bench_login(config: BenchConfig, report: Report) -> None:
+    """Section 6: argon2id hash + verify at the configured parameters vs the OWASP floor."""
+    configured = Settings().hash_parameters
+
+    def cost(hashing: PasswordHashing) -> float:
+        def once() -> None:
+            stored = hashing.hash("a-benchmark-passphrase")
+            if not hashing.verify(stored, "a-benchmark-passphrase"):
+                raise RuntimeError("argon2 verify failed")
+
+        return median_seconds(once, config.hash_runs)
+
+    floor = cost(PasswordHashing(OWASP_MINIMUM))
+    actual = cost(PasswordHashing(configured))
+    report.add(
+        Figure(
+            "6 login",
+            f"argon2id hash+verify at m={configured.memory_kib // 1024} MiB "
+            f"t={configured.time_cost} p={configured.parallelism}",
+            actual * 1000,
+            "ms",
+            f"OWASP floor m={OWASP_MINIMUM.memory_kib // 1024} MiB t={OWASP_MINIMUM.time_cost} "
+            f"p={OWASP_MINIMUM.parallelism}",
+            floor * 1000,
+        )
+    )
