@@ -47,6 +47,8 @@ def password_problems(
         problems.append(f"Use at most {settings.password_max_length} characters.")
     if "\x00" in pw:
         problems.append("The password cannot contain a NUL character.")
+    if any("\ud800" <= ch <= "\udfff" for ch in pw):
+        problems.append("The password contains characters that are not valid text.")
     lowered = pw.lower()
     if username and username.lower() in lowered:
         problems.append("The password cannot contain your username.")
@@ -90,7 +92,9 @@ class PasswordHashing:
 
     def verify(self, stored_hash: str | None, password: str) -> bool:
         try:
-            return self._hasher.verify(stored_hash or self._dummy, normalise(password)) and (
+            # surrogatepass: a malformed password still costs one verify, and never matches.
+            candidate = normalise(password).encode("utf-8", "surrogatepass")
+            return self._hasher.verify(stored_hash or self._dummy, candidate) and (
                 stored_hash is not None
             )
         except (VerificationError, InvalidHashError):

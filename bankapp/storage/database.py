@@ -13,7 +13,13 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from bankapp.clock import Clock
-from bankapp.errors import DatabaseBusy, DatabaseUnavailable, NotADatabase, StorageError
+from bankapp.errors import (
+    DatabaseBusy,
+    DatabaseUnavailable,
+    NotADatabase,
+    StorageError,
+    ValidationFailed,
+)
 from bankapp.storage.engine import WRITE_OPTION
 
 T = TypeVar("T")
@@ -62,6 +68,10 @@ class Database:
                     time.sleep(min(0.5, 0.005 * 2**attempt) * random.uniform(0.5, 1.5))
                     continue
                 raise translate_db_error(exc) from exc
+            except UnicodeEncodeError:  # a lone surrogate in some text cannot reach the driver
+                raise ValidationFailed(
+                    "The text contains characters that are not valid; retype it."
+                ) from None
         raise DatabaseBusy("The database stayed busy; try again.")  # pragma: no cover
 
     def dispose(self) -> None:
