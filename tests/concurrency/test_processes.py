@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import random
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,8 +17,15 @@ from tests.conftest import TEST_SETTINGS, make_customer
 SPAWN = mp.get_context("spawn")
 
 
-def _transfer_worker(url: str, actors: list[Actor], accounts: list[tuple[int, str]],
-                     seed: int, count: int, barrier: Any, results: Any) -> None:
+def _transfer_worker(
+    url: str,
+    actors: list[Actor],
+    accounts: list[tuple[int, str]],
+    seed: int,
+    count: int,
+    barrier: Any,
+    results: Any,
+) -> None:
     bank = open_bank(url, settings=TEST_SETTINGS)
     rng = random.Random(seed)
     done, refused = 0, 0
@@ -27,8 +33,13 @@ def _transfer_worker(url: str, actors: list[Actor], accounts: list[tuple[int, st
     for i in range(count):
         src, dst = rng.sample(range(len(accounts)), 2)
         try:
-            bank.payments.transfer(actors[src], accounts[src][0], accounts[dst][1],
-                                   rng.randrange(1, 5_000), idempotency_key=f"p{seed}-{i}")
+            bank.payments.transfer(
+                actors[src],
+                accounts[src][0],
+                accounts[dst][1],
+                rng.randrange(1, 5_000),
+                idempotency_key=f"p{seed}-{i}",
+            )
             done += 1
         except InsufficientFunds:
             refused += 1
@@ -36,8 +47,9 @@ def _transfer_worker(url: str, actors: list[Actor], accounts: list[tuple[int, st
     results.put((done, refused))
 
 
-def _withdraw_worker(url: str, actor: Actor, account: int, amount: int, key: str,
-                     barrier: Any, results: Any) -> None:
+def _withdraw_worker(
+    url: str, actor: Actor, account: int, amount: int, key: str, barrier: Any, results: Any
+) -> None:
     bank = open_bank(url, settings=TEST_SETTINGS)
     barrier.wait()
     try:
@@ -58,9 +70,13 @@ def test_four_processes_transferring_at_once_lose_and_double_nothing(database_ur
         bank.payments.deposit(actor, view.id, 100_000)
         accounts.append((view.id, view.number))
     barrier, results = SPAWN.Barrier(4), SPAWN.Queue()
-    workers = [SPAWN.Process(target=_transfer_worker,
-                             args=(database_url, actors, accounts, seed, 40, barrier, results))
-               for seed in range(4)]
+    workers = [
+        SPAWN.Process(
+            target=_transfer_worker,
+            args=(database_url, actors, accounts, seed, 40, barrier, results),
+        )
+        for seed in range(4)
+    ]
     for w in workers:
         w.start()
     outcomes = [results.get(timeout=180) for _ in workers]
@@ -85,9 +101,13 @@ def test_two_withdrawals_exceeding_the_balance_together_one_succeeds(
     account = bank.accounts.open(alice, AccountKind.CHECKING).id
     bank.payments.deposit(alice, account, 10_000)
     barrier, results = SPAWN.Barrier(2), SPAWN.Queue()
-    workers = [SPAWN.Process(target=_withdraw_worker,
-                             args=(database_url, alice, account, 6_000, f"w{round_}-{i}",
-                                   barrier, results)) for i in range(2)]
+    workers = [
+        SPAWN.Process(
+            target=_withdraw_worker,
+            args=(database_url, alice, account, 6_000, f"w{round_}-{i}", barrier, results),
+        )
+        for i in range(2)
+    ]
     for w in workers:
         w.start()
     outcomes = sorted(results.get(timeout=120) for _ in workers)

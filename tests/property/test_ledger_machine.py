@@ -17,7 +17,6 @@ from hypothesis.stateful import (
     precondition,
     rule,
 )
-
 from sqlalchemy import select
 
 from bankapp.bank import Bank, open_bank
@@ -37,8 +36,12 @@ class LedgerMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.folder = Path(tempfile.mkdtemp(prefix="bankapp-prop-"))
-        self.bank: Bank = open_bank(f"sqlite:///{self.folder}/bank.db", create=True,
-                                    clock=FixedClock(FROZEN_NOW), settings=TEST_SETTINGS)
+        self.bank: Bank = open_bank(
+            f"sqlite:///{self.folder}/bank.db",
+            create=True,
+            clock=FixedClock(FROZEN_NOW),
+            settings=TEST_SETTINGS,
+        )
         self.owners: dict[int, Actor] = {}
         self.numbers: dict[int, str] = {}
         self.model: dict[int, int] = {}  # the balances we expect
@@ -80,8 +83,9 @@ class LedgerMachine(RuleBasedStateMachine):
         if source == dest:
             return
         try:
-            result = self.bank.payments.transfer(self.owners[source], source,
-                                                 self.numbers[dest], amount, idempotency_key=key)
+            result = self.bank.payments.transfer(
+                self.owners[source], source, self.numbers[dest], amount, idempotency_key=key
+            )
         except InsufficientFunds:
             assert amount > self.model[source]
             return
@@ -96,8 +100,9 @@ class LedgerMachine(RuleBasedStateMachine):
         key = data.draw(st.sampled_from(sorted(self.keys)))
         source, dest, amount = self.keys[key]
         try:
-            result = self.bank.payments.transfer(self.owners[source], source,
-                                                 self.numbers[dest], amount, idempotency_key=key)
+            result = self.bank.payments.transfer(
+                self.owners[source], source, self.numbers[dest], amount, idempotency_key=key
+            )
         except AccountNotOpen:
             raise AssertionError("a replay must not re-check the accounts") from None
         assert result.replayed
@@ -118,8 +123,11 @@ class LedgerMachine(RuleBasedStateMachine):
         total = sum(self.model.values())
         assert total == self.cash_out * -1
         table = Account.__table__
-        cash = self.bank.db.read(lambda tx: tx.conn.execute(
-            select(table.c.balance).where(table.c.internal_code == BANK_CASH)).scalar())
+        cash = self.bank.db.read(
+            lambda tx: tx.conn.execute(
+                select(table.c.balance).where(table.c.internal_code == BANK_CASH)
+            ).scalar()
+        )
         assert (cash or 0) == self.cash_out
 
     def teardown(self) -> None:
@@ -127,6 +135,5 @@ class LedgerMachine(RuleBasedStateMachine):
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-LedgerMachine.TestCase.settings = settings(max_examples=12, stateful_step_count=25,
-                                           deadline=None)
+LedgerMachine.TestCase.settings = settings(max_examples=12, stateful_step_count=25, deadline=None)
 TestLedgerMachine = LedgerMachine.TestCase

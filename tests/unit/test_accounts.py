@@ -13,8 +13,10 @@ from tests.conftest import funded_account, make_customer, make_staff
 
 def test_customers_open_accounts_with_valid_unique_numbers(bank: Bank) -> None:
     alice = make_customer(bank, "alice")
-    opened = [bank.accounts.open(alice, kind) for kind in
-              (AccountKind.CHECKING, AccountKind.SAVINGS, AccountKind.BUSINESS)]
+    opened = [
+        bank.accounts.open(alice, kind)
+        for kind in (AccountKind.CHECKING, AccountKind.SAVINGS, AccountKind.BUSINESS)
+    ]
     assert all(is_valid_account_number(a.number) for a in opened)
     assert len({a.number for a in opened}) == 3
     assert [a.kind for a in bank.accounts.list(alice)] == [a.kind for a in opened]
@@ -68,7 +70,8 @@ def test_renaming_trims_and_validates(bank: Bank) -> None:
     alice = make_customer(bank, "alice")
     account = funded_account(bank, alice, 0)
     assert bank.accounts.rename(alice, account, "  Holiday [b]fund[/b] ").name == (
-        "Holiday [b]fund[/b]")
+        "Holiday [b]fund[/b]"
+    )
     with pytest.raises(ValidationFailed):
         bank.accounts.rename(alice, account, "x" * 61)
 
@@ -78,4 +81,5 @@ def test_a_destination_is_described_without_revealing_the_full_name(bank: Bank) 
     bob = make_customer(bank, "bob", "Robert Okafor")
     target = bank.accounts.open(bob, AccountKind.CHECKING)
     assert bank.accounts.find_destination(alice, target.number) == (
-        f"R. Okafor •••• {target.number[-4:]}")
+        f"R. Okafor •••• {target.number[-4:]}"
+    )

@@ -27,9 +27,13 @@ from tests.conftest import PASSWORD, TEST_SETTINGS, make_customer, make_staff
 
 def register(bank: Bank, username: str = "dana", **overrides: str) -> None:
     fields = dict(
-        username=username, password="purple otter sings at dawn",
-        password_confirm="purple otter sings at dawn", full_name="Dana Scully",
-        email="dana@example.com", phone="+1 555 0199", address="1 Main St",
+        username=username,
+        password="purple otter sings at dawn",
+        password_confirm="purple otter sings at dawn",
+        full_name="Dana Scully",
+        email="dana@example.com",
+        phone="+1 555 0199",
+        address="1 Main St",
     )
     fields.update(overrides)
     bank.auth.register(**fields)
@@ -37,8 +41,11 @@ def register(bank: Bank, username: str = "dana", **overrides: str) -> None:
 
 def audit_kinds(bank: Bank) -> list[str]:
     table = AuditEvent.__table__
-    return list(bank.db.read(lambda tx: tx.conn.execute(
-        select(table.c.kind).order_by(table.c.seq)).scalars().all()))
+    return list(
+        bank.db.read(
+            lambda tx: tx.conn.execute(select(table.c.kind).order_by(table.c.seq)).scalars().all()
+        )
+    )
 
 
 def test_a_registered_customer_can_sign_in(bank: Bank) -> None:
@@ -119,13 +126,19 @@ def test_failures_throttle_then_lock_and_survive_a_restart(
     assert "login.lockout" in audit_kinds(bank)
 
 
-def test_an_admin_unlocks_a_locked_user_and_a_customer_cannot(bank: Bank, clock: FixedClock) -> None:
+def test_an_admin_unlocks_a_locked_user_and_a_customer_cannot(
+    bank: Bank, clock: FixedClock
+) -> None:
     register(bank)
     admin = make_staff(bank, "root", Role.ADMIN)
     customer = make_customer(bank, "eve")
-    bank.db.write(lambda tx: tx.conn.execute(
-        update(User.__table__).where(User.__table__.c.username == "dana")
-        .values(failed_logins=5, locked_until=clock.now() + timedelta(minutes=10))))
+    bank.db.write(
+        lambda tx: tx.conn.execute(
+            update(User.__table__)
+            .where(User.__table__.c.username == "dana")
+            .values(failed_logins=5, locked_until=clock.now() + timedelta(minutes=10))
+        )
+    )
     with pytest.raises(PermissionDenied):
         bank.auth.unlock(customer, "dana")
     bank.auth.unlock(admin, "dana")
@@ -146,13 +159,15 @@ def test_login_rehashes_when_the_cost_parameters_rise(database_url: str, clock: 
     weak = open_bank(database_url, clock=clock, settings=TEST_SETTINGS)
     make_customer(weak, "alice")
     weak.close()
-    stronger = Settings(hash_parameters=HashParameters(memory_kib=24 * 1024, time_cost=2,
-                                                       parallelism=1))
+    stronger = Settings(
+        hash_parameters=HashParameters(memory_kib=24 * 1024, time_cost=2, parallelism=1)
+    )
     bank = open_bank(database_url, clock=clock, settings=stronger)
     try:
         bank.auth.login("alice", PASSWORD)
-        digest = bank.db.read(lambda tx: tx.conn.execute(
-            select(User.__table__.c.password_hash)).scalar_one())
+        digest = bank.db.read(
+            lambda tx: tx.conn.execute(select(User.__table__.c.password_hash)).scalar_one()
+        )
         assert "m=24576" in digest
         assert bank.auth.login("alice", PASSWORD).actor.username == "alice"
     finally:
@@ -162,13 +177,15 @@ def test_login_rehashes_when_the_cost_parameters_rise(database_url: str, clock: 
 def test_password_change_needs_the_old_password_and_follows_the_rules(bank: Bank) -> None:
     alice = make_customer(bank, "alice")
     with pytest.raises(ValidationFailed) as wrong_old:
-        bank.auth.change_password(alice, "not my password", "brand new passphrase here",
-                                  "brand new passphrase here")
+        bank.auth.change_password(
+            alice, "not my password", "brand new passphrase here", "brand new passphrase here"
+        )
     assert wrong_old.value.field == "old_password"
     with pytest.raises(PasswordRejected):
         bank.auth.change_password(alice, PASSWORD, "short", "short")
-    bank.auth.change_password(alice, PASSWORD, "brand new passphrase here",
-                              "brand new passphrase here")
+    bank.auth.change_password(
+        alice, PASSWORD, "brand new passphrase here", "brand new passphrase here"
+    )
     with pytest.raises(InvalidCredentials):
         bank.auth.login("alice", PASSWORD)
     assert bank.auth.login("alice", "brand new passphrase here").actor.username == "alice"
@@ -176,25 +193,47 @@ def test_password_change_needs_the_old_password_and_follows_the_rules(bank: Bank
 
 def test_staff_created_with_a_temporary_password_must_change_it(bank: Bank) -> None:
     admin = make_staff(bank, "root", Role.ADMIN)
-    bank.auth.create_user(admin, username="newteller", password="temporary passphrase 1",
-                          role=Role.TELLER, full_name="New Teller", email="t@bank.example")
+    bank.auth.create_user(
+        admin,
+        username="newteller",
+        password="temporary passphrase 1",
+        role=Role.TELLER,
+        full_name="New Teller",
+        email="t@bank.example",
+    )
     result = bank.auth.login("newteller", "temporary passphrase 1")
     assert result.must_change_password
 
 
 def test_a_teller_may_create_customers_but_not_staff(bank: Bank) -> None:
     teller = make_staff(bank, "tina", Role.TELLER)
-    bank.auth.create_user(teller, username="cust1", password="customer passphrase 1",
-                          role=Role.CUSTOMER, full_name="Cust One", email="c@example.com")
+    bank.auth.create_user(
+        teller,
+        username="cust1",
+        password="customer passphrase 1",
+        role=Role.CUSTOMER,
+        full_name="Cust One",
+        email="c@example.com",
+    )
     with pytest.raises(PermissionDenied):
-        bank.auth.create_user(teller, username="boss", password="customer passphrase 1",
-                              role=Role.ADMIN, full_name="Boss", email="b@example.com")
+        bank.auth.create_user(
+            teller,
+            username="boss",
+            password="customer passphrase 1",
+            role=Role.ADMIN,
+            full_name="Boss",
+            email="b@example.com",
+        )
 
 
 def test_profile_edits_are_validated_and_audited(bank: Bank) -> None:
     alice = make_customer(bank, "alice")
-    view = bank.auth.update_profile(alice, full_name="Alice [bold]Markup[/]",
-                                    email="alice@new.example", phone="+44 20 7946 0000")
+    view = bank.auth.update_profile(
+        alice,
+        full_name="Alice [bold]Markup[/]",
+        email="alice@new.example",
+        phone="+44 20 7946 0000",
+    )
     assert view.full_name == "Alice [bold]Markup[/]"
     with pytest.raises(ValidationFailed) as caught:
         bank.auth.update_profile(alice, full_name="Alice", email="broken")

@@ -7,6 +7,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,11 +15,14 @@ import pytest
 BANKAPP = str(Path(sys.executable).parent / "bankapp")
 
 
-def run(*args: str, cwd: Path | None = None, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "BANKAPP_LOG_DIR": str(cwd or Path.cwd()) + "/logs"}
+def run(
+    *args: str, cwd: Path | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "BANKAPP_LOG_DIR": str(Path(tempfile.gettempdir()) / "bankapp-test-logs")}
     env.pop("BANKAPP_DATABASE_URL", None)
-    return subprocess.run([BANKAPP, *args], capture_output=True, text=True, cwd=cwd, env=env,
-                          input=stdin, timeout=120)
+    return subprocess.run(
+        [BANKAPP, *args], capture_output=True, text=True, cwd=cwd, env=env, input=stdin, timeout=120
+    )
 
 
 def assert_clean_error(result: subprocess.CompletedProcess[str], words: str) -> None:
@@ -50,13 +54,34 @@ def test_demo_creates_a_verified_bank_and_refuses_to_overwrite(tmp_path: Path) -
 def test_create_user_reads_the_password_from_stdin(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/bank.db"
     run("--db", url, "init")
-    made = run("--db", url, "create-user", "zoe", "--role", "teller", "--full-name", "Zoe Z",
-               "--email", "zoe@bank.example", "--password-stdin",
-               stdin="a strong teller passphrase\n")
+    made = run(
+        "--db",
+        url,
+        "create-user",
+        "zoe",
+        "--role",
+        "teller",
+        "--full-name",
+        "Zoe Z",
+        "--email",
+        "zoe@bank.example",
+        "--password-stdin",
+        stdin="a strong teller passphrase\n",
+    )
     assert made.returncode == 0, made.stderr
     assert "created teller 'zoe'" in made.stdout
-    weak = run("--db", url, "create-user", "yan", "--full-name", "Yan", "--email",
-               "yan@example.com", "--password-stdin", stdin="short\n")
+    weak = run(
+        "--db",
+        url,
+        "create-user",
+        "yan",
+        "--full-name",
+        "Yan",
+        "--email",
+        "yan@example.com",
+        "--password-stdin",
+        stdin="short\n",
+    )
     assert_clean_error(weak, "at least 15 characters")
 
 
@@ -73,8 +98,7 @@ def test_unusable_urls_get_a_clear_message(url: str, words: str) -> None:
 
 
 def test_a_missing_folder_is_reported_on_init() -> None:
-    assert_clean_error(run("--db", "sqlite:////nonexistent-dir/bank.db", "init"),
-                       "does not exist")
+    assert_clean_error(run("--db", "sqlite:////nonexistent-dir/bank.db", "init"), "does not exist")
 
 
 def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
@@ -91,8 +115,10 @@ def test_a_read_only_database_is_refused(tmp_path: Path) -> None:
         # Root ignores file modes: mount the folder read-only in a private mount namespace.
         if shutil.which("unshare") is None:
             pytest.skip("running as root without unshare: cannot make a read-only file")
-        script = (f"mount --bind {tmp_path} {tmp_path} && mount -o remount,ro,bind {tmp_path} "
-                  f"&& exec \"$@\"")
+        script = (
+            f"mount --bind {tmp_path} {tmp_path} && mount -o remount,ro,bind {tmp_path} "
+            f'&& exec "$@"'
+        )
         command = ["unshare", "-m", "sh", "-c", script, "sh", *command]
     else:
         (tmp_path / "bank.db").chmod(0o444)

@@ -11,8 +11,10 @@ import bankapp
 
 # The CLI starts the UI lazily inside `cmd_ui`; importing the module must not load it.
 MODULES = sorted(
-    m.name for m in pkgutil.walk_packages(bankapp.__path__, "bankapp.")
-    if ".migrations" not in m.name and m.name != "bankapp.__main__"
+    m.name
+    for m in pkgutil.walk_packages(bankapp.__path__, "bankapp.")
+    if ".migrations" not in m.name
+    and m.name != "bankapp.__main__"
     and not m.name.startswith("bankapp.bench")
 )
 
@@ -22,11 +24,13 @@ def test_every_bankapp_module_imports_without_textual_or_rich() -> None:
         "import importlib, sys\n"
         f"for name in {MODULES!r}:\n"
         "    importlib.import_module(name)\n"
-        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich', 'screens'))\n"
+        "ui = ('textual', 'rich', 'screens')\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ui)\n"
         "print(','.join(bad))\n"
     )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "", f"UI modules loaded: {result.stdout}"
     assert len(MODULES) > 15
 

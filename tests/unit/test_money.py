@@ -13,8 +13,15 @@ from bankapp.money import cents_to_decimal_string, format_cents, parse_amount
 @pytest.mark.parametrize(
     ("text", "cents"),
     [
-        ("1", 100), ("0.01", 1), ("12.5", 1250), ("1,234.50", 123_450), ("$1,234.50", 123_450),
-        ("  42.00 ", 4_200), (".5", 50), ("1000000", 100_000_000), ("USD 3", 300),
+        ("1", 100),
+        ("0.01", 1),
+        ("12.5", 1250),
+        ("1,234.50", 123_450),
+        ("$1,234.50", 123_450),
+        ("  42.00 ", 4_200),
+        (".5", 50),
+        ("1000000", 100_000_000),
+        ("USD 3", 300),
     ],
 )
 def test_valid_amounts_parse_to_cents(text: str, cents: int) -> None:
@@ -24,12 +31,22 @@ def test_valid_amounts_parse_to_cents(text: str, cents: int) -> None:
 @pytest.mark.parametrize(
     ("text", "words"),
     [
-        ("", "Enter an amount"), ("   ", "Enter an amount"), ("0", "more than zero"),
-        ("0.00", "more than zero"), ("-5", "positive"), ("-0", "positive"),
-        ("1.001", "at most 2 decimal"), ("0.001", "at most 2 decimal"), ("abc", "not an amount"),
-        ("1e9", "not an amount"), ("NaN", "not an amount"), ("１００", "not an amount"),
-        ("1,23", "not an amount"), ("1.2.3", "not an amount"),
-        ("999999999999999999999", "over the limit"), ("10000000.01", "over the limit"),
+        ("", "Enter an amount"),
+        ("   ", "Enter an amount"),
+        ("0", "more than zero"),
+        ("0.00", "more than zero"),
+        ("-5", "positive"),
+        ("-0", "positive"),
+        ("1.001", "at most 2 decimal"),
+        ("0.001", "at most 2 decimal"),
+        ("abc", "not an amount"),
+        ("1e9", "not an amount"),
+        ("NaN", "not an amount"),
+        ("１００", "not an amount"),
+        ("1,23", "not an amount"),
+        ("1.2.3", "not an amount"),
+        ("999999999999999999999", "over the limit"),
+        ("10000000.01", "over the limit"),
     ],
 )
 def test_bad_amounts_are_refused_with_a_clear_message(text: str, words: str) -> None:

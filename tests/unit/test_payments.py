@@ -21,8 +21,9 @@ from tests.conftest import funded_account, make_customer, make_staff
 
 
 def count(bank: Bank, table: type) -> int:
-    return bank.db.read(lambda tx: tx.conn.execute(
-        select(func.count()).select_from(table.__table__)).scalar_one())
+    return bank.db.read(
+        lambda tx: tx.conn.execute(select(func.count()).select_from(table.__table__)).scalar_one()
+    )
 
 
 def test_a_deposit_is_one_entry_with_two_postings_that_sum_to_zero(bank: Bank) -> None:
@@ -30,9 +31,17 @@ def test_a_deposit_is_one_entry_with_two_postings_that_sum_to_zero(bank: Bank) -
     account = funded_account(bank, alice, 0)
     result = bank.payments.deposit(alice, account, 12_345, memo="birthday")
     assert result.balances[account] == 12_345
-    legs = bank.db.read(lambda tx: tx.conn.execute(
-        select(Posting.__table__.c.amount).where(
-            Posting.__table__.c.entry_id == result.entry_id)).scalars().all())
+    legs = bank.db.read(
+        lambda tx: (
+            tx.conn.execute(
+                select(Posting.__table__.c.amount).where(
+                    Posting.__table__.c.entry_id == result.entry_id
+                )
+            )
+            .scalars()
+            .all()
+        )
+    )
     assert sorted(legs) == [-12_345, 12_345]
     assert bank.verify().ok
 
