@@ -10,10 +10,11 @@ from sqlalchemy import select
 
 from bankapp.bank import Bank
 from bankapp.clock import FixedClock
+from bankapp.demo_cards import demo_card_day, issue_demo_cards
 from bankapp.domain import AccountKind, Actor, Role
 from bankapp.errors import InsufficientFunds
 from bankapp.services import audit
-from bankapp.storage.models import AuditEvent
+from bankapp.storage.models import AuditEvent, table_of
 
 DEMO_PASSWORD = "bank-demo-2026!"
 DEMO_DAYS = 120
@@ -80,10 +81,12 @@ def build_demo(bank: Bank, *, seed: int = 2026, end: datetime | None = None) -> 
         for name in customers:
             bank.payments.deposit(actors[name], accounts[name][0], rng.randrange(150_000, 400_000),
                                   memo="Opening deposit")
+        demo_cards = issue_demo_cards(bank, seed, actors, accounts)
         for day in range(DEMO_DAYS):
             clock.set(end - timedelta(days=DEMO_DAYS - day, hours=-9, minutes=-rng.randrange(480)))
             for name in customers:
                 _demo_day(bank, rng, day, actors[name], accounts[name], numbers, name)
+                demo_card_day(bank, demo_cards, day, name, actors[name], accounts[name][0])
         clock.set(end - timedelta(minutes=1))
         bank.db.write(lambda tx: audit.record(tx, None, "demo.created", "demo database",
                                               {"seed": seed}, actor_name="operator"))
@@ -117,7 +120,7 @@ def _demo_day(bank: Bank, rng: random.Random, day: int, actor: Actor, own: list[
 def is_demo(bank: Bank) -> bool:
     """True when this database was built by `bankapp demo` (the login screen then shows the
     demo sign-ins)."""
-    table = AuditEvent.__table__
+    table = table_of(AuditEvent)
     return bank.db.read(
         lambda tx: tx.conn.execute(
             select(table.c.id).where(table.c.kind == "demo.created").limit(1)
