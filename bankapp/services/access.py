@@ -10,10 +10,10 @@ from bankapp.account_numbers import mask_account_number, normalise_account_numbe
 from bankapp.domain import AccountKind, AccountStatus, AccountView, Actor, Role
 from bankapp.errors import AccountNotFound, PermissionDenied
 from bankapp.storage.database import Tx
-from bankapp.storage.models import Account, User
+from bankapp.storage.models import Account, User, table_of
 
-_accounts = Account.__table__
-_users = User.__table__
+_accounts = table_of(Account)
+_users = table_of(User)
 
 
 def require_active(tx: Tx, actor: Actor) -> Any:

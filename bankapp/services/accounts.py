@@ -34,11 +34,11 @@ from bankapp.services.access import (
 from bankapp.services.approvals import has_history
 from bankapp.services.context import ServiceContext
 from bankapp.storage.database import Tx
-from bankapp.storage.models import Account, User
+from bankapp.storage.models import Account, User, table_of
 from bankapp.validation import clean_text
 
-_accounts = Account.__table__
-_users = User.__table__
+_accounts = table_of(Account)
+_users = table_of(User)
 MAX_OPEN_ACCOUNTS = 20
 
 

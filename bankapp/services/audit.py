@@ -13,11 +13,11 @@ from sqlalchemy import Connection, insert, select, update
 
 from bankapp.domain import Actor, AuditLine
 from bankapp.storage.database import Tx
-from bankapp.storage.models import AuditEvent, AuditHead
+from bankapp.storage.models import AuditEvent, AuditHead, table_of
 
 GENESIS_HASH = "0" * 64
-_events = AuditEvent.__table__
-_head = AuditHead.__table__
+_events = table_of(AuditEvent)
+_head = table_of(AuditHead)
 
 
 def event_hash(
@@ -51,7 +51,7 @@ def record(
     head = tx.conn.execute(
         select(_head.c.seq, _head.c.hash).where(_head.c.id == 1).with_for_update()
     ).one()
-    seq = head.seq + 1
+    seq = int(head.seq) + 1
     name = actor.username if actor else (actor_name or "-")
     actor_id = actor.user_id if actor else None
     body = json.dumps(dict(details or {}), sort_keys=True, ensure_ascii=False, default=str)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-
 from sqlalchemy import ColumnElement, and_, func, select
 
 from bankapp.account_numbers import mask_account_number
@@ -14,11 +13,11 @@ from bankapp.errors import ValidationFailed
 from bankapp.services.access import accessible_account
 from bankapp.services.context import ServiceContext
 from bankapp.storage.database import Tx
-from bankapp.storage.models import Account, JournalEntry, Posting
+from bankapp.storage.models import Account, JournalEntry, Posting, table_of
 
-_postings = Posting.__table__
-_entries = JournalEntry.__table__
-_accounts = Account.__table__
+_postings = table_of(Posting)
+_entries = table_of(JournalEntry)
+_accounts = table_of(Account)
 MAX_PAGE = 500
 
 

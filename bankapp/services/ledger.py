@@ -21,11 +21,11 @@ from bankapp.errors import (
 )
 from bankapp.money import format_cents
 from bankapp.storage.database import Tx
-from bankapp.storage.models import Account, JournalEntry, Posting
+from bankapp.storage.models import Account, JournalEntry, Posting, table_of
 
-_accounts = Account.__table__
-_entries = JournalEntry.__table__
-_postings = Posting.__table__
+_accounts = table_of(Account)
+_entries = table_of(JournalEntry)
+_postings = table_of(Posting)
 
 # One statement moves a balance and checks the floor, so two concurrent debits cannot both
 # pass: the second sees the first's result (row lock on PostgreSQL, write lock on SQLite).

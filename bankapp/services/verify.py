@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Table, func, select
 
 from bankapp.services.audit import verify_chain
-from bankapp.storage.models import Account, JournalEntry, Posting
+from bankapp.storage.models import Account, JournalEntry, Posting, table_of
 
-_accounts = Account.__table__
-_entries = JournalEntry.__table__
-_postings = Posting.__table__
+_accounts = table_of(Account)
+_entries = table_of(JournalEntry)
+_postings = table_of(Posting)
 MAX_REPORTED = 20
 
 
@@ -30,57 +30,78 @@ class VerifyReport:
 
 def verify_ledger(conn: Connection) -> VerifyReport:
     """Re-derive every balance from postings and check every invariant of the books."""
-    problems: list[str] = []
+    problems = [
+        *_balance_problems(conn),
+        *_floor_problems(conn),
+        *_entry_problems(conn),
+        *_running_balance_problems(conn),
+    ]
+    chain = verify_chain(conn)
+    problems.extend(chain.problems)
+    return VerifyReport(
+        accounts=_count(conn, _accounts),
+        entries=_count(conn, _entries),
+        postings=_count(conn, _postings),
+        audit_events=chain.events,
+        problems=tuple(problems),
+    )
+
+
+def _count(conn: Connection, table: Table) -> int:
+    return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+def _balance_problems(conn: Connection) -> list[str]:
+    """Stored balances that differ from the sum of their postings."""
     sums = (
         select(_postings.c.account_id, func.coalesce(func.sum(_postings.c.amount), 0).label("total"))
         .group_by(_postings.c.account_id)
         .subquery()
     )
-    for row in conn.execute(
+    rows = conn.execute(
         select(_accounts.c.id, _accounts.c.number, _accounts.c.balance, sums.c.total)
         .outerjoin(sums, sums.c.account_id == _accounts.c.id)
         .where(_accounts.c.balance != func.coalesce(sums.c.total, 0))
         .limit(MAX_REPORTED)
-    ):
-        problems.append(
-            f"account {row.id} ({row.number}): stored balance {row.balance} but postings sum to "
-            f"{row.total or 0}"
-        )
-    for row in conn.execute(
+    )
+    return [
+        f"account {row.id} ({row.number}): stored balance {row.balance} but postings sum to "
+        f"{row.total or 0}"
+        for row in rows
+    ]
+
+
+def _floor_problems(conn: Connection) -> list[str]:
+    """Accounts below zero, or below their credit limit."""
+    rows = conn.execute(
         select(_accounts.c.id, _accounts.c.number, _accounts.c.balance)
-        .where(
-            _accounts.c.unbounded.is_(False),
-            _accounts.c.balance < -_accounts.c.credit_limit,
-        )
+        .where(_accounts.c.unbounded.is_(False), _accounts.c.balance < -_accounts.c.credit_limit)
         .limit(MAX_REPORTED)
-    ):
-        problems.append(f"account {row.id} ({row.number}): balance {row.balance} below its floor")
-    for row in conn.execute(
+    )
+    return [f"account {row.id} ({row.number}): balance {row.balance} below its floor" for row in rows]
+
+
+def _entry_problems(conn: Connection) -> list[str]:
+    """Journal entries whose postings do not sum to zero, have one leg, or have none."""
+    unbalanced = conn.execute(
         select(_postings.c.entry_id, func.sum(_postings.c.amount).label("total"),
                func.count().label("legs"))
         .group_by(_postings.c.entry_id)
         .having((func.sum(_postings.c.amount) != 0) | (func.count() < 2))
         .limit(MAX_REPORTED)
-    ):
-        problems.append(f"journal entry {row.entry_id}: {row.legs} postings summing to {row.total}")
-    for row in conn.execute(
+    )
+    problems = [
+        f"journal entry {row.entry_id}: {row.legs} postings summing to {row.total}"
+        for row in unbalanced
+    ]
+    empty = conn.execute(
         select(_entries.c.id)
         .outerjoin(_postings, _postings.c.entry_id == _entries.c.id)
         .where(_postings.c.id.is_(None))
         .limit(MAX_REPORTED)
-    ):
-        problems.append(f"journal entry {row.id}: has no postings")
-    problems.extend(_running_balance_problems(conn))
-    chain = verify_chain(conn)
-    problems.extend(chain.problems)
-    count = lambda table: conn.execute(select(func.count()).select_from(table)).scalar_one()  # noqa: E731
-    return VerifyReport(
-        accounts=count(_accounts),
-        entries=count(_entries),
-        postings=count(_postings),
-        audit_events=chain.events,
-        problems=tuple(problems),
     )
+    problems.extend(f"journal entry {row.id}: has no postings" for row in empty)
+    return problems
 
 
 def _running_balance_problems(conn: Connection) -> list[str]:
