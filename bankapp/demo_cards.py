@@ -3,6 +3,7 @@ from their own seeded random source so the rest of the demo history stays as it 
 
 from __future__ import annotations
 
+import contextlib
 import random
 from dataclasses import dataclass
 
@@ -17,8 +18,16 @@ DEMO_CARDS: dict[str, tuple[bool, int | None]] = {
     "bob": (True, None),
     "carol": (True, 500_000),
 }
-_MERCHANTS = ("Green Grocer", "Bean There Coffee", "City Fuel", "Page Turner Books",
-              "Cinema Paradiso", "Hardware Depot", "Online Marketplace", "Pizza Palace")
+_MERCHANTS = (
+    "Green Grocer",
+    "Bean There Coffee",
+    "City Fuel",
+    "Page Turner Books",
+    "Cinema Paradiso",
+    "Hardware Depot",
+    "Online Marketplace",
+    "Pizza Palace",
+)
 
 
 @dataclass(frozen=True)
@@ -49,19 +58,23 @@ def issue_demo_cards(
     return DemoCards(rng, cards)
 
 
-def demo_card_day(bank: Bank, demo: DemoCards, day: int, name: str, actor: Actor,
-                  main_account: int) -> None:
+def demo_card_day(
+    bank: Bank, demo: DemoCards, day: int, name: str, actor: Actor, main_account: int
+) -> None:
     """One day of a customer's card use: the odd purchase, and the credit card paid monthly."""
     rng = demo.rng
     for card in demo.cards.get(name, []):
         if rng.random() < 0.3:
-            try:
+            # A declined purchase is part of card life (and of the audit trail).
+            with contextlib.suppress(CardDeclined):
                 bank.cards.purchase(
-                    actor, pan=card.pan, expiry=card.card.expiry, cvv=card.cvv,
-                    merchant=rng.choice(_MERCHANTS), amount=rng.randrange(300, 12_000),
+                    actor,
+                    pan=card.pan,
+                    expiry=card.card.expiry,
+                    cvv=card.cvv,
+                    merchant=rng.choice(_MERCHANTS),
+                    amount=rng.randrange(300, 12_000),
                 )
-            except CardDeclined:
-                pass  # declined purchases are part of card life (and of the audit trail)
         if card.card.credit_limit and day % 30 == 25:
             owed = bank.cards.get(actor, card.card.id).used
             try:
