@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bankapp import __version__
 from bankapp.bank import Bank, open_bank
+from bankapp.cli_exports import add_export_parsers, cmd_export_ledger, cmd_statement
 from bankapp.domain import Role
 from bankapp.errors import BankError, DatabaseMissing, ValidationFailed
 from bankapp.incidents import configure_logging, report_unexpected
@@ -49,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit_sub = audit_cmd.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     audit_sub.add_parser("verify", help="check the audit hash chain only")
     add_serve_parser(sub)
+    add_export_parsers(sub)
     return parser
 
 
@@ -61,6 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         None: cmd_ui, "init": cmd_init, "demo": cmd_demo, "create-user": cmd_create_user,
         "unlock": cmd_unlock, "verify": cmd_verify, "audit": cmd_audit_verify,
         "serve": cmd_serve,
+        "statement": cmd_statement, "export-ledger": cmd_export_ledger,
     }
     try:
         return handlers[args.command](args, url)

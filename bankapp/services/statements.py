@@ -16,7 +16,7 @@ from sqlalchemy import Table, case, func, insert, select, tuple_
 
 from bankapp.account_numbers import mask_account_number, normalise_account_number
 from bankapp.domain import AccountKind, Actor, HistoryLine
-from bankapp.errors import NotFound, StatementMismatch, ValidationFailed
+from bankapp.errors import AccountNotFound, NotFound, StatementMismatch, ValidationFailed
 from bankapp.services import audit
 from bankapp.services.access import (
     accessible_account,
@@ -202,8 +202,16 @@ class StatementService:
 
         def work(tx: Tx) -> int:
             require_active(tx, actor)
-            row = load_account_by_number(tx, normalise_account_number(number))
-            require_account_access(actor, row)
+            digits = normalise_account_number(number)
+            row = load_account_by_number(tx, digits)
+            try:
+                require_account_access(actor, row)
+            except AccountNotFound:
+                # The same words as for a number that does not exist.
+                raise AccountNotFound(
+                    f"No account with number {digits[:34]!r}; check the digits.",
+                    field="account",
+                ) from None
             return int(row.id)
 
         return self._ctx.db.read(work)

@@ -1,0 +1,135 @@
+"""`bankapp statement` and `bankapp export-ledger`: exports from the command line.
+
+The CLI acts for a signed-in user: `--user NAME` asks for that user's password (or reads it from
+standard input with `--password-stdin`) and signs in like the app does (failures are counted,
+throttled and audited), so a customer gets only their own accounts and a teller only what a
+teller may see. `export-ledger` without `--user` runs as the local operator, who already holds
+the database itself (like `bankapp verify`), and exports the whole bank; it is audited as
+"operator".
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from bankapp.bank import Bank, open_bank
+from bankapp.domain import Actor
+from bankapp.errors import PermissionDenied, ValidationFailed
+from bankapp.exports.files import DEFAULT_EXPORT_DIR, StatementFormat, export_statement
+from bankapp.money import format_cents
+from bankapp.services.statements import Preset, StatementPeriod
+
+_PRESETS = [p.value for p in Preset if p != Preset.CUSTOM]
+
+
+def add_export_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Declare `statement` and `export-ledger` on the CLI's sub-command parser."""
+    statement = sub.add_parser(
+        "statement",
+        help="write an account statement as CSV or PDF (signs in as --user)",
+        description="Write a statement for ACCOUNT (its number) over --from/--to (both days "
+        "included, UTC) or a --period, as the user --user.",
+    )
+    statement.add_argument("account", metavar="ACCOUNT", help="account number (spaces allowed)")
+    statement.add_argument(
+        "--from", dest="first_day", metavar="YYYY-MM-DD", help="first day of the period"
+    )
+    statement.add_argument(
+        "--to", dest="last_day", metavar="YYYY-MM-DD", help="last day of the period (included)"
+    )
+    statement.add_argument(
+        "--period", choices=_PRESETS, help="a preset period instead of --from/--to"
+    )
+    statement.add_argument("--format", choices=[f.value for f in StatementFormat], default="pdf")
+    _add_common(statement, user_required=True)
+    ledger = sub.add_parser(
+        "export-ledger",
+        help="write the ledger as a Beancount file (a customer: own accounts; an admin or the "
+        "local operator: the whole bank)",
+    )
+    ledger.add_argument("--format", choices=["beancount"], default="beancount")
+    _add_common(ledger, user_required=False)
+
+
+def _add_common(parser: argparse.ArgumentParser, *, user_required: bool) -> None:
+    parser.add_argument(
+        "--out", metavar="DIR", help=f"folder for the file (default {DEFAULT_EXPORT_DIR}/)"
+    )
+    parser.add_argument(
+        "--user",
+        required=user_required,
+        metavar="USERNAME",
+        help="sign in as this user (the password is asked)"
+        + ("" if user_required else "; without it, the local operator"),
+    )
+    parser.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from standard input (for scripts)",
+    )
+
+
+def sign_in(bank: Bank, username: str, *, password_stdin: bool) -> Actor:
+    """Sign in as `username` with a password from the terminal or standard input."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(f"Password for {username}: ")
+    result = bank.auth.login(username, password)
+    if result.must_change_password:
+        raise PermissionDenied("Change your password in the app before exporting.")
+    return result.actor
+
+
+def statement_period(args: argparse.Namespace, bank: Bank) -> StatementPeriod:
+    if args.period and (args.first_day or args.last_day):
+        raise ValidationFailed("Give either --period or --from/--to, not both.")
+    if args.period:
+        return bank.statements.period(args.period)
+    if not (args.first_day and args.last_day):
+        raise ValidationFailed("Give --from and --to (YYYY-MM-DD), or --period.")
+    return StatementPeriod.parse(args.first_day, args.last_day)
+
+
+def cmd_statement(args: argparse.Namespace, url: str) -> int:
+    bank = open_bank(url)
+    try:
+        period = statement_period(args, bank)
+        actor = sign_in(bank, args.user, password_stdin=args.password_stdin)
+        account_id = bank.statements.account_id_for_number(actor, args.account)
+        document = bank.statements.generate(actor, account_id, period)
+        path = export_statement(document, args.format, args.out)
+    finally:
+        bank.close()
+    summary = document.summary
+    money = summary.currency
+    print(f"bankapp: statement {document.statement_id} for {summary.masked_number}, {period.label}")
+    print(
+        f"  opening {format_cents(summary.opening_balance, money)}  "
+        f"in {format_cents(summary.total_in, money)}  "
+        f"out {format_cents(summary.total_out, money)}  "
+        f"closing {format_cents(summary.closing_balance, money)}  "
+        f"({summary.line_count} transactions)"
+    )
+    print(f"  written to {path}")
+    return 0
+
+
+def cmd_export_ledger(args: argparse.Namespace, url: str) -> int:
+    from bankapp.exports.beancount import export_ledger
+
+    bank = open_bank(url)
+    try:
+        actor = sign_in(bank, args.user, password_stdin=args.password_stdin) if args.user else None
+        result = export_ledger(bank.ctx, actor, args.out)
+    finally:
+        bank.close()
+    scope = "the whole bank" if result.scope == "bank" else f"the accounts of {args.user}"
+    print(
+        f"bankapp: ledger of {scope}: {len(result.balances)} accounts, "
+        f"{result.entries} entries, {result.postings} postings"
+    )
+    print(f"  written to {result.path} (check it with: bean-check {result.path})")
+    return 0
