@@ -40,6 +40,7 @@ class Bank:
         self.cards = CardService(self.ctx, lambda: installation_key(engine.url))
         self.drawers = DrawerService(self.ctx)
         self.approvals = ApprovalService(self.ctx)
+        self.totp = self.auth.totp
         self.statements = StatementService(self.ctx)
 
     @property

@@ -67,6 +67,12 @@ class LoginResult:
     actor: Actor
     user: UserView
     must_change_password: bool
+    # Password accepted but not signed in yet: call `auth.complete_second_factor(challenge,
+    # code)`; when `totp_enrolment_required`, first show `totp.begin_enrolment(challenge=...)`.
+    second_factor_required: bool = False
+    totp_enrolment_required: bool = False
+    challenge: str = ""
+    recovery_codes: tuple[str, ...] = ()  # set once, when enrolment completes: show them once
 
 
 @dataclass(frozen=True)

@@ -42,13 +42,13 @@ from bankapp.services.context import ServiceContext
 from bankapp.services.drawers import require_drawer_account
 from bankapp.services.ledger import Leg, post_entry
 from bankapp.storage.database import Tx
-from bankapp.storage.models import Account, PendingApproval, Posting, User
+from bankapp.storage.models import Account, PendingApproval, Posting, User, table_of
 from bankapp.validation import clean_text
 
-_items = PendingApproval.__table__
-_accounts = Account.__table__
-_postings = Posting.__table__
-_users = User.__table__
+_items = table_of(PendingApproval)
+_accounts = table_of(Account)
+_postings = table_of(Posting)
+_users = table_of(User)
 
 MONEY_KINDS = ("deposit", "withdrawal", "transfer")
 CLOSE_ACCOUNT = "account_close"

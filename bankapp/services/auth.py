@@ -7,11 +7,12 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 
-from bankapp.domain import Actor, LoginResult, Role, UserView
+from bankapp.domain import STAFF_ROLES, Actor, LoginResult, Role, UserView
 from bankapp.errors import (
     AccountLocked,
     BankError,
     InvalidCredentials,
+    InvalidSecondFactor,
     LoginThrottled,
     PasswordRejected,
     PermissionDenied,
@@ -25,11 +26,12 @@ from bankapp.services import audit
 from bankapp.services.access import require_active, require_admin
 from bankapp.services.context import ServiceContext
 from bankapp.services.passwords import password_problems
+from bankapp.services.totp import TotpService
 from bankapp.storage.database import Tx
-from bankapp.storage.models import User
+from bankapp.storage.models import User, table_of
 from bankapp.validation import clean_username
 
-_users = User.__table__
+_users = table_of(User)
 
 
 def to_user_view(row: Any) -> UserView:
@@ -52,6 +54,7 @@ def to_user_view(row: Any) -> UserView:
 class AuthService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
+        self.totp = TotpService(ctx)
 
     # -- passwords ------------------------------------------------------------------------
 
@@ -299,7 +302,61 @@ class AuthService:
                 actor_name=row.username,
             ))
             raise UserDisabled()
+        if row.totp_enabled or row.role in STAFF_ROLES:
+            return self._second_factor_challenge(row, password)
         return self._ctx.db.write(lambda tx: self._record_success(tx, row, password))
+
+    def _second_factor_challenge(self, row: Any, password: str) -> LoginResult:
+        """Password accepted; staff (always) and opted-in customers still owe a TOTP code."""
+        rehash = (self._ctx.hashing.hash(password)
+                  if self._ctx.hashing.needs_rehash(row.password_hash) else None)
+        token = self.totp.open_challenge(row.id, rehash)
+        return LoginResult(
+            actor=Actor(row.id, row.username, Role(row.role)), user=to_user_view(row),
+            must_change_password=row.must_change_password, second_factor_required=True,
+            totp_enrolment_required=not row.totp_enabled, challenge=token,
+        )
+
+    def complete_second_factor(self, challenge: str, code: str) -> LoginResult:
+        """Finish a sign-in with a TOTP code or a recovery code (or, while enrolling, the first
+        code of the new secret: the result then carries the recovery codes to show once).
+        Wrong codes count as failed sign-ins, so they throttle and lock like passwords."""
+        pending = self.totp.peek_challenge(challenge)
+        row = self._ctx.db.read(
+            lambda tx: tx.conn.execute(select(_users).where(_users.c.id == pending.user_id)).one()
+        )
+        self._refuse_if_blocked(row, self._ctx.db.clock.now())
+
+        def work(tx: Tx) -> LoginResult | None:
+            current = tx.conn.execute(select(_users).where(_users.c.id == pending.user_id)).one()
+            if current.status != "active":
+                raise UserDisabled()
+            if current.totp_enabled:
+                if self.totp.check_in(tx, current, code) is None:
+                    return None
+                codes: tuple[str, ...] = ()
+            else:
+                try:
+                    codes = self.totp.confirm_in(tx, current, code, None)
+                except InvalidSecondFactor:
+                    return None
+            if pending.new_password_hash:
+                tx.conn.execute(update(_users).where(_users.c.id == current.id)
+                                .values(password_hash=pending.new_password_hash))
+            result = self._record_success(tx, current, "")
+            return LoginResult(actor=result.actor, user=result.user,
+                               must_change_password=result.must_change_password,
+                               recovery_codes=codes)
+
+        result = self._ctx.db.write(work)
+        if result is None:
+            error = self._ctx.db.write(lambda tx: self._record_failure(tx, row.id))
+            if not isinstance(error, InvalidCredentials):
+                self.totp.close_challenge(challenge)
+                raise error
+            raise InvalidSecondFactor("That code is not right; check the time on your device.")
+        self.totp.close_challenge(challenge)
+        return result
 
     def _refuse_if_blocked(self, row: Any, now: datetime) -> None:
         settings = self._ctx.settings
@@ -313,7 +370,7 @@ class AuthService:
 
     def _throttle_delay(self, failures: int) -> timedelta:
         settings = self._ctx.settings
-        return settings.throttle_base * 2 ** max(0, failures - settings.throttle_after)
+        return settings.throttle_base * (1 << max(0, failures - settings.throttle_after))
 
     def _record_failure(self, tx: Tx, user_id: int) -> BankError:
         settings = self._ctx.settings
@@ -340,7 +397,7 @@ class AuthService:
             "failed_logins": 0, "last_failed_at": None, "locked_until": None,
             "last_login_at": tx.now,
         }
-        if self._ctx.hashing.needs_rehash(row.password_hash):
+        if password and self._ctx.hashing.needs_rehash(row.password_hash):
             values["password_hash"] = self._ctx.hashing.hash(password)
         tx.conn.execute(update(_users).where(_users.c.id == row.id).values(**values))
         actor = Actor(row.id, row.username, Role(row.role))

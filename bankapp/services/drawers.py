@@ -21,11 +21,11 @@ from bankapp.services.access import require_staff
 from bankapp.services.context import ServiceContext
 from bankapp.services.ledger import BANK_CASH, Leg, internal_account, post_entry
 from bankapp.storage.database import Tx
-from bankapp.storage.models import Account, CashDrawer, User
+from bankapp.storage.models import Account, CashDrawer, User, table_of
 
-_drawers = CashDrawer.__table__
-_accounts = Account.__table__
-_users = User.__table__
+_drawers = table_of(CashDrawer)
+_accounts = table_of(Account)
+_users = table_of(User)
 
 OVER_SHORT = "cash:over_short"
 
