@@ -18,7 +18,7 @@ from typing import Any, cast
 from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bankapp.account_numbers import mask_account_number, new_account_number
+from bankapp.account_numbers import BODY_DIGITS, check_digits, mask_account_number
 from bankapp.cards import (
     CardKind,
     CardStatus,
@@ -482,7 +482,7 @@ class CardService:
                         tx.conn.execute(
                             insert(_accounts)
                             .values(
-                                number=new_account_number(),
+                                number=self._account_number(),
                                 owner_id=owner,
                                 kind=AccountKind.CREDIT_CARD.value,
                                 name="Credit card",
@@ -499,6 +499,12 @@ class CardService:
             except IntegrityError:
                 continue  # a random account number collided; draw again
         raise ValidationFailed("Could not allocate an account number; try again.")
+
+    def _account_number(self) -> str:
+        """A credit card account's number, from the service's random source (the OS CSPRNG,
+        or the seeded one the demo and tests inject, so their numbers repeat)."""
+        body = str(self.rng.randrange(10 ** (BODY_DIGITS - 1), 10**BODY_DIGITS))
+        return body + check_digits(body)
 
     def _check_card_count(self, tx: Tx, owner: int) -> None:
         usable = tx.conn.execute(

@@ -332,12 +332,13 @@ def test_a_seeded_random_source_makes_numbers_repeatable_and_collisions_redraw(
     bank: Bank,
 ) -> None:
     ann = make_customer(bank, "ann")
+    checking = funded_account(bank, ann, 0)
     expected = random.Random(99)
-    first, second = new_pan(CardKind.CREDIT, expected), new_pan(CardKind.CREDIT, expected)
+    first, second = new_pan(CardKind.DEBIT, expected), new_pan(CardKind.DEBIT, expected)
     bank.cards.rng = random.Random(99)
-    assert bank.cards.issue_credit(ann, 10_000).pan == first
+    assert bank.cards.issue_debit(ann, checking).pan == first
     bank.cards.rng = random.Random(99)  # the next draw collides with the first card's number
-    assert bank.cards.issue_credit(ann, 10_000).pan == second
+    assert bank.cards.issue_debit(ann, checking).pan == second
 
 
 # -- the books ----------------------------------------------------------------------------
