@@ -193,7 +193,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('postings', schema=None) as batch_op:
         batch_op.create_index('ix_postings_account_id', ['account_id', 'id'], unique=False)
-        batch_op.create_index('ix_postings_account_time', ['account_id', 'created_at', 'id'], unique=False)
+        batch_op.create_index('ix_postings_account_time', ['account_id', 'created_at', 'id', 'amount'], unique=False)
         batch_op.create_index('ix_postings_entry', ['entry_id'], unique=False)
 
     op.create_table('statements',
