@@ -124,7 +124,8 @@ def measure_statement(url: str, account_id: int, *, repeats: int = 30) -> dict[s
         owner = bank.db.read(
             lambda tx: tx.conn.execute(
                 text(
-                    "SELECT u.id, u.username, u.role FROM accounts a JOIN users u ON u.id = a.owner_id"
+                    "SELECT u.id, u.username, u.role FROM accounts a"
+                    " JOIN users u ON u.id = a.owner_id"
                     " WHERE a.id = :a"
                 ),
                 {"a": account_id},
