@@ -107,6 +107,10 @@ def translate_db_error(exc: DBAPIError) -> StorageError:
         return DatabaseUnavailable("The database is read-only; bankapp cannot write to it.")
     if "disk is full" in text or "no space" in text:
         return DatabaseUnavailable("The disk is full; nothing was saved. Free some space.")
+    if "disk i/o error" in text:
+        return DatabaseUnavailable(
+            "The database could not be written (disk full or failing); nothing was saved."
+        )
     if "unable to open" in text:
         return DatabaseUnavailable("The database file cannot be opened.")
     if "connection" in text or "could not connect" in text:

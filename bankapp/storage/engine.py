@@ -21,6 +21,14 @@ BUSY_TIMEOUT_MS = 5_000
 WRITE_OPTION = "bankapp_write"
 
 
+def busy_timeout_ms() -> int:
+    """How long SQLite waits for another process's write lock (BANKAPP_BUSY_TIMEOUT_MS)."""
+    try:
+        return max(1, int(os.environ.get("BANKAPP_BUSY_TIMEOUT_MS", BUSY_TIMEOUT_MS)))
+    except ValueError:
+        return BUSY_TIMEOUT_MS
+
+
 def database_url_from_env(explicit: str | None = None) -> str:
     return explicit or os.environ.get("BANKAPP_DATABASE_URL") or DEFAULT_DATABASE_URL
 
@@ -73,7 +81,7 @@ def make_engine(url: str, *, create: bool = False, **kwargs: Any) -> Engine:
             check_sqlite_file(path, create=create)
         engine = create_engine(
             url,
-            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+            connect_args={"timeout": busy_timeout_ms() / 1000, "check_same_thread": False},
             hide_parameters=True,
             **kwargs,
         )
@@ -95,7 +103,7 @@ def _configure_sqlite(engine: Engine) -> None:
         # Let SQLAlchemy's "begin" event below issue BEGIN, not the sqlite3 module.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
         cursor.execute("PRAGMA foreign_keys = ON")
         mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
         if mode != "wal":
