@@ -17,6 +17,12 @@ from bankapp.services import audit
 from bankapp.storage.models import AuditEvent, table_of
 
 DEMO_PASSWORD = "bank-demo-2026!"
+# Demo staff are enrolled for TOTP with these published keys (README: demo), so anyone can
+# compute a code: `python -c "import pyotp; print(pyotp.TOTP('KEY').now())"`. Demo only.
+DEMO_TOTP_SECRETS = {
+    "teller": "DEMOTELLERTOTPKEYBANKAPPDEMOAAAA",
+    "admin": "DEMOADMINTOTPKEYBANKAPPDEMOAAAAA",
+}
 DEMO_DAYS = 120
 
 
@@ -70,6 +76,8 @@ def build_demo(bank: Bank, *, seed: int = 2026, end: datetime | None = None) -> 
             )
             actor = Actor(view.id, view.username, view.role)
             actors[user.username] = actor
+            if user.username in DEMO_TOTP_SECRETS:
+                bank.totp.enrol_with_secret(view.id, DEMO_TOTP_SECRETS[user.username])
             accounts[user.username] = [
                 bank.accounts.open(actor, kind, name).id for kind, name in user.accounts
             ]
@@ -87,11 +95,31 @@ def build_demo(bank: Bank, *, seed: int = 2026, end: datetime | None = None) -> 
             for name in customers:
                 _demo_day(bank, rng, day, actors[name], accounts[name], numbers, name)
                 demo_card_day(bank, demo_cards, day, name, actors[name], accounts[name][0])
+        _demo_branch_day(bank, clock, end, actors, accounts)
         clock.set(end - timedelta(minutes=1))
         bank.db.write(lambda tx: audit.record(tx, None, "demo.created", "demo database",
                                               {"seed": seed}, actor_name="operator"))
     finally:
         bank.db.clock = real_clock
+
+
+def _demo_branch_day(bank: Bank, clock: FixedClock, end: datetime, actors: dict[str, Actor],
+                     accounts: dict[str, list[int]]) -> None:
+    """The teller's morning: a drawer session closed $5.00 short, a drawer open now, and a
+    large deposit waiting in the approvals queue."""
+    teller = actors["teller"]
+    bob, carol = accounts["bob"][0], accounts["carol"][0]
+    clock.set(end - timedelta(hours=3))
+    bank.drawers.open_drawer(teller, 200_000)
+    bank.payments.deposit(teller, bob, 45_000, memo="Cash from market stall")
+    bank.payments.withdraw(teller, carol, 12_000, memo="Cash withdrawal")
+    clock.set(end - timedelta(hours=2))
+    bank.drawers.close_drawer(teller, 200_000 + 45_000 - 12_000 - 500)
+    clock.set(end - timedelta(minutes=90))
+    bank.drawers.open_drawer(teller, 150_000)
+    bank.payments.deposit(teller, carol, 7_500, memo="Cash deposit")
+    clock.set(end - timedelta(minutes=30))
+    bank.approvals.submit(teller, "deposit", bob, 1_250_000, memo="Sale of delivery van")
 
 
 def _demo_day(bank: Bank, rng: random.Random, day: int, actor: Actor, own: list[int],

@@ -1,0 +1,124 @@
+"""`SecondFactorScreen`: the TOTP step of a sign-in, with first-time enrolment (QR code drawn
+in the terminal, text key, recovery codes shown once). Dismisses with the final LoginResult,
+or None when the sign-in must start again."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Footer, Header, Input, Label, Static
+
+from bankapp.domain import LoginResult
+from bankapp.errors import BankError, InvalidSecondFactor
+from bankapp.services.totp import Enrolment
+from screens.base import BankScreen, field_error
+
+
+def grouped(secret: str) -> str:
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+class SecondFactorScreen(BankScreen):
+    HELP = (
+        "Type the 6-digit code from your authenticator app, or one of your recovery codes. "
+        "First sign-in: scan the QR code (or type the key) into the app first."
+    )
+    CSS_PATH = "staff.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel sign-in", id="cancel-second-factor"),
+    ]
+
+    def __init__(self, pending: LoginResult) -> None:
+        super().__init__()
+        self.pending = pending
+        self.finished: LoginResult | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="second-factor-box"):
+            yield Static("Second factor", classes="box-title")
+            with Horizontal(id="enrolment", classes="-hidden"):
+                yield Static("", id="qr")
+                yield Static("", id="enrol-text")
+            yield Label("Code from your authenticator app", id="code-label")
+            yield Input(placeholder="123456", id="code", max_length=20, compact=True)
+            yield field_error("code")
+            yield Static("", id="recovery-codes", classes="-hidden")
+            with Horizontal(classes="buttons"):
+                yield Button("Verify", variant="primary", id="verify")
+                yield Button("Continue", id="continue", classes="-hidden")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Second factor"
+        self.query_one("#code", Input).focus()
+        if self.pending.totp_enrolment_required:
+            self.call_service(
+                lambda: self.bank.totp.begin_enrolment(challenge=self.pending.challenge),
+                self._show_enrolment, group="enrol", on_error=self._fatal,
+            )
+
+    def _show_enrolment(self, enrolment: Enrolment) -> None:
+        self.query_one("#enrolment").remove_class("-hidden")
+        self.query_one("#qr", Static).update(Text("\n".join(enrolment.qr_lines)))
+        self.query_one("#enrol-text", Static).update(Text(
+            "Set up your second factor (required for staff).\n\n"
+            "1. Scan the QR code with an authenticator app,\n   or type this key:\n\n"
+            f"   {grouped(enrolment.secret)}\n\n"
+            "2. Type the 6-digit code it shows below."
+        ))
+
+    @on(Input.Submitted, "#code")
+    @on(Button.Pressed, "#verify")
+    def action_verify(self) -> None:
+        self.clear_errors()
+        code = self.query_one("#code", Input).value.strip()
+        if not code:
+            self.show_error(InvalidSecondFactor("Type the code.", field="code"))
+            return
+        self.query_one("#verify", Button).disabled = True
+        self.call_service(
+            lambda: self.bank.auth.complete_second_factor(self.pending.challenge, code),
+            self._verified, group="verify", on_error=self._refused,
+        )
+
+    def _verified(self, result: LoginResult) -> None:
+        if not result.recovery_codes:
+            self.dismiss(result)
+            return
+        self.finished = result
+        for hidden in ("#enrolment", "#code", "#code-label", "#verify"):
+            self.query_one(hidden).add_class("-hidden")
+        codes = self.query_one("#recovery-codes", Static)
+        codes.update(Text(
+            "Recovery codes — write them down now; they are not shown again.\n"
+            "Each one signs you in once if you lose your device.\n\n"
+            + "\n".join(f"  {code}" for code in result.recovery_codes)
+        ))
+        codes.remove_class("-hidden")
+        self.query_one("#continue", Button).remove_class("-hidden")
+        self.query_one("#continue", Button).focus()
+
+    @on(Button.Pressed, "#continue")
+    def _continue(self) -> None:
+        self.dismiss(self.finished)
+
+    def _refused(self, error: BankError) -> None:
+        self.query_one("#verify", Button).disabled = False
+        self.query_one("#code", Input).value = ""
+        if isinstance(error, InvalidSecondFactor) and "expired" not in error.message:
+            self.show_error(InvalidSecondFactor(error.message, field="code"))
+            return
+        self._fatal(error)
+
+    def _fatal(self, error: BankError) -> None:
+        self.notify(error.message, title="Sign-in stopped", severity="error", markup=False)
+        self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
