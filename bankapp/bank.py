@@ -9,13 +9,17 @@ from bankapp.keys import installation_key
 from bankapp.services.accounts import AccountService
 from bankapp.services.approvals import ApprovalService
 from bankapp.services.audit import ChainReport, verify_chain
+from bankapp.services.audit_log import AuditLogService
 from bankapp.services.auth import AuthService
 from bankapp.services.cards import CardService
 from bankapp.services.context import ServiceContext
+from bankapp.services.customers import CustomerService
 from bankapp.services.drawers import DrawerService
 from bankapp.services.history import HistoryService
 from bankapp.services.passwords import PasswordHashing
 from bankapp.services.payments import PaymentService
+from bankapp.services.reports import ReportService
+from bankapp.services.staff import StaffService
 from bankapp.services.statements import StatementService
 from bankapp.services.verify import VerifyReport, verify_ledger
 from bankapp.settings import Settings
@@ -41,6 +45,10 @@ class Bank:
         self.drawers = DrawerService(self.ctx)
         self.approvals = ApprovalService(self.ctx)
         self.totp = self.auth.totp
+        self.customers = CustomerService(self.ctx)
+        self.staff = StaffService(self.ctx, self.auth, self.totp)
+        self.reports = ReportService(self.ctx)
+        self.audit_log = AuditLogService(self.ctx)
         self.statements = StatementService(self.ctx)
 
     @property
