@@ -43,6 +43,14 @@ _APPLY = (
     .values(balance=_accounts.c.balance + bindparam("amount"))
     .returning(_accounts.c.balance)
 )
+# Hot-path statements are built once: building a statement per call costs more CPU than
+# running it, and SQLAlchemy then reuses the compiled SQL without recomputing its cache key.
+_REPLAY = select(_entries).where(_entries.c.idempotency_key == bindparam("key"))
+_REPLAY_LEGS = select(_postings.c.account_id, _postings.c.amount, _postings.c.balance_after).where(
+    _postings.c.entry_id == bindparam("entry_id")
+)
+_NEW_ENTRY = insert(_entries).returning(_entries.c.id)
+_NEW_POSTINGS = insert(_postings)
 
 
 @dataclass(frozen=True)
@@ -60,20 +68,14 @@ def find_replay(tx: Tx, idempotency_key: str | None, fingerprint: str) -> EntryR
     """The first result for this key, or None; a key reused for another request is refused."""
     if not idempotency_key:
         return None
-    entry = tx.conn.execute(
-        select(_entries).where(_entries.c.idempotency_key == idempotency_key)
-    ).one_or_none()
+    entry = tx.conn.execute(_REPLAY, {"key": idempotency_key}).one_or_none()
     if entry is None:
         return None
     if entry.request_hash != fingerprint:
         raise IdempotencyConflict(
             "This request id was already used for a different operation; start a new form."
         )
-    legs = tx.conn.execute(
-        select(_postings.c.account_id, _postings.c.amount, _postings.c.balance_after).where(
-            _postings.c.entry_id == entry.id
-        )
-    ).all()
+    legs = tx.conn.execute(_REPLAY_LEGS, {"entry_id": entry.id}).all()
     return EntryResult(
         entry_id=entry.id,
         kind=entry.kind,
@@ -99,16 +101,15 @@ def post_entry(
     if len(legs) < 2 or sum(leg.amount for leg in legs) != 0:
         raise ValidationFailed("A journal entry needs two or more legs that sum to zero.")
     entry_id = tx.conn.execute(
-        insert(_entries)
-        .values(
-            kind=kind,
-            memo=memo,
-            actor_id=actor.user_id if actor else None,
-            created_at=tx.now,
-            idempotency_key=idempotency_key or None,
-            request_hash=fingerprint,
-        )
-        .returning(_entries.c.id)
+        _NEW_ENTRY,
+        {
+            "kind": kind,
+            "memo": memo,
+            "actor_id": actor.user_id if actor else None,
+            "created_at": tx.now,
+            "idempotency_key": idempotency_key or None,
+            "request_hash": fingerprint,
+        },
     ).scalar_one()
     balances: dict[int, int] = {}
     # A fixed lock order (by account id) keeps two opposite transfers from deadlocking.
@@ -120,7 +121,7 @@ def post_entry(
             raise _why_refused(tx, leg, currency)
         balances[leg.account_id] = new_balance
     tx.conn.execute(
-        insert(_postings),
+        _NEW_POSTINGS,
         [
             {
                 "entry_id": entry_id,
