@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Table, func, select
 
 from bankapp.services.audit import verify_chain
-from bankapp.storage.models import Account, JournalEntry, Posting, table_of
+from bankapp.storage.models import Account, AuditEvent, JournalEntry, Posting, table_of
 
 _accounts = table_of(Account)
 _entries = table_of(JournalEntry)
 _postings = table_of(Posting)
+_events = table_of(AuditEvent)
 MAX_REPORTED = 20
 
 
@@ -35,6 +37,7 @@ def verify_ledger(conn: Connection) -> VerifyReport:
         *_floor_problems(conn),
         *_entry_problems(conn),
         *_running_balance_problems(conn),
+        *_audit_link_problems(conn),
     ]
     chain = verify_chain(conn)
     problems.extend(chain.problems)
@@ -128,3 +131,49 @@ def _running_balance_problems(conn: Connection) -> list[str]:
         f"running sum is {row.running}"
         for row in rows
     ]
+
+
+def _audit_link_problems(conn: Connection, batch: int = 5_000) -> list[str]:
+    """Each money event in the audit log names an entry and its amount; the entry must still
+    move that amount. This catches an edit that keeps the books self-consistent (both legs,
+    balances and running balances changed together), and a whole entry removed."""
+    problems: list[str] = []
+    last = 0
+    while len(problems) < MAX_REPORTED:
+        rows = conn.execute(
+            select(_events.c.seq, _events.c.subject, _events.c.details)
+            .where(_events.c.seq > last, _events.c.kind.like("money.%"),
+                   _events.c.subject.like("entry %"))
+            .order_by(_events.c.seq)
+            .limit(batch)
+        ).all()
+        if not rows:
+            break
+        last = rows[-1].seq
+        recorded = {}
+        for row in rows:
+            entry_id, amount = _recorded_amount(row.subject, row.details)
+            if entry_id is not None and amount is not None:
+                recorded[entry_id] = (row.seq, amount)
+        sums = conn.execute(
+            select(_postings.c.entry_id, func.sum(_postings.c.amount).label("total"))
+            .where(_postings.c.entry_id.in_(list(recorded)), _postings.c.amount > 0)
+            .group_by(_postings.c.entry_id)
+        )
+        moved = {row.entry_id: int(row.total) for row in sums}
+        for entry_id, (seq, amount) in sorted(recorded.items(), key=lambda item: item[1][0]):
+            if moved.get(entry_id) != amount:
+                problems.append(
+                    f"journal entry {entry_id}: moves {moved.get(entry_id, 0)} but audit row "
+                    f"seq {seq} recorded {amount}"
+                )
+    return problems[:MAX_REPORTED]
+
+
+def _recorded_amount(subject: str, details: str) -> tuple[int | None, int | None]:
+    try:
+        entry_id = int(subject.split()[1])
+        amount = json.loads(details).get("amount")
+    except (ValueError, IndexError, AttributeError):
+        return None, None
+    return entry_id, amount if isinstance(amount, int) and not isinstance(amount, bool) else None
