@@ -16,6 +16,8 @@ from bankapp.storage.database import Tx
 from bankapp.storage.models import AuditEvent, AuditHead, table_of
 
 GENESIS_HASH = "0" * 64
+# What json.dumps(..., ensure_ascii=True, separators=(",", ":")) builds on every call.
+_CANONICAL = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"))
 _events = table_of(AuditEvent)
 _head = table_of(AuditHead)
 # Built once: every money operation appends an event (see bankapp.bench).
@@ -38,10 +40,8 @@ def event_hash(
     subject: str,
     details: str,
 ) -> str:
-    canonical = json.dumps(
-        [prev_hash, seq, at.isoformat(), actor_id, actor_name, kind, subject, details],
-        ensure_ascii=True,
-        separators=(",", ":"),
+    canonical = _CANONICAL.encode(
+        [prev_hash, seq, at.isoformat(), actor_id, actor_name, kind, subject, details]
     )
     return hashlib.sha256(canonical.encode()).hexdigest()
 
