@@ -1,0 +1,131 @@
+"""`IssueCardModal`: choose debit (and its checking account) or credit (and its limit)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+from bankapp.account_numbers import mask_account_number
+from bankapp.cards import CardKind, IssuedCard
+from bankapp.domain import AccountKind, AccountStatus, AccountView
+from bankapp.errors import BankError, ValidationFailed
+from screens.base import ServiceCalls, field_error
+
+
+class IssueCardModal(ServiceCalls, ModalScreen[IssuedCard | None]):
+    """Answers the issued card (shown once by the caller), or None when cancelled."""
+
+    CSS_PATH = "../cards.tcss"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="cancel"),
+        Binding("ctrl+s", "issue", "Issue", id="issue"),
+    ]
+
+    def __init__(self, owner_id: int | None, accounts: list[AccountView]) -> None:
+        super().__init__()
+        self.owner_id = owner_id
+        self.checking = [
+            a for a in accounts if a.kind == AccountKind.CHECKING and a.status == AccountStatus.OPEN
+        ]
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        settings = self.bank.settings
+        low, high = settings.credit_limit_min_cents, settings.credit_limit_max_cents
+        with Vertical(classes="modal-box", id="card-issue-box"):
+            yield Static("Issue a card", classes="box-title")
+            yield Label("Type")
+            yield Select(
+                [
+                    ("Debit card (spends a checking account)", CardKind.DEBIT.value),
+                    ("Credit card (its own credit limit)", CardKind.CREDIT.value),
+                ],
+                value=CardKind.DEBIT.value,
+                allow_blank=False,
+                id="kind",
+            )
+            yield field_error("kind")
+            yield Label("Checking account", id="account-label")
+            yield Select[int](
+                [(f"{a.name} {mask_account_number(a.number)}", a.id) for a in self.checking],
+                prompt="Choose a checking account",
+                id="account",
+                value=self.checking[0].id if self.checking else Select.BLANK,
+            )
+            yield field_error("account")
+            yield Label(
+                f"Credit limit ({self.money(low)} to {self.money(high)})",
+                id="limit-label",
+                classes="-hidden",
+            )
+            yield Input(placeholder="e.g. 2,500.00", id="credit-limit", classes="-hidden")
+            yield field_error("credit_limit")
+            with Horizontal(classes="buttons"):
+                yield Button("Issue (Ctrl+S)", variant="primary", id="issue")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#kind", Select).focus()
+
+    @on(Select.Changed, "#kind")
+    def _kind_changed(self, event: Select.Changed) -> None:
+        credit = event.value == CardKind.CREDIT.value
+        for widget_id in ("#account-label", "#account"):
+            self.query_one(widget_id).set_class(credit, "-hidden")
+        for widget_id in ("#limit-label", "#credit-limit"):
+            self.query_one(widget_id).set_class(not credit, "-hidden")
+        self.clear_errors()
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#issue")
+    def action_issue(self) -> None:
+        if self.busy:
+            return
+        self.clear_errors()
+        kind = CardKind(str(self.query_one("#kind", Select).value))
+        account = self.query_one("#account", Select).value
+        try:
+            if kind == CardKind.DEBIT and not isinstance(account, int):
+                raise ValidationFailed(
+                    "Choose the checking account the card spends from "
+                    "(open one first if there is none).",
+                    field="account",
+                )
+            limit = (
+                self.bank.payments.parse_amount(self.query_one("#credit-limit", Input).value)
+                if kind == CardKind.CREDIT
+                else None
+            )
+        except ValidationFailed as error:
+            field = "credit_limit" if kind == CardKind.CREDIT else error.field
+            self.show_error(ValidationFailed(error.message, field=field))
+            return
+        self.busy = True
+        owner_id = self.owner_id
+        self.call_service(
+            lambda: self.bank.cards.issue(
+                self.actor,
+                kind,
+                account_id=account if isinstance(account, int) else None,
+                credit_limit=limit,
+                owner_id=owner_id,
+            ),
+            self.dismiss,
+            group="issue",
+            on_error=self._refused,
+        )
+
+    def _refused(self, error: BankError) -> None:
+        self.busy = False
+        self.show_error(error)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
