@@ -78,6 +78,7 @@ _users = cast(Table, User.__table__)
 MERCHANT_SETTLEMENT = "merchant:settlement"
 MAX_USABLE_CARDS = 10
 MERCHANT_MAX = 60
+MAX_CVV_FAILURES = 3
 USABLE = (CardStatus.ACTIVE.value, CardStatus.FROZEN.value)
 
 
@@ -288,7 +289,12 @@ class CardService:
         try:
             return self._ctx.db.write(work)
         except CardDeclined as declined:
-            self._record_decline(actor, declined, found, merchant, amount)
+            if self._record_decline(actor, declined, found, merchant, amount):
+                raise CardFrozen(
+                    f"The CVV is wrong. After {MAX_CVV_FAILURES} wrong CVVs in a row the card "
+                    "is frozen; its holder can unfreeze it.",
+                    field="cvv",
+                ) from None
             raise
 
     def pay(
@@ -628,6 +634,8 @@ class CardService:
         except AccountNotOpen:
             raise CardDeclined("The card's account is frozen or closed.") from None
         self._link_entry(tx, result.entry_id, card.id)
+        if card.cvv_failures:
+            tx.conn.execute(update(_cards).where(_cards.c.id == card.id).values(cvv_failures=0))
         audit.record(
             tx,
             actor,
@@ -649,15 +657,43 @@ class CardService:
         found: dict[str, Any],
         merchant: str,
         amount: int,
-    ) -> None:
-        """Audit a refused purchase in its own transaction (the refused one rolled back)."""
+    ) -> bool:
+        """Audit a refused purchase in its own transaction (the refused one rolled back) and
+        count a wrong CVV; True if this one froze the card."""
         subject = f"card {found['id']}" if found else "unrecognised card"
-        details = {"reason": declined.code, "merchant": merchant, "amount": amount}
+        details: dict[str, Any] = {"reason": declined.code, "merchant": merchant, "amount": amount}
         if found:
             details["card"] = mask_pan(found["last4"])
-        self._ctx.db.write(
-            lambda tx: audit.record(tx, actor, "card.purchase_declined", subject, details)
-        )
+        wrong_cvv = isinstance(declined, CardSecurityCodeWrong) and bool(found)
+
+        def work(tx: Tx) -> bool:
+            audit.record(tx, actor, "card.purchase_declined", subject, details)
+            if not wrong_cvv:
+                return False
+            failures = tx.conn.execute(
+                update(_cards)
+                .where(_cards.c.id == found["id"])
+                .values(cvv_failures=_cards.c.cvv_failures + 1)
+                .returning(_cards.c.cvv_failures, _cards.c.status)
+            ).one()
+            if failures.cvv_failures < MAX_CVV_FAILURES or failures.status != "active":
+                return False
+            self._set_status(tx, found["id"], CardStatus.FROZEN)
+            audit.record(
+                tx,
+                None,
+                "card.freeze",
+                subject,
+                {
+                    "card": details["card"],
+                    "from": "active",
+                    "reason": f"{MAX_CVV_FAILURES} wrong CVVs in a row",
+                },
+                actor_name="system",
+            )
+            return True
+
+        return self._ctx.db.write(work)
 
     def _change_status(
         self,
@@ -678,6 +714,8 @@ class CardService:
             if status == CardStatus.CANCELLED and card.kind == CardKind.CREDIT:
                 self._close_credit_account(tx, card)
             self._set_status(tx, card.id, status)
+            if status == CardStatus.ACTIVE and card.cvv_failures:
+                tx.conn.execute(update(_cards).where(_cards.c.id == card.id).values(cvv_failures=0))
             verb = {
                 CardStatus.ACTIVE: "unfreeze",
                 CardStatus.FROZEN: "freeze",

@@ -203,6 +203,8 @@ class Card(Base):
     status: Mapped[str] = mapped_column(String(16), default="active")
     issued_at: Mapped[datetime] = mapped_column(DateTime)
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id"))
+    # Consecutive purchases refused for a wrong CVV; the third freezes the card.
+    cvv_failures: Mapped[int] = mapped_column(Integer, default=0)
 
 
 Index("ix_cards_owner", Card.owner_id, Card.id)

@@ -169,6 +169,27 @@ def test_a_wrong_cvv_is_declined_and_audited_without_the_cvv(bank: Bank) -> None
     assert bank.cards.get(ann, card.card.id).used == 0
 
 
+def test_three_wrong_cvvs_in_a_row_freeze_the_card(bank: Bank) -> None:
+    ann = make_customer(bank, "ann")
+    card = bank.cards.issue_credit(ann, 10_000)
+    wrong = f"{(int(card.cvv) + 1) % 1000:03d}"
+    for _ in range(2):
+        with pytest.raises(CardSecurityCodeWrong):
+            buy(bank, ann, card, 100, cvv=wrong)
+    assert buy(bank, ann, card, 100) == -100  # a good purchase resets the count
+    for _ in range(2):
+        with pytest.raises(CardSecurityCodeWrong):
+            buy(bank, ann, card, 100, cvv=wrong)
+    with pytest.raises(CardFrozen, match="3 wrong CVVs"):
+        buy(bank, ann, card, 100, cvv=wrong)
+    assert bank.cards.get(ann, card.card.id).status == CardStatus.FROZEN
+    with pytest.raises(CardFrozen):
+        buy(bank, ann, card, 100)  # even with the right CVV
+    bank.cards.unfreeze(ann, card.card.id)
+    assert buy(bank, ann, card, 100) == -200
+    assert "card.freeze" in audit_kinds(bank)
+
+
 def test_a_wrong_expiry_or_unknown_number_is_declined(bank: Bank) -> None:
     ann = make_customer(bank, "ann")
     card = bank.cards.issue_credit(ann, 10_000)

@@ -125,6 +125,7 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('issued_at', sa.DateTime(), nullable=False),
     sa.Column('replaces_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('cvv_failures', sa.Integer(), nullable=False),
     sa.CheckConstraint("kind IN ('debit','credit')", name=op.f('ck_cards_kind')),
     sa.CheckConstraint("status IN ('active','frozen','lost','stolen','cancelled','replaced')", name=op.f('ck_cards_status')),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_cards_account_id_accounts')),
