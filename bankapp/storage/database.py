@@ -67,6 +67,8 @@ class Database:
                     self.retries += 1
                     time.sleep(min(0.5, 0.005 * 2**attempt) * random.uniform(0.5, 1.5))
                     continue
+                if "cannot contain nul" in str(exc.orig).lower():  # PostgreSQL text
+                    raise ValidationFailed("The text contains a NUL character.") from None
                 raise translate_db_error(exc) from exc
             except UnicodeEncodeError:  # a lone surrogate in some text cannot reach the driver
                 raise ValidationFailed(

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from bankapp.bank import Bank
 from bankapp.domain import AccountKind, Actor, Role
-from bankapp.errors import AuthenticationFailed, BankError
+from bankapp.errors import AuthenticationFailed, BankError, StorageError
 from bankapp.services.history import HistoryFilter
 from bankapp.storage.models import Account
 
@@ -338,6 +338,8 @@ def try_value(
         report.refused += 1
         if not exc.message or len(exc.message) > 300 or "\n" in exc.message:
             report.failures.append(f"{name}: unclear message {exc.message[:120]!r}")
+        if isinstance(exc, StorageError):
+            report.failures.append(f"{name}: bad input reported as a database fault: {exc}")
         if where.startswith("login") and not isinstance(exc, AuthenticationFailed):
             report.failures.append(f"{name}: login raised {type(exc).__name__}, not an auth error")
         if balances(w.bank) != before:
