@@ -26,7 +26,6 @@ class BenchConfig:
     small_postings: int = 10_000
     customers: int = 500
     transfers: int = 1_500
-    rounds: int = 3
     teller_counts: tuple[int, ...] = (1, 2, 4)
     teller_seconds: float = 4.0
     repeats: int = 7
@@ -43,7 +42,6 @@ class BenchConfig:
             small_postings=400,
             customers=10,
             transfers=20,
-            rounds=1,
             teller_counts=(1, 2),
             teller_seconds=0.3,
             repeats=2,
