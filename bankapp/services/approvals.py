@@ -39,7 +39,7 @@ from bankapp.services.access import (
     require_staff,
 )
 from bankapp.services.context import ServiceContext
-from bankapp.services.drawers import require_drawer_account
+from bankapp.services.drawers import require_cash_on_hand, require_drawer_account
 from bankapp.services.ledger import Leg, post_entry
 from bankapp.storage.database import Tx
 from bankapp.storage.models import Account, PendingApproval, Posting, User, table_of
@@ -342,6 +342,8 @@ class ApprovalService:
             memo = memo or f"Transfer to {mask_account_number(target.number)}"
         else:
             cash = require_drawer_account(tx, maker)
+            if item.kind == "withdrawal":
+                require_cash_on_hand(tx, cash, item.amount, currency)
             sign = 1 if item.kind == "deposit" else -1
             legs = [Leg(account.id, sign * item.amount), Leg(cash, -sign * item.amount)]
             memo = memo or ("Cash deposit" if item.kind == "deposit" else "Cash withdrawal")

@@ -16,6 +16,7 @@ from sqlalchemy import func, insert, select, update
 
 from bankapp.domain import AccountKind, Actor, Role
 from bankapp.errors import DrawerRequired, DrawerState, InvalidAmount, NotFound
+from bankapp.money import format_cents
 from bankapp.services import audit
 from bankapp.services.access import require_staff
 from bankapp.services.context import ServiceContext
@@ -61,6 +62,19 @@ def require_drawer_account(tx: Tx, actor: Actor) -> int:
     if account is None:
         raise DrawerRequired("Open your cash drawer before taking or paying out cash.")
     return account
+
+
+def require_cash_on_hand(tx: Tx, drawer_account: int, amount: int, currency: str) -> None:
+    """A drawer cannot pay out more cash than it holds."""
+    balance = tx.conn.execute(
+        select(_accounts.c.balance).where(_accounts.c.id == drawer_account)
+    ).scalar_one()
+    if -balance < amount:
+        raise DrawerState(
+            f"Not enough cash in your drawer: on hand {format_cents(-balance, currency)}, "
+            f"requested {format_cents(amount, currency)}.",
+            field="amount",
+        )
 
 
 class DrawerService:

@@ -22,7 +22,7 @@ from bankapp.services.access import (
     require_active,
 )
 from bankapp.services.context import ServiceContext
-from bankapp.services.drawers import require_drawer_account
+from bankapp.services.drawers import require_cash_on_hand, require_drawer_account
 from bankapp.services.ledger import (
     BANK_CASH,
     Leg,
@@ -111,6 +111,8 @@ class PaymentService:
             account = accessible_account(tx, actor, account_id)
             self._check_open(account)
             cash = self.cash_account(tx, actor)
+            if actor.is_staff:
+                require_cash_on_hand(tx, cash, amount, self._ctx.settings.currency)
             result = post_entry(
                 tx,
                 kind="withdrawal",

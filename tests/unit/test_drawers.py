@@ -141,3 +141,15 @@ def test_a_teller_sees_only_their_own_drawer_but_an_admin_sees_all(bank: Bank) -
     with pytest.raises(Exception) as refused:
         bank.drawers.get(ted, drawer.id)
     assert refused.value.__class__.__name__ == "NotFound"
+
+
+def test_a_drawer_cannot_pay_out_more_cash_than_it_holds(bank: Bank) -> None:
+    teller = make_staff(bank, "tina", Role.TELLER)
+    alice = make_customer(bank, "alice")
+    account = funded_account(bank, alice, 100_000)
+    bank.drawers.open_drawer(teller, 5_000)
+    with pytest.raises(DrawerState):
+        bank.payments.withdraw(teller, account, 5_001)
+    bank.payments.withdraw(teller, account, 5_000)
+    assert bank.drawers.current(teller).cash_on_hand == 0  # type: ignore[union-attr]
+    assert bank.accounts.get(alice, account).balance == 95_000

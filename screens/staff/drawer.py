@@ -1,0 +1,124 @@
+"""`DrawerScreen`: the teller's cash drawer — open it with a counted float, see the cash on
+hand, close it by counting: expected, counted and the difference (over or short)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Footer, Header, Input, Label, Static
+
+from bankapp.errors import BankError
+from bankapp.services.drawers import DrawerView
+from screens.base import BankScreen, field_error
+
+
+def count_to_cents(screen: BankScreen, text: str) -> int:
+    """A counted amount: zero is allowed (an empty drawer), anything else parses as money."""
+    if text.strip().lstrip("$") in {"0", "0.0", "0.00"}:
+        return 0
+    return screen.bank.payments.parse_amount(text)
+
+
+class DrawerScreen(BankScreen):
+    HELP = (
+        "Open: count the float you were given and type it. Close: count the cash in the "
+        "drawer and type it; the difference from what the books expect is posted to "
+        "over/short and audited."
+    )
+    CSS_PATH = "staff.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "submit", "Open / close", id="drawer-submit"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.drawer: DrawerView | None = None
+        self.loaded = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(classes="staff-body"):
+            yield Static("Cash drawer", classes="staff-title")
+            yield Static("Loading…", id="drawer-status", classes="staff-status")
+            with Vertical(classes="staff-form", id="drawer-form"):
+                yield Label("", id="drawer-label")
+                yield Input(placeholder="0.00", id="drawer-amount", compact=True)
+                yield field_error("amount")
+                with Horizontal(classes="buttons"):
+                    yield Button("", variant="primary", id="drawer-submit")
+            yield Static("", id="drawer-result")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Cash drawer"
+        self.refresh_drawer()
+
+    def refresh_drawer(self) -> None:
+        self.call_service(lambda: self.bank.drawers.current(self.actor), self._show,
+                          group="drawer-load")
+
+    def _show(self, drawer: DrawerView | None) -> None:
+        self.drawer, self.loaded = drawer, True
+        status = self.query_one("#drawer-status", Static)
+        if drawer is None:
+            status.update(Text("Your drawer is closed. You cannot take or pay out cash until "
+                               "you open it."))
+            self.query_one("#drawer-label", Label).update("Opening float (counted)")
+            self.query_one("#drawer-submit", Button).label = "Open drawer (Ctrl+S)"
+        else:
+            status.update(Text(
+                f"Drawer {drawer.id} open since {drawer.opened_at:%H:%M} — float "
+                f"{self.money(drawer.opening_float)}, cash on hand "
+                f"{self.money(drawer.cash_on_hand)}"))
+            self.query_one("#drawer-label", Label).update("Cash counted in the drawer")
+            self.query_one("#drawer-submit", Button).label = "Close drawer (Ctrl+S)"
+        amount = self.query_one("#drawer-amount", Input)
+        amount.value = ""
+        amount.focus()
+
+    @on(Input.Submitted, "#drawer-amount")
+    @on(Button.Pressed, "#drawer-submit")
+    def action_submit(self) -> None:
+        if not self.loaded:
+            return
+        self.clear_errors()
+        text = self.query_one("#drawer-amount", Input).value
+        try:
+            cents = count_to_cents(self, text)
+        except BankError as error:
+            self.show_error(error)
+            return
+        drawer = self.drawer
+        if drawer is None:
+            self.call_service(lambda: self.bank.drawers.open_drawer(self.actor, cents),
+                              self._drawer_opened, group="drawer-write")
+        else:
+            self.call_service(lambda: self.bank.drawers.close_drawer(self.actor, cents),
+                              self._drawer_closed, group="drawer-write")
+
+    def _drawer_opened(self, drawer: DrawerView) -> None:
+        self.query_one("#drawer-result", Static).update(
+            Text(f"Drawer {drawer.id} opened with {self.money(drawer.opening_float)}."))
+        self._show(drawer)
+
+    def _drawer_closed(self, drawer: DrawerView) -> None:
+        table = Table(box=None, show_header=False, padding=(0, 2, 0, 0))
+        table.add_column(style="bold")
+        table.add_column(justify="right")
+        difference = drawer.difference or 0
+        verdict = "balanced" if difference == 0 else ("over" if difference > 0 else "SHORT")
+        for label, value in (
+            ("Opening float", self.money(drawer.opening_float)),
+            ("Expected cash", self.money(drawer.expected_cash or 0)),
+            ("Counted cash", self.money(drawer.counted_cash or 0)),
+            ("Difference", f"{self.money(difference, plus=True)} ({verdict})"),
+        ):
+            table.add_row(Text(label), Text(value))
+        self.query_one("#drawer-result", Static).update(table)
+        self._show(None)

@@ -1,0 +1,194 @@
+"""`StaffUsersScreen`: tellers and admins. N new, D disable/enable, P reset password,
+U unlock, T switch teller/admin, F reset the second factor. Admin only (the services say so)."""
+
+from __future__ import annotations
+
+import secrets
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
+
+from bankapp.domain import Role, UserView
+from bankapp.services.staff import StaffPage
+from screens.base import BankScreen, field_error
+from screens.staff.common import PromptModal, cell, staff_table
+
+
+def temporary_password() -> str:
+    """A random temporary password that passes the rules (the user must change it)."""
+    return "-".join(secrets.token_hex(3) for _ in range(4))
+
+
+class StaffUsersScreen(BankScreen):
+    HELP = (
+        "N adds a teller or admin with a temporary password. On a row: D disables or "
+        "enables, P resets the password, U unlocks, T switches teller/admin, F resets the "
+        "second factor (they enrol again at next sign-in)."
+    )
+    CSS_PATH = "staff.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "new", "New", id="staff-new"),
+        Binding("d", "toggle_status", "Disable/enable", id="staff-status"),
+        Binding("p", "reset_password", "Reset password", id="staff-password"),
+        Binding("u", "unlock", "Unlock", id="staff-unlock"),
+        Binding("t", "toggle_role", "Teller/admin", id="staff-role"),
+        Binding("f", "reset_factor", "Reset 2FA", id="staff-2fa"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.users: list[UserView] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(classes="staff-body"):
+            yield Static("Staff users", classes="staff-title")
+            yield Static("", id="staff-status-line", classes="staff-status")
+            yield staff_table("staff-users", "Username", "Name", "Role", "Status", "Locked",
+                              "2FA", "Must change password")
+        yield Footer()
+
+    @property
+    def table(self) -> DataTable[Text]:
+        return self.query_one("#staff-users", DataTable)
+
+    def on_mount(self) -> None:
+        self.title = "Staff users"
+        self.reload()
+
+    def reload(self) -> None:
+        self.call_service(lambda: self.bank.staff.list(self.actor, limit=100), self._show,
+                          group="staff-list")
+
+    def _show(self, page: StaffPage) -> None:
+        self.users = list(page.users)
+        row = self.table.cursor_row
+        self.table.clear()
+        now = self.bank.clock.now()
+        for user in self.users:
+            locked = user.locked_until is not None and user.locked_until > now
+            self.table.add_row(
+                cell(user.username), cell(user.full_name), cell(user.role.value),
+                cell(user.status), cell(f"until {user.locked_until:%H:%M}" if locked else ""),
+                cell("yes" if user.totp_enabled else "not enrolled"),
+                cell("yes" if user.must_change_password else ""), key=str(user.id),
+            )
+        self.table.move_cursor(row=min(row, max(0, len(self.users) - 1)))
+        self.query_one("#staff-status-line", Static).update(
+            Text(f"{len(self.users)} staff users"))
+        self.table.focus()
+
+    def _selected(self) -> UserView | None:
+        if not self.users:
+            return None
+        return self.users[min(self.table.cursor_row, len(self.users) - 1)]
+
+    def _done(self, message: str) -> None:
+        self.notify(message, markup=False)
+        self.reload()
+
+    def action_toggle_status(self) -> None:
+        user = self._selected()
+        if user is None:
+            return
+        if user.status == "active":
+            self.call_service(lambda: self.bank.staff.disable(self.actor, user.id),
+                              lambda u: self._done(f"{u.username} disabled."))
+        else:
+            self.call_service(lambda: self.bank.staff.enable(self.actor, user.id),
+                              lambda u: self._done(f"{u.username} enabled."))
+
+    def action_unlock(self) -> None:
+        user = self._selected()
+        if user is not None:
+            self.call_service(lambda: self.bank.staff.unlock(self.actor, user.id),
+                              lambda u: self._done(f"{u.username} unlocked."))
+
+    def action_toggle_role(self) -> None:
+        user = self._selected()
+        if user is None:
+            return
+        role = Role.TELLER if user.role == Role.ADMIN else Role.ADMIN
+        self.call_service(lambda: self.bank.staff.change_role(self.actor, user.id, role),
+                          lambda u: self._done(f"{u.username} is now {u.role.value}."))
+
+    def action_reset_factor(self) -> None:
+        user = self._selected()
+        if user is not None:
+            self.call_service(
+                lambda: self.bank.staff.reset_second_factor(self.actor, user.id),
+                lambda _: self._done(f"{user.username} will enrol a new second factor."))
+
+    def action_reset_password(self) -> None:
+        user = self._selected()
+        if user is None:
+            return
+
+        def chosen(password: str | None) -> None:
+            if not password:
+                return
+            self.call_service(
+                lambda: self.bank.staff.reset_password(self.actor, user.id, password),
+                lambda _: self._done(f"{user.username} must change the password at next "
+                                     "sign-in."))
+
+        self.app.push_screen(PromptModal(
+            f"Reset the password of {user.username}", "Temporary password",
+            detail="Give it to them in person; they must change it at sign-in.",
+            value=temporary_password()), chosen)
+
+    def action_new(self) -> None:
+        self.app.push_screen(NewStaffScreen(), lambda _created: self.reload())
+
+
+class NewStaffScreen(BankScreen):
+    HELP = "A new teller or admin. They sign in with the temporary password, change it, and " \
+           "enrol their second factor."
+    CSS_PATH = "staff.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "create", "Create", id="staff-create"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(classes="staff-body"), Vertical(classes="staff-form"):
+            yield Static("New staff user", classes="box-title")
+            for field, label in (("username", "Username"), ("full_name", "Full name"),
+                                 ("email", "Email")):
+                yield Label(label)
+                yield Input(id=field.replace("_", "-"), compact=True)
+                yield field_error(field)
+            yield Label("Role")
+            yield Select([("Teller", "teller"), ("Admin", "admin")], value="teller",
+                         allow_blank=False, id="role", compact=True)
+            yield Label("Temporary password")
+            yield Input(value=temporary_password(), id="password", compact=True)
+            yield field_error("password")
+            with Horizontal(classes="buttons"):
+                yield Button("Create (Ctrl+S)", variant="primary", id="create")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "New staff user"
+        self.query_one("#username", Input).focus()
+
+    @on(Button.Pressed, "#create")
+    def action_create(self) -> None:
+        self.clear_errors()
+        value = {f: self.query_one(f"#{f}", Input).value
+                 for f in ("username", "full-name", "email", "password")}
+        role = str(self.query_one("#role", Select).value)
+        self.call_service(
+            lambda: self.bank.staff.create(
+                self.actor, username=value["username"], full_name=value["full-name"],
+                email=value["email"], role=role, temporary_password=value["password"]),
+            self._created, group="staff-create")
+
+    def _created(self, user: UserView) -> None:
+        self.notify(f"{user.username} created as {user.role.value}.", markup=False)
+        self.dismiss(user)

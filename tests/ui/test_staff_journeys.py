@@ -1,0 +1,128 @@
+"""Pilot journeys through the teller and admin screens, checked against the database."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from bankapp.bank import Bank
+from bankapp.clock import FixedClock
+from bankapp.domain import Actor, Role
+from bankapp.storage.models import PendingApproval, User, table_of
+from screens.app import make_app
+from tests.ui.helpers import SIZE, entry_count, pilot_test, settle, sign_in_staff, type_text
+
+
+def actor(bank: Bank, username: str) -> Actor:
+    users = table_of(User)
+    row = bank.db.read(lambda tx: tx.conn.execute(
+        select(users.c.id, users.c.role).where(users.c.username == username)).one())
+    return Actor(row.id, username, Role(row.role))
+
+
+def alice_everyday(bank: Bank) -> int:
+    admin = actor(bank, "admin")
+    match = bank.customers.search(admin, "alice").matches[0]
+    return bank.customers.overview(admin, match.id).accounts[0].balance
+
+
+def pending_items(bank: Bank) -> list[Any]:
+    items = table_of(PendingApproval)
+    return list(bank.db.read(lambda tx: tx.conn.execute(
+        select(items).order_by(items.c.id)).all()))
+
+
+async def next_sign_in(pilot: Pilot[Any], bank: Bank, username: str) -> None:
+    """Sign out, let the clock move on (an accepted TOTP step is never accepted twice), and
+    sign in as `username`."""
+    pilot.app.sign_out()  # type: ignore[attr-defined]
+    await settle(pilot)
+    username_field = pilot.app.screen.query_one("#username", Input)
+    username_field.value = ""  # the sign-in screen remembers the last user
+    username_field.focus()
+    clock = bank.db.clock
+    assert isinstance(clock, FixedClock)
+    clock.advance(timedelta(minutes=2))
+    await sign_in_staff(pilot, username)
+
+
+@pilot_test
+async def test_teller_day_with_a_deposit_an_approved_withdrawal_and_a_short_drawer(
+    demo_bank: Bank,
+) -> None:
+    """Teller opens a drawer, finds alice, takes a cash deposit; a withdrawal over the limit
+    goes pending; the admin approves it; the teller closes the drawer $1.00 short."""
+    app = make_app(demo_bank)
+    start = alice_everyday(demo_bank)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in_staff(pilot, "teller")
+        assert type(app.screen).__name__ == "StaffHomeScreen"
+        # The demo left the teller's drawer open: close it first (counted exactly), then open.
+        await pilot.press("d")
+        await settle(pilot)
+        on_hand = app.screen.drawer.cash_on_hand  # type: ignore[attr-defined]
+        await type_text(pilot, f"{on_hand // 100}.{on_hand % 100:02d}")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert demo_bank.drawers.current(actor(demo_bank, "teller")) is None
+        await type_text(pilot, "12000.00")
+        await pilot.press("enter")
+        await settle(pilot)
+        drawer = demo_bank.drawers.current(actor(demo_bank, "teller"))
+        assert drawer is not None and drawer.cash_on_hand == 1_200_000
+        await pilot.press("escape", "f")
+        await settle(pilot)
+        await type_text(pilot, "alice")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("enter")  # open the first match
+        await settle(pilot)
+        assert type(app.screen).__name__ == "CustomerOverviewScreen"
+        before = entry_count(demo_bank)
+        await pilot.press("c")
+        await settle(pilot)
+        await type_text(pilot, "2500")
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        assert entry_count(demo_bank) == before + 1
+        assert alice_everyday(demo_bank) == start + 250_000
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("w")
+        await settle(pilot)
+        await type_text(pilot, "10500")
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        assert entry_count(demo_bank) == before + 1  # pending: nothing moved
+        request = pending_items(demo_bank)[-1]
+        assert (request.status, request.amount, request.kind) == ("pending", 1_050_000,
+                                                                   "withdrawal")
+
+        await next_sign_in(pilot, demo_bank, "admin")
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("a")  # the newest request is on the first row
+        await settle(pilot)
+        assert pending_items(demo_bank)[-1].status == "approved"
+        assert alice_everyday(demo_bank) == start + 250_000 - 1_050_000
+
+        await next_sign_in(pilot, demo_bank, "teller")
+        await pilot.press("d")
+        await settle(pilot)
+        # 12,000.00 float + 2,500.00 in - 10,500.00 out: the teller counts a dollar less.
+        drawer = demo_bank.drawers.current(actor(demo_bank, "teller"))
+        expected = 1_200_000 + 250_000 - 1_050_000
+        assert drawer is not None and drawer.cash_on_hand == expected
+        counted = expected - 100
+        await type_text(pilot, f"{counted // 100}.{counted % 100:02d}")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert demo_bank.drawers.current(actor(demo_bank, "teller")) is None
+        report = demo_bank.reports.end_of_day(actor(demo_bank, "admin"))
+        assert report.drawers[-1].difference == -100
+        assert demo_bank.verify().ok
+
