@@ -359,11 +359,11 @@ class CardService:
             audit.record(
                 tx,
                 actor,
-                "card.payment",
-                f"card {card.id}",
+                "money.card_payment",
+                f"entry {result.entry_id}",
                 {
                     "card": mask_pan(card.last4),
-                    "entry": result.entry_id,
+                    "card_id": card.id,
                     "amount": amount,
                     "from": mask_account_number(source.number),
                 },
@@ -639,11 +639,11 @@ class CardService:
         audit.record(
             tx,
             actor,
-            "card.purchase",
-            f"card {card.id}",
+            "money.card_purchase",
+            f"entry {result.entry_id}",
             {
                 "card": mask_pan(card.last4),
-                "entry": result.entry_id,
+                "card_id": card.id,
                 "merchant": merchant,
                 "amount": amount,
             },

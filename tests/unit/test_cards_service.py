@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bankapp import keys
 from bankapp.bank import Bank
@@ -31,7 +31,8 @@ from bankapp.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from bankapp.storage.models import AuditEvent
+from bankapp.storage.database import Tx
+from bankapp.storage.models import Account, AuditEvent, Posting
 from tests.conftest import funded_account, make_customer, make_staff
 
 
@@ -383,10 +384,40 @@ def test_the_ledger_and_audit_verify_after_card_activity(bank: Bank) -> None:
     kinds = audit_kinds(bank)
     for kind in (
         "card.issue",
-        "card.purchase",
+        "money.card_purchase",
         "card.purchase_declined",
-        "card.payment",
+        "money.card_payment",
         "card.report_stolen",
         "card.replace",
     ):
         assert kind in kinds
+
+
+def test_verify_notices_a_card_purchase_edited_in_the_database(bank: Bank) -> None:
+    ann = make_customer(bank, "ann")
+    card = bank.cards.issue_credit(ann, 30_000)
+    entry = bank.cards.purchase(
+        ann, pan=card.pan, expiry=card.card.expiry, cvv=card.cvv, merchant="Cafe", amount=1_000
+    ).entry_id
+    assert bank.verify().ok
+    postings = Posting.__table__
+    accounts = Account.__table__
+
+    def shrink(tx: Tx) -> None:  # both legs and both balances: the entry still sums to zero
+        for row in tx.conn.execute(select(postings).where(postings.c.entry_id == entry)).all():
+            smaller = row.amount // 10
+            tx.conn.execute(
+                update(postings)
+                .where(postings.c.id == row.id)
+                .values(amount=smaller, balance_after=row.balance_after - row.amount + smaller)
+            )
+            tx.conn.execute(
+                update(accounts)
+                .where(accounts.c.id == row.account_id)
+                .values(balance=accounts.c.balance - row.amount + smaller)
+            )
+
+    bank.db.write(shrink)
+    report = bank.verify()
+    assert not report.ok
+    assert any(f"journal entry {entry}" in problem for problem in report.problems)
