@@ -102,6 +102,7 @@ class World:
     account_id: int
     other_number: str
     counter: int = 0
+    card: Any = None
 
     def fresh_username(self) -> str:
         self.counter += 1
@@ -251,6 +252,46 @@ def _unlock(w: World, value: str) -> Accepted:
     raise AssertionError("a hostile username was unlocked")
 
 
+def _card(w: World) -> Any:
+    """A debit card on the customer's account, issued on first use and kept for the run."""
+    if w.card is None:
+        w.card = w.bank.cards.issue_debit(w.customer, w.account_id)
+    return w.card
+
+
+def _cardholder_name(w: World, value: str) -> Accepted:
+    issued = w.bank.cards.issue_debit(w.customer, w.account_id, cardholder_name=value)
+    stored = w.bank.cards.get(w.customer, issued.card.id).cardholder_name
+    w.bank.cards.cancel(w.customer, issued.card.id)
+    return Accepted(stored, default=not literal(value))
+
+
+def _card_merchant(w: World, value: str) -> Accepted:
+    card = _card(w)
+    w.bank.cards.purchase(
+        w.customer, pan=card.pan, expiry=card.card.expiry, cvv=card.cvv, merchant=value, amount=1_00
+    )
+    memo = w.bank.cards.transactions(w.customer, card.card.id, limit=1)[0].description
+    return Accepted(literal(value) if literal(value) in memo else memo, {w.account_id: -1_00})
+
+
+def _card_detail(name: str) -> Probe:
+    def probe(w: World, value: str) -> Accepted:
+        card = _card(w)
+        details = {"pan": card.pan, "expiry": card.card.expiry, "cvv": card.cvv, name: value}
+        w.bank.cards.purchase(w.customer, merchant="Shop", amount=1_00, **details)
+        raise AssertionError(f"a purchase with a hostile {name} was accepted")
+
+    return probe
+
+
+def _statement_period(w: World, value: str) -> Accepted:
+    from bankapp.services.statements import StatementPeriod
+
+    w.bank.statements.summary(w.customer, w.account_id, StatementPeriod.parse(value, value))
+    raise AssertionError("a hostile statement date was accepted")
+
+
 TEXT_PROBES: dict[str, Probe] = {
     "register username": _register("username"),
     "register full name": _register("full_name"),
@@ -274,6 +315,12 @@ TEXT_PROBES: dict[str, Probe] = {
     "history kind filter": _history_kind,
     "freeze reason (teller)": _freeze_reason,
     "unlock username (admin)": _unlock,
+    "card cardholder name": _cardholder_name,
+    "card purchase merchant": _card_merchant,
+    "card purchase number": _card_detail("pan"),
+    "card purchase expiry": _card_detail("expiry"),
+    "card purchase CVV": _card_detail("cvv"),
+    "statement period dates": _statement_period,
 }
 
 
@@ -364,7 +411,20 @@ def _history_dates(w: World, value: tuple[datetime | None, datetime | None]) -> 
     return Accepted()
 
 
-DATE_PROBES: dict[str, Callable[[World, Any], Accepted]] = {"history date range": _history_dates}
+def _statement_dates(w: World, value: tuple[datetime | None, datetime | None]) -> Accepted:
+    from bankapp.services.statements import StatementPeriod
+
+    since, until = value
+    first = (since or datetime(2026, 1, 1)).date().isoformat()
+    last = (until or datetime(2026, 12, 31)).date().isoformat()
+    w.bank.statements.summary(w.customer, w.account_id, StatementPeriod.parse(first, last))
+    return Accepted()
+
+
+DATE_PROBES: dict[str, Callable[[World, Any], Accepted]] = {
+    "history date range": _history_dates,
+    "statement date range": _statement_dates,
+}
 
 
 def run_table(w: World, probes: dict[str, Any], values: dict[str, Any]) -> HostileReport:

@@ -42,4 +42,4 @@ def test_hostile_amounts_are_refused_and_move_no_money(bank: Bank, where: str) -
 def test_out_of_range_history_dates_are_refused_or_answered(bank: Bank) -> None:
     report = run_table(make_world(bank), DATE_PROBES, HOSTILE_DATES)
     assert report.failures == [], "\n".join(report.failures)
-    assert report.tried == len(HOSTILE_DATES)
+    assert report.tried == len(DATE_PROBES) * len(HOSTILE_DATES)
