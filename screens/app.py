@@ -14,17 +14,21 @@ from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
 from textual import events
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from bankapp.bank import Bank
 from bankapp.domain import Actor, LoginResult
 from bankapp.money import format_cents
+from screens.keymap import KeymapApp
 
 
-class BankApp(App[int]):
-    """The bank's terminal UI: sign-in first, then the customer's or the staff's home."""
+class BankApp(KeymapApp):
+    """The bank's terminal UI: sign-in first, then the customer's or the staff's home.
+
+    `KeymapApp` adds the global keys, the palette's commands and the user's settings.
+    """
 
     CSS_PATH = "app.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -1,0 +1,144 @@
+"""`BankCommands`, the command palette's global commands: go to an account (by name or
+number), copy its number, its statements, a new transfer, lock, log out, switch theme.
+
+The current screen's own actions come from `BankApp.get_system_commands`, so the palette
+lists both. Nothing is offered while the screen is locked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from bankapp.account_numbers import mask_account_number
+from bankapp.domain import AccountView, Role
+
+if TYPE_CHECKING:
+    from screens.app import BankApp
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    help: str
+    run: Callable[[], Any]
+    number: str = ""  # an account number the command is about, for searches by digits
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+class BankCommands(Provider):
+    """Global commands for whoever is signed in; only the theme before sign-in."""
+
+    accounts: list[AccountView]
+
+    @property
+    def bank_app(self) -> BankApp:
+        return self.app  # type: ignore[return-value]
+
+    async def startup(self) -> None:
+        """Load the customer's accounts once per palette opening, off the UI thread."""
+        self.accounts = []
+        app = self.bank_app
+        if getattr(app, "signed_in", None) is None or app.locked or app.actor.is_staff:
+            return
+        try:
+            self.accounts = await asyncio.to_thread(app.bank.accounts.list, app.actor)
+        except Exception:  # the palette still offers the other commands
+            self.accounts = []
+
+    def commands(self) -> list[Command]:
+        app = self.bank_app
+        found: list[Command] = []
+        signed_in = getattr(app, "signed_in", None) is not None and not app.locked
+        if signed_in:
+            for account in self.accounts:
+                found.extend(self._account_commands(account))
+            if app.actor.role == Role.CUSTOMER:
+                found.append(
+                    Command(
+                        "New transfer",
+                        "Move money to one of your accounts or another customer's",
+                        self._new_transfer,
+                    )
+                )
+            found.append(
+                Command(
+                    "Lock screen",
+                    "Hide the screen until your password is typed again (F8)",
+                    app.lock_screen,
+                )
+            )
+            found.append(
+                Command("Log out", "Sign out and return to the sign-in screen", app.sign_out)
+            )
+        found.append(
+            Command(
+                "Switch theme",
+                "Pick a colour theme; it is remembered (F9)",
+                app.action_change_theme,
+            )
+        )
+        return found
+
+    def _account_commands(self, account: AccountView) -> list[Command]:
+        app = self.bank_app
+        label = f"{mask_account_number(account.number)} {account.name}"
+        return [
+            Command(
+                f"Go to account {label}",
+                "Open its balance and history",
+                partial(self._open_account, account.id),
+                account.number,
+            ),
+            Command(
+                f"Copy account number {label}",
+                "Put the full number on the clipboard",
+                partial(app.copy_account_number, account),
+                account.number,
+            ),
+            Command(
+                f"Statements for {label}",
+                "View or export a statement",
+                partial(
+                    app.open_optional_screen,
+                    "screens.statements",
+                    "StatementScreen",
+                    account.id,
+                    label="Statements",
+                ),
+                account.number,
+            ),
+        ]
+
+    def _open_account(self, account_id: int) -> None:
+        from screens.account import AccountScreen
+
+        self.app.push_screen(AccountScreen(account_id))
+
+    def _new_transfer(self) -> None:
+        from screens.payment import PaymentScreen
+
+        self.app.push_screen(PaymentScreen("transfer", None))
+
+    async def discover(self) -> Hits:
+        for command in self.commands():
+            yield DiscoveryHit(command.name, command.run, help=command.help)
+
+    async def search(self, query: str) -> Hits:
+        """Fuzzy match on the names; four or more digits also match inside account numbers."""
+        matcher = self.matcher(query)
+        digits = _digits(query)
+        for command in self.commands():
+            by_number = len(digits) >= 4 and digits in _digits(command.number)
+            score = 1.0 if by_number else matcher.match(command.name)
+            if score > 0:
+                title = command.name if by_number else matcher.highlight(command.name)
+                yield Hit(score, title, command.run, help=command.help)

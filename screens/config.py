@@ -1,0 +1,118 @@
+"""The user's UI settings: `config.toml` (theme, vim keys, remapped keys), validated with
+pydantic, and the remembered theme in `state.toml` beside it."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import platformdirs
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+CONFIG_ENV = "BANKAPP_CONFIG"
+STATE_FILE = "state.toml"
+ANSI_THEME = "ansi-dark"
+log = logging.getLogger(__name__)
+
+# One key as Textual names it: "t", "ctrl+t", "f5", "question_mark", "?", "shift+tab".
+_KEY = re.compile(r"^(?:(?:ctrl|shift|alt|meta|super|hyper)\+)*(?:[a-z0-9_]+|[!-~])$")
+
+
+def _key_list(value: str) -> str:
+    keys = [key.strip() for key in value.split(",")]
+    bad = [key for key in keys if not _KEY.match(key)]
+    if bad or not keys:
+        raise ValueError(
+            f"{', '.join(repr(k) for k in bad) or repr(value)} is not a key; write keys as "
+            '"t", "ctrl+t", "f5" or several separated by commas: "t,ctrl+t"'
+        )
+    return ",".join(keys)
+
+
+BindingId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+KeyList = Annotated[str, AfterValidator(_key_list)]
+
+
+class UserConfig(BaseModel):
+    """What `config.toml` may contain; anything else is an error, so typos are caught."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    theme: str | None = None
+    vim_keys: bool = True
+    keys: dict[BindingId, KeyList] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LoadedConfig:
+    """The settings in force, where they came from, and why a file was ignored (if it was)."""
+
+    config: UserConfig
+    path: Path
+    problem: str | None = None
+
+
+def config_path() -> Path:
+    """`$BANKAPP_CONFIG`, or `config.toml` in the user's config folder (XDG on Linux)."""
+    if chosen := os.environ.get(CONFIG_ENV):
+        return Path(chosen).expanduser()
+    return platformdirs.user_config_path("bankapp") / "config.toml"
+
+
+def state_path(config: Path | None = None) -> Path:
+    return (config or config_path()).with_name(STATE_FILE)
+
+
+def load_config(path: Path | None = None) -> LoadedConfig:
+    """Read and check the file; a missing file means defaults, a bad one defaults + a reason."""
+    path = path or config_path()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        return LoadedConfig(UserConfig.model_validate(raw), path)
+    except FileNotFoundError:
+        return LoadedConfig(UserConfig(), path)
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = f"cannot be read ({exc.__class__.__name__}: {exc})"
+    except tomllib.TOMLDecodeError as exc:
+        reason = f"is not valid TOML: {exc}"
+    except ValidationError as exc:
+        reason = "has mistakes: " + "; ".join(_describe(error) for error in exc.errors())
+    problem = f"Settings file {path} {reason}. Using the default settings."
+    log.warning(problem)
+    return LoadedConfig(UserConfig(), path, problem)
+
+
+def _describe(error: object) -> str:
+    assert isinstance(error, dict)
+    where = ".".join(str(part) for part in error.get("loc", ())) or "file"
+    message = str(error.get("msg", "invalid"))
+    if error.get("type") == "extra_forbidden":
+        message = "unknown setting (allowed: theme, vim_keys, [keys])"
+    return f"{where}: {message}"
+
+
+def remembered_theme(path: Path | None = None) -> str | None:
+    """The theme last picked in the app, if any (a damaged state file is ignored)."""
+    try:
+        value = tomllib.loads(state_path(path).read_text(encoding="utf-8")).get("theme")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+def remember_theme(theme: str, path: Path | None = None) -> None:
+    """Keep the picked theme for next time; failing to write it never stops the app."""
+    target = state_path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".tmp")
+        tmp.write_text(f"theme = {json.dumps(theme)}\n", encoding="utf-8")
+        tmp.replace(target)
+    except OSError as exc:
+        log.warning("could not remember the theme in %s: %s", target, exc)
