@@ -32,7 +32,15 @@ def add_export_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser])
         description="Write a statement for ACCOUNT (its number) over --from/--to (both days "
         "included, UTC) or a --period, as the user --user.",
     )
-    statement.add_argument("account", metavar="ACCOUNT", help="account number (spaces allowed)")
+    statement.add_argument(
+        "account", metavar="ACCOUNT", nargs="?", help="account number (spaces allowed)"
+    )
+    statement.add_argument(
+        "--reprint",
+        type=int,
+        metavar="NUMBER",
+        help="print statement NUMBER again, exactly as first generated",
+    )
     statement.add_argument(
         "--from", dest="first_day", metavar="YYYY-MM-DD", help="first day of the period"
     )
@@ -94,16 +102,24 @@ def statement_period(args: argparse.Namespace, bank: Bank) -> StatementPeriod:
 
 
 def cmd_statement(args: argparse.Namespace, url: str) -> int:
+    if args.reprint is not None and (args.account or args.period or args.first_day):
+        raise ValidationFailed("--reprint takes no account or period; the statement has them.")
+    if args.reprint is None and not args.account:
+        raise ValidationFailed("Give the ACCOUNT number (or --reprint NUMBER).")
     bank = open_bank(url)
     try:
-        period = statement_period(args, bank)
+        period = statement_period(args, bank) if args.reprint is None else None
         actor = sign_in(bank, args.user, password_stdin=args.password_stdin)
-        account_id = bank.statements.account_id_for_number(actor, args.account)
-        document = bank.statements.generate(actor, account_id, period)
+        if period is None:
+            document = bank.statements.reprint(actor, args.reprint)
+        else:
+            account_id = bank.statements.account_id_for_number(actor, args.account)
+            document = bank.statements.generate(actor, account_id, period)
         path = export_statement(document, args.format, args.out)
     finally:
         bank.close()
     summary = document.summary
+    period = summary.period
     money = summary.currency
     print(f"bankapp: statement {document.statement_id} for {summary.masked_number}, {period.label}")
     print(

@@ -156,3 +156,43 @@ def test_the_operator_exports_the_whole_ledger_and_a_customer_only_theirs(
         stdin=PASSWORD + "\n",
     )
     assert teller.returncode == 2 and "admin" in teller.stderr
+
+
+def test_a_reprint_writes_the_same_bytes_as_the_first_print(
+    cli_bank: tuple[str, dict[str, str]], tmp_path: Path
+) -> None:
+    url, numbers = cli_bank
+    first = statement(url, numbers["alice"], "alice", tmp_path / "first")
+    assert first.returncode == 0, first.stderr
+    [original] = (tmp_path / "first").iterdir()
+    again = run(
+        "--db",
+        url,
+        "statement",
+        "--reprint",
+        "1",
+        "--user",
+        "alice",
+        "--password-stdin",
+        "--out",
+        str(tmp_path / "again"),
+        stdin=PASSWORD + "\n",
+    )
+    assert again.returncode == 0, again.stderr
+    [copy] = (tmp_path / "again").iterdir()
+    assert copy.name == original.name
+    assert copy.read_bytes() == original.read_bytes()
+    other = run(
+        "--db",
+        url,
+        "statement",
+        "--reprint",
+        "1",
+        "--user",
+        "bob",
+        "--password-stdin",
+        "--out",
+        str(tmp_path / "bob"),
+        stdin=PASSWORD + "\n",
+    )
+    assert other.returncode == 2 and "No such statement" in other.stderr
