@@ -12,7 +12,7 @@ from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
 from bankapp.money import format_cents
-from bankapp.services.statements import PRESET_LABELS, StatementDocument
+from bankapp.services.statements import StatementDocument
 
 # A Unicode font prints any name or memo; without one the built-in Helvetica (Latin-1) is used.
 _FONT_CANDIDATES = (
@@ -108,16 +108,11 @@ def _header(pdf: _StatementPdf, document: StatementDocument) -> None:
     pdf.cell(0, 6, "Account statement", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(0)
     pdf.ln(4)
-    preset = (
-        ""
-        if summary.period.preset.value == "custom"
-        else (f" ({PRESET_LABELS[summary.period.preset]})")
-    )
     facts = (
         ("Account holder", summary.holder_name),
         ("Account", f"{summary.account_name} ({summary.account_kind.value.replace('_', ' ')})"),
         ("Account number", summary.masked_number),
-        ("Period", f"{summary.period.label}{preset}"),
+        ("Period", summary.period.label),
         ("Currency", summary.currency),
         ("Statement no.", str(document.statement_id)),
         ("Generated", f"{document.generated_at:%Y-%m-%d %H:%M} UTC by {document.generated_by}"),

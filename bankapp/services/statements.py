@@ -7,7 +7,7 @@ import calendar
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, cast
@@ -63,7 +63,7 @@ class StatementPeriod:
 
     first_day: date
     last_day: date
-    preset: Preset = Preset.CUSTOM
+    preset: Preset = field(default=Preset.CUSTOM, compare=False)  # how it was chosen
 
     def __post_init__(self) -> None:
         if self.last_day < self.first_day:

@@ -128,3 +128,14 @@ def test_exports_go_to_the_chosen_folder_or_data_exports(
     (tmp_path / "afile").write_text("x")
     with pytest.raises(ValidationFailed):
         export_statement(document, "csv", tmp_path / "afile")
+
+
+def test_a_statement_chosen_by_preset_reprints_to_the_same_bytes(
+    bank: Bank, clock: FixedClock
+) -> None:
+    alice = make_customer(bank, "alice")
+    account = funded_account(bank, alice, 4_200)
+    document = bank.statements.generate(alice, account, bank.statements.period("this-month"))
+    again = bank.statements.reprint(alice, document.statement_id)
+    assert again == document
+    assert statement_pdf(again) == statement_pdf(document)
