@@ -1,5 +1,5 @@
 """`AuditLogScreen`: the audit trail newest first, filtered by user, kind (a prefix ending in
-"." matches a family) and dates; Ctrl+N loads older rows; Ctrl+V verifies the hash chain."""
+"." matches a family) and dates; Ctrl+N loads older rows; F5 verifies the hash chain."""
 
 from __future__ import annotations
 
@@ -33,13 +33,13 @@ def parse_day(text: str, field: str) -> date | None:
 class AuditLogScreen(BankScreen):
     HELP = (
         "Filter by user, kind (e.g. login. or money.deposit) and dates, then Enter. "
-        "Ctrl+N loads older rows. Ctrl+V verifies the hash chain, the same check as `bankapp audit "
+        "Ctrl+N loads older rows. F5 verifies the hash chain, the same check as `bankapp audit "
         "verify`."
     )
     CSS_PATH = "staff.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+n", "more", "Older rows", id="audit-more"),
-        Binding("ctrl+v", "verify", "Verify chain", id="audit-verify"),
+        Binding("f5", "verify", "Verify chain", id="audit-verify"),
     ]
 
     def __init__(self) -> None:

@@ -46,7 +46,7 @@ class CashScreen(BankScreen):
                 f"{self.account.owner_name} — {self.account.name} "
                 f"{mask_account_number(self.account.number)}, balance "
                 f"{self.money(self.account.balance)}"), classes="staff-status")
-            with Vertical(classes="staff-form"):
+            with Vertical(classes="form-box"):
                 yield Label("Amount")
                 yield Input(placeholder="0.00", id="amount", compact=True)
                 yield field_error("amount")

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from bankapp.account_numbers import mask_account_number
 from bankapp.services.customers import CustomerOverview, CustomerPage, SearchCursor
 from screens.base import BankScreen, field_error
+from screens.labels import entry_kind_label
 from screens.staff.common import cell, staff_table
 
 
@@ -155,7 +156,7 @@ class CustomerOverviewScreen(BankScreen):
         recent.clear()
         for line in overview.recent:
             recent.add_row(cell(f"{line.at:%Y-%m-%d %H:%M}"), cell(line.account),
-                           cell(line.kind), cell(line.memo),
+                           cell(entry_kind_label(line.kind)), cell(line.memo),
                            cell(self.money(line.amount, plus=True), right=True))
         self.accounts.focus()
 

@@ -46,7 +46,7 @@ class DrawerScreen(BankScreen):
         with Vertical(classes="staff-body"):
             yield Static("Cash drawer", classes="staff-title")
             yield Static("Loading…", id="drawer-status", classes="staff-status")
-            with Vertical(classes="staff-form", id="drawer-form"):
+            with Vertical(classes="form-box", id="drawer-form"):
                 yield Label("", id="drawer-label")
                 yield Input(placeholder="0.00", id="drawer-amount", compact=True)
                 yield field_error("amount")

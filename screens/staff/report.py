@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from bankapp.services.reports import DayReport
 from screens.base import BankScreen
+from screens.labels import entry_kind_label
 from screens.staff.common import cell, staff_table
 
 
@@ -75,5 +76,5 @@ class EndOfDayScreen(BankScreen):
         kinds = self.query_one("#report-kinds", DataTable)
         kinds.clear()
         for kind in report.kinds:
-            kinds.add_row(cell(kind.kind), cell(kind.count, right=True),
+            kinds.add_row(cell(entry_kind_label(kind.kind)), cell(kind.count, right=True),
                           cell(self.money(kind.total), right=True))

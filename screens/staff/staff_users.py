@@ -156,7 +156,7 @@ class NewStaffScreen(BankScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Vertical(classes="staff-body"), Vertical(classes="staff-form"):
+        with Vertical(classes="staff-body"), Vertical(classes="form-box"):
             yield Static("New staff user", classes="box-title")
             for field, label in (("username", "Username"), ("full_name", "Full name"),
                                  ("email", "Email")):

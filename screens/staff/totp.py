@@ -42,16 +42,17 @@ class SecondFactorScreen(BankScreen):
         yield Header()
         with Vertical(id="second-factor-box"):
             yield Static("Second factor", classes="box-title")
-            with Horizontal(id="enrolment", classes="-hidden"):
-                yield Static("", id="qr")
-                yield Static("", id="enrol-text")
-            yield Label("Code from your authenticator app", id="code-label")
-            yield Input(placeholder="123456", id="code", max_length=20, compact=True)
-            yield field_error("code")
-            yield Static("", id="recovery-codes", classes="-hidden")
-            with Horizontal(classes="buttons"):
-                yield Button("Verify", variant="primary", id="verify")
-                yield Button("Continue", id="continue", classes="-hidden")
+            with Horizontal(id="second-factor-body"):
+                yield Static("", id="qr", classes="-hidden")
+                with Vertical(id="second-factor-form"):
+                    yield Static("", id="enrol-text", classes="-hidden")
+                    yield Label("Code from your authenticator app", id="code-label")
+                    yield Input(placeholder="123456", id="code", max_length=20, compact=True)
+                    yield field_error("code")
+                    yield Static("", id="recovery-codes", classes="-hidden")
+                    with Horizontal(classes="buttons"):
+                        yield Button("Verify", variant="primary", id="verify")
+                        yield Button("Continue", id="continue", classes="-hidden")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -64,13 +65,14 @@ class SecondFactorScreen(BankScreen):
             )
 
     def _show_enrolment(self, enrolment: Enrolment) -> None:
-        self.query_one("#enrolment").remove_class("-hidden")
+        self.query_one("#qr").remove_class("-hidden")
+        self.query_one("#enrol-text").remove_class("-hidden")
         self.query_one("#qr", Static).update(Text("\n".join(enrolment.qr_lines)))
         self.query_one("#enrol-text", Static).update(Text(
             "Set up your second factor (required for staff).\n\n"
             "1. Scan the QR code with an authenticator app,\n   or type this key:\n\n"
             f"   {grouped(enrolment.secret)}\n\n"
-            "2. Type the 6-digit code it shows below."
+            "2. Type the 6-digit code it shows.\n"
         ))
 
     @on(Input.Submitted, "#code")
@@ -92,7 +94,7 @@ class SecondFactorScreen(BankScreen):
             self.dismiss(result)
             return
         self.finished = result
-        for hidden in ("#enrolment", "#code", "#code-label", "#verify"):
+        for hidden in ("#qr", "#enrol-text", "#code", "#code-label", "#verify"):
             self.query_one(hidden).add_class("-hidden")
         codes = self.query_one("#recovery-codes", Static)
         codes.update(Text(

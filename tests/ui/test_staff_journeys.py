@@ -126,3 +126,28 @@ async def test_teller_day_with_a_deposit_an_approved_withdrawal_and_a_short_draw
         assert report.drawers[-1].difference == -100
         assert demo_bank.verify().ok
 
+
+
+@pilot_test
+async def test_the_audit_viewer_verifies_the_chain(demo_bank: Bank) -> None:
+    """F5 in the audit log runs the same check as `bankapp audit verify` and says so."""
+    app = make_app(demo_bank)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in_staff(pilot, "admin")
+        await pilot.press("l")
+        await settle(pilot)
+        await pilot.press("f5")
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+        assert any(m.startswith("Audit chain verified") for m in messages), messages
+
+
+@pilot_test
+async def test_a_teller_cannot_reach_admin_screens_by_key(demo_bank: Bank) -> None:
+    """S and L do nothing for a teller (and the services would refuse anyway)."""
+    app = make_app(demo_bank)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in_staff(pilot, "teller")
+        await pilot.press("s", "l")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "StaffHomeScreen"
