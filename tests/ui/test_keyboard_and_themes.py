@@ -1,0 +1,260 @@
+"""Keyboard and look: command palette, user keymap, vim keys, copy a number, themes, 80x24."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.command import CommandPalette
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input
+
+from bankapp.bank import Bank
+from screens.app import BankApp, make_app
+from screens.config import CONFIG_ENV, remembered_theme
+from tests.ui.helpers import SIZE, pilot_test, settle, sign_in
+
+Snap = Callable[..., bool]
+RunBefore = Callable[[Pilot[Any]], Awaitable[None]]
+
+
+@pytest.fixture(autouse=True)
+def private_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Each test has its own (initially absent) config.toml; the developer's is never read."""
+    monkeypatch.setenv(CONFIG_ENV, str(tmp_path / "config" / "config.toml"))
+
+
+def config_file(text: str) -> Path:
+    """Write the test's config.toml where BANKAPP_CONFIG points (a per-test temp path)."""
+    path = Path(os.environ[CONFIG_ENV])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def notifications(app: BankApp) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+def screen_name(app: BankApp) -> str:
+    return type(app.screen).__name__
+
+
+async def open_palette(pilot: Pilot[Any], query: str) -> None:
+    await pilot.press("ctrl+p")
+    await settle(pilot)
+    await pilot.press(*query)
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, CommandPalette)
+
+
+# -- command palette ------------------------------------------------------------------------
+
+
+def test_command_palette_lists_global_commands(snap_compare: Snap, demo_bank: Bank) -> None:
+    """Typing the last digits of an account number finds what can be done with that account."""
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await sign_in(pilot, "alice")
+        everyday = demo_bank.accounts.list(pilot.app.actor)[0]  # type: ignore[attr-defined]
+        await open_palette(pilot, everyday.number[-4:])
+
+    assert snap_compare(make_app(demo_bank), terminal_size=SIZE, run_before=run)
+
+
+@pilot_test
+async def test_typing_account_digits_in_the_palette_opens_that_account(demo_bank: Bank) -> None:
+    app = make_app(demo_bank)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "alice")
+        account = demo_bank.accounts.list(app.actor)[1]
+        await open_palette(pilot, account.number[-6:])
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen_name(app) == "AccountScreen"
+        assert app.screen.account_id == account.id  # type: ignore[attr-defined]
+
+
+@pilot_test
+async def test_the_palette_offers_no_bank_commands_while_the_screen_is_locked(
+    demo_bank: Bank,
+) -> None:
+    """Locking covers the screen: the palette must not be a way around it."""
+    app = make_app(demo_bank)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "alice")
+        await pilot.press("f8")
+        await settle(pilot)
+        assert app.locked
+        from screens.commands import BankCommands
+
+        provider = BankCommands(app.screen)
+        await provider.startup()
+        assert [c.name for c in provider.commands()] == ["Switch theme"]
+
+
+# -- keys -----------------------------------------------------------------------------------
+
+
+@pilot_test
+async def test_a_key_remapped_in_the_config_file_runs_its_action(demo_bank: Bank) -> None:
+    config_file('[keys]\ntransfer = "ctrl+t"\n')
+    app = make_app(demo_bank)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "alice")
+        await pilot.press("t")
+        await settle(pilot)
+        assert screen_name(app) == "DashboardScreen", "the old key still works"
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        assert screen_name(app) == "PaymentScreen"
+        assert app.config_problem is None
+
+
+def test_help_shows_the_remapped_key(snap_compare: Snap, demo_bank: Bank) -> None:
+    """Help lists the key from the config file (^t for Transfer) and the global keys."""
+    config_file('[keys]\ntransfer = "ctrl+t"\n')
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await sign_in(pilot, "alice")
+        await pilot.press("f1")
+        await settle(pilot)
+
+    assert snap_compare(make_app(demo_bank), terminal_size=SIZE, run_before=run)
+
+
+@pilot_test
+async def test_a_bad_config_file_is_reported_and_the_defaults_apply(demo_bank: Bank) -> None:
+    path = config_file('theme = "nord"\n[keys]\ntransfer = "ctrl+"\nnonsense = 1\n')
+    app = make_app(demo_bank)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.config_problem is not None
+        assert str(path) in app.config_problem
+        assert "keys.transfer" in app.config_problem
+        assert "Using the default settings" in app.config_problem
+        assert any("Using the default settings" in n for n in notifications(app))
+        assert app.theme == "textual-dark", "nothing from the bad file is applied"
+        await sign_in(pilot, "alice")
+        await pilot.press("t")
+        await settle(pilot)
+        assert screen_name(app) == "PaymentScreen"
+
+
+@pilot_test
+async def test_an_unknown_binding_id_is_named_in_the_warning(demo_bank: Bank) -> None:
+    config_file('[keys]\ntranfser = "ctrl+t"\n')
+    app = make_app(demo_bank)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.config_problem is not None
+        assert "tranfser" in app.config_problem
+
+
+@pilot_test
+async def test_j_and_k_move_through_tables_but_type_into_inputs(demo_bank: Bank) -> None:
+    app = make_app(demo_bank)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "k", "j")
+        assert app.screen.query_one("#username", Input).value == "jkj"
+        await pilot.press(*["backspace"] * 3)
+        await sign_in(pilot, "alice")
+        table = app.screen.query_one("#accounts", DataTable)
+        assert table.cursor_row == 0
+        await pilot.press("j", "j")
+        assert table.cursor_row == 2
+        await pilot.press("k")
+        assert table.cursor_row == 1
+
+
+@pilot_test
+async def test_vim_keys_can_be_turned_off(demo_bank: Bank) -> None:
+    config_file("vim_keys = false\n")
+    app = make_app(demo_bank)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "alice")
+        await pilot.press("j")
+        assert app.screen.query_one("#accounts", DataTable).cursor_row == 0
+
+
+@pilot_test
+async def test_y_copies_the_selected_account_number_and_says_so(demo_bank: Bank) -> None:
+    app = make_app(demo_bank)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "alice")
+        second = demo_bank.accounts.list(app.actor)[1]
+        await pilot.press("j", "y")
+        await settle(pilot)
+        assert app.clipboard == second.number
+        assert any(second.number[-4:] in n and "copied" in n for n in notifications(app))
+
+
+# -- themes ---------------------------------------------------------------------------------
+
+
+def test_switching_to_the_ansi_theme(snap_compare: Snap, demo_bank: Bank) -> None:
+    """F9 opens the theme picker; the 16-colour ANSI theme keeps every label readable."""
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await sign_in(pilot, "alice")
+        await pilot.press("f9")
+        await settle(pilot)
+        await pilot.press(*"ansi-dark", "enter")
+        await settle(pilot)
+        assert pilot.app.theme == "ansi-dark"
+
+    assert snap_compare(make_app(demo_bank), terminal_size=SIZE, run_before=run)
+
+
+@pilot_test
+async def test_the_chosen_theme_is_remembered_for_the_next_start(demo_bank: Bank) -> None:
+    config = Path(os.environ[CONFIG_ENV])
+    app = make_app(demo_bank)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert remembered_theme(config) is None, "starting up alone remembers nothing"
+        app.theme = "nord"
+        await settle(pilot)
+    assert remembered_theme(config) == "nord"
+    again = make_app(demo_bank)
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert again.theme == "nord"
+
+
+@pilot_test
+async def test_the_config_file_theme_applies_when_none_was_picked(demo_bank: Bank) -> None:
+    config_file('theme = "ansi-light"\n')
+    app = make_app(demo_bank)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.theme == "ansi-light"
+
+
+# -- small terminals ------------------------------------------------------------------------
+
+
+def test_dashboard_at_80x24(snap_compare: Snap, demo_bank: Bank) -> None:
+    """The dashboard fits a classic 80x24 terminal: balances, total and the key hints."""
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await sign_in(pilot, "alice")
+
+    assert snap_compare(make_app(demo_bank), terminal_size=(80, 24), run_before=run)
+
+
+@pilot_test
+async def test_negative_balances_carry_a_minus_sign_not_only_a_colour(demo_bank: Bank) -> None:
+    app = make_app(demo_bank)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "alice")
+        accounts = demo_bank.accounts.list(app.actor)
+        table = app.screen.query_one("#accounts", DataTable)
+        shown = {str(table.get_row_at(i)[-1]).strip(): a for i, a in enumerate(accounts)}
+        negative = [text for text, account in shown.items() if account.balance < 0]
+        assert negative, "the demo has a credit card in use"
+        assert all(text.startswith("-$") for text in negative)
