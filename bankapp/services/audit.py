@@ -94,31 +94,24 @@ def verify_chain(conn: Connection, *, batch: int = 5_000) -> ChainReport:
     """Walk the chain in sequence order; report the first edited, deleted or reordered row."""
     problems: list[str] = []
     prev_hash, expected_seq, count = GENESIS_HASH, 1, 0
-    for row in _iter_events(conn, batch):
+    # Plain tuples: this loop runs once per audit row, so attribute lookups add up.
+    events = _iter_events(conn, batch)
+    for row_id, seq, at, actor_id, actor_name, kind, subject, details, prev, stored in events:
         count += 1
-        if row.seq != expected_seq:
+        if seq != expected_seq:
             problems.append(
-                f"audit row id {row.id}: sequence {row.seq} where {expected_seq} was expected "
+                f"audit row id {row_id}: sequence {seq} where {expected_seq} was expected "
                 "(a row was deleted or reordered)"
             )
             break
-        if row.prev_hash != prev_hash:
-            problems.append(f"audit row seq {row.seq} (id {row.id}): previous-hash link broken")
+        if prev != prev_hash:
+            problems.append(f"audit row seq {seq} (id {row_id}): previous-hash link broken")
             break
-        digest = event_hash(
-            row.prev_hash,
-            row.seq,
-            row.at,
-            row.actor_id,
-            row.actor_name,
-            row.kind,
-            row.subject,
-            row.details,
-        )
-        if digest != row.hash:
-            problems.append(f"audit row seq {row.seq} (id {row.id}): content does not match hash")
+        digest = event_hash(prev, seq, at, actor_id, actor_name, kind, subject, details)
+        if digest != stored:
+            problems.append(f"audit row seq {seq} (id {row_id}): content does not match hash")
             break
-        prev_hash, expected_seq = row.hash, expected_seq + 1
+        prev_hash, expected_seq = stored, expected_seq + 1
     if not problems:
         head = conn.execute(select(_head.c.seq, _head.c.hash).where(_head.c.id == 1)).one()
         if head.seq != expected_seq - 1 or head.hash != prev_hash:
@@ -129,16 +122,33 @@ def verify_chain(conn: Connection, *, batch: int = 5_000) -> ChainReport:
     return ChainReport(count, tuple(problems))
 
 
-def _iter_events(conn: Connection, batch: int) -> Iterator[Any]:
+_CHAIN_BATCH = (
+    select(
+        _events.c.id,
+        _events.c.seq,
+        _events.c.at,
+        _events.c.actor_id,
+        _events.c.actor_name,
+        _events.c.kind,
+        _events.c.subject,
+        _events.c.details,
+        _events.c.prev_hash,
+        _events.c.hash,
+    )
+    .where(_events.c.seq > bindparam("after"))
+    .order_by(_events.c.seq)
+    .limit(bindparam("batch"))
+)
+
+
+def _iter_events(conn: Connection, batch: int) -> Iterator[tuple[Any, ...]]:
     last = 0
     while True:
-        rows = conn.execute(
-            select(_events).where(_events.c.seq > last).order_by(_events.c.seq).limit(batch)
-        ).all()
+        rows = conn.execute(_CHAIN_BATCH, {"after": last, "batch": batch}).all()
         if not rows:
             return
         yield from rows
-        last = rows[-1].seq
+        last = rows[-1][1]
 
 
 def to_line(row: Any) -> AuditLine:
