@@ -92,13 +92,15 @@ def ledger_database(spec: LedgerSpec, cache_dir: Path = DEFAULT_CACHE) -> Ledger
     """The cached ledger for `spec`, built on first use (or when the schema changed)."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     key = hashlib.sha256(json.dumps(asdict(spec), default=str).encode()).hexdigest()[:8]
-    stem = f"ledger-{spec.postings}-{key}-{schema_fingerprint()}"
+    fingerprint = schema_fingerprint()
+    stem = f"ledger-{spec.postings}-{key}-{fingerprint}"
     path, meta_path = cache_dir / f"{stem}.db", cache_dir / f"{stem}.json"
     if path.exists() and meta_path.exists():
         meta = json.loads(meta_path.read_text())
         return _fixture(path, spec, meta)
     for old in cache_dir.glob(f"ledger-{spec.postings}-{key}-*"):
-        old.unlink()
+        if fingerprint not in old.name and ".building-" not in old.name:
+            old.unlink(missing_ok=True)  # built for a schema that has since changed
     building = cache_dir / f"{stem}.building-{os.getpid()}.db"
     meta = build_ledger(building, spec)
     building.replace(path)
