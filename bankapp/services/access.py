@@ -20,6 +20,7 @@ _ACTIVE_USER = select(_users.c.id, _users.c.role, _users.c.status, _users.c.full
 )
 _ACCOUNT_BY_ID = select(_accounts).where(_accounts.c.id == bindparam("account_id"))
 _ACCOUNT_BY_NUMBER = select(_accounts).where(_accounts.c.number == bindparam("number"))
+_OWNER_NAME = select(_users.c.full_name).where(_users.c.id == bindparam("user_id"))
 
 
 def require_active(tx: Tx, actor: Actor) -> Any:
@@ -80,7 +81,7 @@ def accessible_account(tx: Tx, actor: Actor, account_id: int) -> Any:
 def owner_name(tx: Tx, owner_id: int | None) -> str:
     if owner_id is None:
         return "Bank"
-    name = tx.conn.execute(select(_users.c.full_name).where(_users.c.id == owner_id)).scalar()
+    name = tx.conn.execute(_OWNER_NAME, {"user_id": owner_id}).scalar()
     return str(name or "")
 
 
