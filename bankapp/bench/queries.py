@@ -163,6 +163,30 @@ def bench_statement(config: BenchConfig, report: Report, big: LedgerFixture) -> 
     finally:
         conn.close()
         bank.close()
+    if period is not None:
+        _statement_view(config, report, big, (raw_summary + raw_page) * 1000)
+
+
+def _statement_view(config: BenchConfig, report: Report, big: LedgerFixture, raw: float) -> None:
+    """The statements engineer's own measure (`bankapp.bench_statements`): the screen's first
+    call, summary and first page in one read, beside the same queries by hand."""
+    try:
+        module = importlib.import_module("bankapp.bench_statements")
+    except ImportError:
+        return
+    view = module.measure_statement(big.url, big.hot_account_id, repeats=max(3, config.repeats))
+    report.add(
+        Figure(
+            "3 statement",
+            "statements.view (summary + first page), median",
+            float(view["view_ms_median"]),
+            "ms",
+            "raw sqlite3 summary + page",
+            raw,
+            f"{view['lines_in_period']} lines in {view['period']}; CPU "
+            f"{view['view_cpu_ms_median']} ms; balance series {view['balance_series_ms']} ms",
+        )
+    )
 
 
 # -- 4. history -------------------------------------------------------------------------------
