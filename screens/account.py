@@ -148,7 +148,11 @@ class AccountScreen(BankScreen):
         if self.rows_loaded == 0:
             status = "No entries match." if self.filters != HistoryFilter() else "No entries yet."
         elif self.next_cursor is None:
-            status = f"All {self.rows_loaded} entries shown."
+            status = (
+                "The only entry."
+                if self.rows_loaded == 1
+                else (f"All {self.rows_loaded} entries shown.")
+            )
         else:
             status = f"{self.rows_loaded} entries loaded; scroll down for more."
         self.query_one("#history-status", Static).update(status)

@@ -93,8 +93,10 @@ class ServiceCalls:
         *,
         group: str = "service",
         on_error: Callable[[BankError], None] | None = None,
+        exclusive: bool = True,
     ) -> Worker[None]:
-        """Run `call` in a thread (exclusive per group: a newer load cancels an older one)."""
+        """Run `call` in a thread. With `exclusive`, a newer call in the group cancels the
+        older one's reply (a stale load); posts of money pass False and rely on their key."""
 
         def in_worker() -> None:
             worker = get_current_worker()
@@ -111,7 +113,12 @@ class ServiceCalls:
                 self.post_message(ServiceReplied(then, result))
 
         return self.run_worker(  # type: ignore[no-any-return]
-            in_worker, name=group, group=group, thread=True, exclusive=True, exit_on_error=False
+            in_worker,
+            name=group,
+            group=group,
+            thread=True,
+            exclusive=exclusive,
+            exit_on_error=False,
         )
 
     def on_service_replied(self, message: ServiceReplied) -> None:

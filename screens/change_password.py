@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -12,6 +11,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
 from screens.base import BankScreen, field_error
+from screens.widgets.password_rules import password_feedback
 
 
 class ChangePasswordScreen(BankScreen):
@@ -62,13 +62,7 @@ class ChangePasswordScreen(BankScreen):
     def _show_rules(self) -> None:
         password = self.value("password")
         problems = self.bank.auth.password_problems(password, self.actor.username)
-        rules = self.query_one("#password-rules", Static)
-        if not password:
-            rules.update("")
-        elif problems:
-            rules.update(Text.assemble(("✗ ", "bold red"), "; ".join(problems)))
-        else:
-            rules.update(Text.assemble(("✓ ", "bold green"), "The password meets the rules."))
+        self.query_one("#password-rules", Static).update(password_feedback(password, problems))
 
     @on(Input.Submitted)
     def _next(self, event: Input.Submitted) -> None:

@@ -32,6 +32,7 @@ class DashboardScreen(BankScreen):
         "keys and press Enter to open an account's history. Letters start the actions."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "go_back", show=False, id="back"),
         Binding("o", "open_account", "Open account", id="open-account"),
         Binding("d", "deposit", "Deposit", id="deposit"),
         Binding("w", "withdraw", "Withdraw", id="withdraw"),

@@ -13,7 +13,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, Static
 
 from bankapp.demo import DEMO_PASSWORD, DEMO_USERS, is_demo
 from bankapp.domain import LoginResult
-from bankapp.errors import AccountLocked, BankError, LoginThrottled
+from bankapp.errors import BankError
 from screens.base import BankScreen, field_error
 
 
@@ -27,7 +27,7 @@ class LoginScreen(BankScreen):
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "register", "Register", id="register"),
-        Binding("escape", "go_back", "Back", show=False, id="back"),
+        Binding("escape", "go_back", show=False, id="back"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -99,17 +99,23 @@ class LoginScreen(BankScreen):
 
     def _signed_in(self, result: LoginResult) -> None:
         self.query_one("#sign-in", Button).disabled = False
+        if result.second_factor_required:
+            from screens.staff.totp import SecondFactorScreen
+
+            self.password.value = ""
+            self.app.push_screen(SecondFactorScreen(result), self._second_factor_done)
+            return
         self.bank_app.sign_in(result)
+
+    def _second_factor_done(self, result: LoginResult | None) -> None:
+        if result is not None:
+            self.bank_app.sign_in(result)
 
     def _refused(self, error: BankError) -> None:
         self.query_one("#sign-in", Button).disabled = False
         self.password.value = ""
         self.password.focus()
         message = error.message
-        if isinstance(error, AccountLocked):
-            message = f"Locked. {message}"
-        elif isinstance(error, LoginThrottled):
-            message = f"Slow down. {message}"
         self.show_login_error(message)
 
     def show_login_error(self, message: str) -> None:

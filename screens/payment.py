@@ -231,6 +231,7 @@ class PaymentScreen(BankScreen):
             lambda r: self._posted(request, r),
             group="post",
             on_error=self._post_refused,
+            exclusive=False,
         )
 
     def _call(self, request: PaymentRequest) -> EntryResult:
@@ -258,6 +259,8 @@ class PaymentScreen(BankScreen):
         self.show_error(error)
 
     def _posted(self, request: PaymentRequest, result: EntryResult) -> None:
+        if not self.is_current:
+            return  # a repeated post of this form already showed its result
         lines = [
             ("Amount", self.money(result.amount)),
             (self.kind.account_label, request.account.name),

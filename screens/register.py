@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -14,6 +13,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, Static
 from bankapp.domain import UserView
 from bankapp.errors import BankError, PasswordRejected
 from screens.base import BankScreen, field_error
+from screens.widgets.password_rules import password_feedback
 
 FIELDS = (
     ("username", "Username", "3-32 letters, digits, . _ -", False),
@@ -69,13 +69,7 @@ class RegisterScreen(BankScreen):
         """Live feedback: the rules the password breaks now, from the service layer."""
         password = self.value("password")
         problems = self.bank.auth.password_problems(password, self.value("username"))
-        rules = self.query_one("#password-rules", Static)
-        if not password:
-            rules.update(Text("Password: at least 15 characters; no common passwords."))
-        elif problems:
-            rules.update(Text.assemble(("✗ ", "bold red"), "; ".join(problems)))
-        else:
-            rules.update(Text.assemble(("✓ ", "bold green"), "The password meets the rules."))
+        self.query_one("#password-rules", Static).update(password_feedback(password, problems))
 
     @on(Input.Submitted)
     def _next(self, event: Input.Submitted) -> None:

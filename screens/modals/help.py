@@ -32,7 +32,8 @@ class HelpModal(ModalScreen[None]):
         for owner in (screen, screen.app):  # the screen's own keys first, then the app's
             for _key, binding_info in active:
                 binding = binding_info.binding
-                if binding_info.node is owner and binding.description:
+                ours = binding.id is not None or binding.action == "command_palette"
+                if binding_info.node is owner and binding.description and ours:
                     keys.append((screen.app.get_key_display(binding), binding.description))
         about = getattr(screen, "HELP", "") or "Use the keys below."
         return cls(about, keys)
@@ -45,7 +46,7 @@ class HelpModal(ModalScreen[None]):
             table.add_row(Text(key), Text(description))
         with VerticalScroll(id="help-box", classes="modal-box"):
             yield Static("Help", classes="box-title")
-            yield Static(Text(self.about), id="help-about")
+            yield Static(Text(self.about + "\n"), id="help-about")
             yield Static(table, id="help-keys")
             yield Static("Escape closes this help.", classes="hint")
 

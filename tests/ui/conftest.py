@@ -1,0 +1,101 @@
+"""UI test fixtures: a seeded demo bank at a frozen time (built once, copied per test),
+deterministic account numbers, no cursor blink, no user configuration."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input
+
+from bankapp.account_numbers import check_digits
+from bankapp.bank import Bank, open_bank
+from bankapp.clock import FixedClock
+from bankapp.demo import build_demo
+from tests.conftest import FROZEN_NOW, TEST_SETTINGS
+
+DEMO_SEED = 2026
+
+
+def _numbers(seed: int) -> Iterator[str]:
+    rng = random.Random(seed)
+    while True:
+        body = str(rng.randrange(10**9, 10**10))
+        yield body + check_digits(body)
+
+
+@pytest.fixture(autouse=True)
+def deterministic_account_numbers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Account numbers are random in production; snapshots need the same ones every run."""
+    numbers = _numbers(7)
+    monkeypatch.setattr("bankapp.services.accounts.new_account_number", lambda: next(numbers))
+
+
+@pytest.fixture(autouse=True)
+def no_cursor_blink(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
+
+
+@pytest.fixture(autouse=True)
+def no_user_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Nothing from the developer's environment reaches the app under test."""
+    for name in (
+        "TEXTUAL",
+        "TEXTUAL_THEME",
+        "TEXTUAL_ANIMATIONS",
+        "BANKAPP_DATABASE_URL",
+        "NO_COLOR",
+        "COLORTERM",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("BANKAPP_LOG_DIR", str(tmp_path / "logs"))
+    monkeypatch.setenv("BANKAPP_CONFIG", str(tmp_path / "config" / "config.toml"))  # absent
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("BANKAPP_CONFIG", str(tmp_path / "config" / "config.toml"))
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeded demo database at the frozen time, built once per session."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    numbers = _numbers(DEMO_SEED)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("bankapp.services.accounts.new_account_number", lambda: next(numbers))
+        bank = open_bank(
+            f"sqlite:///{path}", create=True, settings=TEST_SETTINGS, clock=FixedClock(FROZEN_NOW)
+        )
+        try:
+            build_demo(bank, seed=DEMO_SEED, end=FROZEN_NOW)
+        finally:
+            bank.close()
+    return path
+
+
+@pytest.fixture
+def demo_bank(demo_template: Path, tmp_path: Path) -> Iterator[Bank]:
+    """A private copy of the demo bank, with the clock frozen at FROZEN_NOW."""
+    path = tmp_path / "bank.db"
+    shutil.copyfile(demo_template, path)
+    key = demo_template.parent / "bankapp.key"  # TOTP secrets and card hashes need its key
+    if key.exists():
+        shutil.copy2(key, tmp_path / "bankapp.key")
+    bank = open_bank(f"sqlite:///{path}", settings=TEST_SETTINGS, clock=FixedClock(FROZEN_NOW))
+    try:
+        yield bank
+    finally:
+        bank.close()
+
+
+@pytest.fixture
+def empty_bank(sqlite_template: Path, tmp_path: Path) -> Iterator[Bank]:
+    """An empty migrated bank (SQLite), clock frozen at FROZEN_NOW."""
+    path = tmp_path / "empty.db"
+    shutil.copyfile(sqlite_template, path)
+    bank = open_bank(f"sqlite:///{path}", settings=TEST_SETTINGS, clock=FixedClock(FROZEN_NOW))
+    try:
+        yield bank
+    finally:
+        bank.close()

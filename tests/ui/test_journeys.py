@@ -1,0 +1,338 @@
+"""Pilot journeys through the real composition root, asserting the database as well as the
+screens: register to log out, double submit, idle lock, routing, unexpected errors."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from textual.widgets import DataTable, Input, Static
+
+from bankapp.bank import Bank
+from bankapp.demo import DEMO_PASSWORD
+from bankapp.domain import Actor
+from bankapp.storage.models import User
+from screens.account import AccountScreen
+from screens.app import BankApp, make_app
+from screens.dashboard import DashboardScreen
+from screens.login import LoginScreen
+from screens.modals.confirm import ConfirmModal
+from screens.modals.idle_lock import IdleLockModal
+from screens.notice import NoticeScreen
+from screens.payment import PaymentScreen
+from screens.result import ResultScreen
+from tests.conftest import PASSWORD
+from tests.ui.helpers import (
+    SIZE,
+    entry_count,
+    pilot_test,
+    settle,
+    sign_in,
+    sign_in_staff,
+    type_text,
+)
+
+NEW_PASSWORD = "correct horse battery staple"
+
+
+def failed_logins(bank: Bank, username: str) -> int:
+    users = User.__table__
+    return int(
+        bank.db.read(
+            lambda tx: tx.conn.execute(
+                select(users.c.failed_logins).where(users.c.username == username)
+            ).scalar_one()
+        )
+    )
+
+
+def notifications(app: BankApp) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+async def open_account(pilot: Any, name: str, *, savings: bool = False) -> None:
+    await pilot.press("o")
+    await settle(pilot)
+    if savings:
+        await pilot.press("enter", "down", "enter")  # open the kind list, pick Savings
+    await pilot.press("tab")
+    await type_text(pilot, name)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+@pilot_test
+async def test_register_sign_in_open_deposit_transfer_history_and_log_out(
+    empty_bank: Bank,
+) -> None:
+    app = make_app(empty_bank)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        for text in (
+            "dora",
+            "Dora Explorer",
+            "dora@example.com",
+            "+1 555 0199",
+            "1 Map Street",
+            NEW_PASSWORD,
+            NEW_PASSWORD,
+        ):
+            await type_text(pilot, text)
+            await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)
+        assert app.screen.query_one("#username", Input).value == "dora"
+
+        await type_text(pilot, NEW_PASSWORD)  # the password field has focus
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+        assert "Dora Explorer (dora) · customer" in app.sub_title
+
+        await open_account(pilot, "Bills")
+        await open_account(pilot, "Pot", savings=True)
+        accounts = empty_bank.accounts.list(app.actor)
+        assert [(a.name, a.kind.value) for a in accounts] == [
+            ("Bills", "checking"),
+            ("Pot", "savings"),
+        ]
+        bills, pot = accounts
+
+        await pilot.press("d")
+        await settle(pilot)
+        await type_text(pilot, "500")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ResultScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+
+        await pilot.press("t")
+        await settle(pilot)
+        await type_text(pilot, "120.25")
+        await pilot.press("enter")
+        await type_text(pilot, "For the pot")
+        await pilot.press("enter")  # Enter on the memo submits
+        await settle(pilot)
+        await pilot.press("enter")  # confirm
+        await settle(pilot)
+        assert isinstance(app.screen, ResultScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+
+        assert empty_bank.accounts.get(app.actor, bills.id).balance == 37975
+        assert empty_bank.accounts.get(app.actor, pot.id).balance == 12025
+
+        for account, amount in ((bills, "-$120.25"), (pot, "+$120.25")):
+            app.push_screen(AccountScreen(account.id))
+            await settle(pilot)
+            table = app.screen.query_one("#history", DataTable)
+            first = [str(cell) for cell in table.get_row_at(0)]
+            assert first[2] == "For the pot" and first[4] == amount
+            await pilot.press("escape")
+            await settle(pilot)
+
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)
+        assert app.signed_in is None
+        assert app.screen.query_one("#password", Input).value == ""
+    assert empty_bank.verify().ok
+
+
+@pilot_test
+async def test_a_double_enter_on_the_confirmation_posts_once(demo_bank: Bank) -> None:
+    app = make_app(demo_bank)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "alice")
+        await pilot.press("d")
+        await settle(pilot)
+        await type_text(pilot, "10")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        before = entry_count(demo_bank)
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, ConfirmModal | PaymentScreen)
+        assert entry_count(demo_bank) == before + 1
+
+
+@pilot_test
+async def test_posting_the_same_form_twice_moves_the_money_once(demo_bank: Bank) -> None:
+    """Two posts of one form race in two worker threads; its idempotency key makes one entry."""
+    app = make_app(demo_bank)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "alice")
+        await pilot.press("w")
+        await settle(pilot)
+        await type_text(pilot, "40")
+        form = app.screen
+        assert isinstance(form, PaymentScreen)
+        account_id = form.account_select.value
+        balance = demo_bank.accounts.get(app.actor, account_id).balance
+        before = entry_count(demo_bank)
+        request = form._read_form()
+        form.post(request)
+        form.posting = False  # as if the second Enter arrived before the first finished
+        form.post(request)
+        await settle(pilot)
+        assert entry_count(demo_bank) == before + 1
+        assert demo_bank.accounts.get(app.actor, account_id).balance == balance - 4000
+    assert demo_bank.verify().ok
+
+
+@pilot_test
+async def test_the_idle_lock_covers_the_screen_and_counts_wrong_passwords(
+    demo_bank: Bank,
+) -> None:
+    now = [1000.0]
+    app = make_app(demo_bank, idle_seconds=300, idle_clock=lambda: now[0])
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "alice")
+        now[0] += 299
+        app.check_idle_lock()
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+
+        now[0] += 2
+        app.check_idle_lock()
+        await settle(pilot)
+        assert isinstance(app.screen, IdleLockModal)
+        await pilot.press("d")  # covered: the dashboard's keys do not reach it
+        await type_text(pilot, "wrong")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, IdleLockModal)
+        message = str(app.screen.query_one("#lock-error", Static).render())
+        assert "Wrong password" in message
+        assert failed_logins(demo_bank, "alice") == 1
+
+        await type_text(pilot, DEMO_PASSWORD)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+        assert failed_logins(demo_bank, "alice") == 0
+        assert not app.locked
+
+
+@pilot_test
+async def test_the_idle_lock_signs_out_once_the_user_is_locked(demo_bank: Bank) -> None:
+    now = [0.0]
+    app = make_app(demo_bank, idle_seconds=60, idle_clock=lambda: now[0])
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "bob")
+        now[0] += 61
+        app.check_idle_lock()
+        await settle(pilot)
+        for _ in range(demo_bank.settings.lockout_after):
+            demo_bank.db.clock.advance(timedelta(minutes=1))  # type: ignore[attr-defined]
+            await type_text(pilot, "not it")
+            await pilot.press("enter")
+            await settle(pilot)
+        message = str(app.screen.query_one("#lock-error", Static).render())
+        assert "locked" in message and "Ctrl+L" in message
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)
+        assert app.signed_in is None
+
+
+@pilot_test
+async def test_staff_go_to_the_staff_home(demo_bank: Bank) -> None:
+    app = make_app(demo_bank)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in_staff(pilot, "teller")
+        assert type(app.screen).__name__ == "StaffHomeScreen"
+        assert app.actor.is_staff
+
+
+@pilot_test
+async def test_staff_see_a_notice_when_staff_tools_are_missing(
+    demo_bank: Bank, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(BankApp, "optional_screen", lambda self, *args: None)
+    app = make_app(demo_bank)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in_staff(pilot, "admin")
+        assert isinstance(app.screen, NoticeScreen)
+        assert app.screen.notice_title == "Staff tools are not installed"
+
+
+@pilot_test
+async def test_optional_screens_that_are_missing_say_not_available(demo_bank: Bank) -> None:
+    app = make_app(demo_bank)
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.optional_screen("screens.not_written_yet", "Whatever") is None
+        await sign_in(pilot, "alice")
+        app.open_optional_screen("screens.not_written_yet", "Whatever", label="Widgets")
+        await settle(pilot)
+        assert "Widgets are not available yet." in notifications(app)
+
+
+@pilot_test
+async def test_an_unexpected_error_shows_only_an_incident_id(
+    demo_bank: Bank, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(actor: Actor, **kwargs: Any) -> None:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(demo_bank.accounts, "list", broken)
+    app = make_app(demo_bank)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "alice")
+        shown = notifications(app)
+        assert any("incident" in text for text in shown)
+        assert not any("secret" in text or "Traceback" in text for text in shown)
+        assert isinstance(app.screen, DashboardScreen)
+
+
+@pilot_test
+async def test_question_mark_opens_help_only_when_no_input_has_focus(demo_bank: Bank) -> None:
+    app = make_app(demo_bank)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("?")
+        assert app.screen.query_one("#username", Input).value == "?"
+        await pilot.press("backspace")
+        await sign_in(pilot, "alice")
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "HelpModal"
+        await pilot.press("escape")
+        assert isinstance(app.screen, DashboardScreen)
+
+
+@pilot_test
+async def test_the_command_palette_lists_the_screen_actions(demo_bank: Bank) -> None:
+    app = make_app(demo_bank)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "alice")
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert {"Deposit", "Withdraw", "Transfer", "Open account", "Log out"} <= set(titles)
+
+
+@pilot_test
+async def test_a_customer_password_change_works_from_the_profile(empty_bank: Bank) -> None:
+    from tests.conftest import make_customer
+
+    make_customer(empty_bank, "erin")
+    app = make_app(empty_bank)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "erin", PASSWORD)
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        for text in (PASSWORD, NEW_PASSWORD, NEW_PASSWORD):
+            await type_text(pilot, text)
+            await pilot.press("enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ProfileScreen"
+    assert empty_bank.auth.login("erin", NEW_PASSWORD).actor.username == "erin"

@@ -1,0 +1,138 @@
+"""The account screen over 100,000+ postings fetches one page, never the whole history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event, insert, select, update
+
+from bankapp.bank import Bank
+from bankapp.services.ledger import BANK_CASH
+from bankapp.storage.models import Account, JournalEntry, Posting
+from screens.account import PAGE_SIZE, AccountScreen
+from screens.app import make_app
+from screens.widgets.ledger_table import LedgerTable
+from tests.conftest import FROZEN_NOW, PASSWORD, make_customer
+from tests.ui.helpers import SIZE, pilot_test, settle, sign_in
+
+ENTRIES = 100_000
+CHUNK = 10_000
+
+
+def bulk_deposits(bank: Bank, account_id: int, count: int) -> None:
+    """`count` deposits of $1.00 with Core bulk inserts: every entry balanced, every running
+    balance right, stored balances updated, so `bank.verify()` still passes."""
+    entries, postings, accounts = (JournalEntry.__table__, Posting.__table__, Account.__table__)
+
+    def work(tx: Any) -> None:
+        conn = tx.conn
+        cash = conn.execute(
+            select(accounts.c.id, accounts.c.balance).where(accounts.c.internal_code == BANK_CASH)
+        ).one()
+        own = conn.execute(
+            select(accounts.c.balance).where(accounts.c.id == account_id)
+        ).scalar_one()
+        next_entry = (
+            conn.execute(select(entries.c.id).order_by(entries.c.id.desc()).limit(1)).scalar() or 0
+        ) + 1
+        next_posting = (
+            conn.execute(select(postings.c.id).order_by(postings.c.id.desc()).limit(1)).scalar()
+            or 0
+        ) + 1
+        for start in range(0, count, CHUNK):
+            batch = range(start, min(start + CHUNK, count))
+            conn.execute(
+                insert(entries),
+                [
+                    {
+                        "id": next_entry + i,
+                        "kind": "deposit",
+                        "memo": f"Bulk {i}",
+                        "actor_id": None,
+                        "created_at": FROZEN_NOW,
+                        "idempotency_key": None,
+                        "request_hash": None,
+                    }
+                    for i in batch
+                ],
+            )
+            conn.execute(
+                insert(postings),
+                [
+                    row
+                    for i in batch
+                    for row in (
+                        {
+                            "id": next_posting + 2 * i,
+                            "entry_id": next_entry + i,
+                            "account_id": account_id,
+                            "amount": 100,
+                            "balance_after": own + 100 * (i + 1),
+                            "created_at": FROZEN_NOW,
+                        },
+                        {
+                            "id": next_posting + 2 * i + 1,
+                            "entry_id": next_entry + i,
+                            "account_id": cash.id,
+                            "amount": -100,
+                            "balance_after": cash.balance - 100 * (i + 1),
+                            "created_at": FROZEN_NOW,
+                        },
+                    )
+                ],
+            )
+        conn.execute(
+            update(accounts).where(accounts.c.id == account_id).values(balance=own + 100 * count)
+        )
+        conn.execute(
+            update(accounts)
+            .where(accounts.c.id == cash.id)
+            .values(balance=cash.balance - 100 * count)
+        )
+
+    bank.db.write(work)
+
+
+@pilot_test
+async def test_opening_an_account_with_100k_postings_fetches_one_page(
+    empty_bank: Bank,
+) -> None:
+    actor = make_customer(empty_bank, "heavy")
+    account = empty_bank.accounts.open(actor, "checking", "Busy")
+    empty_bank.payments.deposit(actor, account.id, 500)  # creates the bank cash account
+    bulk_deposits(empty_bank, account.id, ENTRIES)
+    assert empty_bank.verify().ok
+
+    statements: list[tuple[str, Any]] = []
+
+    def record(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
+        statements.append((statement, parameters))
+
+    engine = empty_bank.db.engine
+    app = make_app(empty_bank)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "heavy", PASSWORD)
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            app.push_screen(AccountScreen(account.id))
+            await settle(pilot)
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        table = app.screen.query_one("#history", LedgerTable)
+        assert table.row_count == PAGE_SIZE
+
+        posting_reads = [
+            (s, p)
+            for s, p in statements
+            if "FROM postings" in s and s.lstrip().upper().startswith("SELECT")
+        ]
+        page_reads = [(s, p) for s, p in posting_reads if "LIMIT" in s.upper()]
+        assert len(page_reads) == 1, posting_reads
+        assert PAGE_SIZE + 1 in tuple(page_reads[0][1])  # one page plus one to know "more"
+        others = [s for s, _ in posting_reads if "LIMIT" not in s.upper()]
+        assert all(" IN (" in s for s in others)  # only the shown entries' other legs
+        assert len(posting_reads) <= 2
+
+        await pilot.press("ctrl+end")  # to the last loaded row: the next page loads, only it
+        await settle(pilot)
+        assert table.row_count == 2 * PAGE_SIZE
