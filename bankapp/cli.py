@@ -15,6 +15,7 @@ from bankapp.cli_exports import add_export_parsers, cmd_export_ledger, cmd_state
 from bankapp.domain import Role
 from bankapp.errors import BankError, DatabaseMissing, ValidationFailed
 from bankapp.incidents import configure_logging, report_unexpected
+from bankapp.keys import installation_key, key_location
 from bankapp.serve import add_serve_parser, cmd_serve
 from bankapp.storage.engine import database_url_from_env, make_engine, sqlite_path
 
@@ -97,6 +98,8 @@ def cmd_init(args: argparse.Namespace, url: str) -> int:
     bank = open_bank(url, create=True)
     bank.close()
     print(f"bankapp: database ready at {_shown(url)}")
+    installation_key(url)
+    print(f"bankapp: installation key in {key_location(url)} (back it up apart from the database)")
     return EXIT_OK
 
 

@@ -73,6 +73,14 @@ def installation_key(source: Any = None, *, create: bool = True) -> bytes:
         return _cache[cache_key]
 
 
+def key_location(source: Any = None) -> str:
+    """Where `installation_key(source)` reads the key from, in words (never the key)."""
+    if os.environ.get(ENV_KEY, "").strip():
+        return f"the {ENV_KEY} environment variable"
+    explicit = os.environ.get(ENV_KEY_FILE, "").strip()
+    return str(Path(explicit) if explicit else key_file_for(_url_of(source)))
+
+
 def forget_cached_keys() -> None:
     """Drop keys read so far (tests that rotate or delete key files use this)."""
     with _lock:

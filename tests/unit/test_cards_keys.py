@@ -91,3 +91,17 @@ def test_keyed_hashes_depend_on_key_and_purpose() -> None:
     assert len(keys.keyed_hash(k1, "pan", "4000")) == 64
     assert keys.derive_key(k1, "totp") != keys.derive_key(k1, "other")
     assert len(keys.derive_key(k1, "totp")) == 32
+
+
+def test_bankapp_init_creates_the_key_file_and_says_where(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bankapp.cli import main
+
+    monkeypatch.setenv("BANKAPP_LOG_DIR", str(tmp_path / "logs"))
+    assert main(["--db", f"sqlite:///{tmp_path}/bank.db", "init"]) == 0
+    path = tmp_path / "bankapp.key"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    out = capsys.readouterr().out
+    assert str(path) in out
+    assert path.read_text().strip() not in out
