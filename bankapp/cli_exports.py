@@ -86,6 +86,11 @@ def sign_in(bank: Bank, username: str, *, password_stdin: bool) -> Actor:
     else:
         password = getpass.getpass(f"Password for {username}: ")
     result = bank.auth.login(username, password)
+    if result.second_factor_required:  # staff, and customers who opted in
+        if result.totp_enrolment_required:
+            raise PermissionDenied("Sign in to the app once to set up your second factor.")
+        code = (sys.stdin.readline() if password_stdin else input("Authenticator code: ")).strip()
+        result = bank.auth.complete_second_factor(result.challenge, code)
     if result.must_change_password:
         raise PermissionDenied("Change your password in the app before exporting.")
     return result.actor

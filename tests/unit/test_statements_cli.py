@@ -8,6 +8,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+import pyotp
 import pytest
 
 from bankapp.bank import open_bank
@@ -18,6 +19,13 @@ from tests.conftest import PASSWORD, TEST_SETTINGS, funded_account, make_custome
 from tests.unit.test_cli import run
 
 BEAN_CHECK = Path(sys.executable).parent / "bean-check"
+STAFF_TOTP = {"tina": "TINATOTPSECRETFORCLITESTSAAAAAAA", "ada": "ADATOTPSECRETFORCLITESTSAAAAAAAA"}
+
+
+def sign_in_lines(user: str, password: str = PASSWORD) -> str:
+    """What --password-stdin reads: the password, then the TOTP code for staff."""
+    code = pyotp.TOTP(STAFF_TOTP[user]).now() + "\n" if user in STAFF_TOTP else ""
+    return f"{password}\n{code}"
 
 
 @pytest.fixture
@@ -30,8 +38,9 @@ def cli_bank(tmp_path: Path) -> tuple[str, dict[str, str]]:
     try:
         alice = make_customer(bank, "alice")
         bob = make_customer(bank, "bob")
-        make_staff(bank, "tina", Role.TELLER)
-        make_staff(bank, "ada", Role.ADMIN)
+        for name, role in (("tina", Role.TELLER), ("ada", Role.ADMIN)):
+            staff = make_staff(bank, name, role)
+            bank.totp.enrol_with_secret(staff.user_id, STAFF_TOTP[name])
         account = funded_account(bank, alice, 12_345)
         bank.payments.withdraw(alice, account, 2_000, memo="cash")
         numbers = {
@@ -61,7 +70,7 @@ def statement(
         "--out",
         str(out),
         *extra,
-        stdin=password + "\n",
+        stdin=sign_in_lines(user, password),
     )
 
 
@@ -153,7 +162,7 @@ def test_the_operator_exports_the_whole_ledger_and_a_customer_only_theirs(
         "--password-stdin",
         "--out",
         str(tmp_path / "tina"),
-        stdin=PASSWORD + "\n",
+        stdin=sign_in_lines("tina"),
     )
     assert teller.returncode == 2 and "admin" in teller.stderr
 
