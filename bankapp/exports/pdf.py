@@ -29,10 +29,10 @@ _FONT_CANDIDATES = (
 )
 _COLUMNS = (
     ("Date", 22, "L"),
-    ("Description", 62, "L"),
-    ("Counterparty", 32, "L"),
-    ("Money in", 24, "R"),
-    ("Money out", 24, "R"),
+    ("Description", 56, "L"),
+    ("Counterparty", 38, "L"),
+    ("Money in", 22, "R"),
+    ("Money out", 22, "R"),
     ("Balance", 26, "R"),
 )
 _KINDS = {"deposit": "Deposit", "withdrawal": "Withdrawal", "transfer": "Transfer"}
