@@ -9,7 +9,6 @@ import pkgutil
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
-from rich.text import Text
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
@@ -104,7 +103,9 @@ class KeymapApp(App[int]):
         self._theme_path = loaded.path  # from now on a theme change is the user's choice
         self.config_problem = " ".join(problems) or None
         if self.config_problem:
-            self.notify(Text(self.config_problem), title="Settings", severity="warning", timeout=20)
+            self.notify(
+                self.config_problem, title="Settings", severity="warning", timeout=20, markup=False
+            )
 
     def _default_theme(self) -> str:
         """ANSI colours on a 16-colour terminal, where 24-bit colours would be approximated."""
@@ -155,11 +156,10 @@ class KeymapApp(App[int]):
         """Put the full number on the clipboard (OSC 52) and say which account it was."""
         self.copy_to_clipboard(account.number)
         self.notify(
-            Text(
-                f"Account number {mask_account_number(account.number)} ({account.name}) "
-                "copied to the clipboard."
-            ),
+            f"Account number {mask_account_number(account.number)} ({account.name}) "
+            "copied to the clipboard.",
             title="Copied",
+            markup=False,
         )
 
     def action_lock_now(self) -> None:

@@ -258,3 +258,16 @@ async def test_negative_balances_carry_a_minus_sign_not_only_a_colour(demo_bank:
         negative = [text for text, account in shown.items() if account.balance < 0]
         assert negative, "the demo has a credit card in use"
         assert all(text.startswith("-$") for text in negative)
+
+
+@pilot_test
+async def test_an_unknown_theme_in_the_config_file_is_named_in_the_warning(
+    demo_bank: Bank,
+) -> None:
+    config_file('theme = "no-such-theme"\n')
+    app = make_app(demo_bank)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.theme == "textual-dark"
+        assert app.config_problem is not None
+        assert "no-such-theme" in app.config_problem
