@@ -137,12 +137,18 @@ class StatementService:
         return self._ctx.db.read(work)
 
     def generate(self, actor: Actor, account_id: int, period: StatementPeriod) -> StatementDocument:
-        """Produce a statement: record it (who, when, which range, totals) and audit it."""
+        """Produce a statement: record it (who, when, which range, totals) and audit it. The
+        lines are read first, so the write lock is held only for the record and the audit."""
+
+        def read(tx: Tx) -> tuple[StatementSummary, tuple[HistoryLine, ...]]:
+            summary = _summary(tx, actor, account_id, period, posting_ids=True)
+            return summary, _all_lines(tx, account_id, period, summary.last_posting_id)
+
+        summary, lines = self._ctx.db.read(read)
+        digest = _digest(summary, lines)
 
         def work(tx: Tx) -> StatementDocument:
-            summary = _summary(tx, actor, account_id, period, posting_ids=True)
-            lines = _all_lines(tx, account_id, period, summary.last_posting_id)
-            digest = _digest(summary, lines)
+            accessible_account(tx, actor, account_id)
             statement_id = int(
                 tx.conn.execute(
                     insert(_statements)
@@ -194,7 +200,7 @@ class StatementService:
     def reprint(self, actor: Actor, statement_id: int) -> StatementDocument:
         """The statement exactly as first generated; refused if the ledger no longer agrees."""
 
-        def work(tx: Tx) -> StatementDocument:
+        def read(tx: Tx) -> StatementDocument:
             require_active(tx, actor)
             record = tx.conn.execute(
                 select(_statements).where(_statements.c.id == statement_id)
@@ -218,13 +224,6 @@ class StatementService:
             who = tx.conn.execute(
                 select(_users.c.username).where(_users.c.id == record.requested_by)
             ).scalar_one()
-            audit.record(
-                tx,
-                actor,
-                "statement.reprint",
-                f"account {record.account_id}",
-                {"statement_id": statement_id},
-            )
             return StatementDocument(
                 record.id,
                 self._ctx.settings.bank_name,
@@ -235,7 +234,17 @@ class StatementService:
                 digest,
             )
 
-        return self._ctx.db.write(work)
+        document = self._ctx.db.read(read)
+        self._ctx.db.write(
+            lambda tx: audit.record(
+                tx,
+                actor,
+                "statement.reprint",
+                f"account {document.summary.account_id}",
+                {"statement_id": statement_id},
+            )
+        )
+        return document
 
     def records(self, actor: Actor, account_id: int, limit: int = 50) -> list[StatementRecord]:
         """Statements produced for an account, newest first."""
