@@ -12,17 +12,25 @@ from sqlalchemy import select
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
-from bankapp import keys
 from bankapp.bank import Bank
 from bankapp.cards import CardStatus, IssuedCard
 from bankapp.demo import DEMO_PASSWORD
 from bankapp.domain import Actor
+from bankapp.services.cards import CardService
 from bankapp.storage.models import AuditEvent
 from screens.app import make_app
 from screens.cards import CardsScreen
 from screens.modals.card_purchase import CardPurchaseModal
 from screens.modals.card_reveal import CardRevealModal
-from tests.ui.helpers import SIZE, entry_count, pilot_test, settle, sign_in, type_text
+from tests.ui.helpers import (
+    SIZE,
+    entry_count,
+    pilot_test,
+    settle,
+    sign_in,
+    sign_in_staff,
+    type_text,
+)
 
 Snap = Callable[..., bool]
 RunBefore = Callable[[Pilot[Any]], Awaitable[None]]
@@ -30,9 +38,10 @@ FIXED_KEY = "5e" * 32
 
 
 @pytest.fixture(autouse=True)
-def fixed_installation_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    """CVVs derive from the installation key: a fixed one makes the reveal repeatable."""
-    monkeypatch.setenv(keys.ENV_KEY, FIXED_KEY)
+def fixed_card_key(demo_bank: Bank) -> None:
+    """CVVs derive from the installation key: the card service gets a fixed one (and a seeded
+    number source) so the reveal repeats; the bank's own key file is left alone."""
+    demo_bank.cards = CardService(demo_bank.ctx, lambda: bytes.fromhex(FIXED_KEY), random.Random(1))
 
 
 def snap(snap_compare: Snap, bank: Bank, run_before: RunBefore) -> bool:
@@ -81,7 +90,6 @@ def test_cards_screen_lists_masked_cards_with_limits(snap_compare: Snap, demo_ba
 
 def test_issuing_a_card_reveals_number_and_cvv_once(snap_compare: Snap, demo_bank: Bank) -> None:
     """The one-time reveal modal: full number, expiry, CVV and the never-again warning."""
-    demo_bank.cards.rng = random.Random(1)
     before = len(demo_bank.cards.list(alice(demo_bank)))
 
     async def run(pilot: Pilot[Any]) -> None:
@@ -178,3 +186,17 @@ async def test_freeze_then_report_lost_and_take_the_replacement(demo_bank: Bank)
     new = demo_bank.cards.get(alice(demo_bank), old.replaced_by_id)
     assert new.status == CardStatus.ACTIVE and new.account_id == old.account_id
     assert demo_bank.verify().ok
+
+
+@pilot_test
+async def test_a_teller_freezes_a_customers_card_from_their_cards_screen(demo_bank: Bank) -> None:
+    card = new_credit_card(demo_bank)
+    app = make_app(demo_bank)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in_staff(pilot, "teller")
+        app.push_screen(CardsScreen(owner_id=card.card.owner_id))
+        await settle(pilot)
+        assert card.card.masked in screen_text(app)
+        await pilot.press("f")
+        await settle(pilot)
+    assert demo_bank.cards.get(alice(demo_bank), card.card.id).status == CardStatus.FROZEN
