@@ -23,10 +23,12 @@ from tests.workload import (
     Plan,
     check_ledger,
     cli_verify,
+    duel_main,
     merge_journal_stats,
     merge_stats,
     prepare_bank,
     process_context,
+    read_journal,
     worker_main,
 )
 
@@ -168,6 +170,60 @@ def load_run(
     verify = cli_verify(url, workdir)
     if verify.returncode != 0:
         report.problems.append(f"bankapp verify exit {verify.returncode}: {verify.stdout}")
+    return report
+
+
+def duel_run(url: str, workdir: Path, *, processes: int, keys: int, seed: int) -> LoadReport:
+    """`processes` workers send the same `keys` requests at the same moment, each in its own
+    order: every key is posted once and every worker is answered with that one entry."""
+    plan = prepare_bank(url)
+    plan_path = workdir / "plan.json"
+    plan.save(plan_path)
+    ctx = process_context()
+    journals = [workdir / f"duel-{n}.jsonl" for n in range(processes)]
+    stats = [workdir / f"duel-stats-{n}.json" for n in range(processes)]
+    start_at = time.time() + 1.0
+    procs = [
+        ctx.Process(
+            target=duel_main,
+            args=(str(plan_path), str(journals[n]), str(stats[n]), seed, keys, start_at),
+        )
+        for n in range(processes)
+    ]
+    for proc in procs:
+        proc.start()
+    report = LoadReport(url.split(":")[0], processes, 0)
+    for n, proc in enumerate(procs):
+        proc.join(300)
+        if proc.exitcode != 0:
+            report.problems.append(f"worker {n} ended with exit code {proc.exitcode}")
+            proc.kill()
+    merged = merge_stats(stats)
+    report.ops, report.errors = merged.ops, merged.errors
+    report.problems += merged.violations
+    report.problems += (
+        [f"a duelling worker was refused: {dict(merged.errors)}"] if merged.errors else []
+    )
+    check = check_ledger(plan, journals, every_entry_acked=True)
+    report.acked = check.acked
+    report.problems += check.problems
+    if check.acked != keys or check.entries_by_workers != keys:
+        report.problems.append(
+            f"{keys} keys sent, {check.acked} acknowledged, {check.entries_by_workers} posted"
+        )
+    first_answers = Counter(
+        record["key"]
+        for path in journals
+        for record in read_journal(path)
+        if record["t"] == "ack" and not record["replayed"]
+    )
+    if sorted(set(first_answers.values())) != [1] or len(first_answers) != keys:
+        report.problems.append(
+            f"keys posted (not replayed) more or less than once: "
+            f"{ {k: n for k, n in first_answers.items() if n != 1} }"
+        )
+    if report.ops["duel"] != keys * processes:
+        report.problems.append(f"{report.ops['duel']} answers for {keys * processes} requests")
     return report
 
 

@@ -16,7 +16,14 @@ from pathlib import Path
 from bankapp.bank import open_bank
 from bankapp.clock import FixedClock
 from tests.reliability.hostile import HostileReport, run_everything
-from tests.scenarios import CrashReport, LoadReport, crash_run, load_run, postgres_schema
+from tests.scenarios import (
+    CrashReport,
+    LoadReport,
+    crash_run,
+    duel_run,
+    load_run,
+    postgres_schema,
+)
 from tests.workload import SETTINGS
 
 PG_URL = os.environ.get("BANKAPP_TEST_DATABASE_URL", "")
@@ -63,6 +70,22 @@ def soak_load(root: Path, seconds: float, seed: int) -> list[LoadReport]:
                     )
             _say("   " + report.summary())
             reports.append(report)
+        _say(f"== idempotency race: 8 processes send the same 200 keys on {backend}")
+        workdir = root / f"duel-{backend}"
+        workdir.mkdir()
+        if backend == "sqlite":
+            report = duel_run(
+                f"sqlite:///{workdir / 'bank.db'}", workdir, processes=8, keys=200, seed=seed
+            )
+        else:
+            with postgres_schema(PG_URL) as url:
+                report = duel_run(url, workdir, processes=8, keys=200, seed=seed)
+        report.backend = backend
+        _say(
+            f"   {report.acked} keys posted once each, {report.ops['duel']} answers, "
+            f"{len(report.problems)} problems"
+        )
+        reports.append(report)
     if not PG_URL:
         _say("   (PostgreSQL load skipped: BANKAPP_TEST_DATABASE_URL is not set)")
     return reports
@@ -126,10 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     _say(f"operations under load:   {sum(ops.values())} {dict(sorted(ops.items()))}")
     for report in loads:
-        _say(
-            f"    {report.backend:<10} x{report.processes}: {sum(report.ops.values())} ops "
-            f"in {report.seconds:g} s"
-        )
+        what = f"in {report.seconds:g} s" if report.seconds else "(same keys at once)"
+        _say(f"    {report.backend:<10} x{report.processes}: {sum(report.ops.values())} ops {what}")
     _say(f"errors by kind:          {dict(sorted(errors.items())) or 'none'}")
     _say(
         f"hostile inputs tried:    {hostile.tried} ({hostile.refused} refused, "

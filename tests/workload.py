@@ -272,6 +272,37 @@ def worker_main(
     Path(stats_path).write_text(json.dumps(worker.stats.to_json()))
 
 
+def duel_main(
+    plan_path: str,
+    journal_path: str,
+    stats_path: str,
+    shared_seed: int,
+    count: int,
+    start_at: float,
+) -> None:
+    """Send the same `count` requests (same keys, same fields) as every other duelling worker,
+    in this worker's own order, all starting at `start_at`: each key must post exactly once."""
+    plan = Plan.load(Path(plan_path))
+    bank = open_bank(plan.url, settings=SETTINGS)
+    worker = Worker(bank, plan, Journal(Path(journal_path)), random.Random(shared_seed), MIXED)
+    worker.tag = f"duel{shared_seed}"
+    requests = [
+        worker.new_request(worker.rng.choice(["deposit", "transfer"])) for _ in range(count)
+    ]
+    for request in requests:
+        request["amount"] = 1 + request["amount"] % 500  # small: no refusal splits a key
+    random.Random(os.getpid()).shuffle(requests)
+    time.sleep(max(0.0, start_at - time.time()))
+    for request in requests:
+        try:
+            worker.submit(request, counted_as="duel")
+        except Exception as exc:
+            worker.stats.errors[f"unexpected:{type(exc).__name__}"] += 1
+            worker.stats.violations.append("".join(traceback.format_exception(exc))[-1500:])
+    bank.close()
+    Path(stats_path).write_text(json.dumps(worker.stats.to_json()))
+
+
 def process_context() -> BaseContext:
     """Worker processes fork from a server that has already imported bankapp, so each
     start (and restart after a kill) takes milliseconds instead of a second of imports."""

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.scenarios import load_run, postgres_schema
+from tests.scenarios import duel_run, load_run, postgres_schema
 
 PG_URL = os.environ.get("BANKAPP_TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -38,3 +38,19 @@ def test_processes_mixing_operations_keep_the_books_whole(
     assert report.problems == []
     assert report.ops["transfer"] > 0 and report.ops["retry"] > 0
     assert not any("database" in code for code in report.errors)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_same_requests_sent_at_once_by_several_processes_post_once(
+    tmp_path: Path, backend: str
+) -> None:
+    """Idempotency under a race: 3 processes send the same 25 keys at the same moment."""
+    if backend == "sqlite":
+        report = duel_run(
+            f"sqlite:///{tmp_path / 'bank.db'}", tmp_path, processes=3, keys=25, seed=11
+        )
+    else:
+        with postgres_schema(PG_URL) as url:
+            report = duel_run(url, tmp_path, processes=3, keys=25, seed=11)
+    assert report.problems == []
+    assert report.acked == 25 and report.ops["duel"] == 75
