@@ -93,7 +93,7 @@ def test_a_missing_database_says_how_to_create_one(tmp_path: Path) -> None:
     assert not (tmp_path / "absent.db").exists()
 
 
-@pytest.mark.parametrize("command", [["verify"], ["init"]])
+@pytest.mark.parametrize("command", [["verify"], ["init"], []], ids=["verify", "init", "ui"])
 def test_a_file_that_is_not_sqlite_is_refused_and_left_alone(
     tmp_path: Path, command: list[str]
 ) -> None:
@@ -123,7 +123,7 @@ def test_a_database_from_a_newer_bankapp_is_refused_untouched(db: Path, tmp_path
     conn.commit()
     conn.close()
     before = dump(db)
-    for command in (["verify"], ["init"]):
+    for command in (["verify"], ["init"], []):  # [] starts the UI, which opens the bank first
         line = assert_clear_failure(bankapp(db, *command, tmp=tmp_path), "newer")
         assert "9999_from_the_future" in line
     assert dump(db) == before
