@@ -67,7 +67,7 @@ class AccountScreen(BankScreen):
                 )
                 yield Input(placeholder="min amount", id="min-amount")
                 yield Input(placeholder="max amount", id="max-amount")
-                yield Input(placeholder="memo contains", id="memo")
+                yield Input(placeholder="memo text", id="memo")
             for name in ("since", "until", "min_amount", "max_amount", "memo"):
                 yield field_error(name)
             yield LedgerTable(currency=self.bank.settings.currency, id="history")

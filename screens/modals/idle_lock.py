@@ -26,9 +26,6 @@ class IdleLockModal(ServiceCalls, ModalScreen[bool]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+l", "sign_out", "Sign out", id="lock-sign-out"),
     ]
-    DEFAULT_CSS = """
-    IdleLockModal { background: $background 90%; }
-    """
 
     def compose(self) -> ComposeResult:
         username = self.actor.username
