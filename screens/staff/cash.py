@@ -1,5 +1,5 @@
-"""`CashScreen`: a cash deposit or withdrawal for one customer account, through the teller's
-open drawer; over the approval threshold it is submitted for a supervisor instead."""
+"""`CashScreen`: a cash deposit or withdrawal through the teller's open drawer, or a transfer
+on the customer's behalf; over the approval threshold it is submitted for a supervisor."""
 
 from __future__ import annotations
 
@@ -19,6 +19,9 @@ from bankapp.errors import BankError
 from bankapp.services.approvals import ApprovalView
 from screens.base import BankScreen, field_error
 
+VERBS = {"deposit": "Cash deposit", "withdrawal": "Cash withdrawal",
+         "transfer": "Transfer on the customer's behalf"}
+
 
 class CashScreen(BankScreen):
     HELP = (
@@ -33,12 +36,12 @@ class CashScreen(BankScreen):
     def __init__(self, account: AccountView, kind: str) -> None:
         super().__init__()
         self.account = account
-        self.kind = kind  # "deposit" or "withdrawal"
+        self.kind = kind  # "deposit", "withdrawal" or "transfer"
         self.form_key = uuid.uuid4().hex
         self.done = False
 
     def compose(self) -> ComposeResult:
-        verb = "Cash deposit" if self.kind == "deposit" else "Cash withdrawal"
+        verb = VERBS[self.kind]
         yield Header()
         with Vertical(classes="staff-body"):
             yield Static(verb, classes="staff-title")
@@ -47,6 +50,10 @@ class CashScreen(BankScreen):
                 f"{mask_account_number(self.account.number)}, balance "
                 f"{self.money(self.account.balance)}"), classes="staff-status")
             with Vertical(classes="form-box"):
+                if self.kind == "transfer":
+                    yield Label("To account number")
+                    yield Input(id="destination", compact=True, max_length=40)
+                    yield field_error("destination")
                 yield Label("Amount")
                 yield Input(placeholder="0.00", id="amount", compact=True)
                 yield field_error("amount")
@@ -59,11 +66,16 @@ class CashScreen(BankScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = "Cash"
+        self.title = "Transfer" if self.kind == "transfer" else "Cash"
+        first = "#destination" if self.kind == "transfer" else "#amount"
+        self.query_one(first, Input).focus()
+
+    @on(Input.Submitted, "#destination")
+    def _to_amount(self) -> None:
         self.query_one("#amount", Input).focus()
 
     @on(Input.Submitted, "#amount")
-    def _next(self) -> None:
+    def _to_memo(self) -> None:
         self.query_one("#memo", Input).focus()
 
     @on(Input.Submitted, "#memo")
@@ -78,16 +90,25 @@ class CashScreen(BankScreen):
             self.show_error(error)
             return
         memo, key, account = self.query_one("#memo", Input).value, self.form_key, self.account
-        if self.bank.approvals.needs_approval(self.actor, amount):
+        actor, kind = self.actor, self.kind
+        to = self.query_one("#destination", Input).value if kind == "transfer" else ""
+        payments = self.bank.payments
+        if self.bank.approvals.needs_approval(actor, amount):
             self.call_service(
-                lambda: self.bank.approvals.submit(self.actor, self.kind, account.id, amount,
-                                                   memo=memo, idempotency_key=key),
-                self._submitted, group="cash")
-            return
-        take = self.bank.payments.deposit if self.kind == "deposit" else self.bank.payments.withdraw
-        self.call_service(
-            lambda: take(self.actor, account.id, amount, memo=memo, idempotency_key=key),
-            self._posted, group="cash")
+                lambda: self.bank.approvals.submit(actor, kind, account.id, amount,
+                                                   to_account_number=to, memo=memo,
+                                                   idempotency_key=key),
+                self._submitted, group="cash", exclusive=False)
+        elif kind == "transfer":
+            self.call_service(
+                lambda: payments.transfer(actor, account.id, to, amount, memo=memo,
+                                          idempotency_key=key),
+                self._posted, group="cash", exclusive=False)
+        else:
+            take = payments.deposit if kind == "deposit" else payments.withdraw
+            self.call_service(
+                lambda: take(actor, account.id, amount, memo=memo, idempotency_key=key),
+                self._posted, group="cash", exclusive=False)
 
     def _finish(self, message: str) -> None:
         self.done = True
@@ -97,7 +118,7 @@ class CashScreen(BankScreen):
 
     def _posted(self, result: EntryResult) -> None:
         balance = result.balances.get(self.account.id, 0)
-        verb = "Took in" if self.kind == "deposit" else "Paid out"
+        verb = {"deposit": "Took in", "withdrawal": "Paid out", "transfer": "Sent"}[self.kind]
         self._finish(f"{verb} {self.money(result.amount)} (entry {result.entry_id}). "
                      f"New balance {self.money(balance)}. Escape to go back.")
 

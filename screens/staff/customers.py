@@ -13,20 +13,24 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from bankapp.account_numbers import mask_account_number
+from bankapp.domain import AccountStatus, AccountView
+from bankapp.errors import ApprovalRequired, BankError
 from bankapp.services.customers import CustomerOverview, CustomerPage, SearchCursor
 from screens.base import BankScreen, field_error
 from screens.labels import entry_kind_label
-from screens.staff.common import cell, staff_table
+from screens.staff.common import PromptModal, cell, staff_table
 
 
 class CustomerSearchScreen(BankScreen):
     HELP = (
         "Type part of a name, email, phone, username or account number and press Enter. "
-        "Enter on a row opens the customer; N loads more results."
+        "Enter on a row opens the customer; Ctrl+N loads more results; F2 registers a new "
+        "customer with a temporary password."
     )
     CSS_PATH = "staff.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "more", "More results", id="search-more"),
+        Binding("ctrl+n", "more", "More results", id="search-more"),
+        Binding("f2", "new_customer", "New customer", id="customer-new"),
     ]
 
     def __init__(self) -> None:
@@ -54,7 +58,7 @@ class CustomerSearchScreen(BankScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "more":
-            return self.cursor is not None and not isinstance(self.focused, Input)
+            return self.cursor is not None
         return True
 
     @on(Input.Submitted, "#query")
@@ -82,12 +86,21 @@ class CustomerSearchScreen(BankScreen):
             )
         self.cursor = page.next_cursor
         count = self.results.row_count
-        more = " — N for more" if page.next_cursor else ""
+        more = " — Ctrl+N for more" if page.next_cursor else ""
         self.query_one("#search-status", Static).update(
             Text(f"{count} customer{'s' if count != 1 else ''} found{more}"))
         if count:
             self.results.focus()
         self.refresh_bindings()
+
+    def action_new_customer(self) -> None:
+        from screens.staff.new_customer import NewCustomerScreen
+
+        self.app.push_screen(NewCustomerScreen(), self._registered)
+
+    def _registered(self, user_id: int | None) -> None:
+        if user_id is not None:
+            self.app.push_screen(CustomerOverviewScreen(user_id))
 
     @on(DataTable.RowSelected, "#results")
     def _open(self, event: DataTable.RowSelected) -> None:
@@ -97,13 +110,19 @@ class CustomerSearchScreen(BankScreen):
 
 class CustomerOverviewScreen(BankScreen):
     HELP = (
-        "The customer's profile, accounts, cards and latest activity. Choose an account, "
-        "then C for a cash deposit or W for a cash withdrawal."
+        "The customer's profile, accounts, cards and latest activity. Choose an account, then "
+        "C cash deposit, W cash withdrawal, T transfer, P statement, Z freeze/unfreeze, "
+        "X close (needs approval when it has history); O opens a new account."
     )
     CSS_PATH = "staff.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("c", "cash('deposit')", "Cash deposit", id="cash-deposit"),
-        Binding("w", "cash('withdrawal')", "Cash withdrawal", id="cash-withdrawal"),
+        Binding("c", "cash('deposit')", "Cash in", id="cash-deposit"),
+        Binding("w", "cash('withdrawal')", "Cash out", id="cash-withdrawal"),
+        Binding("t", "cash('transfer')", "Transfer", id="customer-transfer"),
+        Binding("p", "statement", "Statement", id="customer-statement"),
+        Binding("o", "open_account", "Open account", id="customer-open"),
+        Binding("z", "freeze", "Freeze/unfreeze", id="customer-freeze"),
+        Binding("x", "close_account", "Close", id="customer-close"),
     ]
 
     def __init__(self, customer_id: int) -> None:
@@ -160,11 +179,75 @@ class CustomerOverviewScreen(BankScreen):
                            cell(self.money(line.amount, plus=True), right=True))
         self.accounts.focus()
 
-    def action_cash(self, kind: str) -> None:
+    def selected_account(self) -> AccountView | None:
         if self.overview is None or not self.overview.accounts:
+            return None
+        return self.overview.accounts[min(self.accounts.cursor_row,
+                                          len(self.overview.accounts) - 1)]
+
+    def action_cash(self, kind: str) -> None:
+        account = self.selected_account()
+        if account is None:
             return
         from screens.staff.cash import CashScreen
 
-        row = min(self.accounts.cursor_row, len(self.overview.accounts) - 1)
-        account = self.overview.accounts[row]
         self.app.push_screen(CashScreen(account, kind), lambda _done: self.reload())
+
+    def action_statement(self) -> None:
+        account = self.selected_account()
+        if account is not None:
+            self.bank_app.open_optional_screen("screens.statements", "StatementScreen",
+                                               account.id, label="Statements")
+
+    def _changed(self, message: str) -> None:
+        self.notify(message, markup=False)
+        self.reload()
+
+    def action_open_account(self) -> None:
+        actor, owner = self.actor, self.customer_id
+
+        def chosen(kind: str | None) -> None:
+            if kind:
+                self.call_service(
+                    lambda: self.bank.accounts.open(actor, kind.strip().lower(), owner_id=owner),
+                    lambda a: self._changed(f"Opened {a.name} {mask_account_number(a.number)}."),
+                    group="account-change")
+
+        self.app.push_screen(PromptModal("Open an account", "Kind: checking, savings or business",
+                                         value="checking"), chosen)
+
+    def action_freeze(self) -> None:
+        account, actor = self.selected_account(), self.actor
+        if account is None:
+            return
+        freezing = account.status == AccountStatus.OPEN
+        change = self.bank.accounts.freeze if freezing else self.bank.accounts.unfreeze
+
+        def reasoned(reason: str | None) -> None:
+            if reason is not None:
+                self.call_service(lambda: change(actor, account.id, reason),
+                                  lambda a: self._changed(f"{a.name} is now {a.status.value}."),
+                                  group="account-change")
+
+        verb = "Freeze" if freezing else "Unfreeze"
+        self.app.push_screen(PromptModal(f"{verb} {account.name}", "Reason (audited)"), reasoned)
+
+    def action_close_account(self) -> None:
+        account, actor = self.selected_account(), self.actor
+        if account is None:
+            return
+
+        def closed_or_pending(error: BankError) -> None:
+            if not isinstance(error, ApprovalRequired):
+                self.show_error(error)
+                return
+            self.call_service(
+                lambda: self.bank.approvals.submit_account_closure(actor, account.id,
+                                                                   reason="Customer request"),
+                lambda item: self._changed(f"The account has history: closing it is request "
+                                           f"#{item.id}, waiting for a supervisor."),
+                group="account-change")
+
+        self.call_service(lambda: self.bank.accounts.close(actor, account.id),
+                          lambda a: self._changed(f"{a.name} closed."),
+                          group="account-change", on_error=closed_or_pending)

@@ -102,6 +102,9 @@ class StaffHomeScreen(BankScreen):
             return self.actor.role == Role.ADMIN
         return True
 
+    def action_go_back(self) -> None:
+        """Escape stays here: this is the bottom of the staff's screens (Ctrl+L logs out)."""
+
     def action_log_out(self) -> None:
         self.bank_app.sign_out()
 

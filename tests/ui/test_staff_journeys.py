@@ -151,3 +151,59 @@ async def test_a_teller_cannot_reach_admin_screens_by_key(demo_bank: Bank) -> No
         await pilot.press("s", "l")
         await settle(pilot)
         assert type(app.screen).__name__ == "StaffHomeScreen"
+
+
+@pilot_test
+async def test_teller_registers_a_customer_and_manages_their_accounts(demo_bank: Bank) -> None:
+    """F2 registers a customer with a temporary password; O opens an account for them; Z
+    freezes it; X closes the unused one at once; a closure with history goes pending."""
+    app = make_app(demo_bank)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in_staff(pilot, "teller")
+        await pilot.press("f")
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        for value in ("dora", "Dora Explorer", "dora@example.com", "+1 555 0199", "1 Map Road"):
+            await type_text(pilot, value)
+            await pilot.press("enter")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "CustomerOverviewScreen"
+        dora = actor(demo_bank, "dora")
+        assert demo_bank.auth.get_user(dora, dora.user_id).must_change_password
+        await pilot.press("o")
+        await settle(pilot)
+        await pilot.press("enter")  # "checking" is suggested
+        await settle(pilot)
+        [account] = demo_bank.accounts.list(dora)
+        await pilot.press("z")
+        await settle(pilot)
+        await type_text(pilot, "Lost card")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert demo_bank.accounts.get(dora, account.id).status == "frozen"
+        await pilot.press("z")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert demo_bank.accounts.get(dora, account.id).status == "open"
+        await pilot.press("x")
+        await settle(pilot)
+        assert demo_bank.accounts.get(dora, account.id).status == "closed"
+
+        await pilot.press("escape", "escape", "escape")  # Escape stops at the staff home
+        await settle(pilot)
+        assert type(app.screen).__name__ == "StaffHomeScreen"
+        await pilot.press("f")
+        await type_text(pilot, "alice")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        before = len(pending_items(demo_bank))
+        await pilot.press("x")  # alice's Everyday account has history
+        await settle(pilot)
+        items = pending_items(demo_bank)
+        assert len(items) == before + 1 and items[-1].kind == "account_close"
+        assert items[-1].status == "pending"

@@ -239,3 +239,34 @@ def test_audit_log_filtered_by_kind(snap_compare: Snap, demo_bank: Bank) -> None
         await settle(pilot)
 
     assert snap(snap_compare, demo_bank, run)
+
+
+def test_new_customer_form(snap_compare: Snap, demo_bank: Bank, fixed_secrets: None) -> None:
+    """A teller registers a customer; the temporary password must be changed at sign-in."""
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await sign_in_staff(pilot, "teller")
+        await pilot.press("f")
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        await type_text(pilot, "dora")
+
+    assert snap(snap_compare, demo_bank, run)
+
+
+def test_transfer_on_the_customers_behalf_to_an_unknown_account(snap_compare: Snap,
+                                                                demo_bank: Bank) -> None:
+    """A transfer form with a destination that does not exist: the error is beside it."""
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await open_alice(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        await type_text(pilot, "1234567890")
+        await pilot.press("enter")
+        await type_text(pilot, "25")
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+
+    assert snap(snap_compare, demo_bank, run)
