@@ -7,7 +7,7 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
@@ -39,7 +39,7 @@ class IssueCardModal(ServiceCalls, ModalScreen[IssuedCard | None]):
     def compose(self) -> ComposeResult:
         settings = self.bank.settings
         low, high = settings.credit_limit_min_cents, settings.credit_limit_max_cents
-        with Vertical(classes="modal-box", id="card-issue-box"):
+        with VerticalScroll(classes="modal-box", id="card-issue-box"):
             yield Static("Issue a card", classes="box-title")
             yield Label("Type")
             yield Select(

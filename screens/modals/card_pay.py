@@ -9,7 +9,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
@@ -44,7 +44,7 @@ class PayCardModal(ServiceCalls, ModalScreen[EntryResult | None]):
 
     def compose(self) -> ComposeResult:
         card = self.card
-        with Vertical(classes="modal-box", id="card-pay-box"):
+        with VerticalScroll(classes="modal-box", id="card-pay-box"):
             yield Static(Text(f"Pay credit card {card.masked}"), classes="box-title")
             yield Static(
                 Text(f"Owed {self.money(card.used)} · limit {self.money(card.credit_limit)}"),

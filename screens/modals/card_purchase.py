@@ -9,7 +9,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
@@ -43,7 +43,7 @@ class CardPurchaseModal(ServiceCalls, ModalScreen[EntryResult | None]):
             if self.card
             else "Type the card's number as a shop's terminal would read it."
         )
-        with Vertical(classes="modal-box", id="card-purchase-box"):
+        with VerticalScroll(classes="modal-box", id="card-purchase-box"):
             yield Static("Card purchase", classes="box-title")
             yield Static(Text(hint), classes="hint")
             yield Static("", id="purchase-declined", classes="-hidden")
