@@ -336,3 +336,30 @@ async def test_a_customer_password_change_works_from_the_profile(empty_bank: Ban
         await settle(pilot)
         assert type(app.screen).__name__ == "ProfileScreen"
     assert empty_bank.auth.login("erin", NEW_PASSWORD).actor.username == "erin"
+
+
+@pilot_test
+async def test_a_temporary_password_must_be_changed_before_going_on(empty_bank: Bank) -> None:
+    from bankapp.domain import Role
+
+    empty_bank.auth.create_user(
+        None,
+        username="fay",
+        password=PASSWORD,
+        role=Role.CUSTOMER,
+        full_name="Fay Tester",
+        email="fay@example.com",
+        must_change_password=True,
+    )
+    app = make_app(empty_bank)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "fay", PASSWORD)
+        assert type(app.screen).__name__ == "ChangePasswordScreen"
+        await pilot.press("escape")  # cannot be skipped
+        assert type(app.screen).__name__ == "ChangePasswordScreen"
+        for text in (PASSWORD, NEW_PASSWORD, NEW_PASSWORD):
+            await type_text(pilot, text)
+            await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+    assert not empty_bank.auth.login("fay", NEW_PASSWORD).must_change_password
