@@ -200,3 +200,23 @@ async def test_a_teller_freezes_a_customers_card_from_their_cards_screen(demo_ba
         await pilot.press("f")
         await settle(pilot)
     assert demo_bank.cards.get(alice(demo_bank), card.card.id).status == CardStatus.FROZEN
+
+
+@pilot_test
+async def test_paying_the_credit_card_in_full_from_checking(demo_bank: Bank) -> None:
+    actor = alice(demo_bank)
+    credit = next(c for c in demo_bank.cards.list(actor) if c.credit_limit)
+    assert credit.used > 0
+    entries = entry_count(demo_bank)
+    app = make_app(demo_bank)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_cards(pilot)  # the demo credit card is the newest, highlighted first
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press("ctrl+s")  # the amount owed is filled in
+        await settle(pilot)
+        await pilot.press("ctrl+s")  # a second press must not pay twice
+        await settle(pilot)
+        assert isinstance(app.screen, CardsScreen)
+    assert demo_bank.cards.get(actor, credit.id).used == 0
+    assert entry_count(demo_bank) == entries + 1
