@@ -11,7 +11,7 @@ from typing import Any
 
 from bankapp.bank import open_bank
 from bankapp.domain import AccountKind, Actor, Role
-from bankapp.errors import InsufficientFunds
+from bankapp.errors import ApprovalState, InsufficientFunds
 from tests.conftest import TEST_SETTINGS, make_customer, make_staff
 
 SPAWN = mp.get_context("spawn")
@@ -88,4 +88,42 @@ def test_two_teller_processes_taking_cash_on_one_account(database_url: str) -> N
     # alice's deposit, two floats, each acknowledged cash operation, two drawer closes
     assert report.entries == 1 + 2 + operations + 2
     assert bank.verify_audit().ok
+    bank.close()
+
+
+def _approve_worker(url: str, admin: Actor, item: int, barrier: Any, results: Any) -> None:
+    bank = open_bank(url, settings=TEST_SETTINGS)
+    barrier.wait()
+    try:
+        bank.approvals.approve(admin, item)
+        results.put("approved")
+    except ApprovalState:
+        results.put("already decided")
+    except Exception as exc:  # reported to the parent, which fails the test with it
+        results.put(repr(exc))
+    finally:
+        bank.close()
+
+
+def test_two_admins_approving_one_request_at_once_post_it_once(database_url: str) -> None:
+    bank = open_bank(database_url, settings=TEST_SETTINGS)
+    alice = make_customer(bank, "alice")
+    account = bank.accounts.open(alice, AccountKind.CHECKING).id
+    teller = make_staff(bank, "tina", Role.TELLER)
+    admins = [make_staff(bank, name, Role.ADMIN) for name in ("ada", "otto")]
+    bank.drawers.open_drawer(teller, 0)
+    item = bank.approvals.submit(teller, "deposit", account, 2_000_000).id
+    barrier, results = SPAWN.Barrier(2), SPAWN.Queue()
+    workers = [SPAWN.Process(target=_approve_worker,
+                             args=(database_url, admin, item, barrier, results))
+               for admin in admins]
+    for worker in workers:
+        worker.start()
+    outcomes = sorted(results.get(timeout=180) for _ in workers)
+    for worker in workers:
+        worker.join(timeout=60)
+    assert outcomes == ["already decided", "approved"]
+    assert bank.accounts.get(alice, account).balance == 2_000_000
+    report = bank.verify()
+    assert report.ok and report.entries == 1
     bank.close()
