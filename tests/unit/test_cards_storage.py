@@ -3,6 +3,7 @@ no CVV in the database file, its write-ahead log, the audit trail or any log the
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 import shutil
@@ -10,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import MetaData, select
 
 from bankapp import keys
@@ -19,7 +21,7 @@ from bankapp.clock import FixedClock
 from bankapp.domain import Actor, Role
 from bankapp.errors import CardDeclined, CardStatusConflict
 from bankapp.storage.models import Base
-from tests.conftest import TEST_SETTINGS, funded_account, make_customer, make_staff
+from tests.conftest import PASSWORD, TEST_SETTINGS, funded_account, make_customer, make_staff
 
 HEXDIGEST = re.compile(r"^[0-9a-f]{64}$")
 
@@ -149,3 +151,30 @@ def test_no_table_row_or_log_line_holds_a_card_number_or_cvv(bank: Bank, logs: P
     for line in text.splitlines():
         # SQLAlchemy's "[cached since 0.478s ago]" timings are the only numbers it adds.
         assert not cvv_pattern.search(re.sub(r"\[[^\]]*\]", "", line)), line
+
+
+def test_exports_and_statements_show_only_masked_cards(bank: Bank, tmp_path: Path) -> None:
+    from datetime import date
+
+    from bankapp.exports.beancount import export_ledger
+    from bankapp.exports.files import export_statement
+    from bankapp.services.statement_types import StatementPeriod
+
+    cards = card_activity(bank)
+    ann = bank.auth.login("ann", PASSWORD).actor
+    today = bank.clock.now().date()
+    period = StatementPeriod(date(today.year, 1, 1), today)
+    files = [export_ledger(bank.ctx, None, tmp_path / "exports").path]
+    for card in cards[:2]:
+        document = bank.statements.generate(ann, card.card.account_id, period)
+        for fmt in ("csv", "pdf"):
+            files.append(export_statement(document, fmt, tmp_path / "exports"))
+    for path in files:
+        data = path.read_bytes()
+        if path.suffix == ".pdf":  # page streams are compressed: read the text instead
+            reader = PdfReader(io.BytesIO(data))
+            data = "\n".join(page.extract_text() for page in reader.pages).encode()
+        for secret in secrets_of(cards):
+            assert secret not in data, f"a full card number is in {path.name}"
+        # The card purchases are there, by merchant and masked number.
+        assert b"Hardware Store" in data, path.name
