@@ -104,7 +104,7 @@ def cmd_init(args: argparse.Namespace, url: str) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, url: str) -> int:
-    from bankapp.demo import DEMO_PASSWORD, DEMO_USERS, build_demo
+    from bankapp.demo import DEMO_PASSWORD, DEMO_TOTP_SECRETS, DEMO_USERS, build_demo
 
     _ensure_default_folder(url)
     _replace_existing(url, force=args.force)
@@ -118,6 +118,9 @@ def cmd_demo(args: argparse.Namespace, url: str) -> int:
     print(f"  {report.entries} journal entries, {report.postings} postings, ledger verified")
     print(f"  sign in as any of: {', '.join(u.username for u in DEMO_USERS)}")
     print(f"  password for all demo users: {DEMO_PASSWORD}")
+    print("  staff also type a TOTP code; demo authenticator keys (README: Demo sign-ins):")
+    for name, key in DEMO_TOTP_SECRETS.items():
+        print(f"    {name}: {key}")
     return EXIT_OK
 
 
