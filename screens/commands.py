@@ -69,6 +69,16 @@ class BankCommands(Provider):
                         self._new_transfer,
                     )
                 )
+            signed = app.signed_in
+            if app.actor.role == Role.CUSTOMER and signed and not signed.user.totp_enabled:
+                found.append(
+                    Command(
+                        "Set up two-step sign-in",
+                        "Add an authenticator-app code (TOTP) to your sign-in",
+                        partial(app.open_optional_screen, "screens.staff.totp",
+                                "SecondFactorSetupScreen", label="Two-step sign-in"),
+                    )
+                )
             found.append(
                 Command(
                     "Lock screen",

@@ -124,3 +124,65 @@ class SecondFactorScreen(BankScreen):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class SecondFactorSetupScreen(BankScreen):
+    """A signed-in customer opts in to the second factor: scan, confirm one code, then keep
+    the recovery codes (shown once)."""
+
+    HELP = (
+        "Scan the QR code with an authenticator app (or type the key), then type the code it "
+        "shows. From then on you sign in with your password and a code."
+    )
+    CSS_PATH = "staff.tcss"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="second-factor-box"):
+            yield Static("Two-step sign-in", classes="box-title")
+            with Horizontal(id="second-factor-body"):
+                yield Static("", id="qr")
+                with Vertical(id="second-factor-form"):
+                    yield Static("Preparing…", id="enrol-text")
+                    yield Label("Code from your authenticator app", id="code-label")
+                    yield Input(placeholder="123456", id="code", max_length=20, compact=True)
+                    yield field_error("code")
+                    yield Static("", id="recovery-codes", classes="-hidden")
+                    with Horizontal(classes="buttons"):
+                        yield Button("Turn on", variant="primary", id="verify")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Two-step sign-in"
+        actor = self.actor
+        self.query_one("#code", Input).focus()
+        self.call_service(lambda: self.bank.totp.begin_enrolment(actor=actor), self._show,
+                          group="enrol")
+
+    def _show(self, enrolment: Enrolment) -> None:
+        self.query_one("#qr", Static).update(Text("\n".join(enrolment.qr_lines)))
+        self.query_one("#enrol-text", Static).update(Text(
+            "1. Scan the QR code with an authenticator app,\n   or type this key:\n\n"
+            f"   {grouped(enrolment.secret)}\n\n2. Type the 6-digit code it shows.\n"))
+
+    @on(Input.Submitted, "#code")
+    @on(Button.Pressed, "#verify")
+    def action_verify(self) -> None:
+        self.clear_errors()
+        actor, code = self.actor, self.query_one("#code", Input).value.strip()
+        self.call_service(lambda: self.bank.totp.confirm_enrolment(actor, code), self._on,
+                          group="confirm", on_error=self._wrong_code)
+
+    def _wrong_code(self, error: BankError) -> None:
+        self.query_one("#code", Input).value = ""
+        self.show_error(InvalidSecondFactor(error.message, field="code"))
+
+    def _on(self, codes: tuple[str, ...]) -> None:
+        for hidden in ("#qr", "#enrol-text", "#code", "#code-label", "#verify"):
+            self.query_one(hidden).add_class("-hidden")
+        shown = self.query_one("#recovery-codes", Static)
+        shown.update(Text(
+            "Two-step sign-in is on.\n\nRecovery codes — write them down now; they are not "
+            "shown again. Each one signs you in once if you lose your device.\n\n"
+            + "\n".join(f"  {code}" for code in codes) + "\n\nEscape to go back."))
+        shown.remove_class("-hidden")

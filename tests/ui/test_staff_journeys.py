@@ -5,16 +5,26 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from textual.pilot import Pilot
 from textual.widgets import Input
 
 from bankapp.bank import Bank
 from bankapp.clock import FixedClock
+from bankapp.demo import DEMO_PASSWORD
 from bankapp.domain import Actor, Role
 from bankapp.storage.models import PendingApproval, User, table_of
 from screens.app import make_app
-from tests.ui.helpers import SIZE, entry_count, pilot_test, settle, sign_in_staff, type_text
+from tests.ui.helpers import (
+    SIZE,
+    entry_count,
+    pilot_test,
+    settle,
+    sign_in,
+    sign_in_staff,
+    type_text,
+)
 
 
 def actor(bank: Bank, username: str) -> Actor:
@@ -207,3 +217,29 @@ async def test_teller_registers_a_customer_and_manages_their_accounts(demo_bank:
         items = pending_items(demo_bank)
         assert len(items) == before + 1 and items[-1].kind == "account_close"
         assert items[-1].status == "pending"
+
+
+@pilot_test
+async def test_a_customer_opts_in_to_two_step_sign_in(
+    demo_bank: Bank, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """From the command palette's screen: scan, confirm a code, keep the recovery codes; the
+    next sign-in asks for a code."""
+    import pyotp
+
+    from bankapp.services.totp import unix_step
+    from screens.staff.totp import SecondFactorSetupScreen
+
+    key = "ALICEOPTINTOTPKEYAAAAAAAAAAAAAAA"
+    monkeypatch.setattr("bankapp.services.totp.pyotp.random_base32", lambda length=32: key)
+    app = make_app(demo_bank)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "alice")
+        app.push_screen(SecondFactorSetupScreen())
+        await settle(pilot)
+        code = pyotp.TOTP(key).generate_otp(unix_step(demo_bank.clock.now()))
+        await pilot.press(*code, "enter")
+        await settle(pilot)
+        alice = actor(demo_bank, "alice")
+        assert demo_bank.totp.remaining_recovery_codes(alice) == 8
+        assert demo_bank.auth.login("alice", DEMO_PASSWORD).second_factor_required

@@ -270,3 +270,16 @@ def test_transfer_on_the_customers_behalf_to_an_unknown_account(snap_compare: Sn
         await settle(pilot)
 
     assert snap(snap_compare, demo_bank, run)
+
+
+def test_a_customer_sets_up_two_step_sign_in(snap_compare: Snap, demo_bank: Bank,
+                                             fixed_secrets: None) -> None:
+    """A customer's opt-in screen: QR code and key, then the code box."""
+    from screens.staff.totp import SecondFactorSetupScreen
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await sign_in(pilot, "alice")
+        pilot.app.push_screen(SecondFactorSetupScreen())
+        await settle(pilot)
+
+    assert snap(snap_compare, demo_bank, run)
