@@ -88,7 +88,7 @@ class Report:
         print(f"  note: {text}", flush=True)
 
     def table(self) -> str:
-        headers = ("section", "figure", "value", "baseline (same run)", "base value", "ratio")
+        headers = ("section", "figure", "value", "baseline (same run)", "base value", "ratio", "")
         rows = [
             (
                 f.section,
@@ -97,13 +97,17 @@ class Report:
                 f.baseline_name,
                 f"{_num(f.baseline)} {f.unit}",
                 _ratio(f.ratio),
+                f.note,
             )
             for f in self.figures
         ]
         widths = [max(len(str(r[i])) for r in (headers, *rows)) for i in range(len(headers))]
         line = "  ".join("-" * w for w in widths)
-        out = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)), line]
-        out += ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+        out = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip(), line]
+        out += [
+            "  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+            for r in rows
+        ]
         out += [f"* {n}" for n in self.notes]
         return "\n".join(out)
 
