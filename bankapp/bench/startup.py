@@ -103,7 +103,12 @@ def bench_startup(config: BenchConfig, report: Report, fixture: LedgerFixture) -
         )
     else:
         report.note("start-up to sign-in screen not measured: screens.app/screens.login absent")
-    verify = _timed_verify(fixture)
+    verify, failure = _timed_verify(fixture)
+    if failure:
+        # The fixture is meant to be clean: a newer verify rule it does not satisfy is a bug
+        # in bankapp/bench/fixture.py (or in the ledger), so say it loudly, then carry on.
+        report.note(f"`bankapp verify` FAILED on the bench ledger: {failure}")
+        return
     scan = median_seconds(lambda: _raw_scan(fixture.path), 1)
     report.add(
         Figure(
@@ -118,7 +123,7 @@ def bench_startup(config: BenchConfig, report: Report, fixture: LedgerFixture) -
     )
 
 
-def _timed_verify(fixture: LedgerFixture) -> float:
+def _timed_verify(fixture: LedgerFixture) -> tuple[float, str]:
     bankapp = Path(sys.executable).with_name("bankapp")
     command = [str(bankapp)] if bankapp.exists() else [sys.executable, "-m", "bankapp"]
     started = time.perf_counter()
@@ -126,11 +131,8 @@ def _timed_verify(fixture: LedgerFixture) -> float:
         [*command, "--db", fixture.url, "verify"], capture_output=True, text=True, timeout=1800
     )
     elapsed = time.perf_counter() - started
-    if done.returncode != 0:
-        raise RuntimeError(
-            f"bankapp verify failed on the bench ledger: {done.stdout[-800:]}{done.stderr[-800:]}"
-        )
-    return elapsed
+    failure = "" if done.returncode == 0 else f"{done.stdout[-800:]}{done.stderr[-800:]}"
+    return elapsed, failure.strip()
 
 
 def _raw_scan(path: Path) -> None:

@@ -55,6 +55,7 @@ def test_bench_runs_every_section_at_tiny_sizes_and_saves_json(tmp_path: Path) -
         "6 login",
     } <= sections
     assert all(figure.value > 0 and figure.baseline > 0 for figure in report.figures)
+    assert any("bankapp verify" in figure.name for figure in report.figures), report.notes
     assert "ratio" in report.table()
     saved = json.loads(report.save(tmp_path).read_text())
     assert len(saved["figures"]) == len(report.figures)
