@@ -13,7 +13,7 @@ from bankapp import __version__
 from bankapp.bank import Bank, open_bank
 from bankapp.cli_exports import add_export_parsers, cmd_export_ledger, cmd_statement
 from bankapp.domain import Role
-from bankapp.errors import BankError, DatabaseMissing, ValidationFailed
+from bankapp.errors import BankError, ValidationFailed
 from bankapp.incidents import configure_logging, report_unexpected
 from bankapp.keys import installation_key, key_location
 from bankapp.serve import add_serve_parser, cmd_serve
