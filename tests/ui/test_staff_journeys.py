@@ -243,3 +243,23 @@ async def test_a_customer_opts_in_to_two_step_sign_in(
         alice = actor(demo_bank, "alice")
         assert demo_bank.totp.remaining_recovery_codes(alice) == 8
         assert demo_bank.auth.login("alice", DEMO_PASSWORD).second_factor_required
+
+
+@pilot_test
+async def test_a_teller_prints_a_statement_from_the_customer_overview(demo_bank: Bank) -> None:
+    """P on a customer's account opens that account's statement."""
+    app = make_app(demo_bank)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in_staff(pilot, "teller")
+        await pilot.press("f")
+        await type_text(pilot, "carol")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "StatementScreen"
+        carol = actor(demo_bank, "carol")
+        assert app.screen.account_id == demo_bank.accounts.list(carol)[0].id  # type: ignore[attr-defined]
+        assert not [n for n in app._notifications if n.severity == "error"]
