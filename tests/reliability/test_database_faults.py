@@ -223,6 +223,8 @@ def test_a_lock_held_past_the_busy_timeout_is_reported_as_busy(db: Path, tmp_pat
         holder.stdin.write("\n")
         holder.stdin.close()
         holder.wait(10)
+        if holder.stdout is not None:
+            holder.stdout.close()
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT count(*) FROM users WHERE username = 'carol'").fetchone() == (0,)
     conn.close()
