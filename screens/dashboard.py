@@ -69,7 +69,8 @@ class DashboardScreen(BankScreen):
     def on_mount(self) -> None:
         self.title = "Accounts"
         self.accounts_table.add_columns("Account", "Name", "Type", "Status", "Balance")
-        self.recent_table.add_columns("Date", "Account", "Kind", "Memo", "Amount")
+        # Amount before the memo: on an 80-column terminal the memo is what gets cut off.
+        self.recent_table.add_columns("Date", "Account", "Kind", "Amount", "Memo")
         self.accounts_table.focus()
 
     def on_screen_resume(self) -> None:
@@ -121,8 +122,8 @@ class DashboardScreen(BankScreen):
                 Text(f"{line.at:%Y-%m-%d %H:%M}"),
                 Text(mask_account_number(account.number)),
                 Text(entry_kind_label(line.kind)),
-                Text(line.memo),
                 Text(self.money(line.amount, plus=True), justify="right"),
+                Text(line.memo),
             )
 
     @property
