@@ -35,6 +35,7 @@ from bankapp.services.access import (
     describe,
     load_account,
     load_account_by_number,
+    owner_name,
     require_admin,
     require_staff,
 )
@@ -441,7 +442,7 @@ class ApprovalService:
         label = ""
         if row.account_id is not None:
             account = load_account(tx, row.account_id)
-            label = describe(account)
+            label = f"{owner_name(tx, account.owner_id)}: {describe(account)}"
         target = payload.get("to", "")
         return ApprovalView(
             id=row.id,
