@@ -247,3 +247,19 @@ def test_the_balance_series_runs_from_opening_to_closing(bank: Bank, clock: Fixe
     assert series[0] == summary.opening_balance
     assert series[-1] == summary.closing_balance
     assert 48_500 in series
+
+
+def test_the_register_lists_an_accounts_statements_newest_first(
+    bank: Bank, clock: FixedClock
+) -> None:
+    alice = make_customer(bank, "alice")
+    mallory = make_customer(bank, "mallory")
+    account = _october_history(bank, clock, alice)
+    first = bank.statements.generate(alice, account, OCT)
+    second = bank.statements.generate(alice, account, bank.statements.period("this-month"))
+    records = bank.statements.records(alice, account)
+    assert [r.statement_id for r in records] == [second.statement_id, first.statement_id]
+    assert records[1].period == OCT
+    assert (records[1].opening_balance, records[1].closing_balance) == (50_000, 48_800)
+    with pytest.raises(AccountNotFound):
+        bank.statements.records(mallory, account)
