@@ -66,7 +66,7 @@ from bankapp.services.ledger import (
     request_fingerprint,
 )
 from bankapp.storage.database import Tx
-from bankapp.storage.models import Account, Card, JournalEntry, Posting, User
+from bankapp.storage.models import Account, AuditEvent, Card, JournalEntry, Posting, User
 from bankapp.validation import clean_text
 
 _cards = cast(Table, Card.__table__)
@@ -292,7 +292,7 @@ class CardService:
             if self._record_decline(actor, declined, found, merchant, amount):
                 raise CardFrozen(
                     f"The CVV is wrong. After {MAX_CVV_FAILURES} wrong CVVs in a row the card "
-                    "is frozen; its holder can unfreeze it.",
+                    "is frozen; ask the bank to unfreeze it.",
                     field="cvv",
                 ) from None
             raise
@@ -711,6 +711,8 @@ class CardService:
             current = CardStatus(card.status)
             if current not in allowed:
                 raise CardStatusConflict(self._conflict_message(current, status))
+            if status == CardStatus.ACTIVE and not actor.is_staff:
+                self._require_own_freeze(tx, actor, card.id)
             if status == CardStatus.CANCELLED and card.kind == CardKind.CREDIT:
                 self._close_credit_account(tx, card)
             self._set_status(tx, card.id, status)
@@ -733,6 +735,20 @@ class CardService:
             return self._view(tx, card.id)
 
         return self._ctx.db.write(work)
+
+    @staticmethod
+    def _require_own_freeze(tx: Tx, actor: Actor, card_id: int) -> None:
+        """A customer lifts only a freeze they made; one made by the bank (a teller, or the
+        wrong-CVV rule) stays until staff lift it."""
+        events = cast(Table, AuditEvent.__table__)
+        froze_by = tx.conn.execute(
+            select(events.c.actor_id)
+            .where(events.c.kind == "card.freeze", events.c.subject == f"card {card_id}")
+            .order_by(events.c.seq.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        if froze_by != actor.user_id:
+            raise PermissionDenied("The bank froze this card; ask a teller to unfreeze it.")
 
     @staticmethod
     def _conflict_message(current: CardStatus, wanted: CardStatus) -> str:

@@ -28,6 +28,7 @@ from bankapp.errors import (
     CardSecurityCodeWrong,
     CardStatusConflict,
     InvalidAmount,
+    PermissionDenied,
     ValidationFailed,
 )
 from bankapp.services.cards import MAX_USABLE_CARDS
@@ -45,6 +46,7 @@ class ModelCard:
     status: CardStatus = CardStatus.ACTIVE
     cvv_failures: int = 0
     replaced: bool = False
+    frozen_by_bank: bool = False
 
 
 class CardMachine(RuleBasedStateMachine):
@@ -122,7 +124,7 @@ class CardMachine(RuleBasedStateMachine):
             if not right_cvv:
                 card.cvv_failures += 1
                 if card.cvv_failures >= 3 and card.status == CardStatus.ACTIVE:
-                    card.status = CardStatus.FROZEN
+                    card.status, card.frozen_by_bank = CardStatus.FROZEN, True
             assert card.status == CardStatus.FROZEN
             return
         except CardBlocked:
@@ -141,12 +143,15 @@ class CardMachine(RuleBasedStateMachine):
         try:
             if card.status == CardStatus.FROZEN:
                 self.bank.cards.unfreeze(self.ann, card_id)
+                assert not card.frozen_by_bank
                 card.status, card.cvv_failures = CardStatus.ACTIVE, 0
             else:
                 self.bank.cards.freeze(self.ann, card_id)
-                card.status = CardStatus.FROZEN
+                card.status, card.frozen_by_bank = CardStatus.FROZEN, False
         except CardStatusConflict:
             assert card.status.is_blocked
+        except PermissionDenied:
+            assert card.frozen_by_bank
 
     @rule(card_id=cards, stolen=st.booleans())
     def report_lost(self, card_id: int, stolen: bool) -> None:

@@ -186,9 +186,23 @@ def test_three_wrong_cvvs_in_a_row_freeze_the_card(bank: Bank) -> None:
     assert bank.cards.get(ann, card.card.id).status == CardStatus.FROZEN
     with pytest.raises(CardFrozen):
         buy(bank, ann, card, 100)  # even with the right CVV
-    bank.cards.unfreeze(ann, card.card.id)
+    with pytest.raises(PermissionDenied, match="ask a teller"):
+        bank.cards.unfreeze(ann, card.card.id)  # the bank froze it, not the holder
+    bank.cards.unfreeze(make_staff(bank, "tina", Role.TELLER), card.card.id)
     assert buy(bank, ann, card, 100) == -200
     assert "card.freeze" in audit_kinds(bank)
+
+
+def test_a_card_the_teller_froze_stays_frozen_until_staff_unfreeze_it(bank: Bank) -> None:
+    ann = make_customer(bank, "ann")
+    teller = make_staff(bank, "tina", Role.TELLER)
+    card = bank.cards.issue_credit(ann, 10_000)
+    bank.cards.freeze(teller, card.card.id, "suspected fraud")
+    with pytest.raises(PermissionDenied):
+        bank.cards.unfreeze(ann, card.card.id)
+    assert bank.cards.unfreeze(teller, card.card.id).status == CardStatus.ACTIVE
+    bank.cards.freeze(ann, card.card.id)  # the holder's own freeze: the holder lifts it
+    assert bank.cards.unfreeze(ann, card.card.id).status == CardStatus.ACTIVE
 
 
 def test_a_wrong_expiry_or_unknown_number_is_declined(bank: Bank) -> None:
