@@ -29,17 +29,18 @@ class LedgerTable(DataTable[Text]):
         self.currency = currency
 
     def on_mount(self) -> None:
-        self.add_columns("Date", "Kind", "Memo", "Other side", "Amount", "Balance")
+        # Money before words: on an 80-column terminal the memo is what gets cut off.
+        self.add_columns("Date", "Kind", "Amount", "Balance", "Memo", "Other side")
 
     def add_lines(self, lines: tuple[HistoryLine, ...]) -> None:
         for line in lines:
             self.add_row(
                 Text(f"{line.at:%Y-%m-%d %H:%M}"),
                 Text(entry_kind_label(line.kind)),
-                Text(line.memo),  # typed by a person: plain text, never markup
-                Text(line.counterparty),
                 Text(format_cents(line.amount, self.currency, plus=True), justify="right"),
                 Text(format_cents(line.balance_after, self.currency), justify="right"),
+                Text(line.memo),  # typed by a person: plain text, never markup
+                Text(line.counterparty),
                 key=str(line.posting_id),
             )
 

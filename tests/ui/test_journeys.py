@@ -135,7 +135,7 @@ async def test_register_sign_in_open_deposit_transfer_history_and_log_out(
             await settle(pilot)
             table = app.screen.query_one("#history", DataTable)
             first = [str(cell) for cell in table.get_row_at(0)]
-            assert first[2] == "For the pot" and first[4] == amount
+            assert first[4] == "For the pot" and first[2] == amount
             await pilot.press("escape")
             await settle(pilot)
 
