@@ -45,6 +45,23 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _installation_key_outside_the_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Databases without a folder of their own (PostgreSQL) keep the installation key in
+    ./data; tests point it at a temporary file instead, unless a test sets its own."""
+    if "BANKAPP_KEY_FILE" in os.environ or "BANKAPP_SECRET_KEY" in os.environ:
+        yield
+        return
+    path = tmp_path_factory.mktemp("key") / "bankapp.key"
+    path.write_text(os.urandom(32).hex())
+    path.chmod(0o600)
+    os.environ["BANKAPP_KEY_FILE"] = str(path)
+    try:
+        yield
+    finally:
+        os.environ.pop("BANKAPP_KEY_FILE", None)
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated empty database, built once and copied for each test."""
