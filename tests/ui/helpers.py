@@ -39,7 +39,9 @@ async def settle(pilot: Pilot[object]) -> None:
         await pilot.pause()
         quiet = 0 if len(pilot.app.workers) else quiet + 1
         if quiet >= 5:
-            return
+            break
+    await pilot.wait_for_scheduled_animations()  # the last layout and repaint, too
+    await pilot.pause()
 
 
 async def sign_in(pilot: Pilot[object], username: str, password: str = DEMO_PASSWORD) -> None:
