@@ -288,9 +288,12 @@ class AuthService:
             self._refuse_if_blocked(row, now)
         ok = self._ctx.hashing.verify(row.password_hash if row else None, password)
         if row is None:
+            # What was typed is not a user's name and may be a mistyped password: the audit
+            # keeps only its first two characters and length.
+            shown = f"{name[:2]}…({len(name)})" if name else "?"
             self._ctx.db.write(lambda tx: audit.record(
-                tx, None, "login.failure", f"user {name[:32] or '?'}", {"reason": "unknown user"},
-                actor_name=name[:32] or "?",
+                tx, None, "login.failure", f"unknown user {shown}", {"reason": "unknown user"},
+                actor_name=shown,
             ))
             raise InvalidCredentials()
         if not ok:

@@ -25,6 +25,7 @@ from bankapp.storage.engine import WRITE_OPTION
 T = TypeVar("T")
 
 MAX_ATTEMPTS = 8
+SQLITE_LOCK_ATTEMPTS = 3
 # PostgreSQL: serialization failure, deadlock, unique violation (a concurrent duplicate
 # idempotency key: the retry then finds the first request's result).
 _RETRY_SQLSTATES = {"40001", "40P01", "23505"}
@@ -63,7 +64,7 @@ class Database:
                 with engine.begin() as conn:
                     return work(Tx(conn, self.clock.now()))
             except DBAPIError as exc:
-                if attempt < MAX_ATTEMPTS and _is_transient(exc):
+                if attempt < _attempts_for(exc) and _is_transient(exc):
                     self.retries += 1
                     time.sleep(min(0.5, 0.005 * 2**attempt) * random.uniform(0.5, 1.5))
                     continue
@@ -78,6 +79,14 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _attempts_for(exc: DBAPIError) -> int:
+    """SQLite already waited the busy timeout before reporting a lock, so a few more tries
+    are enough; other conflicts fail fast and are worth more, quicker retries."""
+    if isinstance(exc, OperationalError) and _is_sqlite_lock(exc):
+        return SQLITE_LOCK_ATTEMPTS
+    return MAX_ATTEMPTS
 
 
 def _is_transient(exc: DBAPIError) -> bool:

@@ -239,3 +239,15 @@ def test_profile_edits_are_validated_and_audited(bank: Bank) -> None:
         bank.auth.update_profile(alice, full_name="Alice", email="broken")
     assert caught.value.field == "email"
     assert audit_kinds(bank).count("user.profile") == 1
+
+
+def test_a_failed_sign_in_as_an_unknown_user_does_not_store_what_was_typed(bank: Bank) -> None:
+    """People type their password into the username box; the audit must not keep it."""
+    with pytest.raises(InvalidCredentials):
+        bank.auth.login("correcthorsebatterystaple", "whatever it was")
+    table = AuditEvent.__table__
+    rows = bank.db.read(
+        lambda tx: tx.conn.execute(select(table.c.actor_name, table.c.subject, table.c.details)).all()
+    )
+    assert rows and all("correcthorse" not in " ".join(map(str, row)) for row in rows)
+    assert rows[-1].subject == "unknown user co…(25)"
