@@ -31,12 +31,14 @@ from bankapp.storage.schema import require_current_schema, upgrade_to_head
 class Bank:
     """Every service, wired to one database, clock and settings."""
 
-    def __init__(self, engine: Engine, *, clock: Clock | None = None,
-                 settings: Settings | None = None) -> None:
+    def __init__(
+        self, engine: Engine, *, clock: Clock | None = None, settings: Settings | None = None
+    ) -> None:
         self.settings = settings or Settings()
         self.db = Database(engine, clock or SystemClock())
-        self.ctx = ServiceContext(self.db, self.settings,
-                                  PasswordHashing(self.settings.hash_parameters))
+        self.ctx = ServiceContext(
+            self.db, self.settings, PasswordHashing(self.settings.hash_parameters)
+        )
         self.auth = AuthService(self.ctx)
         self.accounts = AccountService(self.ctx)
         self.payments = PaymentService(self.ctx)

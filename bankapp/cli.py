@@ -28,7 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"bankapp {__version__}")
     parser.add_argument(
-        "--db", metavar="URL",
+        "--db",
+        metavar="URL",
         help="database URL (default: $BANKAPP_DATABASE_URL or sqlite:///data/bank.db)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -42,8 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--full-name", required=True)
     user.add_argument("--email", required=True)
     user.add_argument("--phone", default="")
-    user.add_argument("--password-stdin", action="store_true",
-                      help="read the password from standard input (for scripts)")
+    user.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from standard input (for scripts)",
+    )
     unlock = sub.add_parser("unlock", help="clear a user's failed sign-ins and lockout")
     unlock.add_argument("username")
     sub.add_parser("verify", help="check ledger and audit invariants; exit 1 on any fault")
@@ -61,10 +65,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     url = database_url_from_env(args.db)
     handlers: dict[str | None, Callable[[argparse.Namespace, str], int]] = {
-        None: cmd_ui, "init": cmd_init, "demo": cmd_demo, "create-user": cmd_create_user,
-        "unlock": cmd_unlock, "verify": cmd_verify, "audit": cmd_audit_verify,
+        None: cmd_ui,
+        "init": cmd_init,
+        "demo": cmd_demo,
+        "create-user": cmd_create_user,
+        "unlock": cmd_unlock,
+        "verify": cmd_verify,
+        "audit": cmd_audit_verify,
         "serve": cmd_serve,
-        "statement": cmd_statement, "export-ledger": cmd_export_ledger,
+        "statement": cmd_statement,
+        "export-ledger": cmd_export_ledger,
     }
     try:
         return handlers[args.command](args, url)
@@ -76,8 +86,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:  # never a traceback on the user's terminal
         incident = report_unexpected(exc)
-        print(f"bankapp: unexpected error (incident {incident}; details in the log)",
-              file=sys.stderr)
+        print(
+            f"bankapp: unexpected error (incident {incident}; details in the log)", file=sys.stderr
+        )
         return EXIT_ERROR
 
 
@@ -134,8 +145,13 @@ def cmd_create_user(args: argparse.Namespace, url: str) -> int:
             if getpass.getpass("Repeat password: ") != password:
                 raise ValidationFailed("The two passwords do not match.")
         user = bank.auth.create_user(
-            None, username=args.username, password=password, role=args.role,
-            full_name=args.full_name, email=args.email, phone=args.phone,
+            None,
+            username=args.username,
+            password=password,
+            role=args.role,
+            full_name=args.full_name,
+            email=args.email,
+            phone=args.phone,
             must_change_password=args.role != Role.CUSTOMER.value,
         )
     finally:
@@ -160,8 +176,10 @@ def cmd_verify(args: argparse.Namespace, url: str) -> int:
         report = bank.verify()
     finally:
         bank.close()
-    print(f"accounts: {report.accounts}  journal entries: {report.entries}  "
-          f"postings: {report.postings}  audit events: {report.audit_events}")
+    print(
+        f"accounts: {report.accounts}  journal entries: {report.entries}  "
+        f"postings: {report.postings}  audit events: {report.audit_events}"
+    )
     if report.ok:
         print("OK: every balance equals its postings, every entry balances, audit chain intact")
         return EXIT_OK

@@ -38,20 +38,41 @@ class DemoUser:
 
 
 DEMO_USERS = (
-    DemoUser("alice", Role.CUSTOMER, "Alice Martin", "alice@example.com", "+1 555 0101",
-             "12 Elm Street, Springfield",
-             ((AccountKind.CHECKING, "Everyday"), (AccountKind.SAVINGS, "Rainy day"))),
-    DemoUser("bob", Role.CUSTOMER, "Bob Okafor", "bob@example.com", "+1 555 0102",
-             "4 Harbour Road, Shelbyville",
-             ((AccountKind.CHECKING, "Main"), (AccountKind.BUSINESS, "Okafor Bikes"))),
-    DemoUser("carol", Role.CUSTOMER, "Carol Nguyen", "carol@example.com", "+1 555 0103",
-             "88 Hill Avenue, Capital City",
-             ((AccountKind.CHECKING, "Checking"), (AccountKind.SAVINGS, "House fund"),
-              (AccountKind.SAVINGS, "Holidays"))),
-    DemoUser("teller", Role.TELLER, "Tom Teller", "teller@bank.example", "+1 555 0200",
-             "Main branch"),
-    DemoUser("admin", Role.ADMIN, "Ada Admin", "admin@bank.example", "+1 555 0201",
-             "Main branch"),
+    DemoUser(
+        "alice",
+        Role.CUSTOMER,
+        "Alice Martin",
+        "alice@example.com",
+        "+1 555 0101",
+        "12 Elm Street, Springfield",
+        ((AccountKind.CHECKING, "Everyday"), (AccountKind.SAVINGS, "Rainy day")),
+    ),
+    DemoUser(
+        "bob",
+        Role.CUSTOMER,
+        "Bob Okafor",
+        "bob@example.com",
+        "+1 555 0102",
+        "4 Harbour Road, Shelbyville",
+        ((AccountKind.CHECKING, "Main"), (AccountKind.BUSINESS, "Okafor Bikes")),
+    ),
+    DemoUser(
+        "carol",
+        Role.CUSTOMER,
+        "Carol Nguyen",
+        "carol@example.com",
+        "+1 555 0103",
+        "88 Hill Avenue, Capital City",
+        (
+            (AccountKind.CHECKING, "Checking"),
+            (AccountKind.SAVINGS, "House fund"),
+            (AccountKind.SAVINGS, "Holidays"),
+        ),
+    ),
+    DemoUser(
+        "teller", Role.TELLER, "Tom Teller", "teller@bank.example", "+1 555 0200", "Main branch"
+    ),
+    DemoUser("admin", Role.ADMIN, "Ada Admin", "admin@bank.example", "+1 555 0201", "Main branch"),
 )
 
 _SPENDING = ("Groceries", "Coffee", "Fuel", "Pharmacy", "Books", "Cinema", "Hardware store")
@@ -70,9 +91,15 @@ def build_demo(bank: Bank, *, seed: int = 2026, end: datetime | None = None) -> 
         accounts: dict[str, list[int]] = {}
         for user in DEMO_USERS:
             view = bank.auth.create_user(
-                None, username=user.username, password=DEMO_PASSWORD, role=user.role,
-                full_name=user.full_name, email=user.email, phone=user.phone,
-                address=user.address, must_change_password=False,
+                None,
+                username=user.username,
+                password=DEMO_PASSWORD,
+                role=user.role,
+                full_name=user.full_name,
+                email=user.email,
+                phone=user.phone,
+                address=user.address,
+                must_change_password=False,
             )
             actor = Actor(view.id, view.username, view.role)
             actors[user.username] = actor
@@ -87,8 +114,12 @@ def build_demo(bank: Bank, *, seed: int = 2026, end: datetime | None = None) -> 
             for name in customers
         }
         for name in customers:
-            bank.payments.deposit(actors[name], accounts[name][0], rng.randrange(150_000, 400_000),
-                                  memo="Opening deposit")
+            bank.payments.deposit(
+                actors[name],
+                accounts[name][0],
+                rng.randrange(150_000, 400_000),
+                memo="Opening deposit",
+            )
         demo_cards = issue_demo_cards(bank, seed, actors, accounts)
         for day in range(DEMO_DAYS):
             clock.set(end - timedelta(days=DEMO_DAYS - day, hours=-9, minutes=-rng.randrange(480)))
@@ -97,14 +128,22 @@ def build_demo(bank: Bank, *, seed: int = 2026, end: datetime | None = None) -> 
                 demo_card_day(bank, demo_cards, day, name, actors[name], accounts[name][0])
         _demo_branch_day(bank, clock, end, actors, accounts)
         clock.set(end - timedelta(minutes=1))
-        bank.db.write(lambda tx: audit.record(tx, None, "demo.created", "demo database",
-                                              {"seed": seed}, actor_name="operator"))
+        bank.db.write(
+            lambda tx: audit.record(
+                tx, None, "demo.created", "demo database", {"seed": seed}, actor_name="operator"
+            )
+        )
     finally:
         bank.db.clock = real_clock
 
 
-def _demo_branch_day(bank: Bank, clock: FixedClock, end: datetime, actors: dict[str, Actor],
-                     accounts: dict[str, list[int]]) -> None:
+def _demo_branch_day(
+    bank: Bank,
+    clock: FixedClock,
+    end: datetime,
+    actors: dict[str, Actor],
+    accounts: dict[str, list[int]],
+) -> None:
     """The teller's morning: a drawer session closed $5.00 short, a drawer open now, and a
     large deposit waiting in the approvals queue."""
     teller = actors["teller"]
@@ -122,8 +161,15 @@ def _demo_branch_day(bank: Bank, clock: FixedClock, end: datetime, actors: dict[
     bank.approvals.submit(teller, "deposit", bob, 1_250_000, memo="Sale of delivery van")
 
 
-def _demo_day(bank: Bank, rng: random.Random, day: int, actor: Actor, own: list[int],
-              numbers: dict[str, list[str]], name: str) -> None:
+def _demo_day(
+    bank: Bank,
+    rng: random.Random,
+    day: int,
+    actor: Actor,
+    own: list[int],
+    numbers: dict[str, list[str]],
+    name: str,
+) -> None:
     main = own[0]
     try:
         if day % 14 == 3:
@@ -131,16 +177,21 @@ def _demo_day(bank: Bank, rng: random.Random, day: int, actor: Actor, own: list[
         if day % 30 == 5:
             bank.payments.withdraw(actor, main, rng.randrange(90_000, 140_000), memo="Rent")
         if rng.random() < 0.6:
-            bank.payments.withdraw(actor, main, rng.randrange(500, 9_000),
-                                   memo=rng.choice(_SPENDING))
+            bank.payments.withdraw(
+                actor, main, rng.randrange(500, 9_000), memo=rng.choice(_SPENDING)
+            )
         if len(own) > 1 and rng.random() < 0.12:
             target = numbers[name][rng.randrange(1, len(own))]
-            bank.payments.transfer(actor, main, target, rng.randrange(5_000, 50_000),
-                                   memo="Saving")
+            bank.payments.transfer(actor, main, target, rng.randrange(5_000, 50_000), memo="Saving")
         if rng.random() < 0.08:
             other = rng.choice([n for n in numbers if n != name])
-            bank.payments.transfer(actor, main, numbers[other][0], rng.randrange(1_000, 20_000),
-                                   memo=rng.choice(("Dinner split", "Concert tickets", "Gift")))
+            bank.payments.transfer(
+                actor,
+                main,
+                numbers[other][0],
+                rng.randrange(1_000, 20_000),
+                memo=rng.choice(("Dinner split", "Concert tickets", "Gift")),
+            )
     except InsufficientFunds:
         pass  # a demo customer, like a real one, sometimes cannot afford something
 
@@ -150,8 +201,10 @@ def is_demo(bank: Bank) -> bool:
     demo sign-ins)."""
     table = table_of(AuditEvent)
     return bank.db.read(
-        lambda tx: tx.conn.execute(
-            select(table.c.id).where(table.c.kind == "demo.created").limit(1)
-        ).first()
-        is not None
+        lambda tx: (
+            tx.conn.execute(
+                select(table.c.id).where(table.c.kind == "demo.created").limit(1)
+            ).first()
+            is not None
+        )
     )

@@ -16,7 +16,7 @@ DEFAULT_MAX_CENTS = 1_000_000_000  # 10,000,000.00 per operation
 
 
 def parse_amount(text: str, *, max_cents: int = DEFAULT_MAX_CENTS, currency: str = "USD") -> int:
-    """Parse `"1,234.50"` (optionally with the currency symbol) into cents, or raise InvalidAmount."""
+    """Parse `"1,234.50"` (optionally with a currency symbol) to cents, or raise InvalidAmount."""
     cleaned = text.strip().replace(" ", "")
     symbol = CURRENCY_SYMBOLS.get(currency, "")
     if symbol and cleaned.startswith(symbol):

@@ -26,12 +26,16 @@ def clean_text(
 ) -> str:
     """Trim `value` and refuse control characters, bidi overrides and over-long text."""
     if len(value) > max_length * 4:
-        raise ValidationFailed(f"{label} is too long (at most {max_length} characters).", field=field)
+        raise ValidationFailed(
+            f"{label} is too long (at most {max_length} characters).", field=field
+        )
     text = unicodedata.normalize("NFC", value).strip()
     if required and not text:
         raise ValidationFailed(f"{label} is required.", field=field)
     if len(text) > max_length:
-        raise ValidationFailed(f"{label} is too long (at most {max_length} characters).", field=field)
+        raise ValidationFailed(
+            f"{label} is too long (at most {max_length} characters).", field=field
+        )
     for ch in text:
         if ch in _BIDI_CONTROLS:
             raise ValidationFailed(

@@ -98,7 +98,9 @@ def fresh_database(backend: str, tmp_path: Path, template: Path) -> Iterator[str
 
 
 @pytest.fixture(params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[str]:
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
+) -> Iterator[str]:
     """An empty, migrated database on each backend."""
     with fresh_database(request.param, tmp_path, sqlite_template) as url:
         yield url
@@ -121,23 +123,33 @@ def bank(database_url: str, clock: FixedClock) -> Iterator[Bank]:
 
 def make_customer(bank: Bank, username: str, full_name: str | None = None) -> Actor:
     user = bank.auth.create_user(
-        None, username=username, password=PASSWORD, role=Role.CUSTOMER,
+        None,
+        username=username,
+        password=PASSWORD,
+        role=Role.CUSTOMER,
         full_name=full_name or username.capitalize() + " Tester",
-        email=f"{username}@example.com", must_change_password=False,
+        email=f"{username}@example.com",
+        must_change_password=False,
     )
     return Actor(user.id, user.username, user.role)
 
 
 def make_staff(bank: Bank, username: str, role: Role) -> Actor:
     user = bank.auth.create_user(
-        None, username=username, password=PASSWORD, role=role,
-        full_name=username.capitalize() + " Staff", email=f"{username}@bank.example",
+        None,
+        username=username,
+        password=PASSWORD,
+        role=role,
+        full_name=username.capitalize() + " Staff",
+        email=f"{username}@bank.example",
         must_change_password=False,
     )
     return Actor(user.id, user.username, user.role)
 
 
-def funded_account(bank: Bank, actor: Actor, cents: int, kind: AccountKind = AccountKind.CHECKING) -> int:
+def funded_account(
+    bank: Bank, actor: Actor, cents: int, kind: AccountKind = AccountKind.CHECKING
+) -> int:
     account = bank.accounts.open(actor, kind)
     if cents:
         bank.payments.deposit(actor, account.id, cents)

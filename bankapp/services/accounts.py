@@ -49,7 +49,7 @@ class AccountService:
     def open(
         self, actor: Actor, kind: AccountKind | str, name: str = "", *, owner_id: int | None = None
     ) -> AccountView:
-        """Open a checking, savings or business account for the actor (or, for staff, a customer)."""
+        """Open a checking, savings or business account for the actor (staff: for a customer)."""
         try:
             kind = AccountKind(kind)
         except ValueError:
@@ -70,7 +70,10 @@ class AccountService:
                 raise ValidationFailed(f"A customer can hold at most {MAX_OPEN_ACCOUNTS} accounts.")
             account_id = self._insert(tx, owner, kind, name)
             audit.record(
-                tx, actor, "account.open", f"account {account_id}",
+                tx,
+                actor,
+                "account.open",
+                f"account {account_id}",
                 {"owner_id": owner, "kind": kind.value, "name": name},
             )
             return self._view(tx, account_id)
@@ -120,8 +123,9 @@ class AccountService:
             if row.status == AccountStatus.CLOSED:
                 raise AccountNotOpen("A closed account cannot be renamed.")
             tx.conn.execute(update(_accounts).where(_accounts.c.id == row.id).values(name=name))
-            audit.record(tx, actor, "account.rename", f"account {row.id}",
-                         {"from": row.name, "to": name})
+            audit.record(
+                tx, actor, "account.rename", f"account {row.id}", {"from": row.name, "to": name}
+            )
             return self._view(tx, row.id)
 
         return self._ctx.db.write(work)
@@ -153,8 +157,13 @@ class AccountService:
                 .where(_accounts.c.id == row.id, _accounts.c.balance == 0)
                 .values(status=AccountStatus.CLOSED.value, closed_at=tx.now)
             )
-            audit.record(tx, actor, "account.close", f"account {row.id}",
-                         {"number": mask_account_number(row.number)})
+            audit.record(
+                tx,
+                actor,
+                "account.close",
+                f"account {row.id}",
+                {"number": mask_account_number(row.number)},
+            )
             return self._view(tx, row.id)
 
         return self._ctx.db.write(work)
@@ -203,9 +212,15 @@ class AccountService:
                         tx.conn.execute(
                             insert(_accounts)
                             .values(
-                                number=new_account_number(), owner_id=owner, kind=kind.value,
-                                name=name, currency=self._ctx.settings.currency, balance=0,
-                                credit_limit=0, unbounded=False, status="open",
+                                number=new_account_number(),
+                                owner_id=owner,
+                                kind=kind.value,
+                                name=name,
+                                currency=self._ctx.settings.currency,
+                                balance=0,
+                                credit_limit=0,
+                                unbounded=False,
+                                status="open",
                                 opened_at=tx.now,
                             )
                             .returning(_accounts.c.id)

@@ -85,8 +85,13 @@ class AuthService:
     ) -> UserView:
         """A new customer registers themselves."""
         form = parse_form(
-            RegistrationInput, username=username, password=password,
-            password_confirm=password_confirm, full_name=full_name, email=email, phone=phone,
+            RegistrationInput,
+            username=username,
+            password=password,
+            password_confirm=password_confirm,
+            full_name=full_name,
+            email=email,
+            phone=phone,
             address=address,
         )
         digest = self._checked_hash(form.password, form.password_confirm, form.username)
@@ -112,10 +117,18 @@ class AuthService:
         try:
             role = Role(role)
         except ValueError:
-            raise ValidationFailed("Role must be customer, teller or admin.", field="role") from None
+            raise ValidationFailed(
+                "Role must be customer, teller or admin.", field="role"
+            ) from None
         form = parse_form(
-            RegistrationInput, username=username, password=password, password_confirm=password,
-            full_name=full_name, email=email, phone=phone, address=address,
+            RegistrationInput,
+            username=username,
+            password=password,
+            password_confirm=password,
+            full_name=full_name,
+            email=email,
+            phone=phone,
+            address=address,
         )
         digest = self._checked_hash(form.password, form.password, form.username)
 
@@ -132,7 +145,12 @@ class AuthService:
         return self._ctx.db.write(work)
 
     def _insert_user(
-        self, tx: Tx, actor: Actor | None, form: RegistrationInput, digest: str, role: Role,
+        self,
+        tx: Tx,
+        actor: Actor | None,
+        form: RegistrationInput,
+        digest: str,
+        role: Role,
         must_change: bool,
     ) -> UserView:
         exists = tx.conn.execute(
@@ -143,17 +161,30 @@ class AuthService:
         user_id = tx.conn.execute(
             insert(_users)
             .values(
-                username=form.username, password_hash=digest, role=role.value,
-                full_name=form.full_name, email=form.email, phone=form.phone,
-                address=form.address, status="active", must_change_password=must_change,
-                failed_logins=0, created_at=tx.now, totp_enabled=False,
+                username=form.username,
+                password_hash=digest,
+                role=role.value,
+                full_name=form.full_name,
+                email=form.email,
+                phone=form.phone,
+                address=form.address,
+                status="active",
+                must_change_password=must_change,
+                failed_logins=0,
+                created_at=tx.now,
+                totp_enabled=False,
             )
             .returning(_users.c.id)
         ).scalar_one()
         audit.record(
-            tx, actor, "user.create", f"user {form.username}", {"role": role.value},
-            actor_name=None if actor else ("self-registration" if role == Role.CUSTOMER and
-                                           not must_change else "operator"),
+            tx,
+            actor,
+            "user.create",
+            f"user {form.username}",
+            {"role": role.value},
+            actor_name=None
+            if actor
+            else ("self-registration" if role == Role.CUSTOMER and not must_change else "operator"),
         )
         return self._user(tx, user_id)
 
@@ -167,12 +198,19 @@ class AuthService:
         return self._ctx.db.read(work)
 
     def update_profile(
-        self, actor: Actor, *, full_name: str, email: str, phone: str = "", address: str = "",
+        self,
+        actor: Actor,
+        *,
+        full_name: str,
+        email: str,
+        phone: str = "",
+        address: str = "",
         user_id: int | None = None,
     ) -> UserView:
         """Customers edit their own profile; staff may edit a customer's."""
-        form = parse_form(ProfileInput, full_name=full_name, email=email, phone=phone,
-                          address=address)
+        form = parse_form(
+            ProfileInput, full_name=full_name, email=email, phone=phone, address=address
+        )
         target = user_id or actor.user_id
 
         def work(tx: Tx) -> UserView:
@@ -185,8 +223,9 @@ class AuthService:
                     raise UserNotFound("No such customer.")
             before = self._user(tx, target)
             tx.conn.execute(update(_users).where(_users.c.id == target).values(**form.model_dump()))
-            changed = {k: "changed" for k, v in form.model_dump().items()
-                       if getattr(before, k) != v}
+            changed = {
+                k: "changed" for k, v in form.model_dump().items() if getattr(before, k) != v
+            }
             audit.record(tx, actor, "user.profile", f"user {before.username}", changed)
             return self._user(tx, target)
 
@@ -206,7 +245,8 @@ class AuthService:
 
         def work(tx: Tx) -> None:
             tx.conn.execute(
-                update(_users).where(_users.c.id == actor.user_id)
+                update(_users)
+                .where(_users.c.id == actor.user_id)
                 .values(password_hash=digest, must_change_password=False)
             )
             audit.record(tx, actor, "user.password_change", f"user {row.username}")
@@ -226,9 +266,14 @@ class AuthService:
         def work(tx: Tx) -> None:
             require_admin(tx, actor)
             tx.conn.execute(
-                update(_users).where(_users.c.id == user_id)
-                .values(password_hash=digest, must_change_password=True, failed_logins=0,
-                        locked_until=None)
+                update(_users)
+                .where(_users.c.id == user_id)
+                .values(
+                    password_hash=digest,
+                    must_change_password=True,
+                    failed_logins=0,
+                    locked_until=None,
+                )
             )
             audit.record(tx, actor, "user.password_reset", f"user {user.username}")
 
@@ -245,7 +290,8 @@ class AuthService:
             if row is None:
                 raise UserNotFound(f"No user named {name!r}.")
             tx.conn.execute(
-                update(_users).where(_users.c.id == row.id)
+                update(_users)
+                .where(_users.c.id == row.id)
                 .values(failed_logins=0, locked_until=None, last_failed_at=None)
             )
             audit.record(tx, actor, "user.unlock", f"user {name}", actor_name="operator")
@@ -264,8 +310,12 @@ class AuthService:
                 raise PermissionDenied("You cannot change your own status.")
             user = self._user(tx, user_id)
             tx.conn.execute(update(_users).where(_users.c.id == user_id).values(status=status))
-            audit.record(tx, actor, f"user.{'enable' if status == 'active' else 'disable'}",
-                         f"user {user.username}")
+            audit.record(
+                tx,
+                actor,
+                f"user.{'enable' if status == 'active' else 'disable'}",
+                f"user {user.username}",
+            )
             return self._user(tx, user_id)
 
         return self._ctx.db.write(work)
@@ -279,10 +329,15 @@ class AuthService:
             name = clean_username(username)
         except ValidationFailed:
             name = ""
-        row = self._ctx.db.read(
-            lambda tx: tx.conn.execute(select(_users).where(_users.c.username == name))
-            .one_or_none()
-        ) if name else None
+        row = (
+            self._ctx.db.read(
+                lambda tx: tx.conn.execute(
+                    select(_users).where(_users.c.username == name)
+                ).one_or_none()
+            )
+            if name
+            else None
+        )
         now = self._ctx.db.clock.now()
         if row is not None:
             self._refuse_if_blocked(row, now)
@@ -291,19 +346,31 @@ class AuthService:
             # What was typed is not a user's name and may be a mistyped password: the audit
             # keeps only its first two characters and length.
             shown = f"{name[:2]}…({len(name)})" if name else "?"
-            self._ctx.db.write(lambda tx: audit.record(
-                tx, None, "login.failure", f"unknown user {shown}", {"reason": "unknown user"},
-                actor_name=shown,
-            ))
+            self._ctx.db.write(
+                lambda tx: audit.record(
+                    tx,
+                    None,
+                    "login.failure",
+                    f"unknown user {shown}",
+                    {"reason": "unknown user"},
+                    actor_name=shown,
+                )
+            )
             raise InvalidCredentials()
         if not ok:
             error = self._ctx.db.write(lambda tx: self._record_failure(tx, row.id))
             raise error
         if row.status != "active":
-            self._ctx.db.write(lambda tx: audit.record(
-                tx, None, "login.failure", f"user {row.username}", {"reason": "disabled"},
-                actor_name=row.username,
-            ))
+            self._ctx.db.write(
+                lambda tx: audit.record(
+                    tx,
+                    None,
+                    "login.failure",
+                    f"user {row.username}",
+                    {"reason": "disabled"},
+                    actor_name=row.username,
+                )
+            )
             raise UserDisabled()
         if row.totp_enabled or row.role in STAFF_ROLES:
             return self._second_factor_challenge(row, password)
@@ -311,13 +378,19 @@ class AuthService:
 
     def _second_factor_challenge(self, row: Any, password: str) -> LoginResult:
         """Password accepted; staff (always) and opted-in customers still owe a TOTP code."""
-        rehash = (self._ctx.hashing.hash(password)
-                  if self._ctx.hashing.needs_rehash(row.password_hash) else None)
+        rehash = (
+            self._ctx.hashing.hash(password)
+            if self._ctx.hashing.needs_rehash(row.password_hash)
+            else None
+        )
         token = self.totp.open_challenge(row.id, rehash)
         return LoginResult(
-            actor=Actor(row.id, row.username, Role(row.role)), user=to_user_view(row),
-            must_change_password=row.must_change_password, second_factor_required=True,
-            totp_enrolment_required=not row.totp_enabled, challenge=token,
+            actor=Actor(row.id, row.username, Role(row.role)),
+            user=to_user_view(row),
+            must_change_password=row.must_change_password,
+            second_factor_required=True,
+            totp_enrolment_required=not row.totp_enabled,
+            challenge=token,
         )
 
     def complete_second_factor(self, challenge: str, code: str) -> LoginResult:
@@ -344,12 +417,18 @@ class AuthService:
                 except InvalidSecondFactor:
                     return None
             if pending.new_password_hash:
-                tx.conn.execute(update(_users).where(_users.c.id == current.id)
-                                .values(password_hash=pending.new_password_hash))
+                tx.conn.execute(
+                    update(_users)
+                    .where(_users.c.id == current.id)
+                    .values(password_hash=pending.new_password_hash)
+                )
             result = self._record_success(tx, current, "")
-            return LoginResult(actor=result.actor, user=result.user,
-                               must_change_password=result.must_change_password,
-                               recovery_codes=codes)
+            return LoginResult(
+                actor=result.actor,
+                user=result.user,
+                must_change_password=result.must_change_password,
+                recovery_codes=codes,
+            )
 
         result = self._ctx.db.write(work)
         if result is None:
@@ -389,23 +468,30 @@ class AuthService:
         elif locked_earlier:
             values["locked_until"] = None
         tx.conn.execute(update(_users).where(_users.c.id == user_id).values(**values))
-        kind = "login.lockout" if "locked_until" in values and values["locked_until"] else (
-            "login.failure")
-        audit.record(tx, None, kind, f"user {row.username}", {"failures": failures},
-                     actor_name=row.username)
+        kind = "login.lockout" if values.get("locked_until") else ("login.failure")
+        audit.record(
+            tx, None, kind, f"user {row.username}", {"failures": failures}, actor_name=row.username
+        )
         return error
 
     def _record_success(self, tx: Tx, row: Any, password: str) -> LoginResult:
         values: dict[str, Any] = {
-            "failed_logins": 0, "last_failed_at": None, "locked_until": None,
+            "failed_logins": 0,
+            "last_failed_at": None,
+            "locked_until": None,
             "last_login_at": tx.now,
         }
         if password and self._ctx.hashing.needs_rehash(row.password_hash):
             values["password_hash"] = self._ctx.hashing.hash(password)
         tx.conn.execute(update(_users).where(_users.c.id == row.id).values(**values))
         actor = Actor(row.id, row.username, Role(row.role))
-        audit.record(tx, actor, "login.success", f"user {row.username}",
-                     {"rehashed": "password_hash" in values})
+        audit.record(
+            tx,
+            actor,
+            "login.success",
+            f"user {row.username}",
+            {"rehashed": "password_hash" in values},
+        )
         user = self._user(tx, row.id)
         return LoginResult(actor=actor, user=user, must_change_password=user.must_change_password)
 

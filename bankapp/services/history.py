@@ -35,10 +35,12 @@ class HistoryFilter:
     def conditions(self) -> list[ColumnElement[bool]]:
         if self.since and self.until and self.since >= self.until:
             raise ValidationFailed("The start date must be before the end date.", field="since")
-        if self.min_amount is not None and self.max_amount is not None:
-            if self.min_amount > self.max_amount:
-                raise ValidationFailed("The minimum amount is above the maximum.",
-                                       field="min_amount")
+        if (
+            self.min_amount is not None
+            and self.max_amount is not None
+            and self.min_amount > self.max_amount
+        ):
+            raise ValidationFailed("The minimum amount is above the maximum.", field="min_amount")
         out: list[ColumnElement[bool]] = []
         if self.since:
             out.append(_postings.c.created_at >= self.since)
@@ -83,8 +85,12 @@ class HistoryService:
             accessible_account(tx, actor, account_id)
             query = (
                 select(
-                    _postings.c.id, _postings.c.entry_id, _postings.c.created_at,
-                    _postings.c.amount, _postings.c.balance_after, _entries.c.kind,
+                    _postings.c.id,
+                    _postings.c.entry_id,
+                    _postings.c.created_at,
+                    _postings.c.amount,
+                    _postings.c.balance_after,
+                    _entries.c.kind,
                     _entries.c.memo,
                 )
                 .join(_entries, _entries.c.id == _postings.c.entry_id)
@@ -100,8 +106,13 @@ class HistoryService:
             others = _counterparties(tx, account_id, [row.entry_id for row in rows])
             lines = tuple(
                 HistoryLine(
-                    posting_id=row.id, entry_id=row.entry_id, at=row.created_at, kind=row.kind,
-                    memo=row.memo, amount=row.amount, balance_after=row.balance_after,
+                    posting_id=row.id,
+                    entry_id=row.entry_id,
+                    at=row.created_at,
+                    kind=row.kind,
+                    memo=row.memo,
+                    amount=row.amount,
+                    balance_after=row.balance_after,
                     counterparty=others.get(row.entry_id, ""),
                 )
                 for row in rows
@@ -134,5 +145,3 @@ def _counterparties(tx: Tx, account_id: int, entry_ids: list[int]) -> dict[int, 
         label = row.name if row.kind == "internal" else mask_account_number(row.number)
         out[row.entry_id] = f"{out[row.entry_id]}, {label}" if row.entry_id in out else label
     return out
-
-

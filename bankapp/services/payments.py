@@ -60,8 +60,13 @@ class PaymentService:
         self._check_maker_checker(actor, amount)
         memo = self._memo(memo) or "Cash deposit"
         fingerprint = request_fingerprint(
-            {"op": "deposit", "actor": actor.user_id, "account": account_id, "amount": amount,
-             "memo": memo}
+            {
+                "op": "deposit",
+                "actor": actor.user_id,
+                "account": account_id,
+                "amount": amount,
+                "memo": memo,
+            }
         )
 
         def work(tx: Tx) -> EntryResult:
@@ -100,8 +105,13 @@ class PaymentService:
         self._check_maker_checker(actor, amount)
         memo = self._memo(memo) or "Cash withdrawal"
         fingerprint = request_fingerprint(
-            {"op": "withdraw", "actor": actor.user_id, "account": account_id, "amount": amount,
-             "memo": memo}
+            {
+                "op": "withdraw",
+                "actor": actor.user_id,
+                "account": account_id,
+                "amount": amount,
+                "memo": memo,
+            }
         )
 
         def work(tx: Tx) -> EntryResult:
@@ -143,8 +153,14 @@ class PaymentService:
         self._check_maker_checker(actor, amount)
         memo = self._memo(memo)
         fingerprint = request_fingerprint(
-            {"op": "transfer", "actor": actor.user_id, "from": from_account_id,
-             "to": to_account_number, "amount": amount, "memo": memo}
+            {
+                "op": "transfer",
+                "actor": actor.user_id,
+                "from": from_account_id,
+                "to": to_account_number,
+                "amount": amount,
+                "memo": memo,
+            }
         )
 
         def work(tx: Tx) -> EntryResult:

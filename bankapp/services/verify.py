@@ -57,7 +57,9 @@ def _count(conn: Connection, table: Table) -> int:
 def _balance_problems(conn: Connection) -> list[str]:
     """Stored balances that differ from the sum of their postings."""
     sums = (
-        select(_postings.c.account_id, func.coalesce(func.sum(_postings.c.amount), 0).label("total"))
+        select(
+            _postings.c.account_id, func.coalesce(func.sum(_postings.c.amount), 0).label("total")
+        )
         .group_by(_postings.c.account_id)
         .subquery()
     )
@@ -81,14 +83,19 @@ def _floor_problems(conn: Connection) -> list[str]:
         .where(_accounts.c.unbounded.is_(False), _accounts.c.balance < -_accounts.c.credit_limit)
         .limit(MAX_REPORTED)
     )
-    return [f"account {row.id} ({row.number}): balance {row.balance} below its floor" for row in rows]
+    return [
+        f"account {row.id} ({row.number}): balance {row.balance} below its floor" for row in rows
+    ]
 
 
 def _entry_problems(conn: Connection) -> list[str]:
     """Journal entries whose postings do not sum to zero, have one leg, or have none."""
     unbalanced = conn.execute(
-        select(_postings.c.entry_id, func.sum(_postings.c.amount).label("total"),
-               func.count().label("legs"))
+        select(
+            _postings.c.entry_id,
+            func.sum(_postings.c.amount).label("total"),
+            func.count().label("legs"),
+        )
         .group_by(_postings.c.entry_id)
         .having((func.sum(_postings.c.amount) != 0) | (func.count() < 2))
         .limit(MAX_REPORTED)
@@ -109,17 +116,14 @@ def _entry_problems(conn: Connection) -> list[str]:
 
 def _running_balance_problems(conn: Connection) -> list[str]:
     """Each posting's balance_after must equal the running sum of its account's postings."""
-    running = (
-        select(
-            _postings.c.id,
-            _postings.c.account_id,
-            _postings.c.balance_after,
-            func.sum(_postings.c.amount)
-            .over(partition_by=_postings.c.account_id, order_by=_postings.c.id)
-            .label("running"),
-        )
-        .subquery()
-    )
+    running = select(
+        _postings.c.id,
+        _postings.c.account_id,
+        _postings.c.balance_after,
+        func.sum(_postings.c.amount)
+        .over(partition_by=_postings.c.account_id, order_by=_postings.c.id)
+        .label("running"),
+    ).subquery()
     rows = conn.execute(
         select(running)
         .where(running.c.running != running.c.balance_after)
@@ -142,8 +146,11 @@ def _audit_link_problems(conn: Connection, batch: int = 5_000) -> list[str]:
     while len(problems) < MAX_REPORTED:
         rows = conn.execute(
             select(_events.c.seq, _events.c.subject, _events.c.details)
-            .where(_events.c.seq > last, _events.c.kind.like("money.%"),
-                   _events.c.subject.like("entry %"))
+            .where(
+                _events.c.seq > last,
+                _events.c.kind.like("money.%"),
+                _events.c.subject.like("entry %"),
+            )
             .order_by(_events.c.seq)
             .limit(batch)
         ).all()

@@ -18,8 +18,9 @@ SPAWN = mp.get_context("spawn")
 OPERATIONS = 40
 
 
-def _teller_worker(url: str, teller: Actor, account: int, seed: int, barrier: Any,
-                   results: Any) -> None:
+def _teller_worker(
+    url: str, teller: Actor, account: int, seed: int, barrier: Any, results: Any
+) -> None:
     bank = open_bank(url, settings=TEST_SETTINGS)
     rng = random.Random(seed)
     cash_in = cash_out = refused = replays = 0
@@ -61,8 +62,9 @@ def test_two_teller_processes_taking_cash_on_one_account(database_url: str) -> N
         bank.drawers.open_drawer(teller, 50_000)
     barrier, results = SPAWN.Barrier(2), SPAWN.Queue()
     workers = [
-        SPAWN.Process(target=_teller_worker,
-                      args=(database_url, teller, account, seed, barrier, results))
+        SPAWN.Process(
+            target=_teller_worker, args=(database_url, teller, account, seed, barrier, results)
+        )
         for seed, teller in enumerate(tellers)
     ]
     for worker in workers:
@@ -114,9 +116,10 @@ def test_two_admins_approving_one_request_at_once_post_it_once(database_url: str
     bank.drawers.open_drawer(teller, 0)
     item = bank.approvals.submit(teller, "deposit", account, 2_000_000).id
     barrier, results = SPAWN.Barrier(2), SPAWN.Queue()
-    workers = [SPAWN.Process(target=_approve_worker,
-                             args=(database_url, admin, item, barrier, results))
-               for admin in admins]
+    workers = [
+        SPAWN.Process(target=_approve_worker, args=(database_url, admin, item, barrier, results))
+        for admin in admins
+    ]
     for worker in workers:
         worker.start()
     outcomes = sorted(results.get(timeout=180) for _ in workers)

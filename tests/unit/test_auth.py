@@ -247,7 +247,9 @@ def test_a_failed_sign_in_as_an_unknown_user_does_not_store_what_was_typed(bank:
         bank.auth.login("correcthorsebatterystaple", "whatever it was")
     table = AuditEvent.__table__
     rows = bank.db.read(
-        lambda tx: tx.conn.execute(select(table.c.actor_name, table.c.subject, table.c.details)).all()
+        lambda tx: tx.conn.execute(
+            select(table.c.actor_name, table.c.subject, table.c.details)
+        ).all()
     )
     assert rows and all("correcthorse" not in " ".join(map(str, row)) for row in rows)
     assert rows[-1].subject == "unknown user co…(25)"

@@ -28,12 +28,24 @@ def staff_db(tmp_path: Path) -> str:
 
 def export_as_boss(url: str, tmp_path: Path, stdin: str, monkeypatch: pytest.MonkeyPatch) -> int:
     monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-    return main(["--db", url, "export-ledger", "--user", "boss", "--password-stdin",
-                 "--out", str(tmp_path / "out")])
+    return main(
+        [
+            "--db",
+            url,
+            "export-ledger",
+            "--user",
+            "boss",
+            "--password-stdin",
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
 
 
 def test_staff_export_needs_the_code_after_the_password(
-    staff_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    staff_db: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     assert export_as_boss(staff_db, tmp_path, f"{PASSWORD}\n", monkeypatch) != 0
     assert export_as_boss(staff_db, tmp_path, f"{PASSWORD}\n000000\n", monkeypatch) != 0

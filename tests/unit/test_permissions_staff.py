@@ -50,10 +50,15 @@ CALLS: dict[str, tuple[Call, frozenset[str]]] = {
     "drawers.current": (lambda w, a: w.bank.drawers.current(a), STAFF),
     "drawers.get another's": (lambda w, a: w.bank.drawers.get(a, w.drawer), ADMIN),
     "approvals.submit": (
-        lambda w, a: w.bank.approvals.submit(a, "transfer", w.account, BIG,
-                                             to_account_number=w.other_number), STAFF),
+        lambda w, a: w.bank.approvals.submit(
+            a, "transfer", w.account, BIG, to_account_number=w.other_number
+        ),
+        STAFF,
+    ),
     "approvals.submit_account_closure": (
-        lambda w, a: w.bank.approvals.submit_account_closure(a, w.account), STAFF),
+        lambda w, a: w.bank.approvals.submit_account_closure(a, w.account),
+        STAFF,
+    ),
     "approvals.list": (lambda w, a: w.bank.approvals.list(a), STAFF),
     "approvals.get another's": (lambda w, a: w.bank.approvals.get(a, w.item), ADMIN),
     "approvals.approve": (lambda w, a: w.bank.approvals.approve(a, w.item), ADMIN),
@@ -65,24 +70,37 @@ CALLS: dict[str, tuple[Call, frozenset[str]]] = {
     "audit_log.verify": (lambda w, a: w.bank.audit_log.verify(a), ADMIN),
     "staff.list": (lambda w, a: w.bank.staff.list(a), ADMIN),
     "staff.create": (
-        lambda w, a: w.bank.staff.create(a, username=f"hire{a.user_id}", full_name="New Hire",
-                                         email="hire@bank.example", role="teller",
-                                         temporary_password="temporary passphrase 7"), ADMIN),
+        lambda w, a: w.bank.staff.create(
+            a,
+            username=f"hire{a.user_id}",
+            full_name="New Hire",
+            email="hire@bank.example",
+            role="teller",
+            temporary_password="temporary passphrase 7",
+        ),
+        ADMIN,
+    ),
     "staff.disable": (lambda w, a: w.bank.staff.disable(a, w.target.user_id), ADMIN),
     "staff.enable": (lambda w, a: w.bank.staff.enable(a, w.target.user_id), ADMIN),
-    "staff.change_role": (lambda w, a: w.bank.staff.change_role(a, w.target.user_id, "admin"),
-                          ADMIN),
+    "staff.change_role": (
+        lambda w, a: w.bank.staff.change_role(a, w.target.user_id, "admin"),
+        ADMIN,
+    ),
     "staff.reset_password": (
         lambda w, a: w.bank.staff.reset_password(a, w.target.user_id, "temporary passphrase 8"),
-        ADMIN),
+        ADMIN,
+    ),
     "staff.unlock": (lambda w, a: w.bank.staff.unlock(a, w.target.user_id), ADMIN),
     "staff.reset_second_factor": (
-        lambda w, a: w.bank.staff.reset_second_factor(a, w.target.user_id), ADMIN),
+        lambda w, a: w.bank.staff.reset_second_factor(a, w.target.user_id),
+        ADMIN,
+    ),
     "totp.reset": (lambda w, a: w.bank.totp.reset(a, w.target.user_id), ADMIN),
-    "totp.begin_enrolment (own)": (lambda w, a: w.bank.totp.begin_enrolment(actor=a),
-                                   EVERY_ACTIVE),
+    "totp.begin_enrolment (own)": (lambda w, a: w.bank.totp.begin_enrolment(actor=a), EVERY_ACTIVE),
     "totp.remaining_recovery_codes (own)": (
-        lambda w, a: w.bank.totp.remaining_recovery_codes(a), EVERY_ACTIVE),
+        lambda w, a: w.bank.totp.remaining_recovery_codes(a),
+        EVERY_ACTIVE,
+    ),
 }
 
 
@@ -99,8 +117,13 @@ def build_world(bank: Bank) -> tuple[World, dict[str, Actor]]:
     drawer = bank.drawers.open_drawer(maker, 5_000_000).id
     item = bank.approvals.submit(maker, "withdrawal", account, BIG).id
     world = World(bank, owner, maker, target, account, other.number, item, drawer)
-    actors = {"owner": owner, "stranger": stranger, "teller": make_staff(bank, "tina", Role.TELLER),
-              "admin": admin, "disabled": disabled}
+    actors = {
+        "owner": owner,
+        "stranger": stranger,
+        "teller": make_staff(bank, "tina", Role.TELLER),
+        "admin": admin,
+        "disabled": disabled,
+    }
     return world, actors
 
 
@@ -109,15 +132,21 @@ def test_every_staff_call_is_listed() -> None:
     from bankapp.services import approvals, audit_log, customers, drawers, reports, staff, totp
 
     services = {
-        "drawers": drawers.DrawerService, "approvals": approvals.ApprovalService,
-        "customers": customers.CustomerService, "reports": reports.ReportService,
-        "audit_log": audit_log.AuditLogService, "staff": staff.StaffService,
+        "drawers": drawers.DrawerService,
+        "approvals": approvals.ApprovalService,
+        "customers": customers.CustomerService,
+        "reports": reports.ReportService,
+        "audit_log": audit_log.AuditLogService,
+        "staff": staff.StaffService,
         "totp": totp.TotpService,
     }
     exempt = {
         "approvals.needs_approval",  # pure arithmetic on the caller's own role
         # Sign-in steps: no actor yet; the challenge token is the credential (test_totp.py).
-        "totp.open_challenge", "totp.peek_challenge", "totp.close_challenge", "totp.check_in",
+        "totp.open_challenge",
+        "totp.peek_challenge",
+        "totp.close_challenge",
+        "totp.check_in",
         "totp.confirm_in",
         "totp.confirm_enrolment",  # own enrolment only; refused without one (test_totp.py)
         "totp.enrol_with_secret",  # the local operator (demo), like create_user(None, ...)
@@ -143,7 +172,8 @@ def test_every_staff_call_refuses_every_caller_it_should(bank: Bank, call_name: 
             outcomes[caller] = f"refused: {exc.code}"
             after = bank.verify()
             assert (after.entries, after.postings) == (before.entries, before.postings), (
-                f"{call_name} by {caller} was refused but still posted money")
+                f"{call_name} by {caller} was refused but still posted money"
+            )
         else:
             outcomes[caller] = "allowed"
     expected = {c: "allowed" if c in allowed else "refused" for c in CALLERS}
