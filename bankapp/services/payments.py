@@ -56,40 +56,7 @@ class PaymentService:
         idempotency_key: str | None = None,
     ) -> EntryResult:
         """Cash in: the account goes up, the cash account it came from goes down."""
-        self._check_amount(amount)
-        self._check_maker_checker(actor, amount)
-        memo = self._memo(memo) or "Cash deposit"
-        fingerprint = request_fingerprint(
-            {
-                "op": "deposit",
-                "actor": actor.user_id,
-                "account": account_id,
-                "amount": amount,
-                "memo": memo,
-            }
-        )
-
-        def work(tx: Tx) -> EntryResult:
-            replay = find_replay(tx, idempotency_key, fingerprint)
-            if replay:
-                return replay
-            account = accessible_account(tx, actor, account_id)
-            self._check_open(account)
-            cash = self.cash_account(tx, actor)
-            result = post_entry(
-                tx,
-                kind="deposit",
-                memo=memo,
-                actor=actor,
-                legs=[Leg(account.id, amount), Leg(cash, -amount)],
-                idempotency_key=idempotency_key,
-                fingerprint=fingerprint,
-                currency=self._ctx.settings.currency,
-            )
-            self._audit(tx, actor, "money.deposit", result, account=account.number)
-            return result
-
-        return self._ctx.db.write(work)
+        return self._cash(actor, account_id, amount, memo, idempotency_key, cash_in=True)
 
     def withdraw(
         self,
@@ -100,19 +67,35 @@ class PaymentService:
         memo: str = "",
         idempotency_key: str | None = None,
     ) -> EntryResult:
-        """Cash out: refused, with nothing changed, if it would take the account below its floor."""
+        """Cash out: refused, with nothing changed, if it would take the account below its floor
+        (or, at a teller's drawer, pay out more cash than the drawer holds)."""
+        return self._cash(actor, account_id, amount, memo, idempotency_key, cash_in=False)
+
+    def _cash(
+        self,
+        actor: Actor,
+        account_id: int,
+        amount: int,
+        memo: str,
+        idempotency_key: str | None,
+        *,
+        cash_in: bool,
+    ) -> EntryResult:
+        """One cash movement between an account and the cash it is paid from or into."""
         self._check_amount(amount)
         self._check_maker_checker(actor, amount)
-        memo = self._memo(memo) or "Cash withdrawal"
+        op, kind = ("deposit", "deposit") if cash_in else ("withdraw", "withdrawal")
+        memo = self._memo(memo) or ("Cash deposit" if cash_in else "Cash withdrawal")
         fingerprint = request_fingerprint(
             {
-                "op": "withdraw",
+                "op": op,
                 "actor": actor.user_id,
                 "account": account_id,
                 "amount": amount,
                 "memo": memo,
             }
         )
+        signed = amount if cash_in else -amount
 
         def work(tx: Tx) -> EntryResult:
             replay = find_replay(tx, idempotency_key, fingerprint)
@@ -121,19 +104,19 @@ class PaymentService:
             account = accessible_account(tx, actor, account_id)
             self._check_open(account)
             cash = self.cash_account(tx, actor)
-            if actor.is_staff:
+            if actor.is_staff and not cash_in:
                 require_cash_on_hand(tx, cash, amount, self._ctx.settings.currency)
             result = post_entry(
                 tx,
-                kind="withdrawal",
+                kind=kind,
                 memo=memo,
                 actor=actor,
-                legs=[Leg(account.id, -amount), Leg(cash, amount)],
+                legs=[Leg(account.id, signed), Leg(cash, -signed)],
                 idempotency_key=idempotency_key,
                 fingerprint=fingerprint,
                 currency=self._ctx.settings.currency,
             )
-            self._audit(tx, actor, "money.withdrawal", result, account=account.number)
+            self._audit(tx, actor, f"money.{kind}", result, account=account.number)
             return result
 
         return self._ctx.db.write(work)
