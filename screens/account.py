@@ -50,7 +50,9 @@ class AccountScreen(BankScreen):
         self.filters = HistoryFilter()
         self.next_cursor: HistoryCursor | None = None
         self.generation = 0
-        self.loading = False
+        # Not `loading`: that is Widget.loading, which would cover the whole screen with a
+        # spinner (and its timer) on every page fetched.
+        self.fetching = False
         self.rows_loaded = 0
 
     def compose(self) -> ComposeResult:
@@ -112,7 +114,7 @@ class AccountScreen(BankScreen):
     # -- paging ---------------------------------------------------------------------------
 
     def _fetch(self, cursor: HistoryCursor | None) -> None:
-        self.loading = True
+        self.fetching = True
         generation, filters = self.generation, self.filters
         self.call_service(
             lambda: PageLoaded(
@@ -124,6 +126,7 @@ class AccountScreen(BankScreen):
             self._add_page,
             group="history",
             on_error=self._page_refused,
+            busy=self.table if cursor is None else None,  # a spinner over an empty table
         )
 
     def _load_first_page(self) -> None:
@@ -135,13 +138,13 @@ class AccountScreen(BankScreen):
 
     @on(LedgerTable.NearEnd)
     def load_more(self) -> None:
-        if not self.loading and self.next_cursor is not None:
+        if not self.fetching and self.next_cursor is not None:
             self._fetch(self.next_cursor)
 
     def _add_page(self, loaded: PageLoaded) -> None:
         if loaded.generation != self.generation:
             return  # the filters changed while this page was loading
-        self.loading = False
+        self.fetching = False
         self.next_cursor = loaded.page.next_cursor
         self.table.add_lines(loaded.page.lines)
         self.rows_loaded += len(loaded.page.lines)
@@ -158,7 +161,7 @@ class AccountScreen(BankScreen):
         self.query_one("#history-status", Static).update(status)
 
     def _page_refused(self, error: BankError) -> None:
-        self.loading = False
+        self.fetching = False
         self.show_error(error)
 
     # -- filters --------------------------------------------------------------------------

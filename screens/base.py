@@ -10,6 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Static
 from textual.worker import Worker, get_current_worker
 
@@ -34,10 +35,13 @@ def incident_message(incident: str) -> str:
 class ServiceReplied(Message):
     """A service call finished in a worker; `then(result)` runs on the UI thread."""
 
-    def __init__(self, then: Callable[[Any], None], result: Any) -> None:
+    def __init__(
+        self, then: Callable[[Any], None], result: Any, busy: Widget | None = None
+    ) -> None:
         super().__init__()
         self.then = then
         self.result = result
+        self.busy = busy
 
 
 class ServiceRefused(Message):
@@ -48,11 +52,13 @@ class ServiceRefused(Message):
         error: BankError | None,
         incident: str | None,
         on_error: Callable[[BankError], None] | None,
+        busy: Widget | None = None,
     ) -> None:
         super().__init__()
         self.error = error
         self.incident = incident
         self.on_error = on_error
+        self.busy = busy
 
 
 class ServiceCalls:
@@ -94,9 +100,14 @@ class ServiceCalls:
         group: str = "service",
         on_error: Callable[[BankError], None] | None = None,
         exclusive: bool = True,
+        busy: Widget | None = None,
     ) -> Worker[None]:
         """Run `call` in a thread. With `exclusive`, a newer call in the group cancels the
-        older one's reply (a stale load); posts of money pass False and rely on their key."""
+        older one's reply (a stale load); posts of money pass False and rely on their key.
+        `busy` shows a loading indicator over that widget until the reply (or the refusal,
+        or the incident) is handled; a stale reply leaves it to the newer call."""
+        if busy is not None:
+            busy.loading = True
 
         def in_worker() -> None:
             worker = get_current_worker()
@@ -104,13 +115,13 @@ class ServiceCalls:
                 result = call()
             except BankError as exc:
                 if not worker.is_cancelled:
-                    self.post_message(ServiceRefused(exc, None, on_error))
+                    self.post_message(ServiceRefused(exc, None, on_error, busy))
                 return
             except Exception as exc:  # never a traceback on the user's screen
-                self.post_message(ServiceRefused(None, report_unexpected(exc), on_error))
+                self.post_message(ServiceRefused(None, report_unexpected(exc), on_error, busy))
                 return
             if not worker.is_cancelled:
-                self.post_message(ServiceReplied(then, result))
+                self.post_message(ServiceReplied(then, result, busy))
 
         return self.run_worker(  # type: ignore[no-any-return]
             in_worker,
@@ -123,10 +134,14 @@ class ServiceCalls:
 
     def on_service_replied(self, message: ServiceReplied) -> None:
         message.stop()
+        if message.busy is not None:
+            message.busy.loading = False
         message.then(message.result)
 
     def on_service_refused(self, message: ServiceRefused) -> None:
         message.stop()
+        if message.busy is not None:
+            message.busy.loading = False
         if message.error is None:
             self.notify(
                 incident_message(message.incident or "?"),
@@ -165,14 +180,20 @@ class ServiceCalls:
 
 class BankScreen(ServiceCalls, Screen[Any]):
     """Every full screen: a header, a footer, Escape goes back, F1 helps (`HELP` says what
-    the screen is for)."""
+    the screen is for). A home screen (`HOME = True`: the customer's dashboard, the staff
+    home) is the bottom of the signed-in stack: Escape does nothing there, because going
+    back would show the sign-in screen while the user is still signed in (log out is the
+    explicit Ctrl+L)."""
 
     HELP: ClassVar[str] = ""
+    HOME: ClassVar[bool] = False
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "go_back", "Back", id="back"),
     ]
 
     def action_go_back(self) -> None:
+        if self.HOME:
+            return
         if len(self.app.screen_stack) > 2:
             self.dismiss(None)
 

@@ -31,6 +31,7 @@ class DashboardScreen(BankScreen):
         "Your accounts with their balances, and your latest activity. Move with the arrow "
         "keys and press Enter to open an account's history. Letters start the actions."
     )
+    HOME = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "go_back", show=False, id="back"),
         Binding("o", "open_account", "Open account", id="open-account"),

@@ -17,6 +17,7 @@ class NoticeScreen(BankScreen):
     """A title and one line of advice; Ctrl+L signs out."""
 
     HELP = "Nothing to do here. Press Ctrl+L to sign out."
+    HOME = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+l", "log_out", "Log out", id="log-out"),
     ]

@@ -161,6 +161,7 @@ class StatementScreen(BankScreen):
             ),
             self._show,
             group="statement",
+            busy=self.table,
         )
         self.call_service(
             lambda: _SeriesLoaded(
@@ -168,6 +169,7 @@ class StatementScreen(BankScreen):
             ),
             self._show_series,
             group="statement-series",
+            busy=self.query_one("#balance-chart", Sparkline),
         )
 
     def _show(self, loaded: _Loaded) -> None:
@@ -266,7 +268,16 @@ class StatementScreen(BankScreen):
     def export_pdf(self) -> None:
         self.action_export("pdf")
 
+    @property
+    def export_row(self) -> Horizontal:
+        return self.query_one("#statement-export", Horizontal)
+
     def action_export(self, fmt: str) -> None:
+        """Write the file in a worker; the export row shows a loading indicator meanwhile
+        (the rest of the screen stays usable) and a notification gives the path."""
+        if self.export_row.loading:
+            self.notify("An export is already being written.", severity="warning")
+            return
         self.clear_errors()
         folder = Path(self.query_one("#export-folder", Input).value.strip() or DEFAULT_EXPORT_DIR)
         period, file_format = self.period, StatementFormat(fmt)
@@ -277,7 +288,11 @@ class StatementScreen(BankScreen):
             return export_statement(document, file_format, folder)
 
         self.call_service(
-            export, self._exported, group="statement-export", on_error=self._export_refused
+            export,
+            self._exported,
+            group="statement-export",
+            on_error=self._export_refused,
+            busy=self.export_row,
         )
 
     def _exported(self, path: Path) -> None:

@@ -40,10 +40,13 @@ class StaffHomeScreen(BankScreen):
     anyone else whatever the screen shows."""
 
     HELP = "Choose a task with its key. Escape on any task returns here."
+    HOME = True  # Escape stays here: the bottom of the staff's screens (Ctrl+L logs out)
     CSS_PATH = "staff.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        *(Binding(key, action, label.split(":")[0].split(" (")[0], id=f"staff-{action}")
-          for key, action, label in TELLER_TASKS + ADMIN_TASKS),
+        *(
+            Binding(key, action, label.split(":")[0].split(" (")[0], id=f"staff-{action}")
+            for key, action, label in TELLER_TASKS + ADMIN_TASKS
+        ),
         Binding("ctrl+l", "log_out", "Log out", id="log-out"),
     ]
 
@@ -77,11 +80,14 @@ class StaffHomeScreen(BankScreen):
         if state.drawer is None:
             drawer = "Drawer closed — press d to open it before taking cash."
         else:
-            drawer = (f"Drawer {state.drawer.id} open — cash on hand "
-                      f"{self.money(state.drawer.cash_on_hand)}.")
+            drawer = (
+                f"Drawer {state.drawer.id} open — cash on hand "
+                f"{self.money(state.drawer.cash_on_hand)}."
+            )
         mine = "waiting for approval" if self.actor.role == Role.ADMIN else "of yours pending"
         self.query_one("#staff-desk", Static).update(
-            Text(f"{drawer}\n{state.pending} request(s) {mine}."))
+            Text(f"{drawer}\n{state.pending} request(s) {mine}.")
+        )
 
     def _greeting(self) -> Text:
         role = "Supervisor" if self.actor.role == Role.ADMIN else "Teller"
@@ -101,9 +107,6 @@ class StaffHomeScreen(BankScreen):
         if action in {a for _k, a, _l in ADMIN_TASKS}:
             return self.actor.role == Role.ADMIN
         return True
-
-    def action_go_back(self) -> None:
-        """Escape stays here: this is the bottom of the staff's screens (Ctrl+L logs out)."""
 
     def action_log_out(self) -> None:
         self.bank_app.sign_out()
