@@ -10,6 +10,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 from textual.pilot import Pilot
+from textual.widget import Widget
+from textual.widgets import DataTable
 from textual.worker import WorkerCancelled
 
 from bankapp.bank import Bank
@@ -29,18 +31,97 @@ def pilot_test(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., 
     return run
 
 
+def _visible_screens(app: Any) -> list[Any]:
+    """The top screen and every screen drawn behind it (under a modal)."""
+    return [*app._background_screens, app.screen]
+
+
+def _nodes(app: Any) -> list[Any]:
+    return [app, *(node for s in _visible_screens(app) for node in s.walk_children(with_self=True))]
+
+
+def _unsettled(app: Any) -> list[str]:
+    """Why the UI is not ready for a snapshot yet (empty when it is). Textual's own
+    `pilot.pause()` only waits for the TOP screen's message queues and only flushes the top
+    screen's layout; a screen behind a modal is laid out by its own update timer, which a
+    loaded machine runs late. So look at every visible screen: running workers, queued
+    messages, pending layout / repaint, and the screen's own `ready` flag when it has one."""
+    reasons = []
+    running = [w for w in app.workers if not w.is_finished]
+    if running:
+        reasons.append(f"workers {[w.name for w in running]}")
+    queued = [node for node in _nodes(app) if node._message_queue.qsize()]
+    if queued:
+        reasons.append(f"messages for {queued[:3]}")
+    for screen in _visible_screens(app):
+        if screen._layout_required or screen._scroll_required or screen._recompose_required:
+            reasons.append(f"layout of {screen}")
+    top = app.screen
+    if top._repaint_required or top._dirty_widgets:  # a screen behind hands its repaint up
+        reasons.append(f"repaint of {top}")
+    # A DataTable measures its columns on its next Idle; call_after_refresh callbacks
+    # wait for the screen's idle: neither is a message or a worker.
+    stale = [
+        node
+        for node in _nodes(app)
+        if getattr(node, "_require_update_dimensions", False)
+        or getattr(node, "_updated_cells", None)
+    ]
+    if stale:
+        reasons.append(f"columns of {stale[:3]}")
+        for node in stale:
+            node.check_idle()
+    if any(screen._callbacks for screen in _visible_screens(app)):
+        reasons.append("after-refresh callbacks")
+    for screen in _visible_screens(app):
+        if not getattr(screen, "ready", True):
+            reasons.append(f"{screen} not ready")
+    return reasons
+
+
+async def _drain(app: Any) -> None:
+    """Wait until every node of every visible screen (and the app) has handled the messages
+    queued before this call (what `Pilot._wait_for_screen` does for the top screen only)."""
+    waits = []
+    for node in _nodes(app):
+        done = asyncio.Event()
+        if node.call_later(done.set):
+            waits.append(done.wait())
+    if waits:
+        await asyncio.wait_for(asyncio.gather(*waits), timeout=60)
+
+
 async def settle(pilot: Pilot[object]) -> None:
-    """Let every worker finish and every message it posted be handled: wait until several
-    consecutive rounds start no new worker (a reply may push a screen that loads more)."""
+    """Wait, without sleeping, until the UI is quiescent: no worker running, no message
+    queued on any visible screen, no layout or repaint pending (behind a modal too), every
+    screen that says whether it is `ready` ready — for several consecutive rounds, because a
+    reply may push a screen that loads more. Fails loudly if it never gets there."""
+    app: Any = pilot.app
     quiet = 0
-    for _ in range(200):
+    for _ in range(300):
         with contextlib.suppress(WorkerCancelled):  # a stale load replaced by a newer one
-            await pilot.app.workers.wait_for_complete()
+            await app.workers.wait_for_complete()
+        await _drain(app)
+        for screen in _visible_screens(app):
+            screen._on_timer_update()  # lay out and paint now, not when its timer runs
         await pilot.pause()
-        quiet = 0 if len(pilot.app.workers) else quiet + 1
-        if quiet >= 5:
+        quiet = 0 if _unsettled(app) else quiet + 1
+        if quiet >= 3:
             break
+    else:
+        raise AssertionError(f"the UI never settled: {_unsettled(app)}")
     await pilot.wait_for_scheduled_animations()  # the last layout and repaint, too
+    # A DataTable whose rows arrived while the machine was busy can keep a header line
+    # rendered with the old column widths in its render cache (seen under load: header
+    # "Account  Name  Type" squeezed above full-width rows). Repaint from the current state.
+    for node in _nodes(app):
+        if isinstance(node, DataTable):
+            node._clear_caches()
+        if isinstance(node, Widget):
+            node.refresh()
+    await pilot.pause()
+    for screen in _visible_screens(app):
+        screen._on_timer_update()
     await pilot.pause()
 
 
