@@ -126,7 +126,6 @@ class AccountScreen(BankScreen):
             self._add_page,
             group="history",
             on_error=self._page_refused,
-            busy=self.table if cursor is None else None,  # a spinner over an empty table
         )
 
     def _load_first_page(self) -> None:
