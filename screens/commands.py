@@ -75,8 +75,12 @@ class BankCommands(Provider):
                     Command(
                         "Set up two-step sign-in",
                         "Add an authenticator-app code (TOTP) to your sign-in",
-                        partial(app.open_optional_screen, "screens.staff.totp",
-                                "SecondFactorSetupScreen", label="Two-step sign-in"),
+                        partial(
+                            app.open_optional_screen,
+                            "screens.staff.totp",
+                            "SecondFactorSetupScreen",
+                            label="Two-step sign-in",
+                        ),
                     )
                 )
             found.append(

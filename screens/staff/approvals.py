@@ -16,8 +16,12 @@ from bankapp.services.approvals import ApprovalPage, ApprovalView
 from screens.base import BankScreen
 from screens.staff.common import PromptModal, cell, staff_table
 
-KIND_LABELS = {"deposit": "Cash deposit", "withdrawal": "Cash withdrawal",
-               "transfer": "Transfer", "account_close": "Close account"}
+KIND_LABELS = {
+    "deposit": "Cash deposit",
+    "withdrawal": "Cash withdrawal",
+    "transfer": "Transfer",
+    "account_close": "Close account",
+}
 
 
 class ApprovalsScreen(BankScreen):
@@ -42,8 +46,18 @@ class ApprovalsScreen(BankScreen):
         with Vertical(classes="staff-body"):
             yield Static("Approvals", classes="staff-title")
             yield Static("", id="approvals-status", classes="staff-status")
-            yield staff_table("approvals", "#", "Request", "Account", "Amount", "Memo",
-                              "Maker", "Made", "Status", "Reason")
+            yield staff_table(
+                "approvals",
+                "#",
+                "Request",
+                "Account",
+                "Amount",
+                "Memo",
+                "Maker",
+                "Made",
+                "Status",
+                "Reason",
+            )
         yield Footer()
 
     @property
@@ -56,8 +70,11 @@ class ApprovalsScreen(BankScreen):
 
     def reload(self) -> None:
         status = None if self.show_all else "pending"
-        self.call_service(lambda: self.bank.approvals.list(self.actor, status=status),
-                          self._show, group="approvals")
+        self.call_service(
+            lambda: self.bank.approvals.list(self.actor, status=status),
+            self._show,
+            group="approvals",
+        )
 
     def _show(self, page: ApprovalPage) -> None:
         self.items = list(page.items)
@@ -65,15 +82,19 @@ class ApprovalsScreen(BankScreen):
         for item in self.items:
             target = f" → {item.target_label}" if item.target_label else ""
             self.table.add_row(
-                cell(item.id), cell(KIND_LABELS.get(item.kind, item.kind)),
+                cell(item.id),
+                cell(KIND_LABELS.get(item.kind, item.kind)),
                 cell(item.account_label + target),
                 cell(self.money(item.amount) if item.amount else "", right=True),
-                cell(item.memo), cell(item.maker_name), cell(f"{item.created_at:%m-%d %H:%M}"),
-                cell(item.status), cell(item.reason), key=str(item.id),
+                cell(item.memo),
+                cell(item.maker_name),
+                cell(f"{item.created_at:%m-%d %H:%M}"),
+                cell(item.status),
+                cell(item.reason),
+                key=str(item.id),
             )
         which = "requests" if self.show_all else "pending requests"
-        self.query_one("#approvals-status", Static).update(
-            Text(f"{len(self.items)} {which}"))
+        self.query_one("#approvals-status", Static).update(Text(f"{len(self.items)} {which}"))
         self.table.focus()
 
     def _selected(self) -> ApprovalView | None:
@@ -89,8 +110,12 @@ class ApprovalsScreen(BankScreen):
         item = self._selected()
         if item is None:
             return
-        self.call_service(lambda: self.bank.approvals.approve(self.actor, item.id),
-                          self._decided, group="decide", on_error=self._refused)
+        self.call_service(
+            lambda: self.bank.approvals.approve(self.actor, item.id),
+            self._decided,
+            group="decide",
+            on_error=self._refused,
+        )
 
     def action_reject(self) -> None:
         item = self._selected()
@@ -100,18 +125,21 @@ class ApprovalsScreen(BankScreen):
         def rejected(reason: str | None) -> None:
             if reason is None:
                 return
-            self.call_service(lambda: self.bank.approvals.reject(self.actor, item.id, reason),
-                              self._decided, group="decide", on_error=self._refused)
+            self.call_service(
+                lambda: self.bank.approvals.reject(self.actor, item.id, reason),
+                self._decided,
+                group="decide",
+                on_error=self._refused,
+            )
 
         self.app.push_screen(
-            PromptModal(f"Reject request #{item.id}", "Reason (recorded and audited)"),
-            rejected)
+            PromptModal(f"Reject request #{item.id}", "Reason (recorded and audited)"), rejected
+        )
 
     def _decided(self, item: ApprovalView) -> None:
         self.notify(f"Request #{item.id} {item.status}.", markup=False)
         self.reload()
 
     def _refused(self, error: BankError) -> None:
-        self.notify(error.message, title="Not done", severity="error", markup=False,
-                    timeout=10)
+        self.notify(error.message, title="Not done", severity="error", markup=False, timeout=10)
         self.reload()

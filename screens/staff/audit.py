@@ -73,12 +73,17 @@ class AuditLogScreen(BankScreen):
     @on(Input.Submitted)
     def _filter(self) -> None:
         self.clear_errors()
-        value = {name: self.query_one(f"#audit-{name}", Input).value
-                 for name in ("user", "kind", "since", "until")}
+        value = {
+            name: self.query_one(f"#audit-{name}", Input).value
+            for name in ("user", "kind", "since", "until")
+        }
         try:
-            self.filters = AuditFilter(user=value["user"], kind=value["kind"],
-                                       since=parse_day(value["since"], "since"),
-                                       until=parse_day(value["until"], "since"))
+            self.filters = AuditFilter(
+                user=value["user"],
+                kind=value["kind"],
+                since=parse_day(value["since"], "since"),
+                until=parse_day(value["until"], "since"),
+            )
             self.filters.conditions()
         except ValidationFailed as error:
             self.show_error(error)
@@ -93,28 +98,47 @@ class AuditLogScreen(BankScreen):
     def _load(self, before: int | None) -> None:
         filters = self.filters
         self.call_service(
-            lambda: self.bank.audit_log.page(self.actor, filters=filters, before_seq=before,
-                                             limit=100),
-            self._show, group="audit")
+            lambda: self.bank.audit_log.page(
+                self.actor, filters=filters, before_seq=before, limit=100
+            ),
+            self._show,
+            group="audit",
+        )
 
     def _show(self, page: AuditPage) -> None:
         for line in page.lines:
-            self.table.add_row(cell(line.seq, right=True), cell(f"{line.at:%Y-%m-%d %H:%M:%S}"),
-                               cell(line.actor_name), cell(line.kind), cell(line.subject),
-                               cell(line.details[:80]), key=str(line.seq))
+            self.table.add_row(
+                cell(line.seq, right=True),
+                cell(f"{line.at:%Y-%m-%d %H:%M:%S}"),
+                cell(line.actor_name),
+                cell(line.kind),
+                cell(line.subject),
+                cell(line.details[:80]),
+                key=str(line.seq),
+            )
         self.cursor = page.next_cursor
         more = " — Ctrl+N for older rows" if self.cursor else ""
         self.query_one("#audit-status", Static).update(
-            Text(f"{self.table.row_count} rows shown{more}"))
+            Text(f"{self.table.row_count} rows shown{more}")
+        )
 
     def action_verify(self) -> None:
-        self.call_service(lambda: self.bank.audit_log.verify(self.actor), self._verified,
-                          group="audit-verify")
+        self.call_service(
+            lambda: self.bank.audit_log.verify(self.actor), self._verified, group="audit-verify"
+        )
 
     def _verified(self, report: ChainReport) -> None:
         if report.ok:
-            self.notify(f"Audit chain verified: {report.events} events, no gaps or edits.",
-                        title="Verified", markup=False)
+            self.notify(
+                f"Audit chain verified: {report.events} events, no gaps or edits.",
+                title="Verified",
+                markup=False,
+            )
         else:
-            self.notify("; ".join(report.problems), title="Audit chain BROKEN",
-                        severity="error", markup=False, timeout=30)
+            self.notify(
+                "; ".join(report.problems),
+                title="Audit chain BROKEN",
+                severity="error",
+                markup=False,
+                timeout=30,
+            )

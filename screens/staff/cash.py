@@ -19,8 +19,11 @@ from bankapp.errors import BankError
 from bankapp.services.approvals import ApprovalView
 from screens.base import BankScreen, field_error
 
-VERBS = {"deposit": "Cash deposit", "withdrawal": "Cash withdrawal",
-         "transfer": "Transfer on the customer's behalf"}
+VERBS = {
+    "deposit": "Cash deposit",
+    "withdrawal": "Cash withdrawal",
+    "transfer": "Transfer on the customer's behalf",
+}
 
 
 class CashScreen(BankScreen):
@@ -45,10 +48,14 @@ class CashScreen(BankScreen):
         yield Header()
         with Vertical(classes="staff-body"):
             yield Static(verb, classes="staff-title")
-            yield Static(Text(
-                f"{self.account.owner_name} — {self.account.name} "
-                f"{mask_account_number(self.account.number)}, balance "
-                f"{self.money(self.account.balance)}"), classes="staff-status")
+            yield Static(
+                Text(
+                    f"{self.account.owner_name} — {self.account.name} "
+                    f"{mask_account_number(self.account.number)}, balance "
+                    f"{self.money(self.account.balance)}"
+                ),
+                classes="staff-status",
+            )
             with Vertical(classes="form-box"):
                 if self.kind == "transfer":
                     yield Label("To account number")
@@ -95,20 +102,36 @@ class CashScreen(BankScreen):
         payments = self.bank.payments
         if self.bank.approvals.needs_approval(actor, amount):
             self.call_service(
-                lambda: self.bank.approvals.submit(actor, kind, account.id, amount,
-                                                   to_account_number=to, memo=memo,
-                                                   idempotency_key=key),
-                self._submitted, group="cash", exclusive=False)
+                lambda: self.bank.approvals.submit(
+                    actor,
+                    kind,
+                    account.id,
+                    amount,
+                    to_account_number=to,
+                    memo=memo,
+                    idempotency_key=key,
+                ),
+                self._submitted,
+                group="cash",
+                exclusive=False,
+            )
         elif kind == "transfer":
             self.call_service(
-                lambda: payments.transfer(actor, account.id, to, amount, memo=memo,
-                                          idempotency_key=key),
-                self._posted, group="cash", exclusive=False)
+                lambda: payments.transfer(
+                    actor, account.id, to, amount, memo=memo, idempotency_key=key
+                ),
+                self._posted,
+                group="cash",
+                exclusive=False,
+            )
         else:
             take = payments.deposit if kind == "deposit" else payments.withdraw
             self.call_service(
                 lambda: take(actor, account.id, amount, memo=memo, idempotency_key=key),
-                self._posted, group="cash", exclusive=False)
+                self._posted,
+                group="cash",
+                exclusive=False,
+            )
 
     def _finish(self, message: str) -> None:
         self.done = True
@@ -119,10 +142,14 @@ class CashScreen(BankScreen):
     def _posted(self, result: EntryResult) -> None:
         balance = result.balances.get(self.account.id, 0)
         verb = {"deposit": "Took in", "withdrawal": "Paid out", "transfer": "Sent"}[self.kind]
-        self._finish(f"{verb} {self.money(result.amount)} (entry {result.entry_id}). "
-                     f"New balance {self.money(balance)}. Escape to go back.")
+        self._finish(
+            f"{verb} {self.money(result.amount)} (entry {result.entry_id}). "
+            f"New balance {self.money(balance)}. Escape to go back."
+        )
 
     def _submitted(self, item: ApprovalView) -> None:
-        self._finish(f"Over the approval limit: request #{item.id} for "
-                     f"{self.money(item.amount)} waits for a supervisor. Nothing has moved "
-                     "yet. Escape to go back.")
+        self._finish(
+            f"Over the approval limit: request #{item.id} for "
+            f"{self.money(item.amount)} waits for a supervisor. Nothing has moved "
+            "yet. Escape to go back."
+        )

@@ -19,8 +19,9 @@ def cell(value: object, *, right: bool = False) -> Text:
 
 
 def staff_table(table_id: str, *columns: str) -> DataTable[Text]:
-    table: DataTable[Text] = DataTable(id=table_id, cursor_type="row", zebra_stripes=True,
-                                       classes="staff-table")
+    table: DataTable[Text] = DataTable(
+        id=table_id, cursor_type="row", zebra_stripes=True, classes="staff-table"
+    )
     table.add_columns(*columns)
     return table
 
@@ -32,8 +33,16 @@ class PromptModal(ModalScreen[str | None]):
         Binding("escape", "cancel", "Cancel", id="cancel-prompt"),
     ]
 
-    def __init__(self, title: str, label: str, *, detail: str = "", password: bool = False,
-                 placeholder: str = "", value: str = "") -> None:
+    def __init__(
+        self,
+        title: str,
+        label: str,
+        *,
+        detail: str = "",
+        password: bool = False,
+        placeholder: str = "",
+        value: str = "",
+    ) -> None:
         super().__init__()
         self.prompt_title = title
         self.label = label
@@ -48,8 +57,12 @@ class PromptModal(ModalScreen[str | None]):
             if self.detail:
                 yield Static(Text(self.detail), classes="hint")
             yield Label(self.label)
-            yield Input(value=self.initial, password=self.password,
-                        placeholder=self.placeholder, id="prompt-value")
+            yield Input(
+                value=self.initial,
+                password=self.password,
+                placeholder=self.placeholder,
+                id="prompt-value",
+            )
             with Horizontal(classes="buttons"):
                 yield Button("OK", variant="primary", id="prompt-ok")
                 yield Button("Cancel", id="prompt-cancel")

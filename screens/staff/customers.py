@@ -75,20 +75,28 @@ class CustomerSearchScreen(BankScreen):
 
     def _load(self, cursor: SearchCursor | None) -> None:
         text = self.query_text
-        self.call_service(lambda: self.bank.customers.search(self.actor, text, cursor=cursor),
-                          self._show, group="search")
+        self.call_service(
+            lambda: self.bank.customers.search(self.actor, text, cursor=cursor),
+            self._show,
+            group="search",
+        )
 
     def _show(self, page: CustomerPage) -> None:
         for match in page.matches:
             self.results.add_row(
-                cell(match.full_name), cell(match.username), cell(match.email),
-                cell(match.phone), cell(", ".join(match.accounts)), key=str(match.id),
+                cell(match.full_name),
+                cell(match.username),
+                cell(match.email),
+                cell(match.phone),
+                cell(", ".join(match.accounts)),
+                key=str(match.id),
             )
         self.cursor = page.next_cursor
         count = self.results.row_count
         more = " — Ctrl+N for more" if page.next_cursor else ""
         self.query_one("#search-status", Static).update(
-            Text(f"{count} customer{'s' if count != 1 else ''} found{more}"))
+            Text(f"{count} customer{'s' if count != 1 else ''} found{more}")
+        )
         if count:
             self.results.focus()
         self.refresh_bindings()
@@ -135,8 +143,7 @@ class CustomerOverviewScreen(BankScreen):
         with Vertical(classes="staff-body"):
             yield Static("Customer", classes="staff-title", id="customer-name")
             yield Static("", id="customer-profile", classes="staff-status")
-            yield staff_table("customer-accounts", "Account", "Number", "Kind", "Status",
-                              "Balance")
+            yield staff_table("customer-accounts", "Account", "Number", "Kind", "Status", "Balance")
             yield Static("", id="customer-cards", classes="staff-status")
             yield Static("Recent activity", classes="staff-title")
             yield staff_table("customer-recent", "Date", "Account", "Kind", "Memo", "Amount")
@@ -151,39 +158,54 @@ class CustomerOverviewScreen(BankScreen):
         self.reload()
 
     def reload(self) -> None:
-        self.call_service(lambda: self.bank.customers.overview(self.actor, self.customer_id),
-                          self._show, group="overview")
+        self.call_service(
+            lambda: self.bank.customers.overview(self.actor, self.customer_id),
+            self._show,
+            group="overview",
+        )
 
     def _show(self, overview: CustomerOverview) -> None:
         self.overview = overview
         user = overview.user
         self.query_one("#customer-name", Static).update(Text(user.full_name))
-        self.query_one("#customer-profile", Static).update(Text(
-            f"{user.username} · {user.email} · {user.phone or 'no phone'} · "
-            f"{user.address or 'no address'} · {user.status}"))
+        self.query_one("#customer-profile", Static).update(
+            Text(
+                f"{user.username} · {user.email} · {user.phone or 'no phone'} · "
+                f"{user.address or 'no address'} · {user.status}"
+            )
+        )
         self.accounts.clear()
         for account in overview.accounts:
             self.accounts.add_row(
-                cell(account.name), cell(mask_account_number(account.number)),
-                cell(account.kind.value), cell(account.status.value),
-                cell(self.money(account.balance), right=True), key=str(account.id),
+                cell(account.name),
+                cell(mask_account_number(account.number)),
+                cell(account.kind.value),
+                cell(account.status.value),
+                cell(self.money(account.balance), right=True),
+                key=str(account.id),
             )
-        cards = ", ".join(f"{c.kind} •••• {c.last4} ({c.status}, {c.expiry})"
-                          for c in overview.cards)
+        cards = ", ".join(
+            f"{c.kind} •••• {c.last4} ({c.status}, {c.expiry})" for c in overview.cards
+        )
         self.query_one("#customer-cards", Static).update(Text(f"Cards: {cards or 'none'}"))
         recent = self.query_one("#customer-recent", DataTable)
         recent.clear()
         for line in overview.recent:
-            recent.add_row(cell(f"{line.at:%Y-%m-%d %H:%M}"), cell(line.account),
-                           cell(entry_kind_label(line.kind)), cell(line.memo),
-                           cell(self.money(line.amount, plus=True), right=True))
+            recent.add_row(
+                cell(f"{line.at:%Y-%m-%d %H:%M}"),
+                cell(line.account),
+                cell(entry_kind_label(line.kind)),
+                cell(line.memo),
+                cell(self.money(line.amount, plus=True), right=True),
+            )
         self.accounts.focus()
 
     def selected_account(self) -> AccountView | None:
         if self.overview is None or not self.overview.accounts:
             return None
-        return self.overview.accounts[min(self.accounts.cursor_row,
-                                          len(self.overview.accounts) - 1)]
+        return self.overview.accounts[
+            min(self.accounts.cursor_row, len(self.overview.accounts) - 1)
+        ]
 
     def action_cash(self, kind: str) -> None:
         account = self.selected_account()
@@ -196,8 +218,9 @@ class CustomerOverviewScreen(BankScreen):
     def action_statement(self) -> None:
         account = self.selected_account()
         if account is not None:
-            self.bank_app.open_optional_screen("screens.statements", "StatementScreen",
-                                               account.id, label="Statements")
+            self.bank_app.open_optional_screen(
+                "screens.statements", "StatementScreen", account.id, label="Statements"
+            )
 
     def _changed(self, message: str) -> None:
         self.notify(message, markup=False)
@@ -211,10 +234,13 @@ class CustomerOverviewScreen(BankScreen):
                 self.call_service(
                     lambda: self.bank.accounts.open(actor, kind.strip().lower(), owner_id=owner),
                     lambda a: self._changed(f"Opened {a.name} {mask_account_number(a.number)}."),
-                    group="account-change")
+                    group="account-change",
+                )
 
-        self.app.push_screen(PromptModal("Open an account", "Kind: checking, savings or business",
-                                         value="checking"), chosen)
+        self.app.push_screen(
+            PromptModal("Open an account", "Kind: checking, savings or business", value="checking"),
+            chosen,
+        )
 
     def action_freeze(self) -> None:
         account, actor = self.selected_account(), self.actor
@@ -225,9 +251,11 @@ class CustomerOverviewScreen(BankScreen):
 
         def reasoned(reason: str | None) -> None:
             if reason is not None:
-                self.call_service(lambda: change(actor, account.id, reason),
-                                  lambda a: self._changed(f"{a.name} is now {a.status.value}."),
-                                  group="account-change")
+                self.call_service(
+                    lambda: change(actor, account.id, reason),
+                    lambda a: self._changed(f"{a.name} is now {a.status.value}."),
+                    group="account-change",
+                )
 
         verb = "Freeze" if freezing else "Unfreeze"
         self.app.push_screen(PromptModal(f"{verb} {account.name}", "Reason (audited)"), reasoned)
@@ -242,12 +270,19 @@ class CustomerOverviewScreen(BankScreen):
                 self.show_error(error)
                 return
             self.call_service(
-                lambda: self.bank.approvals.submit_account_closure(actor, account.id,
-                                                                   reason="Customer request"),
-                lambda item: self._changed(f"The account has history: closing it is request "
-                                           f"#{item.id}, waiting for a supervisor."),
-                group="account-change")
+                lambda: self.bank.approvals.submit_account_closure(
+                    actor, account.id, reason="Customer request"
+                ),
+                lambda item: self._changed(
+                    f"The account has history: closing it is request "
+                    f"#{item.id}, waiting for a supervisor."
+                ),
+                group="account-change",
+            )
 
-        self.call_service(lambda: self.bank.accounts.close(actor, account.id),
-                          lambda a: self._changed(f"{a.name} closed."),
-                          group="account-change", on_error=closed_or_pending)
+        self.call_service(
+            lambda: self.bank.accounts.close(actor, account.id),
+            lambda a: self._changed(f"{a.name} closed."),
+            group="account-change",
+            on_error=closed_or_pending,
+        )

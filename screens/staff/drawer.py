@@ -60,22 +60,27 @@ class DrawerScreen(BankScreen):
         self.refresh_drawer()
 
     def refresh_drawer(self) -> None:
-        self.call_service(lambda: self.bank.drawers.current(self.actor), self._show,
-                          group="drawer-load")
+        self.call_service(
+            lambda: self.bank.drawers.current(self.actor), self._show, group="drawer-load"
+        )
 
     def _show(self, drawer: DrawerView | None) -> None:
         self.drawer, self.loaded = drawer, True
         status = self.query_one("#drawer-status", Static)
         if drawer is None:
-            status.update(Text("Your drawer is closed. You cannot take or pay out cash until "
-                               "you open it."))
+            status.update(
+                Text("Your drawer is closed. You cannot take or pay out cash until you open it.")
+            )
             self.query_one("#drawer-label", Label).update("Opening float (counted)")
             self.query_one("#drawer-submit", Button).label = "Open drawer (Ctrl+S)"
         else:
-            status.update(Text(
-                f"Drawer {drawer.id} open since {drawer.opened_at:%H:%M} — float "
-                f"{self.money(drawer.opening_float)}, cash on hand "
-                f"{self.money(drawer.cash_on_hand)}"))
+            status.update(
+                Text(
+                    f"Drawer {drawer.id} open since {drawer.opened_at:%H:%M} — float "
+                    f"{self.money(drawer.opening_float)}, cash on hand "
+                    f"{self.money(drawer.cash_on_hand)}"
+                )
+            )
             self.query_one("#drawer-label", Label).update("Cash counted in the drawer")
             self.query_one("#drawer-submit", Button).label = "Close drawer (Ctrl+S)"
         amount = self.query_one("#drawer-amount", Input)
@@ -96,15 +101,22 @@ class DrawerScreen(BankScreen):
             return
         drawer = self.drawer
         if drawer is None:
-            self.call_service(lambda: self.bank.drawers.open_drawer(self.actor, cents),
-                              self._drawer_opened, group="drawer-write")
+            self.call_service(
+                lambda: self.bank.drawers.open_drawer(self.actor, cents),
+                self._drawer_opened,
+                group="drawer-write",
+            )
         else:
-            self.call_service(lambda: self.bank.drawers.close_drawer(self.actor, cents),
-                              self._drawer_closed, group="drawer-write")
+            self.call_service(
+                lambda: self.bank.drawers.close_drawer(self.actor, cents),
+                self._drawer_closed,
+                group="drawer-write",
+            )
 
     def _drawer_opened(self, drawer: DrawerView) -> None:
         self.query_one("#drawer-result", Static).update(
-            Text(f"Drawer {drawer.id} opened with {self.money(drawer.opening_float)}."))
+            Text(f"Drawer {drawer.id} opened with {self.money(drawer.opening_float)}.")
+        )
         self._show(drawer)
 
     def _drawer_closed(self, drawer: DrawerView) -> None:

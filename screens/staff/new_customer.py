@@ -15,8 +15,13 @@ from bankapp.domain import Role, UserView
 from screens.base import BankScreen, field_error
 from screens.staff.staff_users import temporary_password
 
-FIELDS = (("username", "Username"), ("full_name", "Full name"), ("email", "Email"),
-          ("phone", "Phone (optional)"), ("address", "Address (optional)"))
+FIELDS = (
+    ("username", "Username"),
+    ("full_name", "Full name"),
+    ("email", "Email"),
+    ("phone", "Phone (optional)"),
+    ("address", "Address (optional)"),
+)
 
 
 class NewCustomerScreen(BankScreen):
@@ -52,15 +57,27 @@ class NewCustomerScreen(BankScreen):
     @on(Button.Pressed, "#register")
     def action_register(self) -> None:
         self.clear_errors()
-        value = {f: self.query_one(f"#{f.replace('_', '-')}", Input).value
-                 for f, _label in (*FIELDS, ("password", ""))}
+        value = {
+            f: self.query_one(f"#{f.replace('_', '-')}", Input).value
+            for f, _label in (*FIELDS, ("password", ""))
+        }
         actor = self.actor
         self.call_service(
             lambda: self.bank.auth.create_user(
-                actor, username=value["username"], password=value["password"],
-                role=Role.CUSTOMER, full_name=value["full_name"], email=value["email"],
-                phone=value["phone"], address=value["address"], must_change_password=True),
-            self._registered, group="register", exclusive=False)
+                actor,
+                username=value["username"],
+                password=value["password"],
+                role=Role.CUSTOMER,
+                full_name=value["full_name"],
+                email=value["email"],
+                phone=value["phone"],
+                address=value["address"],
+                must_change_password=True,
+            ),
+            self._registered,
+            group="register",
+            exclusive=False,
+        )
 
     def _registered(self, user: UserView) -> None:
         self.notify(f"{user.full_name} registered as {user.username}.", markup=False)

@@ -34,8 +34,18 @@ class EndOfDayScreen(BankScreen):
         yield Header()
         with Vertical(classes="staff-body"):
             yield Static("End of day", classes="staff-title", id="report-title")
-            yield staff_table("report-drawers", "Drawer", "Teller", "Status", "Float",
-                              "Cash in", "Cash out", "Expected", "Counted", "Difference")
+            yield staff_table(
+                "report-drawers",
+                "Drawer",
+                "Teller",
+                "Status",
+                "Float",
+                "Cash in",
+                "Cash out",
+                "Expected",
+                "Counted",
+                "Difference",
+            )
             yield Static("", id="report-summary", classes="staff-status")
             yield Static("Totals per kind", classes="staff-title")
             yield staff_table("report-kinds", "Kind", "Entries", "Total")
@@ -52,29 +62,43 @@ class EndOfDayScreen(BankScreen):
 
     def reload(self) -> None:
         day = self.day
-        self.call_service(lambda: self.bank.reports.end_of_day(self.actor, day), self._show,
-                          group="report")
+        self.call_service(
+            lambda: self.bank.reports.end_of_day(self.actor, day), self._show, group="report"
+        )
 
     def _show(self, report: DayReport) -> None:
         self.day = report.day
         self.query_one("#report-title", Static).update(
-            Text(f"End of day — {report.day:%A %d %B %Y} (UTC)"))
+            Text(f"End of day — {report.day:%A %d %B %Y} (UTC)")
+        )
         drawers = self.query_one("#report-drawers", DataTable)
         drawers.clear()
         for line in report.drawers:
             drawers.add_row(
-                cell(line.drawer_id), cell(line.teller), cell(line.status),
-                *(cell(self.money(v), right=True) for v in
-                  (line.opening_float, line.cash_in, line.cash_out, line.expected)),
+                cell(line.drawer_id),
+                cell(line.teller),
+                cell(line.status),
+                *(
+                    cell(self.money(v), right=True)
+                    for v in (line.opening_float, line.cash_in, line.cash_out, line.expected)
+                ),
                 cell("" if line.counted is None else self.money(line.counted), right=True),
-                cell("" if line.difference is None else self.money(line.difference, plus=True),
-                     right=True),
+                cell(
+                    "" if line.difference is None else self.money(line.difference, plus=True),
+                    right=True,
+                ),
             )
-        self.query_one("#report-summary", Static).update(Text(
-            f"{len(report.drawers)} drawer(s); net over/short "
-            f"{self.money(report.total_difference, plus=True)}"))
+        self.query_one("#report-summary", Static).update(
+            Text(
+                f"{len(report.drawers)} drawer(s); net over/short "
+                f"{self.money(report.total_difference, plus=True)}"
+            )
+        )
         kinds = self.query_one("#report-kinds", DataTable)
         kinds.clear()
         for kind in report.kinds:
-            kinds.add_row(cell(entry_kind_label(kind.kind)), cell(kind.count, right=True),
-                          cell(self.money(kind.total), right=True))
+            kinds.add_row(
+                cell(entry_kind_label(kind.kind)),
+                cell(kind.count, right=True),
+                cell(self.money(kind.total), right=True),
+            )

@@ -49,8 +49,16 @@ class StaffUsersScreen(BankScreen):
         with Vertical(classes="staff-body"):
             yield Static("Staff users", classes="staff-title")
             yield Static("", id="staff-status-line", classes="staff-status")
-            yield staff_table("staff-users", "Username", "Name", "Role", "Status", "Locked",
-                              "2FA", "Must change password")
+            yield staff_table(
+                "staff-users",
+                "Username",
+                "Name",
+                "Role",
+                "Status",
+                "Locked",
+                "2FA",
+                "Must change password",
+            )
         yield Footer()
 
     @property
@@ -62,8 +70,9 @@ class StaffUsersScreen(BankScreen):
         self.reload()
 
     def reload(self) -> None:
-        self.call_service(lambda: self.bank.staff.list(self.actor, limit=100), self._show,
-                          group="staff-list")
+        self.call_service(
+            lambda: self.bank.staff.list(self.actor, limit=100), self._show, group="staff-list"
+        )
 
     def _show(self, page: StaffPage) -> None:
         self.users = list(page.users)
@@ -73,14 +82,17 @@ class StaffUsersScreen(BankScreen):
         for user in self.users:
             locked = user.locked_until is not None and user.locked_until > now
             self.table.add_row(
-                cell(user.username), cell(user.full_name), cell(user.role.value),
-                cell(user.status), cell(f"until {user.locked_until:%H:%M}" if locked else ""),
+                cell(user.username),
+                cell(user.full_name),
+                cell(user.role.value),
+                cell(user.status),
+                cell(f"until {user.locked_until:%H:%M}" if locked else ""),
                 cell("yes" if user.totp_enabled else "not enrolled"),
-                cell("yes" if user.must_change_password else ""), key=str(user.id),
+                cell("yes" if user.must_change_password else ""),
+                key=str(user.id),
             )
         self.table.move_cursor(row=min(row, max(0, len(self.users) - 1)))
-        self.query_one("#staff-status-line", Static).update(
-            Text(f"{len(self.users)} staff users"))
+        self.query_one("#staff-status-line", Static).update(Text(f"{len(self.users)} staff users"))
         self.table.focus()
 
     def _selected(self) -> UserView | None:
@@ -97,32 +109,41 @@ class StaffUsersScreen(BankScreen):
         if user is None:
             return
         if user.status == "active":
-            self.call_service(lambda: self.bank.staff.disable(self.actor, user.id),
-                              lambda u: self._done(f"{u.username} disabled."))
+            self.call_service(
+                lambda: self.bank.staff.disable(self.actor, user.id),
+                lambda u: self._done(f"{u.username} disabled."),
+            )
         else:
-            self.call_service(lambda: self.bank.staff.enable(self.actor, user.id),
-                              lambda u: self._done(f"{u.username} enabled."))
+            self.call_service(
+                lambda: self.bank.staff.enable(self.actor, user.id),
+                lambda u: self._done(f"{u.username} enabled."),
+            )
 
     def action_unlock(self) -> None:
         user = self._selected()
         if user is not None:
-            self.call_service(lambda: self.bank.staff.unlock(self.actor, user.id),
-                              lambda u: self._done(f"{u.username} unlocked."))
+            self.call_service(
+                lambda: self.bank.staff.unlock(self.actor, user.id),
+                lambda u: self._done(f"{u.username} unlocked."),
+            )
 
     def action_toggle_role(self) -> None:
         user = self._selected()
         if user is None:
             return
         role = Role.TELLER if user.role == Role.ADMIN else Role.ADMIN
-        self.call_service(lambda: self.bank.staff.change_role(self.actor, user.id, role),
-                          lambda u: self._done(f"{u.username} is now {u.role.value}."))
+        self.call_service(
+            lambda: self.bank.staff.change_role(self.actor, user.id, role),
+            lambda u: self._done(f"{u.username} is now {u.role.value}."),
+        )
 
     def action_reset_factor(self) -> None:
         user = self._selected()
         if user is not None:
             self.call_service(
                 lambda: self.bank.staff.reset_second_factor(self.actor, user.id),
-                lambda _: self._done(f"{user.username} will enrol a new second factor."))
+                lambda _: self._done(f"{user.username} will enrol a new second factor."),
+            )
 
     def action_reset_password(self) -> None:
         user = self._selected()
@@ -134,21 +155,28 @@ class StaffUsersScreen(BankScreen):
                 return
             self.call_service(
                 lambda: self.bank.staff.reset_password(self.actor, user.id, password),
-                lambda _: self._done(f"{user.username} must change the password at next "
-                                     "sign-in."))
+                lambda _: self._done(f"{user.username} must change the password at next sign-in."),
+            )
 
-        self.app.push_screen(PromptModal(
-            f"Reset the password of {user.username}", "Temporary password",
-            detail="Give it to them in person; they must change it at sign-in.",
-            value=temporary_password()), chosen)
+        self.app.push_screen(
+            PromptModal(
+                f"Reset the password of {user.username}",
+                "Temporary password",
+                detail="Give it to them in person; they must change it at sign-in.",
+                value=temporary_password(),
+            ),
+            chosen,
+        )
 
     def action_new(self) -> None:
         self.app.push_screen(NewStaffScreen(), lambda _created: self.reload())
 
 
 class NewStaffScreen(BankScreen):
-    HELP = "A new teller or admin. They sign in with the temporary password, change it, and " \
-           "enrol their second factor."
+    HELP = (
+        "A new teller or admin. They sign in with the temporary password, change it, and "
+        "enrol their second factor."
+    )
     CSS_PATH = "staff.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "create", "Create", id="staff-create"),
@@ -158,14 +186,22 @@ class NewStaffScreen(BankScreen):
         yield Header()
         with Vertical(classes="staff-body"), Vertical(classes="form-box"):
             yield Static("New staff user", classes="box-title")
-            for field, label in (("username", "Username"), ("full_name", "Full name"),
-                                 ("email", "Email")):
+            for field, label in (
+                ("username", "Username"),
+                ("full_name", "Full name"),
+                ("email", "Email"),
+            ):
                 yield Label(label)
                 yield Input(id=field.replace("_", "-"), compact=True)
                 yield field_error(field)
             yield Label("Role")
-            yield Select([("Teller", "teller"), ("Admin", "admin")], value="teller",
-                         allow_blank=False, id="role", compact=True)
+            yield Select(
+                [("Teller", "teller"), ("Admin", "admin")],
+                value="teller",
+                allow_blank=False,
+                id="role",
+                compact=True,
+            )
             yield Label("Temporary password")
             yield Input(value=temporary_password(), id="password", compact=True)
             yield field_error("password")
@@ -180,14 +216,23 @@ class NewStaffScreen(BankScreen):
     @on(Button.Pressed, "#create")
     def action_create(self) -> None:
         self.clear_errors()
-        value = {f: self.query_one(f"#{f}", Input).value
-                 for f in ("username", "full-name", "email", "password")}
+        value = {
+            f: self.query_one(f"#{f}", Input).value
+            for f in ("username", "full-name", "email", "password")
+        }
         role = str(self.query_one("#role", Select).value)
         self.call_service(
             lambda: self.bank.staff.create(
-                self.actor, username=value["username"], full_name=value["full-name"],
-                email=value["email"], role=role, temporary_password=value["password"]),
-            self._created, group="staff-create")
+                self.actor,
+                username=value["username"],
+                full_name=value["full-name"],
+                email=value["email"],
+                role=role,
+                temporary_password=value["password"],
+            ),
+            self._created,
+            group="staff-create",
+        )
 
     def _created(self, user: UserView) -> None:
         self.notify(f"{user.username} created as {user.role.value}.", markup=False)

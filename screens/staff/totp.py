@@ -61,19 +61,23 @@ class SecondFactorScreen(BankScreen):
         if self.pending.totp_enrolment_required:
             self.call_service(
                 lambda: self.bank.totp.begin_enrolment(challenge=self.pending.challenge),
-                self._show_enrolment, group="enrol", on_error=self._fatal,
+                self._show_enrolment,
+                group="enrol",
+                on_error=self._fatal,
             )
 
     def _show_enrolment(self, enrolment: Enrolment) -> None:
         self.query_one("#qr").remove_class("-hidden")
         self.query_one("#enrol-text").remove_class("-hidden")
         self.query_one("#qr", Static).update(Text("\n".join(enrolment.qr_lines)))
-        self.query_one("#enrol-text", Static).update(Text(
-            "Set up your second factor (required for staff).\n\n"
-            "1. Scan the QR code with an authenticator app,\n   or type this key:\n\n"
-            f"   {grouped(enrolment.secret)}\n\n"
-            "2. Type the 6-digit code it shows.\n"
-        ))
+        self.query_one("#enrol-text", Static).update(
+            Text(
+                "Set up your second factor (required for staff).\n\n"
+                "1. Scan the QR code with an authenticator app,\n   or type this key:\n\n"
+                f"   {grouped(enrolment.secret)}\n\n"
+                "2. Type the 6-digit code it shows.\n"
+            )
+        )
 
     @on(Input.Submitted, "#code")
     @on(Button.Pressed, "#verify")
@@ -86,7 +90,9 @@ class SecondFactorScreen(BankScreen):
         self.query_one("#verify", Button).disabled = True
         self.call_service(
             lambda: self.bank.auth.complete_second_factor(self.pending.challenge, code),
-            self._verified, group="verify", on_error=self._refused,
+            self._verified,
+            group="verify",
+            on_error=self._refused,
         )
 
     def _verified(self, result: LoginResult) -> None:
@@ -97,11 +103,13 @@ class SecondFactorScreen(BankScreen):
         for hidden in ("#qr", "#enrol-text", "#code", "#code-label", "#verify"):
             self.query_one(hidden).add_class("-hidden")
         codes = self.query_one("#recovery-codes", Static)
-        codes.update(Text(
-            "Recovery codes — write them down now; they are not shown again.\n"
-            "Each one signs you in once if you lose your device.\n\n"
-            + "\n".join(f"  {code}" for code in result.recovery_codes)
-        ))
+        codes.update(
+            Text(
+                "Recovery codes — write them down now; they are not shown again.\n"
+                "Each one signs you in once if you lose your device.\n\n"
+                + "\n".join(f"  {code}" for code in result.recovery_codes)
+            )
+        )
         codes.remove_class("-hidden")
         self.query_one("#continue", Button).remove_class("-hidden")
         self.query_one("#continue", Button).focus()
@@ -156,22 +164,30 @@ class SecondFactorSetupScreen(BankScreen):
         self.title = "Two-step sign-in"
         actor = self.actor
         self.query_one("#code", Input).focus()
-        self.call_service(lambda: self.bank.totp.begin_enrolment(actor=actor), self._show,
-                          group="enrol")
+        self.call_service(
+            lambda: self.bank.totp.begin_enrolment(actor=actor), self._show, group="enrol"
+        )
 
     def _show(self, enrolment: Enrolment) -> None:
         self.query_one("#qr", Static).update(Text("\n".join(enrolment.qr_lines)))
-        self.query_one("#enrol-text", Static).update(Text(
-            "1. Scan the QR code with an authenticator app,\n   or type this key:\n\n"
-            f"   {grouped(enrolment.secret)}\n\n2. Type the 6-digit code it shows.\n"))
+        self.query_one("#enrol-text", Static).update(
+            Text(
+                "1. Scan the QR code with an authenticator app,\n   or type this key:\n\n"
+                f"   {grouped(enrolment.secret)}\n\n2. Type the 6-digit code it shows.\n"
+            )
+        )
 
     @on(Input.Submitted, "#code")
     @on(Button.Pressed, "#verify")
     def action_verify(self) -> None:
         self.clear_errors()
         actor, code = self.actor, self.query_one("#code", Input).value.strip()
-        self.call_service(lambda: self.bank.totp.confirm_enrolment(actor, code), self._on,
-                          group="confirm", on_error=self._wrong_code)
+        self.call_service(
+            lambda: self.bank.totp.confirm_enrolment(actor, code),
+            self._on,
+            group="confirm",
+            on_error=self._wrong_code,
+        )
 
     def _wrong_code(self, error: BankError) -> None:
         self.query_one("#code", Input).value = ""
@@ -181,8 +197,12 @@ class SecondFactorSetupScreen(BankScreen):
         for hidden in ("#qr", "#enrol-text", "#code", "#code-label", "#verify"):
             self.query_one(hidden).add_class("-hidden")
         shown = self.query_one("#recovery-codes", Static)
-        shown.update(Text(
-            "Two-step sign-in is on.\n\nRecovery codes — write them down now; they are not "
-            "shown again. Each one signs you in once if you lose your device.\n\n"
-            + "\n".join(f"  {code}" for code in codes) + "\n\nEscape to go back."))
+        shown.update(
+            Text(
+                "Two-step sign-in is on.\n\nRecovery codes — write them down now; they are not "
+                "shown again. Each one signs you in once if you lose your device.\n\n"
+                + "\n".join(f"  {code}" for code in codes)
+                + "\n\nEscape to go back."
+            )
+        )
         shown.remove_class("-hidden")

@@ -29,8 +29,11 @@ from tests.ui.helpers import (
 
 def actor(bank: Bank, username: str) -> Actor:
     users = table_of(User)
-    row = bank.db.read(lambda tx: tx.conn.execute(
-        select(users.c.id, users.c.role).where(users.c.username == username)).one())
+    row = bank.db.read(
+        lambda tx: tx.conn.execute(
+            select(users.c.id, users.c.role).where(users.c.username == username)
+        ).one()
+    )
     return Actor(row.id, username, Role(row.role))
 
 
@@ -42,8 +45,7 @@ def alice_everyday(bank: Bank) -> int:
 
 def pending_items(bank: Bank) -> list[Any]:
     items = table_of(PendingApproval)
-    return list(bank.db.read(lambda tx: tx.conn.execute(
-        select(items).order_by(items.c.id)).all()))
+    return list(bank.db.read(lambda tx: tx.conn.execute(select(items).order_by(items.c.id)).all()))
 
 
 async def next_sign_in(pilot: Pilot[Any], bank: Bank, username: str) -> None:
@@ -109,8 +111,11 @@ async def test_teller_day_with_a_deposit_an_approved_withdrawal_and_a_short_draw
         await settle(pilot)
         assert entry_count(demo_bank) == before + 1  # pending: nothing moved
         request = pending_items(demo_bank)[-1]
-        assert (request.status, request.amount, request.kind) == ("pending", 1_050_000,
-                                                                   "withdrawal")
+        assert (request.status, request.amount, request.kind) == (
+            "pending",
+            1_050_000,
+            "withdrawal",
+        )
 
         await next_sign_in(pilot, demo_bank, "admin")
         await pilot.press("a")
@@ -135,7 +140,6 @@ async def test_teller_day_with_a_deposit_an_approved_withdrawal_and_a_short_draw
         report = demo_bank.reports.end_of_day(actor(demo_bank, "admin"))
         assert report.drawers[-1].difference == -100
         assert demo_bank.verify().ok
-
 
 
 @pilot_test
@@ -221,7 +225,8 @@ async def test_teller_registers_a_customer_and_manages_their_accounts(demo_bank:
 
 @pilot_test
 async def test_a_customer_opts_in_to_two_step_sign_in(
-    demo_bank: Bank, monkeypatch: pytest.MonkeyPatch,
+    demo_bank: Bank,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """From the command palette's screen: scan, confirm a code, keep the recovery codes; the
     next sign-in asks for a code."""

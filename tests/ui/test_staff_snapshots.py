@@ -26,17 +26,26 @@ def snap(snap_compare: Snap, bank: Bank, run_before: RunBefore) -> bool:
 def fixed_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
     """Enrolment keys, recovery codes and temporary passwords are random; fix them here."""
     counter = iter(range(10_000))
-    monkeypatch.setattr("bankapp.services.totp.pyotp.random_base32",
-                        lambda length=32: "NEWSTAFFTOTPKEYFORSNAPSHOTSAAAAA"[:length])
+    monkeypatch.setattr(
+        "bankapp.services.totp.pyotp.random_base32",
+        lambda length=32: "NEWSTAFFTOTPKEYFORSNAPSHOTSAAAAA"[:length],
+    )
     monkeypatch.setattr("secrets.token_hex", lambda n=3: f"{next(counter):0{2 * n}x}")
 
 
-def test_first_sign_in_shows_the_enrolment_qr_code(snap_compare: Snap, demo_bank: Bank,
-                                                   fixed_secrets: None) -> None:
+def test_first_sign_in_shows_the_enrolment_qr_code(
+    snap_compare: Snap, demo_bank: Bank, fixed_secrets: None
+) -> None:
     """A new teller's first sign-in: QR code drawn in the terminal, the text key, a code box."""
-    demo_bank.auth.create_user(None, username="newbie", password=PASSWORD, role=Role.TELLER,
-                               full_name="New Teller", email="newbie@bank.example",
-                               must_change_password=False)
+    demo_bank.auth.create_user(
+        None,
+        username="newbie",
+        password=PASSWORD,
+        role=Role.TELLER,
+        full_name="New Teller",
+        email="newbie@bank.example",
+        must_change_password=False,
+    )
 
     async def run(pilot: Pilot[Any]) -> None:
         await sign_in(pilot, "newbie", PASSWORD)
@@ -44,21 +53,29 @@ def test_first_sign_in_shows_the_enrolment_qr_code(snap_compare: Snap, demo_bank
     assert snap(snap_compare, demo_bank, run)
 
 
-def test_enrolment_ends_with_recovery_codes_shown_once(snap_compare: Snap, demo_bank: Bank,
-                                                      fixed_secrets: None) -> None:
+def test_enrolment_ends_with_recovery_codes_shown_once(
+    snap_compare: Snap, demo_bank: Bank, fixed_secrets: None
+) -> None:
     """After the first good code the recovery codes are shown once, with a Continue button."""
     import pyotp
 
     from bankapp.services.totp import unix_step
 
-    demo_bank.auth.create_user(None, username="newbie", password=PASSWORD, role=Role.TELLER,
-                               full_name="New Teller", email="newbie@bank.example",
-                               must_change_password=False)
+    demo_bank.auth.create_user(
+        None,
+        username="newbie",
+        password=PASSWORD,
+        role=Role.TELLER,
+        full_name="New Teller",
+        email="newbie@bank.example",
+        must_change_password=False,
+    )
 
     async def run(pilot: Pilot[Any]) -> None:
         await sign_in(pilot, "newbie", PASSWORD)
         code = pyotp.TOTP("NEWSTAFFTOTPKEYFORSNAPSHOTSAAAAA").generate_otp(
-            unix_step(demo_bank.clock.now()))
+            unix_step(demo_bank.clock.now())
+        )
         await pilot.press(*code, "enter")
         await settle(pilot)
 
@@ -76,8 +93,9 @@ def test_second_factor_refuses_a_wrong_code(snap_compare: Snap, demo_bank: Bank)
     assert snap(snap_compare, demo_bank, run)
 
 
-def test_teller_home_shows_the_drawer_and_pending_requests(snap_compare: Snap,
-                                                           demo_bank: Bank) -> None:
+def test_teller_home_shows_the_drawer_and_pending_requests(
+    snap_compare: Snap, demo_bank: Bank
+) -> None:
     """The teller's menu, their open drawer's cash and their own pending requests."""
 
     async def run(pilot: Pilot[Any]) -> None:
@@ -123,8 +141,7 @@ def test_customer_overview(snap_compare: Snap, demo_bank: Bank) -> None:
     assert snap(snap_compare, demo_bank, open_alice)
 
 
-def test_cash_withdrawal_over_the_limit_goes_pending(snap_compare: Snap,
-                                                     demo_bank: Bank) -> None:
+def test_cash_withdrawal_over_the_limit_goes_pending(snap_compare: Snap, demo_bank: Bank) -> None:
     """Over the approval threshold the withdrawal is a request; nothing moves."""
 
     async def run(pilot: Pilot[Any]) -> None:
@@ -151,7 +168,8 @@ def test_drawer_screen_with_an_open_drawer(snap_compare: Snap, demo_bank: Bank) 
 
 
 def test_closing_a_drawer_short_shows_expected_counted_and_difference(
-    snap_compare: Snap, demo_bank: Bank,
+    snap_compare: Snap,
+    demo_bank: Bank,
 ) -> None:
     """Counted $10.00 less than expected: the difference is shown as short."""
 
@@ -255,8 +273,9 @@ def test_new_customer_form(snap_compare: Snap, demo_bank: Bank, fixed_secrets: N
     assert snap(snap_compare, demo_bank, run)
 
 
-def test_transfer_on_the_customers_behalf_to_an_unknown_account(snap_compare: Snap,
-                                                                demo_bank: Bank) -> None:
+def test_transfer_on_the_customers_behalf_to_an_unknown_account(
+    snap_compare: Snap, demo_bank: Bank
+) -> None:
     """A transfer form with a destination that does not exist: the error is beside it."""
 
     async def run(pilot: Pilot[Any]) -> None:
@@ -272,8 +291,9 @@ def test_transfer_on_the_customers_behalf_to_an_unknown_account(snap_compare: Sn
     assert snap(snap_compare, demo_bank, run)
 
 
-def test_a_customer_sets_up_two_step_sign_in(snap_compare: Snap, demo_bank: Bank,
-                                             fixed_secrets: None) -> None:
+def test_a_customer_sets_up_two_step_sign_in(
+    snap_compare: Snap, demo_bank: Bank, fixed_secrets: None
+) -> None:
     """A customer's opt-in screen: QR code and key, then the code box."""
     from screens.staff.totp import SecondFactorSetupScreen
 
