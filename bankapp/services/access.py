@@ -8,7 +8,7 @@ from sqlalchemy import bindparam, select
 
 from bankapp.account_numbers import mask_account_number, normalise_account_number
 from bankapp.domain import AccountKind, AccountStatus, AccountView, Actor, Role
-from bankapp.errors import AccountNotFound, PermissionDenied
+from bankapp.errors import AccountNotFound, PermissionDenied, UserNotFound
 from bankapp.storage.database import Tx
 from bankapp.storage.models import Account, User, table_of
 
@@ -107,3 +107,19 @@ def describe(row: Any) -> str:
     if row.kind == AccountKind.INTERNAL:
         return str(row.name)
     return f"{row.name} {mask_account_number(row.number)}"
+
+
+def customer_for(tx: Tx, actor: Actor, owner_id: int | None, *, holding: str) -> int:
+    """The customer whose `holding` (accounts, cards) the actor acts on: a customer always
+    themselves; staff must name a customer (staff hold none)."""
+    require_active(tx, actor)
+    if owner_id is None or owner_id == actor.user_id:
+        if actor.role != Role.CUSTOMER:
+            raise PermissionDenied(f"Staff hold no {holding}; choose a customer.")
+        return actor.user_id
+    if not actor.is_staff:
+        raise PermissionDenied(f"You can only manage your own {holding}.")
+    role = tx.conn.execute(select(_users.c.role).where(_users.c.id == owner_id)).scalar()
+    if role != Role.CUSTOMER:
+        raise UserNotFound("No such customer.")
+    return owner_id

@@ -18,13 +18,12 @@ from bankapp.errors import (
     AccountNotEmpty,
     AccountNotOpen,
     ApprovalRequired,
-    PermissionDenied,
-    UserNotFound,
     ValidationFailed,
 )
 from bankapp.services import audit
 from bankapp.services.access import (
     accessible_account,
+    customer_for,
     load_account_by_number,
     owner_name,
     require_active,
@@ -60,7 +59,7 @@ class AccountService:
         name = name or kind.value.capitalize()
 
         def work(tx: Tx) -> AccountView:
-            owner = self._owner_for(tx, actor, owner_id)
+            owner = customer_for(tx, actor, owner_id, holding="accounts")
             count = tx.conn.execute(
                 select(_accounts.c.id).where(
                     _accounts.c.owner_id == owner, _accounts.c.status != "closed"
@@ -84,7 +83,7 @@ class AccountService:
         """The actor's own accounts, or (for staff) a customer's, oldest first."""
 
         def work(tx: Tx) -> list[AccountView]:
-            owner = self._owner_for(tx, actor, owner_id)
+            owner = customer_for(tx, actor, owner_id, holding="accounts")
             rows = tx.conn.execute(
                 select(_accounts).where(_accounts.c.owner_id == owner).order_by(_accounts.c.id)
             ).all()
@@ -190,19 +189,6 @@ class AccountService:
             return self._view(tx, row.id)
 
         return self._ctx.db.write(work)
-
-    def _owner_for(self, tx: Tx, actor: Actor, owner_id: int | None) -> int:
-        require_active(tx, actor)
-        if owner_id is None or owner_id == actor.user_id:
-            if actor.role != Role.CUSTOMER:
-                raise PermissionDenied("Staff hold no accounts; choose a customer.")
-            return actor.user_id
-        if not actor.is_staff:
-            raise PermissionDenied("You can only act on your own accounts.")
-        role = tx.conn.execute(select(_users.c.role).where(_users.c.id == owner_id)).scalar()
-        if role != Role.CUSTOMER:
-            raise UserNotFound("No such customer.")
-        return owner_id
 
     def _insert(self, tx: Tx, owner: int, kind: AccountKind, name: str) -> int:
         for _ in range(5):

@@ -52,11 +52,10 @@ from bankapp.errors import (
     InvalidAmount,
     InvalidCreditLimit,
     PermissionDenied,
-    UserNotFound,
     ValidationFailed,
 )
 from bankapp.services import audit
-from bankapp.services.access import accessible_account, owner_name, require_active
+from bankapp.services.access import accessible_account, customer_for, owner_name, require_active
 from bankapp.services.context import ServiceContext
 from bankapp.services.ledger import (
     Leg,
@@ -157,7 +156,7 @@ class CardService:
                 account = self._debit_account(tx, actor, account_id)
                 owner, linked = account.owner_id, account.id
             else:
-                owner = self._owner_for(tx, actor, owner_id)
+                owner = customer_for(tx, actor, owner_id, holding="cards")
                 linked = self._open_credit_account(tx, owner, credit_limit or 0)
             self._check_card_count(tx, owner)
             holder = name or owner_name(tx, owner)
@@ -378,7 +377,7 @@ class CardService:
         """The actor's cards (or, for staff, a customer's), newest first."""
 
         def work(tx: Tx) -> list[CardView]:
-            owner = self._owner_for(tx, actor, owner_id)
+            owner = customer_for(tx, actor, owner_id, holding="cards")
             ids = tx.conn.execute(
                 select(_cards.c.id).where(_cards.c.owner_id == owner).order_by(_cards.c.id.desc())
             ).scalars()
@@ -456,19 +455,6 @@ class CardService:
                 f"{self._ctx.money(self._ctx.settings.max_amount_cents)} per operation.",
                 field="amount",
             )
-
-    def _owner_for(self, tx: Tx, actor: Actor, owner_id: int | None) -> int:
-        require_active(tx, actor)
-        if owner_id is None or owner_id == actor.user_id:
-            if actor.role != Role.CUSTOMER:
-                raise PermissionDenied("Staff hold no cards; choose a customer.")
-            return actor.user_id
-        if not actor.is_staff:
-            raise PermissionDenied("You can only manage your own cards.")
-        role = tx.conn.execute(select(_users.c.role).where(_users.c.id == owner_id)).scalar()
-        if role != Role.CUSTOMER:
-            raise UserNotFound("No such customer.")
-        return owner_id
 
     def _debit_account(self, tx: Tx, actor: Actor, account_id: int) -> Any:
         account = accessible_account(tx, actor, account_id)
