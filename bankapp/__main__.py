@@ -2,6 +2,6 @@
 
 import sys
 
-from bankapp.cli import main
+from bankapp.cli.main import main
 
 sys.exit(main())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from bankapp.clock import Clock, SystemClock
-from bankapp.keys import installation_key
+from bankapp.domain.passwords import PasswordHashing
 from bankapp.services.accounts import AccountService
 from bankapp.services.approvals import ApprovalService
 from bankapp.services.audit import ChainReport, verify_chain
@@ -16,7 +16,6 @@ from bankapp.services.context import ServiceContext
 from bankapp.services.customers import CustomerService
 from bankapp.services.drawers import DrawerService
 from bankapp.services.history import HistoryService
-from bankapp.services.passwords import PasswordHashing
 from bankapp.services.payments import PaymentService
 from bankapp.services.reports import ReportService
 from bankapp.services.staff import StaffService
@@ -25,6 +24,7 @@ from bankapp.services.verify import VerifyReport, verify_ledger
 from bankapp.settings import Settings
 from bankapp.storage.database import Database
 from bankapp.storage.engine import database_url_from_env, make_engine
+from bankapp.storage.installation_key import installation_key
 from bankapp.storage.schema import require_current_schema, upgrade_to_head
 
 

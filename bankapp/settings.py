@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from bankapp.money import DEFAULT_MAX_CENTS
+from bankapp.domain.money import DEFAULT_MAX_CENTS
 
 # OWASP Password Storage Cheat Sheet floor for argon2id: m=19 MiB, t=2, p=1.
 OWASP_MIN_MEMORY_KIB = 19 * 1024

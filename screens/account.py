@@ -13,8 +13,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Input, Select, Static
 
-from bankapp.account_numbers import format_account_number
-from bankapp.domain import AccountView, HistoryCursor, HistoryPage
+from bankapp.domain.account_numbers import format_account_number
+from bankapp.domain.types import AccountView, HistoryCursor, HistoryPage
 from bankapp.errors import BankError, ValidationFailed
 from bankapp.services.history import HistoryFilter
 from screens.base import BankScreen, field_error

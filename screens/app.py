@@ -19,8 +19,8 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from bankapp.bank import Bank
-from bankapp.domain import Actor, LoginResult
-from bankapp.money import format_cents
+from bankapp.domain.money import format_cents
+from bankapp.domain.types import Actor, LoginResult
 from screens.keymap import KeymapApp
 
 

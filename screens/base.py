@@ -14,7 +14,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 from textual.worker import Worker, get_current_worker
 
-from bankapp.domain import Actor
+from bankapp.domain.types import Actor
 from bankapp.errors import BankError
 from bankapp.incidents import report_unexpected
 

@@ -14,9 +14,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Header, Static
 
-from bankapp.account_numbers import mask_account_number
-from bankapp.cards import CardKind, CardStatus, CardTransaction, CardView, IssuedCard
-from bankapp.domain import AccountView
+from bankapp.domain.account_numbers import mask_account_number
+from bankapp.domain.card_types import CardKind, CardStatus, CardTransaction, CardView, IssuedCard
+from bankapp.domain.types import AccountView
 from screens.base import BankScreen
 from screens.labels import entry_kind_label
 from screens.modals.confirm import ConfirmModal
@@ -116,8 +116,8 @@ class CardsScreen(BankScreen):
         self.call_service(self._load, self._show, group="cards")
 
     def _load(self) -> CardsData:
-        cards = self.bank.cards.list(self.actor, owner_id=self.owner_id)
-        accounts = self.bank.accounts.list(self.actor, owner_id=self.owner_id)
+        cards = self.bank.cards.list_cards(self.actor, owner_id=self.owner_id)
+        accounts = self.bank.accounts.list_accounts(self.actor, owner_id=self.owner_id)
         return CardsData(cards, accounts)
 
     def _show(self, data: CardsData) -> None:

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from bankapp.account_numbers import mask_account_number
-from bankapp.domain import AccountView, Role
+from bankapp.domain.account_numbers import mask_account_number
+from bankapp.domain.types import AccountView, Role
 
 if TYPE_CHECKING:
     from screens.app import BankApp
@@ -50,7 +50,7 @@ class BankCommands(Provider):
         if getattr(app, "signed_in", None) is None or app.locked or app.actor.is_staff:
             return
         try:
-            self.accounts = await asyncio.to_thread(app.bank.accounts.list, app.actor)
+            self.accounts = await asyncio.to_thread(app.bank.accounts.list_accounts, app.actor)
         except Exception:  # the palette still offers the other commands
             self.accounts = []
 

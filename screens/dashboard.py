@@ -12,8 +12,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Header, Static
 
-from bankapp.account_numbers import mask_account_number
-from bankapp.domain import AccountStatus, AccountView, HistoryLine
+from bankapp.domain.account_numbers import mask_account_number
+from bankapp.domain.types import AccountStatus, AccountView, HistoryLine
 from screens.base import BankScreen
 from screens.labels import account_kind_label, entry_kind_label
 
@@ -81,7 +81,7 @@ class DashboardScreen(BankScreen):
         self.call_service(self._load, self._show, group="dashboard")
 
     def _load(self) -> DashboardData:
-        accounts = self.bank.accounts.list(self.actor)
+        accounts = self.bank.accounts.list_accounts(self.actor)
         recent = [
             (account, line)
             for account in accounts

@@ -14,8 +14,8 @@ from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.widgets import Input, Select, TextArea
 
-from bankapp.account_numbers import mask_account_number
-from bankapp.domain import AccountView
+from bankapp.domain.account_numbers import mask_account_number
+from bankapp.domain.types import AccountView
 from screens.commands import BankCommands
 from screens.config import (
     ANSI_THEME,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bankapp.domain import AccountKind
+from bankapp.domain.types import AccountKind
 
 ACCOUNT_KIND_LABELS = {
     AccountKind.CHECKING: "Checking",

@@ -11,8 +11,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
-from bankapp.demo import DEMO_PASSWORD, DEMO_USERS, is_demo
-from bankapp.domain import LoginResult
+from bankapp.demo.logins import DEMO_PASSWORD, DEMO_USERS, is_demo
+from bankapp.domain.types import LoginResult
 from bankapp.errors import BankError
 from screens.base import BankScreen, field_error
 

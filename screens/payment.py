@@ -12,8 +12,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
-from bankapp.account_numbers import mask_account_number
-from bankapp.domain import AccountStatus, AccountView, EntryResult
+from bankapp.domain.account_numbers import mask_account_number
+from bankapp.domain.types import AccountStatus, AccountView, EntryResult
 from bankapp.errors import BankError, ValidationFailed
 from screens.base import BankScreen, field_error
 from screens.modals.confirm import ConfirmModal
@@ -106,7 +106,9 @@ class PaymentScreen(BankScreen):
     def on_mount(self) -> None:
         self.title = self.kind.title
         self.call_service(
-            lambda: self.bank.accounts.list(self.actor), self._show_accounts, group="accounts"
+            lambda: self.bank.accounts.list_accounts(self.actor),
+            self._show_accounts,
+            group="accounts",
         )
 
     def _show_accounts(self, accounts: list[AccountView]) -> None:

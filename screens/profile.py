@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
-from bankapp.domain import UserView
+from bankapp.domain.types import UserView
 from screens.base import BankScreen, field_error
 
 PROFILE_FIELDS = (

@@ -10,7 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
-from bankapp.domain import UserView
+from bankapp.domain.types import UserView
 from bankapp.errors import BankError, PasswordRejected
 from screens.base import BankScreen, field_error
 from screens.widgets.password_rules import password_feedback

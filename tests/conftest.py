@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, text
 
 from bankapp.bank import Bank, open_bank
 from bankapp.clock import FixedClock
-from bankapp.domain import AccountKind, Actor, Role
+from bankapp.domain.types import AccountKind, Actor, Role
 from bankapp.settings import OWASP_MINIMUM, Settings
 
 PG_URL = os.environ.get("BANKAPP_TEST_DATABASE_URL", "")

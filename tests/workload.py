@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import create_engine, func, select, text
 
 from bankapp.bank import Bank, open_bank
-from bankapp.domain import AccountKind, Actor, Role
+from bankapp.domain.types import AccountKind, Actor, Role
 from bankapp.errors import BankError
 from bankapp.services.history import HistoryFilter
 from bankapp.settings import OWASP_MINIMUM, Settings
@@ -224,7 +224,7 @@ class Worker:
         self.bank.history.page(
             customer.actor, account_id, filters=HistoryFilter(memo_contains="load"), limit=20
         )
-        self.bank.accounts.list(customer.actor)
+        self.bank.accounts.list_accounts(customer.actor)
         self.stats.ops["read"] += 1
 
     def resume(self) -> None:

@@ -13,7 +13,7 @@ from bankapp.bank import Bank, open_bank
 from bankapp.bench.fixture import LedgerFixture, LedgerSpec, ledger_database
 from bankapp.bench.harness import BenchConfig, Figure, Report, median_seconds
 from bankapp.bench.transfers import BENCH_SETTINGS
-from bankapp.domain import Actor, HistoryCursor
+from bankapp.domain.types import Actor, HistoryCursor
 
 PAGE = 50
 WALK_PAGES = 20
@@ -171,7 +171,7 @@ def _statement_view(config: BenchConfig, report: Report, big: LedgerFixture, raw
     """The statements engineer's own measure (`bankapp.bench_statements`): the screen's first
     call, summary and first page in one read, beside the same queries by hand."""
     try:
-        module = importlib.import_module("bankapp.bench_statements")
+        module = importlib.import_module("bankapp.bench.statements")
     except ImportError:
         return
     view = module.measure_statement(big.url, big.hot_account_id, repeats=max(3, config.repeats))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bankapp.bench.fixture import LedgerFixture
 from bankapp.bench.harness import BenchConfig, Figure, Report, median_seconds
-from bankapp.services.passwords import PasswordHashing
+from bankapp.domain.passwords import PasswordHashing
 from bankapp.settings import OWASP_MINIMUM, Settings
 
 READY = "BANKAPP-BENCH-READY"

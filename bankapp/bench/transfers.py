@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, text
 
 from bankapp.bank import Bank, open_bank
 from bankapp.bench.harness import BenchConfig, Figure, Report, percentile
-from bankapp.domain import AccountKind, Actor, Role
+from bankapp.domain.types import AccountKind, Actor, Role
 from bankapp.errors import BankError
 from bankapp.settings import OWASP_MINIMUM, Settings
 from bankapp.storage.engine import BUSY_TIMEOUT_MS

@@ -20,10 +20,10 @@ from typing import Any, TextIO, cast
 
 from sqlalchemy import Table, select
 
-from bankapp.domain import AccountKind, Actor, Role
+from bankapp.domain.money import cents_to_decimal_string
+from bankapp.domain.types import AccountKind, Actor, Role
 from bankapp.errors import PermissionDenied
 from bankapp.exports.files import export_folder
-from bankapp.money import cents_to_decimal_string
 from bankapp.services import audit
 from bankapp.services.access import require_active
 from bankapp.services.context import ServiceContext

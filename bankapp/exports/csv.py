@@ -7,7 +7,7 @@ import io
 from collections.abc import Iterable
 from decimal import Decimal
 
-from bankapp.money import cents_to_decimal_string
+from bankapp.domain.money import cents_to_decimal_string
 from bankapp.services.statements import StatementDocument
 
 COLUMNS = (

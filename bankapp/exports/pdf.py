@@ -11,7 +11,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
-from bankapp.money import format_cents
+from bankapp.domain.money import format_cents
 from bankapp.services.statements import StatementDocument
 
 # A Unicode font prints any name or memo; without one the built-in Helvetica (Latin-1) is used.

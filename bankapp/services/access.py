@@ -6,9 +6,9 @@ from typing import Any
 
 from sqlalchemy import bindparam, select
 
-from bankapp.account_numbers import mask_account_number, normalise_account_number
-from bankapp.domain import AccountKind, AccountStatus, AccountView, Actor, Role
-from bankapp.errors import AccountNotFound, PermissionDenied, UserNotFound
+from bankapp.domain.account_numbers import mask_account_number, normalise_account_number
+from bankapp.domain.types import AccountKind, AccountStatus, AccountView, Actor, Role
+from bankapp.errors import AccountNotFound, AccountNotOpen, PermissionDenied, UserNotFound
 from bankapp.storage.database import Tx
 from bankapp.storage.models import Account, User, table_of
 
@@ -107,6 +107,18 @@ def describe(row: Any) -> str:
     if row.kind == AccountKind.INTERNAL:
         return str(row.name)
     return f"{row.name} {mask_account_number(row.number)}"
+
+
+def require_open_for_money(account: Any, *, field: str = "account") -> None:
+    """The one rule for an account taking part in a money movement: a customer's account
+    (internal accounts are the bank's own) that is open (not frozen, not closed)."""
+    if account.kind == AccountKind.INTERNAL:
+        raise PermissionDenied("Internal accounts cannot be used here.")
+    if account.status != AccountStatus.OPEN:
+        raise AccountNotOpen(
+            f"{describe(account)} is {account.status}; no money can move in or out of it.",
+            field=field,
+        )
 
 
 def customer_for(tx: Tx, actor: Actor, owner_id: int | None, *, holding: str) -> int:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
+from typing import Any
 
-from bankapp.account_numbers import mask_account_number, new_account_number
-from bankapp.domain import (
+from sqlalchemy import select, update
+
+from bankapp.domain.account_numbers import mask_account_number, new_account_number
+from bankapp.domain.types import (
     CUSTOMER_ACCOUNT_KINDS,
     AccountKind,
     AccountStatus,
@@ -14,10 +15,12 @@ from bankapp.domain import (
     Actor,
     Role,
 )
+from bankapp.domain.validation import clean_text
 from bankapp.errors import (
     AccountNotEmpty,
     AccountNotOpen,
     ApprovalRequired,
+    PermissionDenied,
     ValidationFailed,
 )
 from bankapp.services import audit
@@ -30,15 +33,41 @@ from bankapp.services.access import (
     require_staff,
     to_view,
 )
-from bankapp.services.approvals import has_history
+from bankapp.services.account_rows import insert_account
 from bankapp.services.context import ServiceContext
+from bankapp.services.ledger import has_postings
 from bankapp.storage.database import Tx
 from bankapp.storage.models import Account, User, table_of
-from bankapp.validation import clean_text
 
 _accounts = table_of(Account)
 _users = table_of(User)
 MAX_OPEN_ACCOUNTS = 20
+
+
+def close_account(tx: Tx, ctx: ServiceContext, actor: Actor, account: Any) -> None:
+    """Close `account` (refused unless its balance is zero) and audit it: the one rule for
+    closing, used by a direct close and by an approved closing request."""
+    if account.kind == AccountKind.INTERNAL:
+        raise PermissionDenied("Internal accounts cannot be closed.")
+    if account.status == AccountStatus.CLOSED:
+        raise AccountNotOpen("The account is already closed.")
+    if account.balance != 0:
+        raise AccountNotEmpty(
+            f"The balance is {ctx.money(account.balance)}; move it to another account "
+            "before closing."
+        )
+    tx.conn.execute(
+        update(_accounts)
+        .where(_accounts.c.id == account.id, _accounts.c.balance == 0)
+        .values(status=AccountStatus.CLOSED.value, closed_at=tx.now)
+    )
+    audit.record(
+        tx,
+        actor,
+        "account.close",
+        f"account {account.id}",
+        {"number": mask_account_number(account.number)},
+    )
 
 
 class AccountService:
@@ -67,7 +96,14 @@ class AccountService:
             ).all()
             if len(count) >= MAX_OPEN_ACCOUNTS:
                 raise ValidationFailed(f"A customer can hold at most {MAX_OPEN_ACCOUNTS} accounts.")
-            account_id = self._insert(tx, owner, kind, name)
+            account_id = insert_account(
+                tx,
+                number=new_account_number,
+                owner_id=owner,
+                kind=kind,
+                name=name,
+                currency=self._ctx.settings.currency,
+            )
             audit.record(
                 tx,
                 actor,
@@ -79,7 +115,7 @@ class AccountService:
 
         return self._ctx.db.write(work)
 
-    def list(self, actor: Actor, *, owner_id: int | None = None) -> list[AccountView]:
+    def list_accounts(self, actor: Actor, *, owner_id: int | None = None) -> list[AccountView]:
         """The actor's own accounts, or (for staff) a customer's, oldest first."""
 
         def work(tx: Tx) -> list[AccountView]:
@@ -136,33 +172,16 @@ class AccountService:
         return self._set_status(actor, account_id, AccountStatus.OPEN, reason)
 
     def close(self, actor: Actor, account_id: int) -> AccountView:
-        """Close an account with a zero balance; it is kept (never deleted) with its history."""
+        """Close an account with a zero balance; it is kept (never deleted) with its history.
+        Staff closing an account that has history go through approval."""
 
         def work(tx: Tx) -> AccountView:
             row = accessible_account(tx, actor, account_id)
-            if row.status == AccountStatus.CLOSED:
-                raise AccountNotOpen("The account is already closed.")
-            if actor.is_staff and has_history(tx, row.id):
+            if actor.is_staff and has_postings(tx, row.id) and row.status != AccountStatus.CLOSED:
                 raise ApprovalRequired(
                     "This account has history: closing it needs a supervisor's approval."
                 )
-            if row.balance != 0:
-                raise AccountNotEmpty(
-                    f"The balance is {self._ctx.money(row.balance)}; move it to another account "
-                    "before closing."
-                )
-            tx.conn.execute(
-                update(_accounts)
-                .where(_accounts.c.id == row.id, _accounts.c.balance == 0)
-                .values(status=AccountStatus.CLOSED.value, closed_at=tx.now)
-            )
-            audit.record(
-                tx,
-                actor,
-                "account.close",
-                f"account {row.id}",
-                {"number": mask_account_number(row.number)},
-            )
+            close_account(tx, self._ctx, actor, row)
             return self._view(tx, row.id)
 
         return self._ctx.db.write(work)
@@ -189,32 +208,6 @@ class AccountService:
             return self._view(tx, row.id)
 
         return self._ctx.db.write(work)
-
-    def _insert(self, tx: Tx, owner: int, kind: AccountKind, name: str) -> int:
-        for _ in range(5):
-            try:
-                with tx.conn.begin_nested():
-                    return int(
-                        tx.conn.execute(
-                            insert(_accounts)
-                            .values(
-                                number=new_account_number(),
-                                owner_id=owner,
-                                kind=kind.value,
-                                name=name,
-                                currency=self._ctx.settings.currency,
-                                balance=0,
-                                credit_limit=0,
-                                unbounded=False,
-                                status="open",
-                                opened_at=tx.now,
-                            )
-                            .returning(_accounts.c.id)
-                        ).scalar_one()
-                    )
-            except IntegrityError:
-                continue  # a random number collided with an existing one; draw again
-        raise ValidationFailed("Could not allocate an account number; try again.")
 
     def _view(self, tx: Tx, account_id: int) -> AccountView:
         row = tx.conn.execute(select(_accounts).where(_accounts.c.id == account_id)).one()

@@ -14,15 +14,14 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 
-from bankapp.account_numbers import mask_account_number
-from bankapp.domain import AccountKind, AccountStatus, Actor, Role
+from bankapp.domain.account_numbers import mask_account_number
+from bankapp.domain.types import AccountKind, AccountStatus, Actor, Role
+from bankapp.domain.validation import clean_text
 from bankapp.errors import (
-    AccountNotEmpty,
     AccountNotOpen,
     ApprovalState,
     BankError,
     IdempotencyConflict,
-    InvalidAmount,
     MoneyRuleBroken,
     NotFound,
     PermissionDenied,
@@ -37,18 +36,18 @@ from bankapp.services.access import (
     load_account_by_number,
     owner_name,
     require_admin,
+    require_open_for_money,
     require_staff,
 )
+from bankapp.services.accounts import close_account
+from bankapp.services.approval_rules import needs_approval
 from bankapp.services.context import ServiceContext
-from bankapp.services.drawers import require_cash_on_hand, require_drawer_account
-from bankapp.services.ledger import Leg, post_entry
+from bankapp.services.drawers import require_drawer_account
+from bankapp.services.payments import clean_memo, post_cash, post_transfer
 from bankapp.storage.database import Tx
-from bankapp.storage.models import Account, PendingApproval, Posting, User, table_of
-from bankapp.validation import clean_text
+from bankapp.storage.models import PendingApproval, User, table_of
 
 _items = table_of(PendingApproval)
-_accounts = table_of(Account)
-_postings = table_of(Posting)
 _users = table_of(User)
 
 MONEY_KINDS = ("deposit", "withdrawal", "transfer")
@@ -81,15 +80,6 @@ class ApprovalPage:
     next_cursor: int | None  # pass as `before_id` for the next (older) page
 
 
-def has_history(tx: Tx, account_id: int) -> bool:
-    return (
-        tx.conn.execute(
-            select(_postings.c.id).where(_postings.c.account_id == account_id).limit(1)
-        ).first()
-        is not None
-    )
-
-
 class ApprovalService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
@@ -98,7 +88,7 @@ class ApprovalService:
 
     def needs_approval(self, actor: Actor, amount: int) -> bool:
         """True when a staff member's operation of this amount must go through approval."""
-        return actor.is_staff and amount > self._ctx.settings.approval_threshold_cents
+        return needs_approval(self._ctx, actor, amount)
 
     def submit(
         self,
@@ -114,22 +104,19 @@ class ApprovalService:
         """Create a pending deposit, withdrawal or transfer; nothing moves until approved."""
         if kind not in MONEY_KINDS:
             raise ValidationFailed("Choose deposit, withdrawal or transfer.", field="kind")
-        if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-            raise InvalidAmount("The amount must be more than zero.", field="amount")
-        if amount > self._ctx.settings.max_amount_cents:
-            raise InvalidAmount("The amount is over the limit per operation.", field="amount")
-        memo = clean_text(memo, field="memo", label="Memo", max_length=140, required=False)
+        self._ctx.check_amount(amount)
+        memo = clean_memo(memo)
         payload = {"memo": memo, "to": to_account_number}
 
         def work(tx: Tx) -> ApprovalView:
             require_staff(tx, actor)
             account = accessible_account(tx, actor, account_id)
-            self._check_open(account)
+            require_open_for_money(account)
             if kind == "transfer":
                 target = load_account_by_number(tx, to_account_number)
                 if target.id == account.id:
                     raise SameAccount("Choose a different account to send to.", field="destination")
-                self._check_open(target)
+                require_open_for_money(target, field="destination")
                 payload["to"] = target.number
             else:
                 require_drawer_account(tx, actor)
@@ -274,7 +261,7 @@ class ApprovalService:
 
         return self._ctx.db.write(work)
 
-    def list(
+    def page(
         self,
         actor: Actor,
         *,
@@ -326,69 +313,30 @@ class ApprovalService:
         return item
 
     def _execute(self, tx: Tx, item: Any) -> int | None:
+        """Carry out an approved item as its maker, through the same code a direct request
+        uses; the key `approval:<id>` makes the posting happen at most once."""
         maker = self._maker(tx, item.maker_id)
         payload = json.loads(item.payload)
         account = load_account(tx, item.account_id)
-        currency = self._ctx.settings.currency
         if item.kind == CLOSE_ACCOUNT:
-            self._close_account(tx, maker, account)
+            close_account(tx, self._ctx, maker, account)
             return None
-        self._check_open(account)
-        key = f"approval:{item.id}"
-        memo = payload.get("memo", "")
+        options: dict[str, Any] = {
+            "memo": payload.get("memo", ""),
+            "idempotency_key": f"approval:{item.id}",
+            "fingerprint": None,
+            "audit_extra": {"approval": item.id},
+        }
         if item.kind == "transfer":
             target = load_account_by_number(tx, payload["to"])
-            self._check_open(target)
-            legs = [Leg(account.id, -item.amount), Leg(target.id, item.amount)]
-            memo = memo or f"Transfer to {mask_account_number(target.number)}"
+            result = post_transfer(tx, self._ctx, maker, account, target, item.amount, **options)
         else:
             cash = require_drawer_account(tx, maker)
-            if item.kind == "withdrawal":
-                require_cash_on_hand(tx, cash, item.amount, currency)
-            sign = 1 if item.kind == "deposit" else -1
-            legs = [Leg(account.id, sign * item.amount), Leg(cash, -sign * item.amount)]
-            memo = memo or ("Cash deposit" if item.kind == "deposit" else "Cash withdrawal")
-        result = post_entry(
-            tx,
-            kind=item.kind,
-            memo=memo,
-            actor=maker,
-            legs=legs,
-            idempotency_key=key,
-            currency=currency,
-        )
-        audit.record(
-            tx,
-            maker,
-            f"money.{item.kind}",
-            f"entry {result.entry_id}",
-            {
-                "amount": item.amount,
-                "account": mask_account_number(account.number),
-                "approval": item.id,
-            },
-        )
-        return result.entry_id
-
-    def _close_account(self, tx: Tx, maker: Actor, account: Any) -> None:
-        if account.status == AccountStatus.CLOSED:
-            raise AccountNotOpen("The account is already closed.")
-        if account.balance != 0:
-            raise AccountNotEmpty(
-                f"The balance is {self._ctx.money(account.balance)}; it must be zero to close."
+            cash_in = item.kind == "deposit"
+            result = post_cash(
+                tx, self._ctx, maker, account, item.amount, cash_in=cash_in, cash=cash, **options
             )
-        tx.conn.execute(
-            update(_accounts)
-            .where(_accounts.c.id == account.id, _accounts.c.balance == 0)
-            .values(status=AccountStatus.CLOSED.value, closed_at=tx.now)
-        )
-        audit.record(
-            tx,
-            maker,
-            "account.close",
-            f"account {account.id}",
-            {"number": mask_account_number(account.number)},
-        )
+        return result.entry_id
 
     def _fail(self, tx: Tx, actor: Actor, item_id: int, error: BankError) -> None:
         done = tx.conn.execute(
@@ -416,15 +364,6 @@ class ApprovalService:
             select(_users.c.id, _users.c.username, _users.c.role).where(_users.c.id == maker_id)
         ).one()
         return Actor(row.id, row.username, Role(row.role))
-
-    @staticmethod
-    def _check_open(account: Any) -> None:
-        if account.kind == AccountKind.INTERNAL:
-            raise PermissionDenied("Internal accounts cannot be used here.")
-        if account.status != AccountStatus.OPEN:
-            raise AccountNotOpen(
-                f"{describe(account)} is {account.status}; no money can move in or out of it."
-            )
 
     def _view(self, tx: Tx, item_id: int) -> ApprovalView:
         row = tx.conn.execute(select(_items).where(_items.c.id == item_id)).one_or_none()

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
-from bankapp.domain import Actor, AuditLine
+from bankapp.domain.types import Actor, AuditLine
 from bankapp.storage.database import Tx
 from bankapp.storage.models import AuditEvent, AuditHead, table_of
 

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, select
 
-from bankapp.domain import Actor, AuditLine
+from bankapp.domain.types import Actor, AuditLine
 from bankapp.errors import ValidationFailed
 from bankapp.services.access import require_admin
 from bankapp.services.audit import ChainReport, to_line, verify_chain

@@ -8,11 +8,11 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 
-from bankapp.account_numbers import mask_account_number
-from bankapp.domain import AccountView, Actor, Role, UserView
+from bankapp.domain.account_numbers import mask_account_number
+from bankapp.domain.types import AccountView, Actor, Role, UserView
 from bankapp.errors import UserNotFound, ValidationFailed
 from bankapp.services.access import describe, require_staff, to_view
-from bankapp.services.auth import to_user_view
+from bankapp.services.auth.user_rows import to_user_view
 from bankapp.services.context import ServiceContext
 from bankapp.storage.database import Tx
 from bankapp.storage.models import Account, Card, JournalEntry, Posting, User, table_of

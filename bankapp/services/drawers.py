@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
-from bankapp.domain import AccountKind, Actor, Role
-from bankapp.errors import DrawerRequired, DrawerState, InvalidAmount, NotFound
-from bankapp.money import format_cents
+from bankapp.domain.money import format_cents
+from bankapp.domain.types import AccountKind, Actor, Role
+from bankapp.errors import DrawerRequired, DrawerState, NotFound
 from bankapp.services import audit
 from bankapp.services.access import require_staff
 from bankapp.services.context import ServiceContext
@@ -83,7 +83,7 @@ class DrawerService:
 
     def open_drawer(self, actor: Actor, opening_float: int) -> DrawerView:
         """Open the actor's drawer with the float counted into it from the vault (bank cash)."""
-        self._check_cents(opening_float, "opening_float", allow_zero=True)
+        self._ctx.check_amount(opening_float, field="opening_float", allow_zero=True)
 
         def work(tx: Tx) -> DrawerView:
             require_staff(tx, actor)
@@ -130,7 +130,7 @@ class DrawerService:
     def close_drawer(self, actor: Actor, counted_cash: int) -> DrawerView:
         """Close the actor's drawer: the counted cash goes back to the vault and any
         difference from the expected cash is posted to the over/short account."""
-        self._check_cents(counted_cash, "counted_cash", allow_zero=True)
+        self._ctx.check_amount(counted_cash, field="counted_cash", allow_zero=True)
 
         def work(tx: Tx) -> DrawerView:
             require_staff(tx, actor)
@@ -211,14 +211,6 @@ class DrawerService:
         return self._ctx.db.read(work)
 
     # -- shared steps ---------------------------------------------------------------------
-
-    def _check_cents(self, amount: int, field: str, *, allow_zero: bool) -> None:
-        if isinstance(amount, bool) or not isinstance(amount, int):
-            raise InvalidAmount("The amount must be a whole number of cents.", field=field)
-        if amount < 0 or (amount == 0 and not allow_zero):
-            raise InvalidAmount("The amount cannot be negative.", field=field)
-        if amount > self._ctx.settings.max_amount_cents:
-            raise InvalidAmount("The amount is over the limit per operation.", field=field)
 
     @staticmethod
     def _balance(tx: Tx, account_id: int) -> int:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, func, select
 
-from bankapp.account_numbers import mask_account_number
-from bankapp.domain import Actor, HistoryCursor, HistoryLine, HistoryPage
+from bankapp.domain.types import Actor, HistoryCursor, HistoryLine, HistoryPage
 from bankapp.errors import ValidationFailed
 from bankapp.services.access import accessible_account
 from bankapp.services.context import ServiceContext
+from bankapp.services.history_lines import LINE_COLUMNS, history_lines
 from bankapp.storage.database import Tx
 from bankapp.storage.models import Account, JournalEntry, Posting, table_of
 
@@ -84,15 +84,7 @@ class HistoryService:
         def work(tx: Tx) -> HistoryPage:
             accessible_account(tx, actor, account_id)
             query = (
-                select(
-                    _postings.c.id,
-                    _postings.c.entry_id,
-                    _postings.c.created_at,
-                    _postings.c.amount,
-                    _postings.c.balance_after,
-                    _entries.c.kind,
-                    _entries.c.memo,
-                )
+                select(*LINE_COLUMNS)
                 .join(_entries, _entries.c.id == _postings.c.entry_id)
                 .where(_postings.c.account_id == account_id, *conditions)
                 .order_by(_postings.c.id.desc())
@@ -103,20 +95,7 @@ class HistoryService:
             rows = tx.conn.execute(query).all()
             more = len(rows) > limit
             rows = rows[:limit]
-            others = _counterparties(tx, account_id, [row.entry_id for row in rows])
-            lines = tuple(
-                HistoryLine(
-                    posting_id=row.id,
-                    entry_id=row.entry_id,
-                    at=row.created_at,
-                    kind=row.kind,
-                    memo=row.memo,
-                    amount=row.amount,
-                    balance_after=row.balance_after,
-                    counterparty=others.get(row.entry_id, ""),
-                )
-                for row in rows
-            )
+            lines = history_lines(tx, account_id, rows)
             next_cursor = HistoryCursor(rows[-1].id) if more and rows else None
             return HistoryPage(lines, next_cursor)
 
@@ -129,19 +108,3 @@ class HistoryService:
             merged.extend(self.page(actor, account_id, limit=limit).lines)
         merged.sort(key=lambda line: line.posting_id, reverse=True)
         return merged[:limit]
-
-
-def _counterparties(tx: Tx, account_id: int, entry_ids: list[int]) -> dict[int, str]:
-    """For each entry, the other side(s) as a masked number or internal account name."""
-    if not entry_ids:
-        return {}
-    rows = tx.conn.execute(
-        select(_postings.c.entry_id, _accounts.c.number, _accounts.c.kind, _accounts.c.name)
-        .join(_accounts, _accounts.c.id == _postings.c.account_id)
-        .where(and_(_postings.c.entry_id.in_(entry_ids), _postings.c.account_id != account_id))
-    ).all()
-    out: dict[int, str] = {}
-    for row in rows:
-        label = row.name if row.kind == "internal" else mask_account_number(row.number)
-        out[row.entry_id] = f"{out[row.entry_id]}, {label}" if row.entry_id in out else label
-    return out

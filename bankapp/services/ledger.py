@@ -8,10 +8,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, bindparam, insert, or_, select, update
+from sqlalchemy import bindparam, insert, or_, select, update
 
-from bankapp.account_numbers import new_account_number
-from bankapp.domain import AccountKind, Actor, EntryResult
+from bankapp.domain.account_numbers import new_account_number
+from bankapp.domain.money import format_cents
+from bankapp.domain.types import AccountKind, Actor, EntryResult
 from bankapp.errors import (
     AccountNotFound,
     AccountNotOpen,
@@ -19,7 +20,7 @@ from bankapp.errors import (
     InsufficientFunds,
     ValidationFailed,
 )
-from bankapp.money import format_cents
+from bankapp.services.account_rows import insert_account
 from bankapp.storage.database import Tx
 from bankapp.storage.models import Account, JournalEntry, Posting, table_of
 
@@ -164,33 +165,23 @@ def internal_account(tx: Tx, code: str, name: str, currency: str) -> int:
     ).scalar_one_or_none()
     if found is not None:
         return int(found)
-    return int(
-        tx.conn.execute(
-            insert(_accounts)
-            .values(
-                number=new_account_number(),
-                owner_id=None,
-                kind=AccountKind.INTERNAL,
-                name=name,
-                currency=currency,
-                balance=0,
-                credit_limit=0,
-                unbounded=True,
-                status="open",
-                internal_code=code,
-                opened_at=tx.now,
-            )
-            .returning(_accounts.c.id)
-        ).scalar_one()
+    return insert_account(
+        tx,
+        number=new_account_number,
+        owner_id=None,
+        kind=AccountKind.INTERNAL,
+        name=name,
+        currency=currency,
+        internal_code=code,
     )
 
 
 BANK_CASH = "cash:bank"
 
 
-def account_ids_for_entry(tx: Tx, entry_id: int) -> list[int]:
-    return list(
-        tx.conn.execute(
-            select(_postings.c.account_id).where(and_(_postings.c.entry_id == entry_id))
-        ).scalars()
-    )
+def has_postings(tx: Tx, account_id: int) -> bool:
+    """True once any money has moved on the account (it then has history to keep)."""
+    found = tx.conn.execute(
+        select(_postings.c.id).where(_postings.c.account_id == account_id).limit(1)
+    ).first()
+    return found is not None

@@ -1,26 +1,26 @@
-"""Money movement use cases: deposit, withdraw and transfer, each one atomic journal entry."""
+"""Money movement use cases: deposit, withdraw and transfer, each one atomic journal entry.
+
+`post_cash` and `post_transfer` are the one place each movement is posted and audited; the
+approval of a pending request calls them too, with the maker as the actor.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from bankapp.account_numbers import mask_account_number
-from bankapp.domain import AccountKind, Actor, EntryResult
-from bankapp.errors import (
-    AccountNotOpen,
-    ApprovalRequired,
-    InvalidAmount,
-    PermissionDenied,
-    SameAccount,
-)
-from bankapp.money import parse_amount
+from bankapp.domain.account_numbers import mask_account_number
+from bankapp.domain.money import parse_amount
+from bankapp.domain.types import Actor, EntryResult
+from bankapp.domain.validation import clean_text
+from bankapp.errors import SameAccount
 from bankapp.services import audit
 from bankapp.services.access import (
     accessible_account,
-    describe,
     load_account_by_number,
     require_active,
+    require_open_for_money,
 )
+from bankapp.services.approval_rules import require_no_approval
 from bankapp.services.context import ServiceContext
 from bankapp.services.drawers import require_cash_on_hand, require_drawer_account
 from bankapp.services.ledger import (
@@ -32,9 +32,98 @@ from bankapp.services.ledger import (
     request_fingerprint,
 )
 from bankapp.storage.database import Tx
-from bankapp.validation import clean_text
 
 MEMO_MAX = 140
+
+
+def clean_memo(memo: str) -> str:
+    return clean_text(memo, field="memo", label="Memo", max_length=MEMO_MAX, required=False)
+
+
+def cash_account(tx: Tx, ctx: ServiceContext, actor: Actor) -> int:
+    """The cash account a deposit comes from or a withdrawal is paid out of: staff use
+    their own open cash drawer; a customer (the single-user demo) uses bank cash."""
+    require_active(tx, actor)
+    if actor.is_staff:
+        return require_drawer_account(tx, actor)
+    return internal_account(tx, BANK_CASH, "Bank cash", ctx.settings.currency)
+
+
+def post_cash(
+    tx: Tx,
+    ctx: ServiceContext,
+    actor: Actor,
+    account: Any,
+    amount: int,
+    *,
+    cash_in: bool,
+    memo: str,
+    cash: int,
+    idempotency_key: str | None,
+    fingerprint: str | None,
+    audit_extra: dict[str, Any] | None = None,
+) -> EntryResult:
+    """Post one cash movement between `account` and the cash account `cash`, and audit it.
+    A teller's drawer cannot pay out more cash than it holds."""
+    require_open_for_money(account)
+    if actor.is_staff and not cash_in:
+        require_cash_on_hand(tx, cash, amount, ctx.settings.currency)
+    kind = "deposit" if cash_in else "withdrawal"
+    signed = amount if cash_in else -amount
+    result = post_entry(
+        tx,
+        kind=kind,
+        memo=memo or ("Cash deposit" if cash_in else "Cash withdrawal"),
+        actor=actor,
+        legs=[Leg(account.id, signed), Leg(cash, -signed)],
+        idempotency_key=idempotency_key,
+        fingerprint=fingerprint,
+        currency=ctx.settings.currency,
+    )
+    details = {"amount": result.amount, "account": mask_account_number(account.number)}
+    audit.record(
+        tx, actor, f"money.{kind}", f"entry {result.entry_id}", details | (audit_extra or {})
+    )
+    return result
+
+
+def post_transfer(
+    tx: Tx,
+    ctx: ServiceContext,
+    actor: Actor,
+    source: Any,
+    target: Any,
+    amount: int,
+    *,
+    memo: str,
+    idempotency_key: str | None,
+    fingerprint: str | None,
+    audit_extra: dict[str, Any] | None = None,
+) -> EntryResult:
+    """Post a transfer from `source` to `target` (both open customer accounts) and audit it."""
+    if target.id == source.id:
+        raise SameAccount("Choose a different account to send to.", field="destination")
+    require_open_for_money(source)
+    require_open_for_money(target, field="destination")
+    result = post_entry(
+        tx,
+        kind="transfer",
+        memo=memo or f"Transfer to {mask_account_number(target.number)}",
+        actor=actor,
+        legs=[Leg(source.id, -amount), Leg(target.id, amount)],
+        idempotency_key=idempotency_key,
+        fingerprint=fingerprint,
+        currency=ctx.settings.currency,
+    )
+    details = {
+        "amount": result.amount,
+        "source": mask_account_number(source.number),
+        "target": mask_account_number(target.number),
+    }
+    audit.record(
+        tx, actor, "money.transfer", f"entry {result.entry_id}", details | (audit_extra or {})
+    )
+    return result
 
 
 class PaymentService:
@@ -81,43 +170,37 @@ class PaymentService:
         *,
         cash_in: bool,
     ) -> EntryResult:
-        """One cash movement between an account and the cash it is paid from or into."""
-        self._check_amount(amount)
-        self._check_maker_checker(actor, amount)
-        op, kind = ("deposit", "deposit") if cash_in else ("withdraw", "withdrawal")
-        memo = self._memo(memo) or ("Cash deposit" if cash_in else "Cash withdrawal")
+        self._ctx.check_amount(amount)
+        require_no_approval(self._ctx, actor, amount)
+        memo = clean_memo(memo) or ("Cash deposit" if cash_in else "Cash withdrawal")
         fingerprint = request_fingerprint(
             {
-                "op": op,
+                "op": "deposit" if cash_in else "withdraw",
                 "actor": actor.user_id,
                 "account": account_id,
                 "amount": amount,
                 "memo": memo,
             }
         )
-        signed = amount if cash_in else -amount
 
         def work(tx: Tx) -> EntryResult:
             replay = find_replay(tx, idempotency_key, fingerprint)
             if replay:
                 return replay
             account = accessible_account(tx, actor, account_id)
-            self._check_open(account)
-            cash = self.cash_account(tx, actor)
-            if actor.is_staff and not cash_in:
-                require_cash_on_hand(tx, cash, amount, self._ctx.settings.currency)
-            result = post_entry(
+            require_open_for_money(account)
+            return post_cash(
                 tx,
-                kind=kind,
+                self._ctx,
+                actor,
+                account,
+                amount,
+                cash_in=cash_in,
                 memo=memo,
-                actor=actor,
-                legs=[Leg(account.id, signed), Leg(cash, -signed)],
+                cash=cash_account(tx, self._ctx, actor),
                 idempotency_key=idempotency_key,
                 fingerprint=fingerprint,
-                currency=self._ctx.settings.currency,
             )
-            self._audit(tx, actor, f"money.{kind}", result, account=account.number)
-            return result
 
         return self._ctx.db.write(work)
 
@@ -132,9 +215,9 @@ class PaymentService:
         idempotency_key: str | None = None,
     ) -> EntryResult:
         """Move money from an account the actor may act on to any open customer account."""
-        self._check_amount(amount)
-        self._check_maker_checker(actor, amount)
-        memo = self._memo(memo)
+        self._ctx.check_amount(amount)
+        require_no_approval(self._ctx, actor, amount)
+        memo = clean_memo(memo)
         fingerprint = request_fingerprint(
             {
                 "op": "transfer",
@@ -152,76 +235,16 @@ class PaymentService:
                 return replay
             source = accessible_account(tx, actor, from_account_id)
             target = load_account_by_number(tx, to_account_number)
-            if target.id == source.id:
-                raise SameAccount("Choose a different account to send to.", field="destination")
-            self._check_open(source)
-            self._check_open(target, whose="destination")
-            result = post_entry(
+            return post_transfer(
                 tx,
-                kind="transfer",
-                memo=memo or f"Transfer to {mask_account_number(target.number)}",
-                actor=actor,
-                legs=[Leg(source.id, -amount), Leg(target.id, amount)],
+                self._ctx,
+                actor,
+                source,
+                target,
+                amount,
+                memo=memo,
                 idempotency_key=idempotency_key,
                 fingerprint=fingerprint,
-                currency=self._ctx.settings.currency,
             )
-            self._audit(
-                tx, actor, "money.transfer", result, source=source.number, target=target.number
-            )
-            return result
 
         return self._ctx.db.write(work)
-
-    # -- shared steps ---------------------------------------------------------------------
-
-    def cash_account(self, tx: Tx, actor: Actor) -> int:
-        """The cash account a deposit comes from or a withdrawal is paid out of: staff use
-        their own open cash drawer; a customer (the single-user demo) uses bank cash."""
-        require_active(tx, actor)
-        if actor.is_staff:
-            return require_drawer_account(tx, actor)
-        return internal_account(tx, BANK_CASH, "Bank cash", self._ctx.settings.currency)
-
-    def _check_maker_checker(self, actor: Actor, amount: int) -> None:
-        """Staff operations above the threshold wait for an admin (`bank.approvals.submit`)."""
-        threshold = self._ctx.settings.approval_threshold_cents
-        if actor.is_staff and amount > threshold:
-            raise ApprovalRequired(
-                f"Over {self._ctx.money(threshold)}: this needs a supervisor's approval.",
-                field="amount",
-            )
-
-    def _check_amount(self, amount: int) -> None:
-        if isinstance(amount, bool) or not isinstance(amount, int):
-            raise InvalidAmount("The amount must be a whole number of cents.", field="amount")
-        if amount <= 0:
-            raise InvalidAmount("The amount must be more than zero.", field="amount")
-        limit = self._ctx.settings.max_amount_cents
-        if amount > limit:
-            raise InvalidAmount(
-                f"The amount is over the limit of {self._ctx.money(limit)} per operation.",
-                field="amount",
-            )
-
-    def _memo(self, memo: str) -> str:
-        return clean_text(memo, field="memo", label="Memo", max_length=MEMO_MAX, required=False)
-
-    @staticmethod
-    def _check_open(account: Any, whose: str = "account") -> None:
-        if account.kind == AccountKind.INTERNAL:
-            raise PermissionDenied("Internal accounts cannot be used here.")
-        if account.status != "open":
-            raise AccountNotOpen(
-                f"{describe(account)} is {account.status}; no money can move in or out of it.",
-                field="destination" if whose == "destination" else "account",
-            )
-
-    def _audit(self, tx: Tx, actor: Actor, kind: str, result: EntryResult, **where: str) -> None:
-        audit.record(
-            tx,
-            actor,
-            kind,
-            f"entry {result.entry_id}",
-            {"amount": result.amount, **{k: mask_account_number(v) for k, v in where.items()}},
-        )

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bankapp.domain import Actor, Role
+from bankapp.domain.types import Actor, Role
 from bankapp.services.access import require_staff
 from bankapp.services.context import ServiceContext
 from bankapp.storage.database import Tx

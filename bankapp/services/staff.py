@@ -7,13 +7,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
-from bankapp.domain import STAFF_ROLES, Actor, Role, UserView
+from bankapp.domain.types import STAFF_ROLES, Actor, Role, UserView
 from bankapp.errors import PermissionDenied, UserNotFound, ValidationFailed
 from bankapp.services import audit
 from bankapp.services.access import require_admin
-from bankapp.services.auth import AuthService, to_user_view
+from bankapp.services.auth import AuthService
+from bankapp.services.auth.second_factor import TotpService
+from bankapp.services.auth.user_rows import to_user_view
 from bankapp.services.context import ServiceContext
-from bankapp.services.totp import TotpService
 from bankapp.storage.database import Tx
 from bankapp.storage.models import User, table_of
 
@@ -43,7 +44,7 @@ class StaffService:
         self._auth = auth
         self._totp = totp
 
-    def list(self, actor: Actor, *, after_id: int | None = None, limit: int = 50) -> StaffPage:
+    def page(self, actor: Actor, *, after_id: int | None = None, limit: int = 50) -> StaffPage:
         """Tellers and admins, oldest first."""
         limit = max(1, min(limit, MAX_PAGE))
 

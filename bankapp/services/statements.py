@@ -5,26 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Table, func, insert, select, tuple_
 
-from bankapp.account_numbers import normalise_account_number
-from bankapp.domain import AccountKind, Actor, HistoryLine
-from bankapp.errors import AccountNotFound, NotFound, StatementMismatch
-from bankapp.services import audit
-from bankapp.services.access import (
-    accessible_account,
-    load_account_by_number,
-    owner_name,
-    require_account_access,
-    require_active,
-)
-from bankapp.services.context import ServiceContext
-from bankapp.services.history import MAX_PAGE, _counterparties
-from bankapp.services.statement_types import (
+from bankapp.domain.account_numbers import normalise_account_number
+from bankapp.domain.statement_types import (
     MAX_PERIOD_DAYS,
     PRESET_LABELS,
     SERIES_POINTS,
@@ -37,6 +24,19 @@ from bankapp.services.statement_types import (
     StatementSummary,
     StatementView,
 )
+from bankapp.domain.types import AccountKind, Actor, HistoryLine
+from bankapp.errors import AccountNotFound, NotFound, StatementMismatch
+from bankapp.services import audit
+from bankapp.services.access import (
+    accessible_account,
+    load_account_by_number,
+    owner_name,
+    require_account_access,
+    require_active,
+)
+from bankapp.services.context import ServiceContext
+from bankapp.services.history import MAX_PAGE
+from bankapp.services.history_lines import LINE_COLUMNS, history_lines
 from bankapp.storage.database import Tx
 from bankapp.storage.models import Account, JournalEntry, Posting, Statement, User
 
@@ -368,38 +368,10 @@ def _summary(
 
 def _line_query(account_id: int, period: StatementPeriod) -> Any:
     return (
-        select(
-            _postings.c.id,
-            _postings.c.entry_id,
-            _postings.c.created_at,
-            _postings.c.amount,
-            _postings.c.balance_after,
-            _entries.c.kind,
-            _entries.c.memo,
-        )
+        select(*LINE_COLUMNS)
         .join(_entries, _entries.c.id == _postings.c.entry_id)
         .where(*_in_period(account_id, period))
         .order_by(_postings.c.created_at, _postings.c.id)
-    )
-
-
-def _to_lines(tx: Tx, account_id: int, rows: Sequence[Any]) -> tuple[HistoryLine, ...]:
-    others: dict[int, str] = {}
-    entry_ids = [row.entry_id for row in rows]
-    for i in range(0, len(entry_ids), 500):
-        others.update(_counterparties(tx, account_id, entry_ids[i : i + 500]))
-    return tuple(
-        HistoryLine(
-            posting_id=row.id,
-            entry_id=row.entry_id,
-            at=row.created_at,
-            kind=row.kind,
-            memo=row.memo,
-            amount=row.amount,
-            balance_after=row.balance_after,
-            counterparty=others.get(row.entry_id, ""),
-        )
-        for row in rows
     )
 
 
@@ -416,7 +388,7 @@ def _page(
     rows = tx.conn.execute(query).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    lines = _to_lines(tx, account_id, rows)
+    lines = history_lines(tx, account_id, rows)
     next_cursor = StatementCursor(rows[-1].created_at, rows[-1].id) if more and rows else None
     return StatementPage(lines, next_cursor)
 
@@ -427,7 +399,7 @@ def _all_lines(
     if upto_posting_id is None:
         return ()
     query = _line_query(account_id, period).where(_postings.c.id <= upto_posting_id)
-    return _to_lines(tx, account_id, list(tx.conn.execute(query).all()))
+    return history_lines(tx, account_id, list(tx.conn.execute(query).all()))
 
 
 def _period_of(record: Any) -> StatementPeriod:

@@ -11,9 +11,9 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from bankapp.account_numbers import mask_account_number
-from bankapp.cards import CardKind, IssuedCard
-from bankapp.domain import AccountKind, AccountStatus, AccountView
+from bankapp.domain.account_numbers import mask_account_number
+from bankapp.domain.card_types import CardKind, IssuedCard
+from bankapp.domain.types import AccountKind, AccountStatus, AccountView
 from bankapp.errors import BankError, ValidationFailed
 from screens.base import ServiceCalls, field_error
 

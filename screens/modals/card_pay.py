@@ -13,11 +13,11 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from bankapp.account_numbers import mask_account_number
-from bankapp.cards import CardView
-from bankapp.domain import CUSTOMER_ACCOUNT_KINDS, AccountStatus, AccountView, EntryResult
+from bankapp.domain.account_numbers import mask_account_number
+from bankapp.domain.card_types import CardView
+from bankapp.domain.money import cents_to_decimal_string
+from bankapp.domain.types import CUSTOMER_ACCOUNT_KINDS, AccountStatus, AccountView, EntryResult
 from bankapp.errors import BankError, ValidationFailed
-from bankapp.money import cents_to_decimal_string
 from screens.base import ServiceCalls, field_error
 
 

@@ -13,8 +13,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from bankapp.cards import CardView
-from bankapp.domain import EntryResult
+from bankapp.domain.card_types import CardView
+from bankapp.domain.types import EntryResult
 from bankapp.errors import BankError, CardDeclined, ValidationFailed
 from screens.base import ServiceCalls, field_error
 

@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from bankapp.cards import IssuedCard
+from bankapp.domain.card_types import IssuedCard
 
 WARNING = (
     "Write these down now. This is the only time the full card number and CVV are shown: "

@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from bankapp.domain import CUSTOMER_ACCOUNT_KINDS, AccountView
+from bankapp.domain.types import CUSTOMER_ACCOUNT_KINDS, AccountView
 from screens.base import ServiceCalls, field_error
 from screens.labels import account_kind_label
 

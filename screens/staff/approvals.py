@@ -71,7 +71,7 @@ class ApprovalsScreen(BankScreen):
     def reload(self) -> None:
         status = None if self.show_all else "pending"
         self.call_service(
-            lambda: self.bank.approvals.list(self.actor, status=status),
+            lambda: self.bank.approvals.page(self.actor, status=status),
             self._show,
             group="approvals",
         )

@@ -13,8 +13,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
-from bankapp.account_numbers import mask_account_number
-from bankapp.domain import AccountView, EntryResult
+from bankapp.domain.account_numbers import mask_account_number
+from bankapp.domain.types import AccountView, EntryResult
 from bankapp.errors import BankError
 from bankapp.services.approvals import ApprovalView
 from screens.base import BankScreen, field_error

@@ -12,8 +12,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from bankapp.account_numbers import mask_account_number
-from bankapp.domain import AccountStatus, AccountView
+from bankapp.domain.account_numbers import mask_account_number
+from bankapp.domain.types import AccountStatus, AccountView
 from bankapp.errors import ApprovalRequired, BankError
 from bankapp.services.customers import CustomerOverview, CustomerPage, SearchCursor
 from screens.base import BankScreen, field_error

@@ -13,7 +13,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from bankapp.domain import Role
+from bankapp.domain.types import Role
 from bankapp.services.drawers import DrawerView
 from screens.base import BankScreen
 
@@ -71,7 +71,7 @@ class StaffHomeScreen(BankScreen):
         actor = self.actor
 
         def load() -> DeskState:
-            pending = self.bank.approvals.list(actor, limit=200).items
+            pending = self.bank.approvals.page(actor, limit=200).items
             return DeskState(self.bank.drawers.current(actor), len(pending))
 
         self.call_service(load, self._show_desk, group="desk")

@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
-from bankapp.domain import Role, UserView
+from bankapp.domain.types import Role, UserView
 from screens.base import BankScreen, field_error
 from screens.staff.staff_users import temporary_password
 

@@ -13,7 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
 
-from bankapp.domain import Role, UserView
+from bankapp.domain.types import Role, UserView
 from bankapp.services.staff import StaffPage
 from screens.base import BankScreen, field_error
 from screens.staff.common import PromptModal, cell, staff_table
@@ -71,7 +71,7 @@ class StaffUsersScreen(BankScreen):
 
     def reload(self) -> None:
         self.call_service(
-            lambda: self.bank.staff.list(self.actor, limit=100), self._show, group="staff-list"
+            lambda: self.bank.staff.page(self.actor, limit=100), self._show, group="staff-list"
         )
 
     def _show(self, page: StaffPage) -> None:

@@ -13,9 +13,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
-from bankapp.domain import LoginResult
+from bankapp.domain.types import LoginResult
 from bankapp.errors import BankError, InvalidSecondFactor
-from bankapp.services.totp import Enrolment
+from bankapp.services.auth.second_factor import Enrolment
 from screens.base import BankScreen, field_error
 
 

@@ -7,8 +7,8 @@ from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable
 
-from bankapp.domain import HistoryLine
-from bankapp.money import format_cents
+from bankapp.domain.money import format_cents
+from bankapp.domain.types import HistoryLine
 from screens.labels import entry_kind_label
 
 NEAR_END_ROWS = 5

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bankapp.bank import open_bank
-from bankapp.domain import AccountKind, Actor
+from bankapp.domain.types import AccountKind, Actor
 from bankapp.errors import InsufficientFunds
 from tests.conftest import TEST_SETTINGS, make_customer
 

@@ -10,7 +10,7 @@ import random
 from typing import Any
 
 from bankapp.bank import open_bank
-from bankapp.domain import AccountKind, Actor, Role
+from bankapp.domain.types import AccountKind, Actor, Role
 from bankapp.errors import ApprovalState, InsufficientFunds
 from tests.conftest import TEST_SETTINGS, make_customer, make_staff
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bankapp.demo import DEMO_PASSWORD
+from bankapp.demo.logins import DEMO_PASSWORD
 from tests.e2e.cdp import devtools_port, launch_chromium, open_page
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from bankapp.bank import Bank, open_bank
 from bankapp.clock import FixedClock
-from bankapp.domain import AccountKind, Actor
+from bankapp.domain.types import AccountKind, Actor
 from bankapp.errors import AccountNotOpen, InsufficientFunds
 from bankapp.services.ledger import BANK_CASH
 from bankapp.storage.models import Account

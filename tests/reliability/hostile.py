@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bankapp.bank import Bank
-from bankapp.domain import AccountKind, Actor, Role
+from bankapp.domain.types import AccountKind, Actor, Role
 from bankapp.errors import AuthenticationFailed, BankError, StorageError
 from bankapp.services.history import HistoryFilter
 from bankapp.storage.models import Account

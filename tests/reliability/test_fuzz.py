@@ -11,8 +11,13 @@ from hypothesis import strategies as st
 
 from bankapp.bank import Bank, open_bank
 from bankapp.clock import FixedClock
+from bankapp.domain.money import (
+    DEFAULT_MAX_CENTS,
+    cents_to_decimal_string,
+    format_cents,
+    parse_amount,
+)
 from bankapp.errors import AuthenticationFailed, InvalidAmount
-from bankapp.money import DEFAULT_MAX_CENTS, cents_to_decimal_string, format_cents, parse_amount
 from tests.conftest import FROZEN_NOW, PASSWORD, TEST_SETTINGS, make_customer
 
 # Every code point, lone surrogates included: a UI can hand the services any Python string.

@@ -22,7 +22,7 @@ from argon2 import PasswordHasher
 
 from bankapp.bank import open_bank
 from bankapp.clock import FixedClock
-from bankapp.domain import AccountKind, Actor, Role
+from bankapp.domain.types import AccountKind, Actor, Role
 from bankapp.errors import AccountLocked, InvalidCredentials, LoginThrottled
 from bankapp.exports.beancount import export_ledger
 from bankapp.exports.files import export_statement

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bankapp.bank import open_bank
-from bankapp.domain import AccountKind
+from bankapp.domain.types import AccountKind
 from tests.conftest import TEST_SETTINGS, funded_account, make_customer
 from tests.workload import run_cli
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input
 
-from bankapp.account_numbers import check_digits
 from bankapp.bank import Bank, open_bank
 from bankapp.clock import FixedClock
-from bankapp.demo import build_demo
+from bankapp.demo.build import build_demo
+from bankapp.domain.account_numbers import check_digits
 from tests.conftest import FROZEN_NOW, TEST_SETTINGS
 
 DEMO_SEED = 2026

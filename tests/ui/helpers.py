@@ -15,7 +15,7 @@ from textual.widgets import DataTable
 from textual.worker import WorkerCancelled
 
 from bankapp.bank import Bank
-from bankapp.demo import DEMO_PASSWORD
+from bankapp.demo.logins import DEMO_PASSWORD
 from bankapp.storage.models import JournalEntry, Posting
 
 SIZE = (120, 34)
@@ -136,8 +136,8 @@ async def sign_in_staff(pilot: Pilot[object], username: str) -> None:
     bank's (frozen) time."""
     import pyotp
 
-    from bankapp.demo import DEMO_TOTP_SECRETS
-    from bankapp.services.totp import unix_step
+    from bankapp.demo.logins import DEMO_TOTP_SECRETS
+    from bankapp.services.auth.second_factor import unix_step
 
     await sign_in(pilot, username)
     bank = pilot.app.bank  # type: ignore[attr-defined]

@@ -13,9 +13,9 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from bankapp.bank import Bank
-from bankapp.cards import CardStatus, IssuedCard
-from bankapp.demo import DEMO_PASSWORD
-from bankapp.domain import Actor
+from bankapp.demo.logins import DEMO_PASSWORD
+from bankapp.domain.card_types import CardStatus, IssuedCard
+from bankapp.domain.types import Actor
 from bankapp.services.cards import CardService
 from bankapp.storage.models import AuditEvent
 from screens.app import make_app
@@ -90,7 +90,7 @@ def test_cards_screen_lists_masked_cards_with_limits(snap_compare: Snap, demo_ba
 
 def test_issuing_a_card_reveals_number_and_cvv_once(snap_compare: Snap, demo_bank: Bank) -> None:
     """The one-time reveal modal: full number, expiry, CVV and the never-again warning."""
-    before = len(demo_bank.cards.list(alice(demo_bank)))
+    before = len(demo_bank.cards.list_cards(alice(demo_bank)))
 
     async def run(pilot: Pilot[Any]) -> None:
         await open_cards(pilot)
@@ -101,7 +101,7 @@ def test_issuing_a_card_reveals_number_and_cvv_once(snap_compare: Snap, demo_ban
         assert isinstance(pilot.app.screen, CardRevealModal)
 
     assert snap(snap_compare, demo_bank, run)
-    assert len(demo_bank.cards.list(alice(demo_bank))) == before + 1
+    assert len(demo_bank.cards.list_cards(alice(demo_bank))) == before + 1
 
 
 def test_a_purchase_with_a_wrong_cvv_is_declined_in_place(
@@ -205,7 +205,7 @@ async def test_a_teller_freezes_a_customers_card_from_their_cards_screen(demo_ba
 @pilot_test
 async def test_paying_the_credit_card_in_full_from_checking(demo_bank: Bank) -> None:
     actor = alice(demo_bank)
-    credit = next(c for c in demo_bank.cards.list(actor) if c.credit_limit)
+    credit = next(c for c in demo_bank.cards.list_cards(actor) if c.credit_limit)
     assert credit.used > 0
     entries = entry_count(demo_bank)
     app = make_app(demo_bank)

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from textual.widgets import DataTable, Input, Static
 
 from bankapp.bank import Bank
-from bankapp.demo import DEMO_PASSWORD
-from bankapp.domain import Actor
+from bankapp.demo.logins import DEMO_PASSWORD
+from bankapp.domain.types import Actor
 from bankapp.storage.models import User
 from screens.account import AccountScreen
 from screens.app import BankApp, make_app
@@ -95,7 +95,7 @@ async def test_register_sign_in_open_deposit_transfer_history_and_log_out(
 
         await open_account(pilot, "Bills")
         await open_account(pilot, "Pot", savings=True)
-        accounts = empty_bank.accounts.list(app.actor)
+        accounts = empty_bank.accounts.list_accounts(app.actor)
         assert [(a.name, a.kind.value) for a in accounts] == [
             ("Bills", "checking"),
             ("Pot", "savings"),
@@ -283,7 +283,7 @@ async def test_an_unexpected_error_shows_only_an_incident_id(
     def broken(actor: Actor, **kwargs: Any) -> None:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(demo_bank.accounts, "list", broken)
+    monkeypatch.setattr(demo_bank.accounts, "list_accounts", broken)
     app = make_app(demo_bank)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, "alice")
@@ -340,7 +340,7 @@ async def test_a_customer_password_change_works_from_the_profile(empty_bank: Ban
 
 @pilot_test
 async def test_a_temporary_password_must_be_changed_before_going_on(empty_bank: Bank) -> None:
-    from bankapp.domain import Role
+    from bankapp.domain.types import Role
 
     empty_bank.auth.create_user(
         None,

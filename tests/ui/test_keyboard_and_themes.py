@@ -59,7 +59,7 @@ def test_command_palette_lists_global_commands(snap_compare: Snap, demo_bank: Ba
 
     async def run(pilot: Pilot[Any]) -> None:
         await sign_in(pilot, "alice")
-        everyday = demo_bank.accounts.list(pilot.app.actor)[0]  # type: ignore[attr-defined]
+        everyday = demo_bank.accounts.list_accounts(pilot.app.actor)[0]  # type: ignore[attr-defined]
         await open_palette(pilot, everyday.number[-4:])
 
     assert snap_compare(make_app(demo_bank), terminal_size=SIZE, run_before=run)
@@ -70,7 +70,7 @@ async def test_typing_account_digits_in_the_palette_opens_that_account(demo_bank
     app = make_app(demo_bank)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, "alice")
-        account = demo_bank.accounts.list(app.actor)[1]
+        account = demo_bank.accounts.list_accounts(app.actor)[1]
         await open_palette(pilot, account.number[-6:])
         await pilot.press("enter")
         await settle(pilot)
@@ -186,7 +186,7 @@ async def test_y_copies_the_selected_account_number_and_says_so(demo_bank: Bank)
     app = make_app(demo_bank)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, "alice")
-        second = demo_bank.accounts.list(app.actor)[1]
+        second = demo_bank.accounts.list_accounts(app.actor)[1]
         await pilot.press("j", "y")
         await settle(pilot)
         assert app.clipboard == second.number
@@ -252,7 +252,7 @@ async def test_negative_balances_carry_a_minus_sign_not_only_a_colour(demo_bank:
     app = make_app(demo_bank)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, "alice")
-        accounts = demo_bank.accounts.list(app.actor)
+        accounts = demo_bank.accounts.list_accounts(app.actor)
         table = app.screen.query_one("#accounts", DataTable)
         shown = {str(table.get_row_at(i)[-1]).strip(): a for i, a in enumerate(accounts)}
         negative = [text for text, account in shown.items() if account.balance < 0]

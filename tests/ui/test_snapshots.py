@@ -11,7 +11,7 @@ from typing import Any
 from textual.pilot import Pilot
 
 from bankapp.bank import Bank
-from bankapp.demo import DEMO_PASSWORD
+from bankapp.demo.logins import DEMO_PASSWORD
 from bankapp.errors import AuthenticationFailed
 from screens.app import make_app
 from tests.ui.helpers import SIZE, settle, sign_in, type_text

@@ -12,8 +12,8 @@ from textual.widgets import Input
 
 from bankapp.bank import Bank
 from bankapp.clock import FixedClock
-from bankapp.demo import DEMO_PASSWORD
-from bankapp.domain import Actor, Role
+from bankapp.demo.logins import DEMO_PASSWORD
+from bankapp.domain.types import Actor, Role
 from bankapp.storage.models import PendingApproval, User, table_of
 from screens.app import make_app
 from tests.ui.helpers import (
@@ -190,7 +190,7 @@ async def test_teller_registers_a_customer_and_manages_their_accounts(demo_bank:
         await settle(pilot)
         await pilot.press("enter")  # "checking" is suggested
         await settle(pilot)
-        [account] = demo_bank.accounts.list(dora)
+        [account] = demo_bank.accounts.list_accounts(dora)
         await pilot.press("z")
         await settle(pilot)
         await type_text(pilot, "Lost card")
@@ -232,11 +232,13 @@ async def test_a_customer_opts_in_to_two_step_sign_in(
     next sign-in asks for a code."""
     import pyotp
 
-    from bankapp.services.totp import unix_step
+    from bankapp.services.auth.second_factor import unix_step
     from screens.staff.totp import SecondFactorSetupScreen
 
     key = "ALICEOPTINTOTPKEYAAAAAAAAAAAAAAA"
-    monkeypatch.setattr("bankapp.services.totp.pyotp.random_base32", lambda length=32: key)
+    monkeypatch.setattr(
+        "bankapp.services.auth.second_factor.pyotp.random_base32", lambda length=32: key
+    )
     app = make_app(demo_bank)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, "alice")
@@ -266,5 +268,5 @@ async def test_a_teller_prints_a_statement_from_the_customer_overview(demo_bank:
         await settle(pilot)
         assert type(app.screen).__name__ == "StatementScreen"
         carol = actor(demo_bank, "carol")
-        assert app.screen.account_id == demo_bank.accounts.list(carol)[0].id  # type: ignore[attr-defined]
+        assert app.screen.account_id == demo_bank.accounts.list_accounts(carol)[0].id  # type: ignore[attr-defined]
         assert not [n for n in app._notifications if n.severity == "error"]

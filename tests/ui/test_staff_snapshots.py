@@ -9,7 +9,7 @@ import pytest
 from textual.pilot import Pilot
 
 from bankapp.bank import Bank
-from bankapp.domain import Role
+from bankapp.domain.types import Role
 from screens.app import make_app
 from tests.conftest import PASSWORD
 from tests.ui.helpers import SIZE, settle, sign_in, sign_in_staff, type_text
@@ -27,7 +27,7 @@ def fixed_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
     """Enrolment keys, recovery codes and temporary passwords are random; fix them here."""
     counter = iter(range(10_000))
     monkeypatch.setattr(
-        "bankapp.services.totp.pyotp.random_base32",
+        "bankapp.services.auth.second_factor.pyotp.random_base32",
         lambda length=32: "NEWSTAFFTOTPKEYFORSNAPSHOTSAAAAA"[:length],
     )
     monkeypatch.setattr("secrets.token_hex", lambda n=3: f"{next(counter):0{2 * n}x}")
@@ -59,7 +59,7 @@ def test_enrolment_ends_with_recovery_codes_shown_once(
     """After the first good code the recovery codes are shown once, with a Continue button."""
     import pyotp
 
-    from bankapp.services.totp import unix_step
+    from bankapp.services.auth.second_factor import unix_step
 
     demo_bank.auth.create_user(
         None,

@@ -11,7 +11,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Select, Sparkline, Static
 
 from bankapp.bank import Bank
-from bankapp.domain import AccountKind
+from bankapp.domain.types import AccountKind
 from bankapp.services.statements import Preset
 from bankapp.storage.models import Statement
 from screens.app import make_app
@@ -36,7 +36,7 @@ def test_statement_of_last_month_with_activity(snap_compare: Snap, demo_bank: Ba
 
     async def run(pilot: Pilot[Any]) -> None:
         await sign_in(pilot, "alice")
-        account_id = demo_bank.accounts.list(pilot.app.actor)[0].id  # type: ignore[attr-defined]
+        account_id = demo_bank.accounts.list_accounts(pilot.app.actor)[0].id  # type: ignore[attr-defined]
         pilot.app.push_screen(StatementScreen(account_id, Preset.LAST_MONTH))
         await settle(pilot)
 
@@ -61,7 +61,7 @@ async def test_the_screen_agrees_with_the_service_and_pages_to_the_end(demo_bank
     app = make_app(demo_bank)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, "alice")
-        account_id = demo_bank.accounts.list(app.actor)[0].id
+        account_id = demo_bank.accounts.list_accounts(app.actor)[0].id
         app.push_screen(StatementScreen(account_id, Preset.LAST_90_DAYS))
         await settle(pilot)
         screen = app.screen
@@ -89,7 +89,7 @@ async def test_a_custom_period_and_an_export_in_a_worker_show_the_saved_path(
     app = make_app(demo_bank)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, "alice")
-        account_id = demo_bank.accounts.list(app.actor)[0].id
+        account_id = demo_bank.accounts.list_accounts(app.actor)[0].id
         app.push_screen(StatementScreen(account_id))
         await settle(pilot)
         screen = app.screen

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from bankapp.account_numbers import (
+from bankapp.domain.account_numbers import (
     check_digits,
     format_account_number,
     is_valid_account_number,

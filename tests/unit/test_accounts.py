@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bankapp.account_numbers import is_valid_account_number
 from bankapp.bank import Bank
-from bankapp.domain import AccountKind, AccountStatus, Role
+from bankapp.domain.account_numbers import is_valid_account_number
+from bankapp.domain.types import AccountKind, AccountStatus, Role
 from bankapp.errors import AccountNotEmpty, AccountNotOpen, PermissionDenied, ValidationFailed
 from tests.conftest import funded_account, make_customer, make_staff
 
@@ -19,7 +19,7 @@ def test_customers_open_accounts_with_valid_unique_numbers(bank: Bank) -> None:
     ]
     assert all(is_valid_account_number(a.number) for a in opened)
     assert len({a.number for a in opened}) == 3
-    assert [a.kind for a in bank.accounts.list(alice)] == [a.kind for a in opened]
+    assert [a.kind for a in bank.accounts.list_accounts(alice)] == [a.kind for a in opened]
     assert opened[1].name == "Savings"
 
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bankapp.bank import Bank
-from bankapp.domain import AccountKind, AccountStatus, Role
+from bankapp.domain.types import AccountKind, AccountStatus, Role
 from bankapp.errors import (
     ApprovalRequired,
     ApprovalState,
@@ -152,15 +152,15 @@ def test_the_queue_shows_admins_everything_and_tellers_their_own(
         bank.approvals.submit(branch["teller"], "deposit", branch["account"], 1_100_000 + i).id
         for i in range(5)
     ]
-    page = bank.approvals.list(branch["admin"], limit=2)
+    page = bank.approvals.page(branch["admin"], limit=2)
     assert [i.id for i in page.items] == ids[::-1][:2] and page.next_cursor is not None
-    rest = bank.approvals.list(branch["admin"], before_id=page.next_cursor, limit=10)
+    rest = bank.approvals.page(branch["admin"], before_id=page.next_cursor, limit=10)
     assert [i.id for i in rest.items] == ids[::-1][2:] and rest.next_cursor is None
     ted = make_staff(bank, "ted", Role.TELLER)
-    assert bank.approvals.list(ted).items == ()
-    assert len(bank.approvals.list(branch["teller"]).items) == 5
+    assert bank.approvals.page(ted).items == ()
+    assert len(bank.approvals.page(branch["teller"]).items) == 5
     with pytest.raises(PermissionDenied):
-        bank.approvals.list(branch["alice"])
+        bank.approvals.page(branch["alice"])
 
 
 def test_submitting_twice_with_one_key_creates_one_item(bank: Bank, branch: Branch) -> None:

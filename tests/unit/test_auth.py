@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from bankapp.bank import Bank, open_bank
 from bankapp.clock import FixedClock
-from bankapp.domain import Role
+from bankapp.domain.types import Role
 from bankapp.errors import (
     AccountLocked,
     InvalidCredentials,
@@ -152,7 +152,7 @@ def test_disabled_users_cannot_sign_in_and_their_sessions_stop_working(bank: Ban
     with pytest.raises(UserDisabled):
         bank.auth.login("alice", PASSWORD)
     with pytest.raises(PermissionDenied):
-        bank.accounts.list(alice)
+        bank.accounts.list_accounts(alice)
 
 
 def test_login_rehashes_when_the_cost_parameters_rise(database_url: str, clock: FixedClock) -> None:

@@ -7,12 +7,8 @@ from datetime import datetime
 
 import pytest
 
-from bankapp.cards import (
+from bankapp.domain.card_numbers import (
     BINS,
-    CardKind,
-    CardStatus,
-    CardView,
-    IssuedCard,
     derive_cvv,
     expiry_for,
     format_pan,
@@ -23,6 +19,7 @@ from bankapp.cards import (
     new_pan,
     parse_expiry,
 )
+from bankapp.domain.card_types import CardKind, CardStatus, CardView, IssuedCard
 
 
 @pytest.mark.parametrize(

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from bankapp import keys
 from bankapp.bank import Bank
-from bankapp.cards import IssuedCard
-from bankapp.domain import Actor
+from bankapp.domain.card_types import IssuedCard
+from bankapp.domain.types import Actor
 from bankapp.errors import CardDeclined
+from bankapp.storage import installation_key as keys
 from tests.conftest import funded_account, make_customer
 
 THREADS = 8

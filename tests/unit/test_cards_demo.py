@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bankapp import keys
 from bankapp.bank import Bank, open_bank
-from bankapp.cards import CardKind
-from bankapp.demo import DEMO_PASSWORD, build_demo
+from bankapp.demo.build import build_demo
+from bankapp.demo.logins import DEMO_PASSWORD
+from bankapp.domain.card_types import CardKind
+from bankapp.storage import installation_key as keys
 from tests.conftest import TEST_SETTINGS
 
 END = datetime(2026, 11, 20, 10, 30)
@@ -31,7 +32,7 @@ def demo_cards(bank: Bank) -> list[tuple[str, str, str, int, int]]:
     found = []
     for name in ("alice", "bob", "carol"):
         actor = bank.auth.login(name, DEMO_PASSWORD).actor
-        for card in bank.cards.list(actor):
+        for card in bank.cards.list_cards(actor):
             used = len(bank.cards.transactions(actor, card.id))
             found.append((name, card.kind.value, card.last4, card.credit_limit, used))
     return found

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bankapp import keys
+from bankapp.domain.keyed_hashes import derive_key, keyed_hash
 from bankapp.errors import SecretKeyUnavailable
+from bankapp.storage import installation_key as keys
 
 
 @pytest.fixture(autouse=True)
@@ -85,18 +86,18 @@ def test_a_missing_key_is_not_created_when_creation_is_off(tmp_path: Path) -> No
 
 def test_keyed_hashes_depend_on_key_and_purpose() -> None:
     k1, k2 = b"1" * 32, b"2" * 32
-    assert keys.keyed_hash(k1, "pan", "4000") == keys.keyed_hash(k1, "pan", "4000")
-    assert keys.keyed_hash(k1, "pan", "4000") != keys.keyed_hash(k2, "pan", "4000")
-    assert keys.keyed_hash(k1, "pan", "4000") != keys.keyed_hash(k1, "cvv", "4000")
-    assert len(keys.keyed_hash(k1, "pan", "4000")) == 64
-    assert keys.derive_key(k1, "totp") != keys.derive_key(k1, "other")
-    assert len(keys.derive_key(k1, "totp")) == 32
+    assert keyed_hash(k1, "pan", "4000") == keyed_hash(k1, "pan", "4000")
+    assert keyed_hash(k1, "pan", "4000") != keyed_hash(k2, "pan", "4000")
+    assert keyed_hash(k1, "pan", "4000") != keyed_hash(k1, "cvv", "4000")
+    assert len(keyed_hash(k1, "pan", "4000")) == 64
+    assert derive_key(k1, "totp") != derive_key(k1, "other")
+    assert len(derive_key(k1, "totp")) == 32
 
 
 def test_bankapp_init_creates_the_key_file_and_says_where(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bankapp.cli import main
+    from bankapp.cli.main import main
 
     monkeypatch.setenv("BANKAPP_LOG_DIR", str(tmp_path / "logs"))
     assert main(["--db", f"sqlite:///{tmp_path}/bank.db", "init"]) == 0

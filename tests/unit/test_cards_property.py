@@ -19,8 +19,8 @@ from hypothesis.stateful import (
 )
 
 from bankapp.bank import Bank, open_bank
-from bankapp.cards import CardKind, CardStatus, IssuedCard
 from bankapp.clock import FixedClock
+from bankapp.domain.card_types import CardKind, CardStatus, IssuedCard
 from bankapp.errors import (
     CardBlocked,
     CardDeclined,
@@ -31,7 +31,7 @@ from bankapp.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from bankapp.services.cards import MAX_USABLE_CARDS
+from bankapp.services.cards.card_rows import MAX_USABLE_CARDS
 from tests.conftest import FROZEN_NOW, TEST_SETTINGS, make_customer
 
 amounts = st.integers(min_value=1, max_value=60_000)
@@ -197,7 +197,7 @@ class CardMachine(RuleBasedStateMachine):
     def service_agrees_with_the_model(self) -> None:
         if not hasattr(self, "ann"):
             return
-        views = {v.id: v for v in self.bank.cards.list(self.ann)}
+        views = {v.id: v for v in self.bank.cards.list_cards(self.ann)}
         assert set(views) == set(self.model)
         for card_id, card in self.model.items():
             view = views[card_id]

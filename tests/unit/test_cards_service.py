@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from bankapp import keys
 from bankapp.bank import Bank
-from bankapp.cards import CardKind, CardStatus, IssuedCard, format_expiry, new_pan
 from bankapp.clock import FixedClock
-from bankapp.domain import AccountKind, Actor, Role
+from bankapp.domain.card_numbers import format_expiry, new_pan
+from bankapp.domain.card_types import CardKind, CardStatus, IssuedCard
+from bankapp.domain.types import AccountKind, Actor, Role
 from bankapp.errors import (
     CardBlocked,
     CardDeclined,
@@ -31,6 +31,7 @@ from bankapp.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from bankapp.storage import installation_key as keys
 from bankapp.storage.database import Tx
 from bankapp.storage.models import Account, AuditEvent, Posting
 from tests.conftest import funded_account, make_customer, make_staff
@@ -81,7 +82,7 @@ def test_a_customer_issues_a_debit_card_on_their_checking_account(bank: Bank) ->
     assert card.cardholder_name == "Ann Example"
     assert card.available == 10_000 and card.credit_limit == 0
     assert len(issued.cvv) == 3
-    assert bank.cards.list(ann) == [card]
+    assert bank.cards.list_cards(ann) == [card]
     assert "card.issue" in audit_kinds(bank)
 
 
@@ -109,7 +110,7 @@ def test_a_credit_card_limit_must_be_within_the_configured_bounds(
     with pytest.raises(InvalidCreditLimit) as caught:
         bank.cards.issue(ann, CardKind.CREDIT, credit_limit=limit)
     assert caught.value.field == "credit_limit"
-    assert bank.cards.list(ann) == []
+    assert bank.cards.list_cards(ann) == []
 
 
 @pytest.mark.parametrize("limit", [10_000, 5_000_000])
@@ -341,7 +342,7 @@ def test_a_customer_cannot_see_or_touch_another_customers_card(bank: Bank) -> No
     with pytest.raises(CardDetailsInvalid, match="not recognised"):
         buy(bank, bob, card, 100)
     with pytest.raises(PermissionDenied):
-        bank.cards.list(bob, owner_id=ann.user_id)
+        bank.cards.list_cards(bob, owner_id=ann.user_id)
     with pytest.raises(Exception, match="No such account"):
         bank.cards.issue_debit(bob, ann_checking)
     assert bank.accounts.get(ann, ann_checking).balance == 5_000
@@ -356,7 +357,7 @@ def test_a_teller_issues_and_freezes_cards_for_any_customer(bank: Bank) -> None:
     credit = bank.cards.issue_credit(teller, 50_000, owner_id=ann.user_id)
     assert debit.card.owner_id == credit.card.owner_id == ann.user_id
     assert bank.cards.freeze(teller, debit.card.id).status == CardStatus.FROZEN
-    assert {c.id for c in bank.cards.list(teller, owner_id=ann.user_id)} == {
+    assert {c.id for c in bank.cards.list_cards(teller, owner_id=ann.user_id)} == {
         debit.card.id,
         credit.card.id,
     }

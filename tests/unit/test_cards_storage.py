@@ -14,12 +14,13 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import MetaData, select
 
-from bankapp import keys
 from bankapp.bank import Bank, open_bank
-from bankapp.cards import IssuedCard, format_pan, pan_hash
 from bankapp.clock import FixedClock
-from bankapp.domain import Actor, Role
+from bankapp.domain.card_numbers import format_pan, pan_hash
+from bankapp.domain.card_types import IssuedCard
+from bankapp.domain.types import Actor, Role
 from bankapp.errors import CardDeclined, CardStatusConflict
+from bankapp.storage import installation_key as keys
 from bankapp.storage.models import Base
 from tests.conftest import PASSWORD, TEST_SETTINGS, funded_account, make_customer, make_staff
 
@@ -156,9 +157,9 @@ def test_no_table_row_or_log_line_holds_a_card_number_or_cvv(bank: Bank, logs: P
 def test_exports_and_statements_show_only_masked_cards(bank: Bank, tmp_path: Path) -> None:
     from datetime import date
 
+    from bankapp.domain.statement_types import StatementPeriod
     from bankapp.exports.beancount import export_ledger
     from bankapp.exports.files import export_statement
-    from bankapp.services.statement_types import StatementPeriod
 
     cards = card_activity(bank)
     ann = bank.auth.login("ann", PASSWORD).actor

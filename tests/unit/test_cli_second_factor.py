@@ -9,8 +9,8 @@ import pyotp
 import pytest
 
 from bankapp.bank import open_bank
-from bankapp.cli import main
-from bankapp.domain import Role
+from bankapp.cli.main import main
+from bankapp.domain.types import Role
 from tests.conftest import PASSWORD, TEST_SETTINGS, make_staff
 
 SECRET = "CLITESTTOTPSECRETKEYAAAAAAAAAAAA"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bankapp.bank import Bank
-from bankapp.domain import AccountKind, Role
+from bankapp.domain.types import AccountKind, Role
 from bankapp.errors import PermissionDenied, UserNotFound, ValidationFailed
 from tests.conftest import PASSWORD, funded_account, make_customer, make_staff
 

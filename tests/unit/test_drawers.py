@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from bankapp.bank import Bank
-from bankapp.domain import Role
+from bankapp.domain.types import Role
 from bankapp.errors import DrawerRequired, DrawerState, InvalidAmount, PermissionDenied
 from bankapp.services.drawers import OVER_SHORT
 from bankapp.services.ledger import BANK_CASH

@@ -16,7 +16,7 @@ from sqlalchemy import update
 
 from bankapp.bank import Bank
 from bankapp.clock import FixedClock
-from bankapp.domain import AccountKind, Actor, Role
+from bankapp.domain.types import AccountKind, Actor, Role
 from bankapp.errors import PermissionDenied
 from bankapp.exports.beancount import LedgerExport, export_ledger
 from bankapp.storage.models import Posting

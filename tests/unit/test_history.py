@@ -8,7 +8,7 @@ import pytest
 
 from bankapp.bank import Bank
 from bankapp.clock import FixedClock
-from bankapp.domain import AccountKind
+from bankapp.domain.types import AccountKind
 from bankapp.errors import AccountNotFound, ValidationFailed
 from bankapp.services.history import HistoryFilter
 from tests.conftest import funded_account, make_customer

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bankapp.domain.money import cents_to_decimal_string, format_cents, parse_amount
 from bankapp.errors import InvalidAmount
-from bankapp.money import cents_to_decimal_string, format_cents, parse_amount
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bankapp.services.passwords import PasswordHashing, common_passwords, password_problems
+from bankapp.domain.passwords import PasswordHashing, common_passwords, password_problems
 from bankapp.settings import OWASP_MINIMUM, HashParameters
 
 

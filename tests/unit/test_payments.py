@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bankapp.bank import Bank
-from bankapp.domain import AccountKind, Role
+from bankapp.domain.types import AccountKind, Role
 from bankapp.errors import (
     AccountNotFound,
     AccountNotOpen,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pytest
 
 from bankapp.bank import Bank
-from bankapp.domain import AccountKind, Actor, Role
+from bankapp.domain.types import AccountKind, Actor, Role
 from bankapp.errors import NotFound, PermissionDenied
 from tests.conftest import funded_account, make_customer, make_staff
 
@@ -40,8 +40,8 @@ def _fresh_empty(w: World) -> int:
 
 
 CALLS: dict[str, tuple[Call, frozenset[str]]] = {
-    "accounts.list": (
-        lambda w, a: w.bank.accounts.list(a, owner_id=w.owner.user_id),
+    "accounts.list_accounts": (
+        lambda w, a: w.bank.accounts.list_accounts(a, owner_id=w.owner.user_id),
         OWNER_AND_STAFF,
     ),
     "accounts.get": (lambda w, a: w.bank.accounts.get(a, w.account), OWNER_AND_STAFF),

@@ -9,7 +9,7 @@ from sqlalchemy import update
 
 from bankapp.bank import Bank
 from bankapp.clock import FixedClock
-from bankapp.domain import Role
+from bankapp.domain.types import Role
 from bankapp.errors import PermissionDenied, ValidationFailed
 from bankapp.services.audit_log import AuditFilter
 from bankapp.storage.models import AuditEvent, table_of

@@ -8,8 +8,8 @@ from typing import Any, ClassVar
 
 import pytest
 
-from bankapp import cli
-from bankapp.serve import EXPOSE_FLAG, app_command, is_loopback
+from bankapp.cli import main as cli
+from bankapp.cli.serve import EXPOSE_FLAG, app_command, is_loopback
 
 
 class FakeServer:

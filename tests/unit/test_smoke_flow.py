@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bankapp.bank import Bank
-from bankapp.domain import AccountKind
+from bankapp.domain.types import AccountKind
 from bankapp.errors import InsufficientFunds
 from tests.conftest import funded_account, make_customer
 

@@ -8,7 +8,7 @@ import pytest
 
 from bankapp.bank import Bank
 from bankapp.clock import FixedClock
-from bankapp.domain import Role
+from bankapp.domain.types import Role
 from bankapp.errors import (
     AccountLocked,
     InvalidCredentials,
@@ -60,7 +60,7 @@ def test_only_admins_manage_staff(bank: Bank) -> None:
                 temporary_password=TEMP,
             )
         with pytest.raises(PermissionDenied):
-            bank.staff.list(caller)
+            bank.staff.page(caller)
 
 
 def test_promoting_a_teller_ends_their_old_session_and_grants_admin_calls(bank: Bank) -> None:
@@ -71,11 +71,11 @@ def test_promoting_a_teller_ends_their_old_session_and_grants_admin_calls(bank: 
     with pytest.raises(PermissionDenied):  # the session taken as teller is no longer valid
         bank.drawers.current(tina)
     as_admin = type(tina)(tina.user_id, tina.username, Role.ADMIN)
-    assert bank.staff.list(as_admin).users
+    assert bank.staff.page(as_admin).users
     demoted = bank.staff.change_role(as_admin, boss.user_id, "teller")
     assert demoted.role == Role.TELLER
     with pytest.raises(PermissionDenied):
-        bank.staff.list(boss)
+        bank.staff.page(boss)
     lines = bank.audit_log.page(as_admin, filters=AuditFilter(kind="user.role")).lines
     assert [line.subject for line in lines] == ["user boss", "user tina"]
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from bankapp.bank import Bank
 from bankapp.clock import FixedClock
-from bankapp.domain import Actor, Role
+from bankapp.domain.types import Actor, Role
 from bankapp.errors import AccountNotFound, NotFound, StatementMismatch, ValidationFailed
 from bankapp.services.statements import Preset, StatementPeriod
 from bankapp.storage.models import AuditEvent, Posting, Statement

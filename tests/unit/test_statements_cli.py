@@ -13,7 +13,7 @@ import pytest
 
 from bankapp.bank import open_bank
 from bankapp.clock import FixedClock
-from bankapp.domain import Role
+from bankapp.domain.types import Role
 from bankapp.exports.csv import read_statement_csv, total_of
 from tests.conftest import PASSWORD, TEST_SETTINGS, funded_account, make_customer, make_staff
 from tests.unit.test_cli import run

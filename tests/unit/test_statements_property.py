@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from bankapp.bank import Bank
 from bankapp.clock import FixedClock
-from bankapp.domain import AccountKind
+from bankapp.domain.types import AccountKind
 from bankapp.errors import InsufficientFunds
 from bankapp.services.statements import StatementPeriod
 from tests.conftest import make_customer
@@ -31,7 +31,7 @@ def test_closing_is_opening_plus_in_minus_out_for_any_history_and_period(
     bank: Bank, clock: FixedClock, ops: list[tuple[int, int]], first: int, length: int
 ) -> None:
     customers = getattr(bank, "_property_customers", [])
-    if not customers or len(bank.accounts.list(customers[-1])) >= 15:
+    if not customers or len(bank.accounts.list_accounts(customers[-1])) >= 15:
         customers.append(make_customer(bank, f"prop{len(customers)}"))
         bank._property_customers = customers  # type: ignore[attr-defined]
     actor = customers[-1]

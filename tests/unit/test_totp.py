@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from bankapp.bank import Bank
 from bankapp.clock import Clock, FixedClock
-from bankapp.domain import LoginResult, Role
+from bankapp.domain.types import LoginResult, Role
 from bankapp.errors import AccountLocked, InvalidSecondFactor, PermissionDenied
-from bankapp.services.totp import qr_lines, unix_step
+from bankapp.services.auth.second_factor import qr_lines, unix_step
 from bankapp.storage.models import User
 from tests.conftest import PASSWORD, make_customer, make_staff
 

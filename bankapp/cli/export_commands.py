@@ -15,10 +15,10 @@ import getpass
 import sys
 
 from bankapp.bank import Bank, open_bank
-from bankapp.domain import Actor
+from bankapp.domain.money import format_cents
+from bankapp.domain.types import Actor
 from bankapp.errors import PermissionDenied, ValidationFailed
 from bankapp.exports.files import DEFAULT_EXPORT_DIR, StatementFormat, export_statement
-from bankapp.money import format_cents
 from bankapp.services.statements import Preset, StatementPeriod
 
 _PRESETS = [p.value for p in Preset if p != Preset.CUSTOM]

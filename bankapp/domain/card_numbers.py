@@ -1,13 +1,11 @@
-"""Card numbers and card results: Luhn check, number generation, masking, expiry, CVV."""
+"""Card numbers: Luhn check, number generation, masking, expiry and the derived CVV (pure rules)."""
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 
-from bankapp.keys import keyed_hash
+from bankapp.domain.keyed_hashes import keyed_hash
 
 PAN_LENGTH = 16
 VALID_YEARS = 3
@@ -17,25 +15,6 @@ BINS = {"debit": "423950", "credit": "532814"}
 # Purposes for keyed hashes of card data; the installation key is never used unseparated.
 PAN_HASH_PURPOSE = "card-number"
 CVV_PURPOSE = "card-verification-value"
-
-
-class CardKind(StrEnum):
-    DEBIT = "debit"
-    CREDIT = "credit"
-
-
-class CardStatus(StrEnum):
-    ACTIVE = "active"
-    FROZEN = "frozen"
-    LOST = "lost"
-    STOLEN = "stolen"
-    CANCELLED = "cancelled"
-    REPLACED = "replaced"
-
-    @property
-    def is_blocked(self) -> bool:
-        """Lost, stolen, cancelled and replaced cards can never be used again."""
-        return self not in (CardStatus.ACTIVE, CardStatus.FROZEN)
 
 
 def luhn_check_digit(body: str) -> str:
@@ -56,9 +35,9 @@ def luhn_valid(number: str) -> bool:
     return luhn_check_digit(number[:-1]) == number[-1]
 
 
-def new_pan(kind: CardKind, rng: random.Random) -> str:
+def new_pan(kind: str, rng: random.Random) -> str:
     """A fresh 16-digit card number: the kind's BIN, random digits, a Luhn check digit."""
-    prefix = BINS[kind.value]
+    prefix = BINS[kind]
     body = prefix + "".join(str(rng.randrange(10)) for _ in range(PAN_LENGTH - len(prefix) - 1))
     return body + luhn_check_digit(body)
 
@@ -115,69 +94,3 @@ def derive_cvv(key: bytes, pan: str, year: int, month: int) -> str:
     (as an issuer does with its CVV key), so it never needs to be stored."""
     digest = keyed_hash(key, CVV_PURPOSE, f"{pan}|{year:04d}-{month:02d}")
     return f"{int(digest, 16) % 1000:03d}"
-
-
-@dataclass(frozen=True)
-class CardView:
-    """A card as screens and reports may show it: never the full number or the CVV."""
-
-    id: int
-    owner_id: int
-    owner_name: str
-    account_id: int
-    account_number: str
-    kind: CardKind
-    last4: str
-    expiry_year: int
-    expiry_month: int
-    cardholder_name: str
-    status: CardStatus
-    issued_at: datetime
-    replaces_id: int | None
-    replaced_by_id: int | None
-    balance: int  # the linked account's balance (negative on a credit card: the amount owed)
-    credit_limit: int
-
-    @property
-    def masked(self) -> str:
-        return mask_pan(self.last4)
-
-    @property
-    def expiry(self) -> str:
-        return format_expiry(self.expiry_year, self.expiry_month)
-
-    @property
-    def used(self) -> int:
-        """Credit used (owed) on a credit card; 0 for a debit card."""
-        return max(0, -self.balance) if self.kind == CardKind.CREDIT else 0
-
-    @property
-    def available(self) -> int:
-        """What a purchase may take: credit left, or the debit account's balance."""
-        return self.balance + self.credit_limit
-
-
-@dataclass(frozen=True)
-class IssuedCard:
-    """The result of issuing a card: the only time the full number and CVV leave the service.
-    They are excluded from repr/str so a log line or traceback never shows them."""
-
-    card: CardView
-    pan: str = field(repr=False)
-    cvv: str = field(repr=False)
-
-    @property
-    def formatted_pan(self) -> str:
-        return format_pan(self.pan)
-
-
-@dataclass(frozen=True)
-class CardTransaction:
-    """One movement on a card: a purchase (negative) or a card payment (positive)."""
-
-    entry_id: int
-    at: datetime
-    kind: str
-    description: str
-    amount: int
-    balance_after: int

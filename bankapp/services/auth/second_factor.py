@@ -23,13 +23,14 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import select, update
 
-from bankapp.domain import Actor
+from bankapp.domain.keyed_hashes import derive_key, keyed_hash
+from bankapp.domain.types import Actor
 from bankapp.errors import InvalidSecondFactor, PermissionDenied, UserNotFound, ValidationFailed
-from bankapp.keys import derive_key, installation_key, keyed_hash
 from bankapp.services import audit
 from bankapp.services.access import require_active, require_admin
 from bankapp.services.context import ServiceContext
 from bankapp.storage.database import Tx
+from bankapp.storage.installation_key import installation_key
 from bankapp.storage.models import User, table_of
 
 _users = table_of(User)

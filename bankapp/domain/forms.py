@@ -6,8 +6,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from bankapp.domain.validation import clean_email, clean_phone, clean_text, clean_username
 from bankapp.errors import ValidationFailed
-from bankapp.validation import clean_email, clean_phone, clean_text, clean_username
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -8,8 +8,8 @@ import random
 from dataclasses import dataclass
 
 from bankapp.bank import Bank
-from bankapp.cards import IssuedCard
-from bankapp.domain import Actor
+from bankapp.domain.card_types import IssuedCard
+from bankapp.domain.types import Actor
 from bankapp.errors import CardDeclined, InsufficientFunds, InvalidAmount
 
 # Per customer: a debit card on the first (checking) account, and a credit limit or None.

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from bankapp.account_numbers import mask_account_number
-from bankapp.domain import AccountKind, HistoryLine
+from bankapp.domain.account_numbers import mask_account_number
+from bankapp.domain.types import AccountKind, HistoryLine
 from bankapp.errors import ValidationFailed
 
 MAX_PERIOD_DAYS = 366 * 10

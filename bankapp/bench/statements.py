@@ -20,9 +20,9 @@ from typing import Any
 
 from sqlalchemy import text
 
-from bankapp.account_numbers import new_account_number
 from bankapp.bank import open_bank
-from bankapp.domain import Actor, Role
+from bankapp.domain.account_numbers import new_account_number
+from bankapp.domain.types import Actor, Role
 from bankapp.services.statements import StatementPeriod
 from bankapp.settings import OWASP_MINIMUM, Settings
 from bankapp.storage.engine import sqlite_path

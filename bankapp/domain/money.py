@@ -51,6 +51,30 @@ def parse_amount(text: str, *, max_cents: int = DEFAULT_MAX_CENTS, currency: str
     return cents
 
 
+def check_cents(
+    amount: object,
+    *,
+    max_cents: int = DEFAULT_MAX_CENTS,
+    currency: str = "USD",
+    field: str = "amount",
+    allow_zero: bool = False,
+) -> int:
+    """The one rule for an amount a caller hands a service: whole cents, above zero (or zero
+    where `allow_zero`: a float or a count), at most `max_cents`. Raises InvalidAmount."""
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise InvalidAmount("The amount must be a whole number of cents.", field=field)
+    if amount <= 0 and not allow_zero:
+        raise InvalidAmount("The amount must be more than zero.", field=field)
+    if amount < 0:
+        raise InvalidAmount("The amount cannot be negative.", field=field)
+    if amount > max_cents:
+        raise InvalidAmount(
+            f"The amount is over the limit of {format_cents(max_cents, currency)} per operation.",
+            field=field,
+        )
+    return amount
+
+
 def format_cents(cents: int, currency: str = "USD", *, plus: bool = False) -> str:
     """`123456` → `"$1,234.56"`; negative amounts carry a minus sign, never only a colour."""
     sign = "-" if cents < 0 else ("+" if plus and cents > 0 else "")

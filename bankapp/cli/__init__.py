@@ -1,0 +1,1 @@
+"""Entry points: the `bankapp` command (`main.py`) and its sub-commands."""

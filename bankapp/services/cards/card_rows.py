@@ -1,0 +1,76 @@
+"""What every card job shares: the card row the actor may act on, its masked view, status
+changes and the link from a journal entry to the card it used."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, update
+
+from bankapp.domain.card_types import CardKind, CardStatus, CardView
+from bankapp.domain.types import Actor, Role
+from bankapp.errors import CardNotFound
+from bankapp.services.access import owner_name, require_active
+from bankapp.storage.database import Tx
+from bankapp.storage.models import Account, Card, JournalEntry, table_of
+
+_cards = table_of(Card)
+_accounts = table_of(Account)
+_entries = table_of(JournalEntry)
+
+MERCHANT_SETTLEMENT = "merchant:settlement"
+MAX_USABLE_CARDS = 10
+MERCHANT_MAX = 60
+MAX_CVV_FAILURES = 3
+USABLE = (CardStatus.ACTIVE.value, CardStatus.FROZEN.value)
+
+
+def card_for(tx: Tx, actor: Actor, card_id: int, *, lock: bool = False) -> Any:
+    """The card row if the actor may act on it; a customer learns nothing of others'."""
+    require_active(tx, actor)
+    query = select(_cards).where(_cards.c.id == card_id)
+    row = tx.conn.execute(query.with_for_update() if lock else query).one_or_none()
+    if row is None or (actor.role == Role.CUSTOMER and row.owner_id != actor.user_id):
+        raise CardNotFound("No such card.")
+    return row
+
+
+def set_card_status(tx: Tx, card_id: int, status: CardStatus) -> None:
+    tx.conn.execute(update(_cards).where(_cards.c.id == card_id).values(status=status.value))
+
+
+def link_entry_to_card(tx: Tx, entry_id: int, card_id: int) -> None:
+    tx.conn.execute(update(_entries).where(_entries.c.id == entry_id).values(card_id=card_id))
+
+
+def replacement_of(tx: Tx, card_id: int) -> int | None:
+    found = tx.conn.execute(
+        select(_cards.c.id).where(_cards.c.replaces_id == card_id)
+    ).scalar_one_or_none()
+    return None if found is None else int(found)
+
+
+def card_view(tx: Tx, card_id: int) -> CardView:
+    row = tx.conn.execute(
+        select(_cards, _accounts.c.number, _accounts.c.balance, _accounts.c.credit_limit)
+        .join(_accounts, _accounts.c.id == _cards.c.account_id)
+        .where(_cards.c.id == card_id)
+    ).one()
+    return CardView(
+        id=row.id,
+        owner_id=row.owner_id,
+        owner_name=owner_name(tx, row.owner_id),
+        account_id=row.account_id,
+        account_number=row.number,
+        kind=CardKind(row.kind),
+        last4=row.last4,
+        expiry_year=row.expiry_year,
+        expiry_month=row.expiry_month,
+        cardholder_name=row.cardholder_name,
+        status=CardStatus(row.status),
+        issued_at=row.issued_at,
+        replaces_id=row.replaces_id,
+        replaced_by_id=replacement_of(tx, row.id),
+        balance=row.balance,
+        credit_limit=row.credit_limit,
+    )

@@ -1,0 +1,114 @@
+"""Paying a credit card: money from another of the holder's accounts to the card's account."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bankapp.domain.account_numbers import mask_account_number
+from bankapp.domain.card_numbers import (
+    mask_pan,
+)
+from bankapp.domain.card_types import CardKind
+from bankapp.domain.types import AccountKind, Actor, EntryResult
+from bankapp.errors import (
+    InvalidAmount,
+    ValidationFailed,
+)
+from bankapp.services import audit
+from bankapp.services.access import accessible_account
+from bankapp.services.cards.card_rows import (
+    card_for,
+    link_entry_to_card,
+)
+from bankapp.services.context import ServiceContext
+from bankapp.services.ledger import (
+    Leg,
+    find_replay,
+    post_entry,
+    request_fingerprint,
+)
+from bankapp.storage.database import Tx
+from bankapp.storage.models import Account, table_of
+
+_accounts = table_of(Account)
+
+
+class CardRepayments:
+    """Pay what is owed on a credit card."""
+
+    _ctx: ServiceContext
+
+    def pay(
+        self,
+        actor: Actor,
+        card_id: int,
+        from_account_id: int,
+        amount: int,
+        *,
+        idempotency_key: str | None = None,
+    ) -> EntryResult:
+        """Pay (part of) what is owed on a credit card from another account."""
+        self._ctx.check_amount(amount)
+        fingerprint = request_fingerprint(
+            {
+                "op": "card_payment",
+                "actor": actor.user_id,
+                "card": card_id,
+                "from": from_account_id,
+                "amount": amount,
+            }
+        )
+
+        def work(tx: Tx) -> EntryResult:
+            replay = find_replay(tx, idempotency_key, fingerprint)
+            if replay:
+                return replay
+            card = card_for(tx, actor, card_id)
+            if card.kind != CardKind.CREDIT:
+                raise ValidationFailed(
+                    "Only a credit card is paid; a debit card spends its account directly."
+                )
+            source = accessible_account(tx, actor, from_account_id)
+            credit = tx.conn.execute(
+                select(_accounts).where(_accounts.c.id == card.account_id)
+            ).one()
+            if source.id == credit.id or source.kind in (
+                AccountKind.INTERNAL,
+                AccountKind.CREDIT_CARD,
+            ):
+                raise ValidationFailed(
+                    "Pay the card from a checking, savings or business account.", field="account"
+                )
+            owed = -credit.balance
+            if owed <= 0:
+                raise InvalidAmount("Nothing is owed on this card.", field="amount")
+            if amount > owed:
+                raise InvalidAmount(
+                    f"Only {self._ctx.money(owed)} is owed; pay at most that.", field="amount"
+                )
+            result = post_entry(
+                tx,
+                kind="card_payment",
+                memo=f"Card payment · card •••• {card.last4}",
+                actor=actor,
+                legs=[Leg(source.id, -amount), Leg(credit.id, amount)],
+                idempotency_key=idempotency_key,
+                fingerprint=fingerprint,
+                currency=self._ctx.settings.currency,
+            )
+            link_entry_to_card(tx, result.entry_id, card.id)
+            audit.record(
+                tx,
+                actor,
+                "money.card_payment",
+                f"entry {result.entry_id}",
+                {
+                    "card": mask_pan(card.last4),
+                    "card_id": card.id,
+                    "amount": amount,
+                    "from": mask_account_number(source.number),
+                },
+            )
+            return result
+
+        return self._ctx.db.write(work)

@@ -1,0 +1,68 @@
+"""Posting rows as the `HistoryLine`s that history pages and statements show, each with the
+other side of its entry (a masked number, or an internal account's name)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+
+from bankapp.domain.account_numbers import mask_account_number
+from bankapp.domain.types import AccountKind, HistoryLine
+from bankapp.storage.database import Tx
+from bankapp.storage.models import Account, JournalEntry, Posting, table_of
+
+_postings = table_of(Posting)
+_entries = table_of(JournalEntry)
+_accounts = table_of(Account)
+# Entry ids looked up per query, so a statement with thousands of lines stays within the
+# parameter limits of both databases.
+CHUNK = 500
+# What a line needs from the posting and its entry; callers add their own filters and order.
+LINE_COLUMNS = (
+    _postings.c.id,
+    _postings.c.entry_id,
+    _postings.c.created_at,
+    _postings.c.amount,
+    _postings.c.balance_after,
+    _entries.c.kind,
+    _entries.c.memo,
+)
+
+
+def history_lines(tx: Tx, account_id: int, rows: Sequence[Any]) -> tuple[HistoryLine, ...]:
+    """`rows` (selected with `LINE_COLUMNS`) as lines of `account_id`'s history."""
+    others: dict[int, str] = {}
+    entry_ids = [row.entry_id for row in rows]
+    for start in range(0, len(entry_ids), CHUNK):
+        others.update(_counterparties(tx, account_id, entry_ids[start : start + CHUNK]))
+    return tuple(
+        HistoryLine(
+            posting_id=row.id,
+            entry_id=row.entry_id,
+            at=row.created_at,
+            kind=row.kind,
+            memo=row.memo,
+            amount=row.amount,
+            balance_after=row.balance_after,
+            counterparty=others.get(row.entry_id, ""),
+        )
+        for row in rows
+    )
+
+
+def _counterparties(tx: Tx, account_id: int, entry_ids: list[int]) -> dict[int, str]:
+    """For each entry, the other side(s) as a masked number or internal account name."""
+    if not entry_ids:
+        return {}
+    rows = tx.conn.execute(
+        select(_postings.c.entry_id, _accounts.c.number, _accounts.c.kind, _accounts.c.name)
+        .join(_accounts, _accounts.c.id == _postings.c.account_id)
+        .where(_postings.c.entry_id.in_(entry_ids), _postings.c.account_id != account_id)
+    ).all()
+    out: dict[int, str] = {}
+    for row in rows:
+        label = row.name if row.kind == AccountKind.INTERNAL else mask_account_number(row.number)
+        out[row.entry_id] = f"{out[row.entry_id]}, {label}" if row.entry_id in out else label
+    return out
