@@ -1,0 +1,129 @@
+"""A database made by release 0.1.0 (`tests/data/bank-0.1.0.db`, a `bankapp demo` with its
+installation key) upgrades to this version's schema with `bankapp init` and keeps working:
+the ledger verifies, customers and staff sign in, money moves, statements print.
+
+The file is never regenerated: it is what 0.1.0 wrote. Every schema change is a new Alembic
+revision that must carry this database forward.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pyotp
+import pytest
+
+from bankapp.bank import Bank, open_bank
+from bankapp.cli.main import main
+from bankapp.demo.logins import DEMO_PASSWORD, DEMO_TOTP_SECRETS
+from bankapp.domain.card_numbers import derive_cvv, new_pan
+from bankapp.domain.card_types import CardKind
+from bankapp.domain.statement_types import StatementPeriod
+from bankapp.domain.types import AccountKind
+from bankapp.services.auth.second_factor import unix_step
+from bankapp.storage import installation_key
+from bankapp.storage.engine import make_engine
+from bankapp.storage.schema import current_revision, head_revision
+from tests.conftest import TEST_SETTINGS
+
+DATA = Path(__file__).parent.parent / "data"
+RELEASE_DB = DATA / "bank-0.1.0.db"
+RELEASE_KEY = DATA / "bank-0.1.0.key"
+
+
+@pytest.fixture
+def release_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A private copy of the 0.1.0 database, with its key in force for this test."""
+    db = tmp_path / "bank.db"
+    shutil.copyfile(RELEASE_DB, db)
+    key = tmp_path / "bankapp.key"
+    shutil.copyfile(RELEASE_KEY, key)
+    key.chmod(0o600)
+    monkeypatch.setenv(installation_key.ENV_KEY_FILE, str(key))
+    monkeypatch.delenv(installation_key.ENV_KEY, raising=False)
+    installation_key.forget_cached_keys()
+    yield f"sqlite:///{db}"
+    installation_key.forget_cached_keys()
+
+
+def test_the_release_database_is_at_the_first_revision() -> None:
+    """The stored file really is a 0.1.0 database (so the upgrade below has work to do
+    whenever a later revision exists)."""
+    engine = make_engine(f"sqlite:///{RELEASE_DB}")
+    try:
+        with engine.connect() as conn:
+            assert current_revision(conn) == "0001"
+    finally:
+        engine.dispose()
+
+
+def test_init_upgrades_the_release_database_and_verify_passes(
+    release_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--db", release_url, "init"]) == 0
+    assert main(["--db", release_url, "verify"]) == 0
+    assert "OK" in capsys.readouterr().out
+    bank = open_bank(release_url, settings=TEST_SETTINGS)
+    try:
+        assert bank.db.read(lambda tx: current_revision(tx.conn)) == head_revision()
+    finally:
+        bank.close()
+
+
+def _upgraded(url: str) -> Bank:
+    assert main(["--db", url, "init"]) == 0
+    return open_bank(url, settings=TEST_SETTINGS)
+
+
+def test_after_the_upgrade_a_customer_signs_in_moves_money_and_prints_a_statement(
+    release_url: str,
+) -> None:
+    bank = _upgraded(release_url)
+    try:
+        alice = bank.auth.login("alice", DEMO_PASSWORD).actor
+        bob = bank.auth.login("bob", DEMO_PASSWORD).actor
+        checking = next(
+            a for a in bank.accounts.list_accounts(alice) if a.kind == AccountKind.CHECKING
+        )
+        target = bank.accounts.list_accounts(bob)[0]
+        before = bank.accounts.get(bob, target.id).balance
+        bank.payments.transfer(alice, checking.id, target.number, 1_234, memo="after upgrade")
+        assert bank.accounts.get(bob, target.id).balance == before + 1_234
+        today = bank.clock.now().date()
+        period = StatementPeriod(date(today.year - 1, today.month, 1), today)
+        document = bank.statements.generate(alice, checking.id, period)
+        assert any(line.memo == "after upgrade" for line in document.lines)
+        assert document.summary.closing_balance == bank.accounts.get(alice, checking.id).balance
+        assert bank.verify().ok
+    finally:
+        bank.close()
+
+
+def test_after_the_upgrade_staff_second_factors_and_cards_still_match_the_key(
+    release_url: str,
+) -> None:
+    """TOTP secrets and card hashes were made with the release's key; both still work. The
+    demo drew its card numbers from a source seeded with `seed * 7919 + 11` (seed 2026),
+    so alice's debit card number (her first card) can be drawn again here."""
+    bank = _upgraded(release_url)
+    try:
+        pending = bank.auth.login("teller", DEMO_PASSWORD)
+        assert pending.second_factor_required
+        code = pyotp.TOTP(DEMO_TOTP_SECRETS["teller"]).generate_otp(unix_step(bank.clock.now()))
+        assert bank.auth.complete_second_factor(pending.challenge, code).actor.username == "teller"
+        alice = bank.auth.login("alice", DEMO_PASSWORD).actor
+        pan = new_pan(CardKind.DEBIT, random.Random(2026 * 7919 + 11))
+        debit = next(c for c in bank.cards.list_cards(alice) if c.kind == CardKind.DEBIT)
+        assert debit.last4 == pan[-4:]
+        key = installation_key.installation_key(release_url)
+        cvv = derive_cvv(key, pan, debit.expiry_year, debit.expiry_month)
+        bank.cards.purchase(
+            alice, pan=pan, expiry=debit.expiry, cvv=cvv, merchant="Upgrade Cafe", amount=150
+        )
+        assert bank.verify().ok
+    finally:
+        bank.close()
