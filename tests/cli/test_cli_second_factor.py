@@ -11,7 +11,7 @@ import pytest
 from bankapp.bank import open_bank
 from bankapp.cli.main import main
 from bankapp.domain.types import Role
-from tests.conftest import PASSWORD, TEST_SETTINGS, make_staff
+from tests.fixtures import PASSWORD, TEST_SETTINGS, make_staff
 
 SECRET = "CLITESTTOTPSECRETKEYAAAAAAAAAAAA"
 

@@ -15,8 +15,8 @@ from bankapp.bank import open_bank
 from bankapp.clock import FixedClock
 from bankapp.domain.types import Role
 from bankapp.exports.csv import read_statement_csv, total_of
-from tests.conftest import PASSWORD, TEST_SETTINGS, funded_account, make_customer, make_staff
 from tests.cli.test_cli import run
+from tests.fixtures import PASSWORD, TEST_SETTINGS, funded_account, make_customer, make_staff
 
 BEAN_CHECK = Path(sys.executable).parent / "bean-check"
 STAFF_TOTP = {"tina": "TINATOTPSECRETFORCLITESTSAAAAAAA", "ada": "ADATOTPSECRETFORCLITESTSAAAAAAAA"}

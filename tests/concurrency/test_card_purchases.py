@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -12,20 +10,13 @@ from bankapp.bank import Bank
 from bankapp.domain.card_types import IssuedCard
 from bankapp.domain.types import Actor
 from bankapp.errors import CardDeclined
-from bankapp.storage import installation_key as keys
-from tests.conftest import funded_account, make_customer
+from tests.fixtures import funded_account, make_customer
 
 THREADS = 8
 AMOUNT = 3_000
 
 
-@pytest.fixture(autouse=True)
-def private_key_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    monkeypatch.delenv(keys.ENV_KEY, raising=False)
-    monkeypatch.setenv(keys.ENV_KEY_FILE, str(tmp_path / "test.key"))
-    keys.forget_cached_keys()
-    yield
-    keys.forget_cached_keys()
+pytestmark = pytest.mark.usefixtures("private_key_file")
 
 
 def race(bank: Bank, actor: Actor, card: IssuedCard) -> tuple[int, int]:

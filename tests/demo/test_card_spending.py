@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -13,19 +12,12 @@ from bankapp.bank import Bank, open_bank
 from bankapp.demo.build import build_demo
 from bankapp.demo.logins import DEMO_PASSWORD
 from bankapp.domain.card_types import CardKind
-from bankapp.storage import installation_key as keys
-from tests.conftest import TEST_SETTINGS
+from tests.fixtures import TEST_SETTINGS
 
 END = datetime(2026, 11, 20, 10, 30)
 
 
-@pytest.fixture(autouse=True)
-def private_key_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    monkeypatch.delenv(keys.ENV_KEY, raising=False)
-    monkeypatch.setenv(keys.ENV_KEY_FILE, str(tmp_path / "test.key"))
-    keys.forget_cached_keys()
-    yield
-    keys.forget_cached_keys()
+pytestmark = pytest.mark.usefixtures("private_key_file")
 
 
 def demo_cards(bank: Bank) -> list[tuple[str, str, str, int, int]]:

@@ -20,7 +20,7 @@ from bankapp.domain.types import AccountKind, Actor, Role
 from bankapp.errors import PermissionDenied
 from bankapp.exports.beancount import LedgerExport, export_ledger
 from bankapp.storage.models import Posting
-from tests.conftest import funded_account, make_customer, make_staff
+from tests.fixtures import funded_account, make_customer, make_staff
 
 BEAN_CHECK = Path(sys.executable).parent / "bean-check"
 

@@ -22,7 +22,7 @@ from bankapp.exports.csv import (
 from bankapp.exports.files import DEFAULT_EXPORT_DIR, export_statement
 from bankapp.exports.pdf import statement_pdf
 from bankapp.services.statements import StatementDocument, StatementPeriod
-from tests.conftest import funded_account, make_customer
+from tests.fixtures import funded_account, make_customer
 
 OCT = StatementPeriod(date(2026, 10, 1), date(2026, 10, 31))
 TRICKY_MEMOS = (

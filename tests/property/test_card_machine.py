@@ -32,7 +32,7 @@ from bankapp.errors import (
     ValidationFailed,
 )
 from bankapp.services.cards.card_rows import MAX_USABLE_CARDS
-from tests.conftest import FROZEN_NOW, TEST_SETTINGS, make_customer
+from tests.fixtures import FROZEN_NOW, TEST_SETTINGS, make_customer
 
 amounts = st.integers(min_value=1, max_value=60_000)
 # Shrinking a long card run on a shared machine takes minutes; the failing steps print anyway.

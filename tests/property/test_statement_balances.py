@@ -13,7 +13,7 @@ from bankapp.clock import FixedClock
 from bankapp.domain.types import AccountKind
 from bankapp.errors import InsufficientFunds
 from bankapp.services.statements import StatementPeriod
-from tests.conftest import make_customer
+from tests.fixtures import make_customer
 
 START = datetime(2026, 1, 1)
 operations = st.lists(

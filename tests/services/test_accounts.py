@@ -8,7 +8,7 @@ from bankapp.bank import Bank
 from bankapp.domain.account_numbers import is_valid_account_number
 from bankapp.domain.types import AccountKind, AccountStatus, Role
 from bankapp.errors import AccountNotEmpty, AccountNotOpen, PermissionDenied, ValidationFailed
-from tests.conftest import funded_account, make_customer, make_staff
+from tests.fixtures import funded_account, make_customer, make_staff
 
 
 def test_customers_open_accounts_with_valid_unique_numbers(bank: Bank) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
 
 from bankapp.bank import Bank
 from bankapp.domain.types import AccountKind, AccountStatus, Role
@@ -17,29 +16,10 @@ from bankapp.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from bankapp.storage.models import AuditEvent, JournalEntry
-from tests.conftest import funded_account, make_customer, make_staff
+from tests.fixtures import audit_kinds, entry_count, funded_account, make_customer, make_staff
 
 Branch = dict[str, Any]
 THRESHOLD = 1_000_000  # Settings().approval_threshold_cents
-
-
-def entry_count(bank: Bank) -> int:
-    table = JournalEntry.__table__
-    return int(
-        bank.db.read(
-            lambda tx: tx.conn.execute(select(func.count()).select_from(table)).scalar_one()
-        )
-    )
-
-
-def audit_kinds(bank: Bank) -> list[str]:
-    table = AuditEvent.__table__
-    return list(
-        bank.db.read(
-            lambda tx: tx.conn.execute(select(table.c.kind).order_by(table.c.seq)).scalars().all()
-        )
-    )
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from sqlalchemy import delete, select, update
 from bankapp.bank import Bank
 from bankapp.errors import InvalidCredentials
 from bankapp.storage.models import Account, AuditEvent, Posting
-from tests.conftest import PASSWORD, funded_account, make_customer
+from tests.fixtures import PASSWORD, audit_kinds, funded_account, make_customer
 
 _events = AuditEvent.__table__
 
@@ -32,9 +32,7 @@ def test_a_clean_bank_verifies(bank: Bank) -> None:
 
 def test_every_login_and_money_movement_is_audited(bank: Bank) -> None:
     busy_bank(bank)
-    kinds = bank.db.read(
-        lambda tx: tx.conn.execute(select(_events.c.kind).order_by(_events.c.seq)).scalars().all()
-    )
+    kinds = audit_kinds(bank)
     assert kinds == [
         "user.create",
         "account.open",
@@ -47,9 +45,7 @@ def test_every_login_and_money_movement_is_audited(bank: Bank) -> None:
     bank.auth.login("bob", PASSWORD)
     with contextlib.suppress(InvalidCredentials):
         bank.auth.login("bob", "wrong password entirely")
-    kinds = bank.db.read(
-        lambda tx: tx.conn.execute(select(_events.c.kind).order_by(_events.c.seq)).scalars().all()
-    )
+    kinds = audit_kinds(bank)
     assert kinds[-3:] == ["user.create", "login.success", "login.failure"]
 
 

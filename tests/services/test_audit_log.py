@@ -13,7 +13,7 @@ from bankapp.domain.types import Role
 from bankapp.errors import PermissionDenied, ValidationFailed
 from bankapp.services.audit_log import AuditFilter
 from bankapp.storage.models import AuditEvent, table_of
-from tests.conftest import funded_account, make_customer, make_staff
+from tests.fixtures import funded_account, make_customer, make_staff
 
 
 def test_end_of_day_shows_each_drawer_and_totals_per_kind(bank: Bank, clock: FixedClock) -> None:

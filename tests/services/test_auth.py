@@ -22,7 +22,7 @@ from bankapp.errors import (
 )
 from bankapp.settings import HashParameters, Settings
 from bankapp.storage.models import AuditEvent, User
-from tests.conftest import PASSWORD, TEST_SETTINGS, make_customer, make_staff
+from tests.fixtures import PASSWORD, TEST_SETTINGS, audit_kinds, make_customer, make_staff
 
 
 def register(bank: Bank, username: str = "dana", **overrides: str) -> None:
@@ -37,15 +37,6 @@ def register(bank: Bank, username: str = "dana", **overrides: str) -> None:
     )
     fields.update(overrides)
     bank.auth.register(**fields)
-
-
-def audit_kinds(bank: Bank) -> list[str]:
-    table = AuditEvent.__table__
-    return list(
-        bank.db.read(
-            lambda tx: tx.conn.execute(select(table.c.kind).order_by(table.c.seq)).scalars().all()
-        )
-    )
 
 
 def test_a_registered_customer_can_sign_in(bank: Bank) -> None:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
@@ -13,8 +11,8 @@ from sqlalchemy import select, update
 from bankapp.bank import Bank
 from bankapp.clock import FixedClock
 from bankapp.domain.card_numbers import format_expiry, new_pan
-from bankapp.domain.card_types import CardKind, CardStatus, IssuedCard
-from bankapp.domain.types import AccountKind, Actor, Role
+from bankapp.domain.card_types import CardKind, CardStatus
+from bankapp.domain.types import AccountKind, Role
 from bankapp.errors import (
     CardBlocked,
     CardDeclined,
@@ -31,40 +29,11 @@ from bankapp.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from bankapp.storage import installation_key as keys
 from bankapp.storage.database import Tx
-from bankapp.storage.models import Account, AuditEvent, Posting
-from tests.conftest import funded_account, make_customer, make_staff
+from bankapp.storage.models import Account, Posting
+from tests.fixtures import audit_kinds, buy, funded_account, make_customer, make_staff
 
-
-@pytest.fixture(autouse=True)
-def private_key_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    """Each test gets its own installation key (PostgreSQL has no folder to put one in)."""
-    monkeypatch.delenv(keys.ENV_KEY, raising=False)
-    monkeypatch.setenv(keys.ENV_KEY_FILE, str(tmp_path / "test.key"))
-    keys.forget_cached_keys()
-    yield
-    keys.forget_cached_keys()
-
-
-def buy(bank: Bank, actor: Actor, card: IssuedCard, amount: int, **changes: str) -> int:
-    """Make a purchase presenting the card's details (or altered ones); the new balance."""
-    details = {
-        "pan": card.pan,
-        "expiry": card.card.expiry,
-        "cvv": card.cvv,
-        "merchant": "Corner Shop",
-        **changes,
-    }
-    result = bank.cards.purchase(actor, amount=amount, **details)
-    return result.balances[card.card.account_id]
-
-
-def audit_kinds(bank: Bank) -> list[str]:
-    table = AuditEvent.__table__
-    return bank.db.read(
-        lambda tx: list(tx.conn.execute(select(table.c.kind).order_by(table.c.seq)).scalars())
-    )
+pytestmark = pytest.mark.usefixtures("private_key_file")
 
 
 # -- issuing ------------------------------------------------------------------------------

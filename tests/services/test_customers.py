@@ -7,21 +7,14 @@ import pytest
 from bankapp.bank import Bank
 from bankapp.domain.types import AccountKind, Role
 from bankapp.errors import PermissionDenied, UserNotFound, ValidationFailed
-from tests.conftest import PASSWORD, funded_account, make_customer, make_staff
+from tests.fixtures import funded_account, make_customer, make_staff, make_user
 
 
 def add_customer(bank: Bank, username: str, full_name: str, phone: str = "") -> int:
-    user = bank.auth.create_user(
-        None,
-        username=username,
-        password=PASSWORD,
-        role=Role.CUSTOMER,
-        full_name=full_name,
-        email=f"{username}@mail.example",
-        phone=phone,
-        must_change_password=False,
-    )
-    return user.id
+    email = f"{username}@mail.example"
+    return make_user(
+        bank, username, Role.CUSTOMER, full_name=full_name, email=email, phone=phone
+    ).user_id
 
 
 def names(page: object) -> list[str]:

@@ -10,8 +10,8 @@ from bankapp.domain.types import Role
 from bankapp.errors import DrawerRequired, DrawerState, InvalidAmount, PermissionDenied
 from bankapp.services.drawers import OVER_SHORT
 from bankapp.services.ledger import BANK_CASH
-from bankapp.storage.models import Account, AuditEvent
-from tests.conftest import funded_account, make_customer, make_staff
+from bankapp.storage.models import Account
+from tests.fixtures import audit_kinds, funded_account, make_customer, make_staff
 
 
 def internal_balance(bank: Bank, code: str) -> int:
@@ -22,15 +22,6 @@ def internal_balance(bank: Bank, code: str) -> int:
         ).scalar_one_or_none()
     )
     return int(found or 0)
-
-
-def audit_kinds(bank: Bank) -> list[str]:
-    table = AuditEvent.__table__
-    return list(
-        bank.db.read(
-            lambda tx: tx.conn.execute(select(table.c.kind).order_by(table.c.seq)).scalars().all()
-        )
-    )
 
 
 def test_a_teller_without_an_open_drawer_cannot_take_cash(bank: Bank) -> None:

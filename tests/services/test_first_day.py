@@ -7,7 +7,7 @@ import pytest
 from bankapp.bank import Bank
 from bankapp.domain.types import AccountKind
 from bankapp.errors import InsufficientFunds
-from tests.conftest import funded_account, make_customer
+from tests.fixtures import funded_account, make_customer
 
 
 def test_money_moves_between_customers_and_the_ledger_verifies(bank: Bank) -> None:

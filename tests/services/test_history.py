@@ -11,7 +11,7 @@ from bankapp.clock import FixedClock
 from bankapp.domain.types import AccountKind
 from bankapp.errors import AccountNotFound, ValidationFailed
 from bankapp.services.history import HistoryFilter
-from tests.conftest import funded_account, make_customer
+from tests.fixtures import funded_account, make_customer
 
 
 def test_pages_walk_the_whole_history_once_newest_first(bank: Bank, clock: FixedClock) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bankapp.bank import Bank
 from bankapp.domain.types import AccountKind, Role
@@ -16,14 +16,8 @@ from bankapp.errors import (
     SameAccount,
     ValidationFailed,
 )
-from bankapp.storage.models import JournalEntry, Posting
-from tests.conftest import funded_account, make_customer, make_staff
-
-
-def count(bank: Bank, table: type) -> int:
-    return bank.db.read(
-        lambda tx: tx.conn.execute(select(func.count()).select_from(table.__table__)).scalar_one()
-    )
+from bankapp.storage.models import Posting
+from tests.fixtures import entry_count, funded_account, make_customer, make_staff
 
 
 def test_a_deposit_is_one_entry_with_two_postings_that_sum_to_zero(bank: Bank) -> None:
@@ -49,12 +43,12 @@ def test_a_deposit_is_one_entry_with_two_postings_that_sum_to_zero(bank: Bank) -
 def test_insufficient_funds_names_both_amounts_and_changes_nothing(bank: Bank) -> None:
     alice = make_customer(bank, "alice")
     account = funded_account(bank, alice, 2_000)
-    entries = count(bank, JournalEntry)
+    entries = entry_count(bank)
     with pytest.raises(InsufficientFunds) as caught:
         bank.payments.withdraw(alice, account, 5_000)
     assert caught.value.message == "Insufficient funds: available $20.00, requested $50.00."
     assert bank.accounts.get(alice, account).balance == 2_000
-    assert count(bank, JournalEntry) == entries
+    assert entry_count(bank) == entries
 
 
 def test_a_withdrawal_may_empty_the_account_exactly(bank: Bank) -> None:

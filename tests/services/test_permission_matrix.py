@@ -15,7 +15,7 @@ import pytest
 from bankapp.bank import Bank
 from bankapp.domain.types import AccountKind, Actor, Role
 from bankapp.errors import NotFound, PermissionDenied
-from tests.conftest import funded_account, make_customer, make_staff
+from tests.fixtures import funded_account, make_customer, make_staff
 
 CALLERS = ("owner", "stranger", "teller", "admin", "disabled")
 STAFF = frozenset({"teller", "admin"})

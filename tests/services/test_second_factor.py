@@ -14,7 +14,7 @@ from bankapp.domain.types import LoginResult, Role
 from bankapp.errors import AccountLocked, InvalidSecondFactor, PermissionDenied
 from bankapp.services.auth.second_factor import qr_lines, unix_step
 from bankapp.storage.models import User
-from tests.conftest import PASSWORD, make_customer, make_staff
+from tests.fixtures import PASSWORD, make_customer, make_staff
 
 
 def code_at(secret: str, clock: Clock, steps: int = 0) -> str:

@@ -17,7 +17,7 @@ from bankapp.errors import (
     ValidationFailed,
 )
 from bankapp.services.audit_log import AuditFilter
-from tests.conftest import PASSWORD, make_customer, make_staff
+from tests.fixtures import PASSWORD, make_customer, make_staff
 
 TEMP = "temporary passphrase 42"
 

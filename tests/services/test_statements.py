@@ -13,8 +13,8 @@ from bankapp.clock import FixedClock
 from bankapp.domain.types import Actor, Role
 from bankapp.errors import AccountNotFound, NotFound, StatementMismatch, ValidationFailed
 from bankapp.services.statements import Preset, StatementPeriod
-from bankapp.storage.models import AuditEvent, Posting, Statement
-from tests.conftest import funded_account, make_customer, make_staff
+from bankapp.storage.models import Posting, Statement
+from tests.fixtures import audit_kinds, funded_account, make_customer, make_staff
 
 OCT = StatementPeriod(date(2026, 10, 1), date(2026, 10, 31))
 
@@ -207,15 +207,7 @@ def test_a_generated_statement_is_recorded_audited_and_reprinted_identically(
         datetime(2026, 11, 1),
     )
     assert (row.opening_balance, row.closing_balance, row.line_count) == (50_000, 48_800, 3)
-    kinds = bank.db.read(
-        lambda tx: (
-            tx.conn.execute(
-                select(AuditEvent.__table__.c.kind).order_by(AuditEvent.__table__.c.seq)
-            )
-            .scalars()
-            .all()
-        )
-    )
+    kinds = audit_kinds(bank)
     assert kinds[-1] == "statement.reprint" and "statement.generate" in kinds
     assert bank.verify().ok
 

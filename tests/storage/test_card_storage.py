@@ -18,13 +18,14 @@ from bankapp.bank import Bank, open_bank
 from bankapp.clock import FixedClock
 from bankapp.domain.card_numbers import format_pan, pan_hash
 from bankapp.domain.card_types import IssuedCard
-from bankapp.domain.types import Actor, Role
+from bankapp.domain.types import Role
 from bankapp.errors import CardDeclined, CardStatusConflict
 from bankapp.storage import installation_key as keys
 from bankapp.storage.models import Base
-from tests.conftest import PASSWORD, TEST_SETTINGS, funded_account, make_customer, make_staff
+from tests.fixtures import PASSWORD, TEST_SETTINGS, buy, funded_account, make_customer, make_staff
 
 HEXDIGEST = re.compile(r"^[0-9a-f]{64}$")
+MERCHANT = "Hardware Store"
 
 
 @pytest.fixture
@@ -44,15 +45,6 @@ def logs(tmp_path: Path) -> Iterator[Path]:
     handler.close()
 
 
-@pytest.fixture(autouse=True)
-def private_key_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    monkeypatch.delenv(keys.ENV_KEY, raising=False)
-    monkeypatch.setenv(keys.ENV_KEY_FILE, str(tmp_path / "test.key"))
-    keys.forget_cached_keys()
-    yield
-    keys.forget_cached_keys()
-
-
 def card_activity(bank: Bank) -> list[IssuedCard]:
     """Issue, use, decline, lose and replace cards; return every card issued."""
     ann = make_customer(bank, "ann")
@@ -65,22 +57,17 @@ def card_activity(bank: Bank) -> list[IssuedCard]:
     ]
     owners = [ann, ann, bob]
     for card, owner in zip(issued, owners, strict=True):
-        _purchase(bank, owner, card, 12_345)
+        buy(bank, owner, card, 12_345, MERCHANT)
         with pytest.raises(CardDeclined):
-            _purchase(bank, owner, card, 1_000, cvv=f"{(int(card.cvv) + 7) % 1000:03d}")
+            buy(bank, owner, card, 1_000, MERCHANT, cvv=f"{(int(card.cvv) + 7) % 1000:03d}")
         with pytest.raises(CardDeclined):
-            _purchase(bank, owner, card, 99_999_999)
+            buy(bank, owner, card, 99_999_999, MERCHANT)
     bank.cards.report_lost(ann, issued[0].card.id, stolen=True)
     issued.append(bank.cards.replace(ann, issued[0].card.id))
-    _purchase(bank, ann, issued[-1], 4_321)
+    buy(bank, ann, issued[-1], 4_321, MERCHANT)
     with pytest.raises(CardStatusConflict):
         bank.cards.cancel(ann, issued[1].card.id)
     return issued
-
-
-def _purchase(bank: Bank, actor: Actor, card: IssuedCard, amount: int, **changes: str) -> None:
-    details = {"pan": card.pan, "expiry": card.card.expiry, "cvv": card.cvv, **changes}
-    bank.cards.purchase(actor, merchant="Hardware Store", amount=amount, **details)
 
 
 def secrets_of(cards: list[IssuedCard]) -> list[bytes]:
@@ -178,4 +165,4 @@ def test_exports_and_statements_show_only_masked_cards(bank: Bank, tmp_path: Pat
         for secret in secrets_of(cards):
             assert secret not in data, f"a full card number is in {path.name}"
         # The card purchases are there, by merchant and masked number.
-        assert b"Hardware Store" in data, path.name
+        assert MERCHANT.encode() in data, path.name

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,14 +12,7 @@ from bankapp.domain.keyed_hashes import derive_key, keyed_hash
 from bankapp.errors import SecretKeyUnavailable
 from bankapp.storage import installation_key as keys
 
-
-@pytest.fixture(autouse=True)
-def clean_key_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.delenv(keys.ENV_KEY, raising=False)
-    monkeypatch.delenv(keys.ENV_KEY_FILE, raising=False)
-    keys.forget_cached_keys()
-    yield
-    keys.forget_cached_keys()
+pytestmark = pytest.mark.usefixtures("no_configured_installation_key")
 
 
 def test_a_key_file_is_created_beside_the_sqlite_database_with_mode_0600(tmp_path: Path) -> None:
