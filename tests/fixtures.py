@@ -66,6 +66,16 @@ def funded_account(
     return account.id
 
 
+def busy_account(bank: Bank) -> int:
+    """alice's checking account after a $100 deposit and withdrawals of $1, $2 and $3: four
+    journal entries, eight postings and six audit events in all."""
+    alice = make_customer(bank, "alice")
+    account = funded_account(bank, alice, 10_000)
+    for amount in (100, 200, 300):
+        bank.payments.withdraw(alice, account, amount)
+    return account
+
+
 # -- cards ----------------------------------------------------------------------------------
 
 
