@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import stat
 import subprocess
 import sys
 import tempfile
@@ -144,3 +145,18 @@ def test_an_empty_sqlite_file_asks_for_init(tmp_path: Path) -> None:
     path = tmp_path / "empty.db"
     sqlite3.connect(path).close()
     assert_clean_error(run("--db", f"sqlite:///{path}", "verify"), "run `bankapp init`")
+
+
+@pytest.mark.usefixtures("no_configured_installation_key")
+def test_bankapp_init_creates_the_key_file_and_says_where(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bankapp.cli.main import main
+
+    monkeypatch.setenv("BANKAPP_LOG_DIR", str(tmp_path / "logs"))
+    assert main(["--db", f"sqlite:///{tmp_path}/bank.db", "init"]) == 0
+    path = tmp_path / "bankapp.key"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    out = capsys.readouterr().out
+    assert str(path) in out
+    assert path.read_text().strip() not in out

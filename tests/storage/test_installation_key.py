@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from bankapp.domain.keyed_hashes import derive_key, keyed_hash
 from bankapp.errors import SecretKeyUnavailable
 from bankapp.storage import installation_key as keys
 
@@ -74,27 +73,3 @@ def test_a_key_file_other_users_can_read_is_refused(tmp_path: Path) -> None:
 def test_a_missing_key_is_not_created_when_creation_is_off(tmp_path: Path) -> None:
     with pytest.raises(SecretKeyUnavailable, match="missing"):
         keys.installation_key(f"sqlite:///{tmp_path}/bank.db", create=False)
-
-
-def test_keyed_hashes_depend_on_key_and_purpose() -> None:
-    k1, k2 = b"1" * 32, b"2" * 32
-    assert keyed_hash(k1, "pan", "4000") == keyed_hash(k1, "pan", "4000")
-    assert keyed_hash(k1, "pan", "4000") != keyed_hash(k2, "pan", "4000")
-    assert keyed_hash(k1, "pan", "4000") != keyed_hash(k1, "cvv", "4000")
-    assert len(keyed_hash(k1, "pan", "4000")) == 64
-    assert derive_key(k1, "totp") != derive_key(k1, "other")
-    assert len(derive_key(k1, "totp")) == 32
-
-
-def test_bankapp_init_creates_the_key_file_and_says_where(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from bankapp.cli.main import main
-
-    monkeypatch.setenv("BANKAPP_LOG_DIR", str(tmp_path / "logs"))
-    assert main(["--db", f"sqlite:///{tmp_path}/bank.db", "init"]) == 0
-    path = tmp_path / "bankapp.key"
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    out = capsys.readouterr().out
-    assert str(path) in out
-    assert path.read_text().strip() not in out
