@@ -1,8 +1,9 @@
-"""`bankapp statement` and `bankapp export-ledger`: the CLI signs in as --user and exports only
-what that user may see."""
+"""`bankapp statement` and `bankapp export-ledger`: the CLI signs in as --user (staff with the
+second factor too: a password alone is not enough) and exports only what that user may see."""
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 from datetime import datetime
@@ -12,6 +13,7 @@ import pyotp
 import pytest
 
 from bankapp.bank import open_bank
+from bankapp.cli.main import main
 from bankapp.clock import FixedClock
 from bankapp.domain.types import Role
 from bankapp.exports.csv import read_statement_csv, total_of
@@ -20,6 +22,7 @@ from tests.fixtures import PASSWORD, TEST_SETTINGS, funded_account, make_custome
 
 BEAN_CHECK = Path(sys.executable).parent / "bean-check"
 STAFF_TOTP = {"tina": "TINATOTPSECRETFORCLITESTSAAAAAAA", "ada": "ADATOTPSECRETFORCLITESTSAAAAAAAA"}
+BOSS_TOTP = "CLITESTTOTPSECRETKEYAAAAAAAAAAAA"  # boss, the admin of the second-factor test
 
 
 def sign_in_lines(user: str, password: str = PASSWORD) -> str:
@@ -205,3 +208,45 @@ def test_a_reprint_writes_the_same_bytes_as_the_first_print(
         stdin=PASSWORD + "\n",
     )
     assert other.returncode == 2 and "No such statement" in other.stderr
+
+
+# -- signing staff in: the password, then the second factor -------------------------------
+
+
+@pytest.fixture
+def staff_db(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'bank.db'}"
+    bank = open_bank(url, create=True, settings=TEST_SETTINGS)
+    boss = make_staff(bank, "boss", Role.ADMIN)
+    bank.totp.enrol_with_secret(boss.user_id, BOSS_TOTP)
+    bank.close()
+    return url
+
+
+def export_as_boss(url: str, tmp_path: Path, stdin: str, monkeypatch: pytest.MonkeyPatch) -> int:
+    monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    return main(
+        [
+            "--db",
+            url,
+            "export-ledger",
+            "--user",
+            "boss",
+            "--password-stdin",
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
+
+
+def test_staff_export_needs_the_code_after_the_password(
+    staff_db: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert export_as_boss(staff_db, tmp_path, f"{PASSWORD}\n", monkeypatch) != 0
+    assert export_as_boss(staff_db, tmp_path, f"{PASSWORD}\n000000\n", monkeypatch) != 0
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+    code = pyotp.TOTP(BOSS_TOTP).now()
+    assert export_as_boss(staff_db, tmp_path, f"{PASSWORD}\n{code}\n", monkeypatch) == 0
+    assert any((tmp_path / "out").iterdir())
