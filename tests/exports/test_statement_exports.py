@@ -22,7 +22,7 @@ from bankapp.exports.csv import (
 from bankapp.exports.files import DEFAULT_EXPORT_DIR, export_statement
 from bankapp.exports.pdf import statement_pdf
 from bankapp.services.statements import StatementDocument, StatementPeriod
-from tests.fixtures import funded_account, make_customer
+from tests.fixtures import PASSWORD, funded_account, make_customer
 
 OCT = StatementPeriod(date(2026, 10, 1), date(2026, 10, 31))
 TRICKY_MEMOS = (
@@ -108,7 +108,7 @@ def test_an_empty_statement_is_still_a_document(bank: Bank, clock: FixedClock) -
 def test_a_reprinted_statement_gives_the_same_pdf_bytes(bank: Bank, clock: FixedClock) -> None:
     document = _statement(bank, clock)
     clock.advance(timedelta(days=3))
-    alice = bank.auth.login("alice", "a-long-test-passphrase").actor
+    alice = bank.auth.login("alice", PASSWORD).actor
     again = bank.statements.reprint(alice, document.statement_id)
     assert statement_pdf(again) == statement_pdf(document)
     assert statement_csv(again) == statement_csv(document)
