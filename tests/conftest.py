@@ -8,7 +8,6 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -16,14 +15,33 @@ from sqlalchemy import create_engine, text
 
 from bankapp.bank import Bank, open_bank
 from bankapp.clock import FixedClock
-from bankapp.domain.types import AccountKind, Actor, Role
-from bankapp.settings import OWASP_MINIMUM, Settings
+from tests.fixtures import (
+    FROZEN_NOW,
+    PASSWORD,
+    TEST_SETTINGS,
+    funded_account,
+    installation_key_outside_the_repo,
+    make_customer,
+    make_staff,
+    no_configured_installation_key,
+    private_key_file,
+)
+
+# The builders live in tests/fixtures.py; these names stay importable from here, and the
+# key fixtures are registered for every test by being named in this module.
+__all__ = [
+    "FROZEN_NOW",
+    "PASSWORD",
+    "TEST_SETTINGS",
+    "funded_account",
+    "installation_key_outside_the_repo",
+    "make_customer",
+    "make_staff",
+    "no_configured_installation_key",
+    "private_key_file",
+]
 
 PG_URL = os.environ.get("BANKAPP_TEST_DATABASE_URL", "")
-FROZEN_NOW = datetime(2026, 11, 20, 10, 30, 0)
-PASSWORD = "a-long-test-passphrase"
-# Tests hash at the OWASP floor: the production default costs more and proves nothing extra.
-TEST_SETTINGS = Settings(hash_parameters=OWASP_MINIMUM)
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
@@ -43,23 +61,6 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             "PostgreSQL leg skipped: set BANKAPP_TEST_DATABASE_URL to run it "
             "(.ci/run does when a server answers)."
         )
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _installation_key_outside_the_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Databases without a folder of their own (PostgreSQL) keep the installation key in
-    ./data; tests point it at a temporary file instead, unless a test sets its own."""
-    if "BANKAPP_KEY_FILE" in os.environ or "BANKAPP_SECRET_KEY" in os.environ:
-        yield
-        return
-    path = tmp_path_factory.mktemp("key") / "bankapp.key"
-    path.write_text(os.urandom(32).hex())
-    path.chmod(0o600)
-    os.environ["BANKAPP_KEY_FILE"] = str(path)
-    try:
-        yield
-    finally:
-        os.environ.pop("BANKAPP_KEY_FILE", None)
 
 
 @pytest.fixture(scope="session")
@@ -119,38 +120,3 @@ def bank(database_url: str, clock: FixedClock) -> Iterator[Bank]:
         yield b
     finally:
         b.close()
-
-
-def make_customer(bank: Bank, username: str, full_name: str | None = None) -> Actor:
-    user = bank.auth.create_user(
-        None,
-        username=username,
-        password=PASSWORD,
-        role=Role.CUSTOMER,
-        full_name=full_name or username.capitalize() + " Tester",
-        email=f"{username}@example.com",
-        must_change_password=False,
-    )
-    return Actor(user.id, user.username, user.role)
-
-
-def make_staff(bank: Bank, username: str, role: Role) -> Actor:
-    user = bank.auth.create_user(
-        None,
-        username=username,
-        password=PASSWORD,
-        role=role,
-        full_name=username.capitalize() + " Staff",
-        email=f"{username}@bank.example",
-        must_change_password=False,
-    )
-    return Actor(user.id, user.username, user.role)
-
-
-def funded_account(
-    bank: Bank, actor: Actor, cents: int, kind: AccountKind = AccountKind.CHECKING
-) -> int:
-    account = bank.accounts.open(actor, kind)
-    if cents:
-        bank.payments.deposit(actor, account.id, cents)
-    return account.id

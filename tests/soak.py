@@ -10,11 +10,11 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import datetime
 from pathlib import Path
 
 from bankapp.bank import open_bank
 from bankapp.clock import FixedClock
+from tests.fixtures import FROZEN_NOW, TEST_SETTINGS
 from tests.reliability.hostile import HostileReport, run_everything
 from tests.scenarios import (
     CrashReport,
@@ -24,7 +24,6 @@ from tests.scenarios import (
     load_run,
     postgres_schema,
 )
-from tests.workload import SETTINGS
 
 PG_URL = os.environ.get("BANKAPP_TEST_DATABASE_URL", "")
 
@@ -113,9 +112,7 @@ def soak_hostile(root: Path) -> HostileReport:
 
 
 def _hostile_on(url: str) -> HostileReport:
-    bank = open_bank(
-        url, create=True, clock=FixedClock(datetime(2026, 11, 20, 10, 30)), settings=SETTINGS
-    )
+    bank = open_bank(url, create=True, clock=FixedClock(FROZEN_NOW), settings=TEST_SETTINGS)
     try:
         return run_everything(bank)
     finally:

@@ -29,11 +29,9 @@ from bankapp.bank import Bank, open_bank
 from bankapp.domain.types import AccountKind, Actor, Role
 from bankapp.errors import BankError
 from bankapp.services.history import HistoryFilter
-from bankapp.settings import OWASP_MINIMUM, Settings
 from bankapp.storage.models import Account, JournalEntry
+from tests.fixtures import TEST_SETTINGS, make_user
 
-SETTINGS = Settings(hash_parameters=OWASP_MINIMUM)
-PASSWORD = "a-long-test-passphrase"
 OPENING_BALANCE = 500_00
 ROOT = Path(__file__).resolve().parent.parent
 BANKAPP = Path(sys.executable).with_name("bankapp")
@@ -79,26 +77,20 @@ class Plan:
 
 def prepare_bank(url: str, *, customers: int = 4, accounts_each: int = 2) -> Plan:
     """Create the schema, customers and funded accounts the workers will use."""
-    bank = open_bank(url, create=True, settings=SETTINGS)
+    bank = open_bank(url, create=True, settings=TEST_SETTINGS)
     try:
         made: list[Customer] = []
         for i in range(customers):
-            user = bank.auth.create_user(
-                None,
-                username=f"load{i}",
-                password=PASSWORD,
-                role=Role.CUSTOMER,
-                full_name=f"Load Tester {i}",
-                email=f"load{i}@example.com",
-                must_change_password=False,
+            name = f"load{i}"
+            actor = make_user(
+                bank, name, Role.CUSTOMER, full_name=f"Load Tester {i}", email=f"{name}@example.com"
             )
-            actor = Actor(user.id, user.username, user.role)
             accounts = []
             for _ in range(accounts_each):
                 account = bank.accounts.open(actor, AccountKind.CHECKING)
                 bank.payments.deposit(actor, account.id, OPENING_BALANCE, memo="opening")
                 accounts.append((account.id, account.number))
-            made.append(Customer(user.id, user.username, accounts))
+            made.append(Customer(actor.user_id, actor.username, accounts))
         return Plan(url, made, customers * accounts_each * OPENING_BALANCE)
     finally:
         bank.close()
@@ -262,7 +254,7 @@ def worker_main(
 ) -> None:
     """Entry point of one worker process; runs for `seconds`, or until killed when None."""
     plan = Plan.load(Path(plan_path))
-    bank = open_bank(plan.url, settings=SETTINGS)
+    bank = open_bank(plan.url, settings=TEST_SETTINGS)
     worker = Worker(bank, plan, Journal(Path(journal_path)), random.Random(seed), mix)
     worker.resume()
     deadline = time.monotonic() + seconds if seconds is not None else float("inf")
@@ -283,7 +275,7 @@ def duel_main(
     """Send the same `count` requests (same keys, same fields) as every other duelling worker,
     in this worker's own order, all starting at `start_at`: each key must post exactly once."""
     plan = Plan.load(Path(plan_path))
-    bank = open_bank(plan.url, settings=SETTINGS)
+    bank = open_bank(plan.url, settings=TEST_SETTINGS)
     worker = Worker(bank, plan, Journal(Path(journal_path)), random.Random(shared_seed), MIXED)
     worker.tag = f"duel{shared_seed}"
     requests = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from bankapp.domain.types import AccountKind
@@ -54,5 +54,13 @@ def insert_account(
                     ).scalar_one()
                 )
         except IntegrityError:
+            if internal_code is not None:
+                # Another transaction created this internal account first (PostgreSQL: the
+                # unique code, not the number, collided): use that one.
+                found = tx.conn.execute(
+                    select(_accounts.c.id).where(_accounts.c.internal_code == internal_code)
+                ).scalar_one_or_none()
+                if found is not None:
+                    return int(found)
             continue  # a random number collided with an existing one; draw again
     raise ValidationFailed("Could not allocate an account number; try again.")

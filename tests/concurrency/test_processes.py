@@ -12,7 +12,7 @@ import pytest
 from bankapp.bank import open_bank
 from bankapp.domain.types import AccountKind, Actor
 from bankapp.errors import InsufficientFunds
-from tests.conftest import TEST_SETTINGS, make_customer
+from tests.fixtures import TEST_SETTINGS, make_customer
 
 SPAWN = mp.get_context("spawn")
 

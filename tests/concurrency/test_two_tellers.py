@@ -12,7 +12,7 @@ from typing import Any
 from bankapp.bank import open_bank
 from bankapp.domain.types import AccountKind, Actor, Role
 from bankapp.errors import ApprovalState, InsufficientFunds
-from tests.conftest import TEST_SETTINGS, make_customer, make_staff
+from tests.fixtures import TEST_SETTINGS, make_customer, make_staff
 
 SPAWN = mp.get_context("spawn")
 OPERATIONS = 40

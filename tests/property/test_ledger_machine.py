@@ -25,7 +25,7 @@ from bankapp.domain.types import AccountKind, Actor
 from bankapp.errors import AccountNotOpen, InsufficientFunds
 from bankapp.services.ledger import BANK_CASH
 from bankapp.storage.models import Account
-from tests.conftest import FROZEN_NOW, TEST_SETTINGS, make_customer
+from tests.fixtures import FROZEN_NOW, TEST_SETTINGS, make_customer
 
 amounts = st.integers(min_value=1, max_value=50_000)
 

@@ -17,8 +17,7 @@ from bankapp.domain.types import AccountKind, Actor, Role
 from bankapp.errors import AuthenticationFailed, BankError, StorageError
 from bankapp.services.history import HistoryFilter
 from bankapp.storage.models import Account
-
-PASSWORD = "a-long-test-passphrase"
+from tests.fixtures import PASSWORD, make_user
 
 HOSTILE_TEXT: dict[str, str] = {
     "empty": "",
@@ -111,16 +110,7 @@ class World:
 
 def make_world(bank: Bank) -> World:
     def user(name: str, role: Role) -> Actor:
-        view = bank.auth.create_user(
-            None,
-            username=name,
-            password=PASSWORD,
-            role=role,
-            full_name=f"{name} Tester",
-            email=f"{name}@example.com",
-            must_change_password=False,
-        )
-        return Actor(view.id, view.username, view.role)
+        return make_user(bank, name, role, full_name=f"{name} Tester", email=f"{name}@example.com")
 
     customer, other = user("victim", Role.CUSTOMER), user("payee", Role.CUSTOMER)
     teller, admin = user("teller1", Role.TELLER), user("admin1", Role.ADMIN)

@@ -8,8 +8,9 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from bankapp.bank import open_bank
+from tests.fixtures import TEST_SETTINGS
 from tests.scenarios import crash_run
-from tests.workload import SETTINGS, Journal, check_ledger, prepare_bank
+from tests.workload import Journal, check_ledger, prepare_bank
 
 
 def test_transfers_survive_sigkill_at_random_moments(tmp_path: Path) -> None:
@@ -25,7 +26,7 @@ def test_the_journal_check_notices_an_acknowledged_entry_that_is_missing(tmp_pat
     url = f"sqlite:///{tmp_path / 'bank.db'}"
     plan = prepare_bank(url, customers=2, accounts_each=1)
 
-    bank = open_bank(url, settings=SETTINGS)
+    bank = open_bank(url, settings=TEST_SETTINGS)
     payer, payee = plan.customers
     result = bank.payments.transfer(
         payer.actor,

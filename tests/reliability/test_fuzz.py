@@ -18,7 +18,7 @@ from bankapp.domain.money import (
     parse_amount,
 )
 from bankapp.errors import AuthenticationFailed, InvalidAmount
-from tests.conftest import FROZEN_NOW, PASSWORD, TEST_SETTINGS, make_customer
+from tests.fixtures import FROZEN_NOW, PASSWORD, TEST_SETTINGS, make_customer
 
 # Every code point, lone surrogates included: a UI can hand the services any Python string.
 ANY_TEXT = st.one_of(

@@ -26,7 +26,7 @@ from bankapp.domain.types import AccountKind, Actor, Role
 from bankapp.errors import AccountLocked, InvalidCredentials, LoginThrottled
 from bankapp.exports.beancount import export_ledger
 from bankapp.exports.files import export_statement
-from tests.conftest import FROZEN_NOW, PASSWORD, TEST_SETTINGS, make_customer, make_staff
+from tests.fixtures import FROZEN_NOW, PASSWORD, TEST_SETTINGS, make_customer, make_staff
 from tests.workload import run_cli
 
 # -- throttling and lockout across restarts ---------------------------------------------------

@@ -12,7 +12,7 @@ import pytest
 
 from bankapp.bank import open_bank
 from bankapp.domain.types import AccountKind
-from tests.conftest import TEST_SETTINGS, funded_account, make_customer
+from tests.fixtures import TEST_SETTINGS, funded_account, make_customer
 from tests.workload import run_cli
 
 

@@ -1,0 +1,159 @@
+"""Builders the tests share: users, funded accounts, card purchases, what the audit trail holds,
+and where the installation key lives while a test runs."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bankapp.bank import Bank
+from bankapp.domain.card_types import IssuedCard
+from bankapp.domain.types import AccountKind, Actor, Role
+from bankapp.settings import OWASP_MINIMUM, Settings
+from bankapp.storage import installation_key as keys
+from bankapp.storage.models import AuditEvent, JournalEntry, table_of
+
+FROZEN_NOW = datetime(2026, 11, 20, 10, 30, 0)
+PASSWORD = "a-long-test-passphrase"
+# Tests hash at the OWASP floor: the production default costs more and proves nothing extra.
+TEST_SETTINGS = Settings(hash_parameters=OWASP_MINIMUM)
+
+
+# -- people and accounts --------------------------------------------------------------------
+
+
+def make_user(
+    bank: Bank, username: str, role: Role, *, full_name: str, email: str, phone: str = ""
+) -> Actor:
+    """A user the local operator created, signed in with PASSWORD, no password change due."""
+    user = bank.auth.create_user(
+        None,
+        username=username,
+        password=PASSWORD,
+        role=role,
+        full_name=full_name,
+        email=email,
+        phone=phone,
+        must_change_password=False,
+    )
+    return Actor(user.id, user.username, user.role)
+
+
+def make_customer(bank: Bank, username: str, full_name: str | None = None) -> Actor:
+    full_name = full_name or username.capitalize() + " Tester"
+    return make_user(
+        bank, username, Role.CUSTOMER, full_name=full_name, email=f"{username}@example.com"
+    )
+
+
+def make_staff(bank: Bank, username: str, role: Role) -> Actor:
+    full_name = username.capitalize() + " Staff"
+    return make_user(bank, username, role, full_name=full_name, email=f"{username}@bank.example")
+
+
+def funded_account(
+    bank: Bank, actor: Actor, cents: int, kind: AccountKind = AccountKind.CHECKING
+) -> int:
+    """A new account of `actor`'s holding `cents` from one cash deposit (none for zero)."""
+    account = bank.accounts.open(actor, kind)
+    if cents:
+        bank.payments.deposit(actor, account.id, cents)
+    return account.id
+
+
+def busy_account(bank: Bank) -> int:
+    """alice's checking account after a $100 deposit and withdrawals of $1, $2 and $3: four
+    journal entries, eight postings and six audit events in all."""
+    alice = make_customer(bank, "alice")
+    account = funded_account(bank, alice, 10_000)
+    for amount in (100, 200, 300):
+        bank.payments.withdraw(alice, account, amount)
+    return account
+
+
+# -- cards ----------------------------------------------------------------------------------
+
+
+def buy(
+    bank: Bank,
+    actor: Actor,
+    card: IssuedCard,
+    amount: int,
+    merchant: str = "Corner Shop",
+    **changes: str,
+) -> int:
+    """Make a purchase presenting the card's details (or altered ones); the new balance."""
+    details = {"pan": card.pan, "expiry": card.card.expiry, "cvv": card.cvv, **changes}
+    result = bank.cards.purchase(actor, merchant=merchant, amount=amount, **details)
+    return result.balances[card.card.account_id]
+
+
+# -- what the books hold --------------------------------------------------------------------
+
+
+def audit_kinds(bank: Bank) -> list[str]:
+    """The kind of every audit event, oldest first."""
+    events = table_of(AuditEvent)
+    return list(
+        bank.db.read(
+            lambda tx: tx.conn.execute(select(events.c.kind).order_by(events.c.seq)).scalars().all()
+        )
+    )
+
+
+def entry_count(bank: Bank) -> int:
+    """How many journal entries the ledger holds."""
+    entries = table_of(JournalEntry)
+    return int(
+        bank.db.read(
+            lambda tx: tx.conn.execute(select(func.count()).select_from(entries)).scalar_one()
+        )
+    )
+
+
+# -- the installation key -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session", autouse=True)
+def installation_key_outside_the_repo(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[None]:
+    """Databases without a folder of their own (PostgreSQL) keep the installation key in
+    ./data; tests point it at a temporary file instead, unless a test sets its own."""
+    if keys.ENV_KEY_FILE in os.environ or keys.ENV_KEY in os.environ:
+        yield
+        return
+    path = tmp_path_factory.mktemp("key") / "bankapp.key"
+    path.write_text(os.urandom(32).hex())
+    path.chmod(0o600)
+    os.environ[keys.ENV_KEY_FILE] = str(path)
+    try:
+        yield
+    finally:
+        os.environ.pop(keys.ENV_KEY_FILE, None)
+
+
+@pytest.fixture
+def no_configured_installation_key(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Neither a key nor a key file in the environment, and no key cached: the bank finds or
+    creates its own, beside the database."""
+    monkeypatch.delenv(keys.ENV_KEY, raising=False)
+    monkeypatch.delenv(keys.ENV_KEY_FILE, raising=False)
+    keys.forget_cached_keys()
+    yield
+    keys.forget_cached_keys()
+
+
+@pytest.fixture
+def private_key_file(
+    no_configured_installation_key: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Path:
+    """Each test gets its own installation key file (PostgreSQL has no folder to put one in)."""
+    path = tmp_path / "test.key"
+    monkeypatch.setenv(keys.ENV_KEY_FILE, str(path))
+    return path

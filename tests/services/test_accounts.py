@@ -1,0 +1,85 @@
+"""Opening, naming, freezing and closing accounts."""
+
+from __future__ import annotations
+
+import pytest
+
+from bankapp.bank import Bank
+from bankapp.domain.account_numbers import is_valid_account_number
+from bankapp.domain.types import AccountKind, AccountStatus, Role
+from bankapp.errors import AccountNotEmpty, AccountNotOpen, PermissionDenied, ValidationFailed
+from tests.fixtures import funded_account, make_customer, make_staff
+
+
+def test_customers_open_accounts_with_valid_unique_numbers(bank: Bank) -> None:
+    alice = make_customer(bank, "alice")
+    opened = [
+        bank.accounts.open(alice, kind)
+        for kind in (AccountKind.CHECKING, AccountKind.SAVINGS, AccountKind.BUSINESS)
+    ]
+    assert all(is_valid_account_number(a.number) for a in opened)
+    assert len({a.number for a in opened}) == 3
+    assert [a.kind for a in bank.accounts.list_accounts(alice)] == [a.kind for a in opened]
+    assert opened[1].name == "Savings"
+
+
+def test_only_customer_kinds_can_be_opened(bank: Bank) -> None:
+    alice = make_customer(bank, "alice")
+    for kind in ("internal", "credit_card", "gold"):
+        with pytest.raises(ValidationFailed):
+            bank.accounts.open(alice, kind)
+
+
+def test_staff_open_accounts_for_a_customer_but_hold_none(bank: Bank) -> None:
+    alice = make_customer(bank, "alice")
+    teller = make_staff(bank, "tina", Role.TELLER)
+    account = bank.accounts.open(teller, AccountKind.SAVINGS, owner_id=alice.user_id)
+    assert account.owner_id == alice.user_id
+    with pytest.raises(PermissionDenied):
+        bank.accounts.open(teller, AccountKind.SAVINGS)
+
+
+def test_closing_needs_a_zero_balance_and_keeps_the_account(bank: Bank) -> None:
+    alice = make_customer(bank, "alice")
+    account = funded_account(bank, alice, 500)
+    with pytest.raises(AccountNotEmpty) as caught:
+        bank.accounts.close(alice, account)
+    assert "$5.00" in caught.value.message
+    bank.payments.withdraw(alice, account, 500)
+    closed = bank.accounts.close(alice, account)
+    assert closed.status == AccountStatus.CLOSED
+    assert closed.closed_at is not None
+    assert bank.accounts.get(alice, account).status == AccountStatus.CLOSED
+    with pytest.raises(AccountNotOpen):
+        bank.accounts.rename(alice, account, "Zombie")
+
+
+def test_only_staff_freeze_and_unfreeze(bank: Bank) -> None:
+    alice = make_customer(bank, "alice")
+    account = funded_account(bank, alice, 0)
+    with pytest.raises(PermissionDenied):
+        bank.accounts.freeze(alice, account)
+    admin = make_staff(bank, "root", Role.ADMIN)
+    assert bank.accounts.freeze(admin, account).status == AccountStatus.FROZEN
+    with pytest.raises(AccountNotOpen):
+        bank.accounts.freeze(admin, account)
+    assert bank.accounts.unfreeze(admin, account).status == AccountStatus.OPEN
+
+
+def test_renaming_trims_and_validates(bank: Bank) -> None:
+    alice = make_customer(bank, "alice")
+    account = funded_account(bank, alice, 0)
+    assert bank.accounts.rename(alice, account, "  Holiday [b]fund[/b] ").name == (
+        "Holiday [b]fund[/b]"
+    )
+    with pytest.raises(ValidationFailed):
+        bank.accounts.rename(alice, account, "x" * 61)
+
+
+def test_a_destination_is_described_without_revealing_the_full_name(bank: Bank) -> None:
+    alice = make_customer(bank, "alice", "Alice Martin")
+    bob = make_customer(bank, "bob", "Robert Okafor")
+    target = bank.accounts.open(bob, AccountKind.CHECKING)
+    assert bank.accounts.find_destination(alice, target.number) == (
+        f"R. Okafor •••• {target.number[-4:]}"
+    )

@@ -1,0 +1,67 @@
+"""History pages come from SQL by keyset, newest first, with filters."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bankapp.bank import Bank
+from bankapp.clock import FixedClock
+from bankapp.domain.types import AccountKind
+from bankapp.errors import AccountNotFound, ValidationFailed
+from bankapp.services.history import HistoryFilter
+from tests.fixtures import funded_account, make_customer
+
+
+def test_pages_walk_the_whole_history_once_newest_first(bank: Bank, clock: FixedClock) -> None:
+    alice = make_customer(bank, "alice")
+    account = funded_account(bank, alice, 0)
+    for i in range(1, 26):
+        clock.advance(timedelta(hours=1))
+        bank.payments.deposit(alice, account, i * 100, memo=f"deposit {i}")
+    seen, cursor = [], None
+    while True:
+        page = bank.history.page(alice, account, cursor=cursor, limit=10)
+        seen.extend(page.lines)
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert [line.amount for line in seen] == [i * 100 for i in range(25, 0, -1)]
+    assert seen[0].balance_after == sum(range(1, 26)) * 100
+    assert all(line.counterparty == "Bank cash" for line in seen)
+
+
+def test_filters_by_date_kind_amount_and_memo(bank: Bank, clock: FixedClock) -> None:
+    alice = make_customer(bank, "alice")
+    account = funded_account(bank, alice, 0)
+    savings = bank.accounts.open(alice, AccountKind.SAVINGS)
+    start = clock.now()
+    bank.payments.deposit(alice, account, 10_000, memo="Salary 100%")
+    clock.advance(timedelta(days=1))
+    bank.payments.withdraw(alice, account, 2_500, memo="Groceries")
+    clock.advance(timedelta(days=1))
+    bank.payments.transfer(alice, account, savings.number, 1_000, memo="to_savings")
+
+    def amounts(**kw: object) -> list[int]:
+        page = bank.history.page(alice, account, filters=HistoryFilter(**kw))  # type: ignore[arg-type]
+        return [line.amount for line in page.lines]
+
+    assert amounts(kind="withdrawal") == [-2_500]
+    assert amounts(since=start + timedelta(hours=12)) == [-1_000, -2_500]
+    assert amounts(until=start + timedelta(hours=12)) == [10_000]
+    assert amounts(min_amount=2_000) == [-2_500, 10_000]
+    assert amounts(max_amount=2_000) == [-1_000]
+    assert amounts(memo_contains="100%") == [10_000]
+    assert amounts(memo_contains="o_s") == [-1_000]  # "_" is literal, not a wildcard
+    assert amounts(memo_contains="grocer") == [-2_500]
+    with pytest.raises(ValidationFailed):
+        amounts(min_amount=5, max_amount=1)
+
+
+def test_a_customer_cannot_page_someone_elses_history(bank: Bank) -> None:
+    alice = make_customer(bank, "alice")
+    bob = make_customer(bank, "bob")
+    account = funded_account(bank, alice, 100)
+    with pytest.raises(AccountNotFound):
+        bank.history.page(bob, account)

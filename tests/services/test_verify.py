@@ -1,0 +1,81 @@
+"""`verify` re-derives the books from the postings: an edited balance, posting or card purchase
+is named."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, update
+
+from bankapp.bank import Bank
+from bankapp.storage.database import Tx
+from bankapp.storage.models import Account, Posting
+from tests.fixtures import busy_account, make_customer
+
+
+def test_a_clean_bank_verifies(bank: Bank) -> None:
+    busy_account(bank)
+    report = bank.verify()
+    assert report.ok, report.problems
+    assert report.entries == 4 and report.postings == 8
+    assert report.audit_events == 6  # user, account, a deposit and three withdrawals
+
+
+def test_an_edited_balance_is_found(bank: Bank) -> None:
+    account = busy_account(bank)
+    bank.db.write(
+        lambda tx: tx.conn.execute(
+            update(Account.__table__).where(Account.__table__.c.id == account).values(balance=1)
+        )
+    )
+    report = bank.verify()
+    assert not report.ok
+    assert any(f"account {account}" in p and "postings sum to 9400" in p for p in report.problems)
+
+
+def test_an_edited_posting_unbalances_its_entry_and_running_balance(bank: Bank) -> None:
+    busy_account(bank)
+    postings = Posting.__table__
+    first = bank.db.read(
+        lambda tx: tx.conn.execute(
+            select(postings.c.id, postings.c.entry_id).order_by(postings.c.id).limit(1)
+        ).one()
+    )
+    bank.db.write(
+        lambda tx: tx.conn.execute(
+            update(postings).where(postings.c.id == first.id).values(amount=postings.c.amount + 1)
+        )
+    )
+    problems = bank.verify().problems
+    assert any(f"journal entry {first.entry_id}" in p for p in problems)
+    assert any(f"posting {first.id}" in p for p in problems)
+
+
+@pytest.mark.usefixtures("private_key_file")
+def test_verify_notices_a_card_purchase_edited_in_the_database(bank: Bank) -> None:
+    ann = make_customer(bank, "ann")
+    card = bank.cards.issue_credit(ann, 30_000)
+    entry = bank.cards.purchase(
+        ann, pan=card.pan, expiry=card.card.expiry, cvv=card.cvv, merchant="Cafe", amount=1_000
+    ).entry_id
+    assert bank.verify().ok
+    postings = Posting.__table__
+    accounts = Account.__table__
+
+    def shrink(tx: Tx) -> None:  # both legs and both balances: the entry still sums to zero
+        for row in tx.conn.execute(select(postings).where(postings.c.entry_id == entry)).all():
+            smaller = row.amount // 10
+            tx.conn.execute(
+                update(postings)
+                .where(postings.c.id == row.id)
+                .values(amount=smaller, balance_after=row.balance_after - row.amount + smaller)
+            )
+            tx.conn.execute(
+                update(accounts)
+                .where(accounts.c.id == row.account_id)
+                .values(balance=accounts.c.balance - row.amount + smaller)
+            )
+
+    bank.db.write(shrink)
+    report = bank.verify()
+    assert not report.ok
+    assert any(f"journal entry {entry}" in problem for problem in report.problems)
