@@ -19,7 +19,7 @@ from screens.account import AccountScreen
 from screens.app import BankApp, make_app
 from screens.dashboard import DashboardScreen
 from screens.login import LoginScreen
-from screens.messages import SignedIn, SignOutRequested
+from screens.messages import ProfileSaved, SignedIn, SignOutRequested
 from screens.modals.confirm import ConfirmModal
 from screens.modals.idle_lock import IdleLockModal
 from screens.payment import PaymentScreen
@@ -330,6 +330,22 @@ async def test_a_customer_password_change_works_from_the_profile(empty_bank: Ban
         await settle(pilot)
         assert type(app.screen).__name__ == "ProfileScreen"
     assert empty_bank.auth.login("erin", NEW_PASSWORD).actor.username == "erin"
+
+
+@pilot_test
+async def test_a_saved_profile_renames_the_user_in_the_header(demo_bank: Bank) -> None:
+    seen: list[Message] = []
+    app = make_app(demo_bank)
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        await sign_in(pilot, "alice")
+        await pilot.press("p")
+        await settle(pilot)
+        app.screen.query_one("#full-name", Input).value = "Alice Renamed"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "Alice Renamed (alice) · customer" in app.sub_title
+    assert any(isinstance(m, ProfileSaved) for m in seen)
+    assert demo_bank.auth.login("alice", DEMO_PASSWORD).user.full_name == "Alice Renamed"
 
 
 @pilot_test
