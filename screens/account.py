@@ -94,7 +94,7 @@ class AccountScreen(BankScreen):
 
     def _show_summary(self, account: AccountView) -> None:
         self.title = f"Account {account.name}"
-        parts = [
+        parts: list[str | tuple[str, str]] = [
             (account.name, "bold"),
             " · ",
             format_account_number(account.number),

@@ -1,17 +1,14 @@
 """`BankApp`, the one composition root of the UI (`make_app`), and `run_app` for the CLI.
 
-Extension points for other screens (small edits here only):
-- Staff home: `route_home` imports `screens.staff.home.StaffHomeScreen` lazily.
-- Cards and statements: `open_optional_screen("screens.cards", "CardsScreen", ...)` is how the
-  dashboard opens them; a missing module shows "not available yet" instead of failing.
+Screens see the app only as a `screens.session.Session` and ask it for changes with the
+messages in `screens.messages` (signed in, sign out, lock, profile saved).
 """
 
 from __future__ import annotations
 
-import importlib
 import time
 from collections.abc import Callable, Iterable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events
 from textual.app import SystemCommand
@@ -20,8 +17,23 @@ from textual.screen import Screen
 
 from bankapp.bank import Bank
 from bankapp.domain.money import format_cents
-from bankapp.domain.types import Actor, LoginResult
+from bankapp.domain.types import Actor, LoginResult, UserView
+from screens.change_password import ChangePasswordScreen
+from screens.dashboard import DashboardScreen
 from screens.keymap import KeymapApp
+from screens.login import LoginScreen
+from screens.messages import LockRequested, ProfileSaved, SignedIn, SignOutRequested
+from screens.modals.help import HelpModal
+from screens.modals.idle_lock import IdleLockModal
+from screens.staff.home import StaffHomeScreen
+
+if TYPE_CHECKING:
+    from screens.session import Session
+
+
+def signed_in_as(user: UserView) -> str:
+    """The header's sub-title while `user` is signed in."""
+    return f"{user.full_name} ({user.username}) · {user.role.value}"
 
 
 class BankApp(KeymapApp):
@@ -65,38 +77,28 @@ class BankApp(KeymapApp):
         return format_cents(cents, self.bank.settings.currency, plus=plus)
 
     def on_mount(self) -> None:
-        from screens.login import LoginScreen
-
         self.push_screen(LoginScreen())
         self.set_interval(1.0, self.check_idle_lock, name="idle-check")
 
-    def sign_in(self, result: LoginResult) -> None:
-        """Called by the login screen: remember who signed in and go to their home screen."""
+    def on_signed_in(self, message: SignedIn) -> None:
+        """Remember who signed in and go to their home screen."""
+        result = message.result
         self.signed_in = result
         self.touch()
-        user = result.user
-        self.sub_title = f"{user.full_name} ({user.username}) · {user.role.value}"
+        self.sub_title = signed_in_as(result.user)
         self.route_home()
         if result.must_change_password:
-            from screens.change_password import ChangePasswordScreen
-
             self.push_screen(ChangePasswordScreen(forced=True))
 
     def route_home(self) -> None:
-        """Customers go to the dashboard; staff to `screens.staff.home.StaffHomeScreen`."""
-        if not self.actor.is_staff:
-            from screens.dashboard import DashboardScreen
+        """Customers go to the dashboard; staff to the staff home."""
+        self.push_screen(StaffHomeScreen() if self.actor.is_staff else DashboardScreen())
 
-            self.push_screen(DashboardScreen())
-            return
-        screen = self.optional_screen("screens.staff.home", "StaffHomeScreen")
-        if screen is None:
-            from screens.notice import NoticeScreen
+    def on_profile_saved(self, message: ProfileSaved) -> None:
+        self.sub_title = signed_in_as(message.user)
 
-            screen = NoticeScreen(
-                "Staff tools are not installed", "Sign out with Ctrl+L and sign in as a customer."
-            )
-        self.push_screen(screen)
+    def on_sign_out_requested(self, message: SignOutRequested) -> None:
+        self.sign_out()
 
     def sign_out(self) -> None:
         """Forget the signed-in user and return to the sign-in screen (which clears itself)."""
@@ -106,31 +108,9 @@ class BankApp(KeymapApp):
         while len(self.screen_stack) > 2:
             self.pop_screen()
 
-    # -- optional screens owned by other modules ------------------------------------------
-
-    def optional_screen(self, module: str, name: str, *args: Any) -> Screen[Any] | None:
-        """`module.name(*args)`, or None when that module is not installed yet."""
-        try:
-            found = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name is not None and module.startswith(exc.name):
-                return None
-            raise
-        factory = getattr(found, name, None)
-        return None if factory is None else factory(*args)
-
-    def open_optional_screen(self, module: str, name: str, *args: Any, label: str) -> None:
-        screen = self.optional_screen(module, name, *args)
-        if screen is None:
-            self.notify(f"{label} are not available yet.", severity="warning")
-            return
-        self.push_screen(screen)
-
     # -- help and commands ----------------------------------------------------------------
 
     def action_help(self) -> None:
-        from screens.modals.help import HelpModal
-
         if isinstance(self.screen, HelpModal):
             return
         self.push_screen(HelpModal.for_screen(self.screen))
@@ -143,7 +123,7 @@ class BankApp(KeymapApp):
                 yield SystemCommand(
                     binding.description,
                     f"{binding.description} ({key})",
-                    lambda action=binding.action: screen.run_action(action),  # type: ignore[misc]
+                    lambda action=binding.action: screen.run_action(action),
                 )
         yield from super().get_system_commands(screen)
 
@@ -159,6 +139,11 @@ class BankApp(KeymapApp):
             self.touch()
         await super().on_event(event)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "lock_now":
+            return self.signed_in is not None and not self.locked
+        return super().check_action(action, parameters)
+
     def check_idle_lock(self) -> None:
         """Cover the screen with the lock modal after `idle_seconds` without input."""
         if self.signed_in is None or self.locked:
@@ -166,9 +151,11 @@ class BankApp(KeymapApp):
         if self.idle_clock() - self.last_activity >= self.idle_seconds:
             self.lock_screen()
 
-    def lock_screen(self) -> None:
-        from screens.modals.idle_lock import IdleLockModal
+    def on_lock_requested(self, message: LockRequested) -> None:
+        if self.signed_in is not None and not self.locked:
+            self.lock_screen()
 
+    def lock_screen(self) -> None:
         self.locked = True
 
         def unlocked(ok: bool | None) -> None:
@@ -178,6 +165,10 @@ class BankApp(KeymapApp):
                 self.sign_out()
 
         self.push_screen(IdleLockModal(), unlocked)
+
+
+if TYPE_CHECKING:
+    _screens_see_the_app_as: type[Session] = BankApp  # mypy checks BankApp is a Session
 
 
 def make_app(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
@@ -14,15 +14,20 @@ from textual.widget import Widget
 from textual.widgets import Static
 from textual.worker import Worker, get_current_worker
 
+from bankapp.bank import Bank
 from bankapp.domain.types import Actor
 from bankapp.errors import BankError
 from bankapp.incidents import report_unexpected
-
-if TYPE_CHECKING:
-    from bankapp.bank import Bank
-    from screens.app import BankApp
+from screens.session import Session, session_of
 
 T = TypeVar("T")
+
+if TYPE_CHECKING:
+    # The mixin is for screens and modals only. At run time it stays a plain class: Textual
+    # follows the first DOMNode base for CSS, so a Screen base here would skip ModalScreen's.
+    _ScreenPart = Screen[Any]
+else:
+    _ScreenPart = object
 
 
 def incident_message(incident: str) -> str:
@@ -32,12 +37,10 @@ def incident_message(incident: str) -> str:
     )
 
 
-class ServiceReplied(Message):
+class ServiceReplied(Message, Generic[T]):
     """A service call finished in a worker; `then(result)` runs on the UI thread."""
 
-    def __init__(
-        self, then: Callable[[Any], None], result: Any, busy: Widget | None = None
-    ) -> None:
+    def __init__(self, then: Callable[[T], object], result: T, busy: Widget | None = None) -> None:
         super().__init__()
         self.then = then
         self.result = result
@@ -61,41 +64,34 @@ class ServiceRefused(Message):
         self.busy = busy
 
 
-class ServiceCalls:
+class ServiceCalls(_ScreenPart):
     """Mixin for screens and modals: `call_service(call, then)` runs `call()` in a thread
     worker that only posts a message; `then(result)` runs on the UI thread. A `BankError`
     goes to `on_error` or is shown in place by `show_error` (beside the field named by
     `error.field`, a `Static#<field>-error`), else as a notification; anything unexpected
-    is logged and only its incident id is shown."""
-
-    app: Any
-    notify: Any
-    query: Any
-    query_one: Any
-    run_worker: Any
-    post_message: Any
+    is logged and only its incident id is shown. The app is reached only as a `Session`."""
 
     @property
-    def bank_app(self) -> BankApp:
-        return self.app  # type: ignore[no-any-return]
+    def session(self) -> Session:
+        return session_of(self.app)
 
     @property
     def bank(self) -> Bank:
-        return self.bank_app.bank
+        return self.session.bank
 
     @property
     def actor(self) -> Actor:
-        return self.bank_app.actor
+        return self.session.actor
 
     def money(self, cents: int, *, plus: bool = False) -> str:
-        return self.bank_app.money(cents, plus=plus)
+        return self.session.money(cents, plus=plus)
 
     # -- service calls --------------------------------------------------------------------
 
     def call_service(
         self,
         call: Callable[[], T],
-        then: Callable[[T], None],
+        then: Callable[[T], object],
         *,
         group: str = "service",
         on_error: Callable[[BankError], None] | None = None,
@@ -123,7 +119,7 @@ class ServiceCalls:
             if not worker.is_cancelled:
                 self.post_message(ServiceReplied(then, result, busy))
 
-        return self.run_worker(  # type: ignore[no-any-return]
+        return self.run_worker(
             in_worker,
             name=group,
             group=group,
@@ -132,7 +128,7 @@ class ServiceCalls:
             exit_on_error=False,
         )
 
-    def on_service_replied(self, message: ServiceReplied) -> None:
+    def on_service_replied(self, message: ServiceReplied[Any]) -> None:
         message.stop()
         if message.busy is not None:
             message.busy.loading = False

@@ -19,6 +19,10 @@ from bankapp.domain.card_types import CardKind, CardStatus, CardTransaction, Car
 from bankapp.domain.types import AccountView
 from screens.base import BankScreen
 from screens.labels import entry_kind_label
+from screens.modals.card_issue import IssueCardModal
+from screens.modals.card_pay import PayCardModal
+from screens.modals.card_purchase import CardPurchaseModal
+from screens.modals.card_reveal import CardRevealModal
 from screens.modals.confirm import ConfirmModal
 
 STATUS_STYLES = {
@@ -213,15 +217,11 @@ class CardsScreen(BankScreen):
         return card
 
     def action_issue_card(self) -> None:
-        from screens.modals.card_issue import IssueCardModal
-
         self.app.push_screen(IssueCardModal(self.owner_id, self.accounts), self._issued)
 
     def _issued(self, issued: IssuedCard | None) -> None:
         if issued is None:
             return
-        from screens.modals.card_reveal import CardRevealModal
-
         self.app.push_screen(CardRevealModal(issued), lambda _: self.action_refresh())
 
     def action_toggle_freeze(self) -> None:
@@ -299,14 +299,10 @@ class CardsScreen(BankScreen):
         )
 
     def action_purchase(self) -> None:
-        from screens.modals.card_purchase import CardPurchaseModal
-
         card = self.selected_card
         self.app.push_screen(CardPurchaseModal(card), lambda _: self.action_refresh())
 
     def action_pay_card(self) -> None:
-        from screens.modals.card_pay import PayCardModal
-
         card = self._card_or_warn()
         if card is None:
             return

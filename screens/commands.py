@@ -1,7 +1,7 @@
 """`BankCommands`, the command palette's global commands: go to an account (by name or
 number), copy its number, its statements, a new transfer, lock, log out, switch theme.
 
-The current screen's own actions come from `BankApp.get_system_commands`, so the palette
+The current screen's own actions come from the app's `get_system_commands`, so the palette
 lists both. Nothing is offered while the screen is locked.
 """
 
@@ -11,22 +11,25 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from bankapp.domain.account_numbers import mask_account_number
 from bankapp.domain.types import AccountView, Role
-
-if TYPE_CHECKING:
-    from screens.app import BankApp
+from screens.account import AccountScreen
+from screens.clipboard import copy_account_number
+from screens.messages import LockRequested, SignOutRequested
+from screens.payment import PaymentScreen
+from screens.session import Session, session_of
+from screens.staff.totp import SecondFactorSetupScreen
+from screens.statements import StatementScreen
 
 
 @dataclass(frozen=True)
 class Command:
     name: str
     help: str
-    run: Callable[[], Any]
+    run: Callable[[], object]
     number: str = ""  # an account number the command is about, for searches by digits
 
 
@@ -40,28 +43,30 @@ class BankCommands(Provider):
     accounts: list[AccountView]
 
     @property
-    def bank_app(self) -> BankApp:
-        return self.app  # type: ignore[return-value]
+    def session(self) -> Session:
+        return session_of(self.app)
 
     async def startup(self) -> None:
         """Load the customer's accounts once per palette opening, off the UI thread."""
         self.accounts = []
-        app = self.bank_app
-        if getattr(app, "signed_in", None) is None or app.locked or app.actor.is_staff:
+        session = self.session
+        if session.signed_in is None or session.locked or session.actor.is_staff:
             return
         try:
-            self.accounts = await asyncio.to_thread(app.bank.accounts.list_accounts, app.actor)
+            self.accounts = await asyncio.to_thread(
+                session.bank.accounts.list_accounts, session.actor
+            )
         except Exception:  # the palette still offers the other commands
             self.accounts = []
 
     def commands(self) -> list[Command]:
-        app = self.bank_app
+        session = self.session
         found: list[Command] = []
-        signed_in = getattr(app, "signed_in", None) is not None and not app.locked
-        if signed_in:
+        signed = session.signed_in
+        if signed is not None and not session.locked:
             for account in self.accounts:
                 found.extend(self._account_commands(account))
-            if app.actor.role == Role.CUSTOMER:
+            if session.actor.role == Role.CUSTOMER:
                 found.append(
                     Command(
                         "New transfer",
@@ -69,41 +74,38 @@ class BankCommands(Provider):
                         self._new_transfer,
                     )
                 )
-            signed = app.signed_in
-            if app.actor.role == Role.CUSTOMER and signed and not signed.user.totp_enabled:
+            if session.actor.role == Role.CUSTOMER and not signed.user.totp_enabled:
                 found.append(
                     Command(
                         "Set up two-step sign-in",
                         "Add an authenticator-app code (TOTP) to your sign-in",
-                        partial(
-                            app.open_optional_screen,
-                            "screens.staff.totp",
-                            "SecondFactorSetupScreen",
-                            label="Two-step sign-in",
-                        ),
+                        self._set_up_second_factor,
                     )
                 )
             found.append(
                 Command(
                     "Lock screen",
                     "Hide the screen until your password is typed again (F8)",
-                    app.lock_screen,
+                    self._lock,
                 )
             )
             found.append(
-                Command("Log out", "Sign out and return to the sign-in screen", app.sign_out)
+                Command(
+                    "Log out",
+                    "Sign out and return to the sign-in screen",
+                    self._log_out,
+                )
             )
         found.append(
             Command(
                 "Switch theme",
                 "Pick a colour theme; it is remembered (F9)",
-                app.action_change_theme,
+                self.app.action_change_theme,
             )
         )
         return found
 
     def _account_commands(self, account: AccountView) -> list[Command]:
-        app = self.bank_app
         label = f"{mask_account_number(account.number)} {account.name}"
         return [
             Command(
@@ -115,32 +117,34 @@ class BankCommands(Provider):
             Command(
                 f"Copy account number {label}",
                 "Put the full number on the clipboard",
-                partial(app.copy_account_number, account),
+                partial(copy_account_number, self.app, account),
                 account.number,
             ),
             Command(
                 f"Statements for {label}",
                 "View or export a statement",
-                partial(
-                    app.open_optional_screen,
-                    "screens.statements",
-                    "StatementScreen",
-                    account.id,
-                    label="Statements",
-                ),
+                partial(self._open_statements, account.id),
                 account.number,
             ),
         ]
 
     def _open_account(self, account_id: int) -> None:
-        from screens.account import AccountScreen
-
         self.app.push_screen(AccountScreen(account_id))
 
-    def _new_transfer(self) -> None:
-        from screens.payment import PaymentScreen
+    def _open_statements(self, account_id: int) -> None:
+        self.app.push_screen(StatementScreen(account_id))
 
+    def _new_transfer(self) -> None:
         self.app.push_screen(PaymentScreen("transfer", None))
+
+    def _set_up_second_factor(self) -> None:
+        self.app.push_screen(SecondFactorSetupScreen())
+
+    def _lock(self) -> None:
+        self.app.post_message(LockRequested())
+
+    def _log_out(self) -> None:
+        self.app.post_message(SignOutRequested())
 
     async def discover(self) -> Hits:
         for command in self.commands():

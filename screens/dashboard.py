@@ -14,8 +14,15 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from bankapp.domain.account_numbers import mask_account_number
 from bankapp.domain.types import AccountStatus, AccountView, HistoryLine
+from screens.account import AccountScreen
 from screens.base import BankScreen
+from screens.cards import CardsScreen
 from screens.labels import account_kind_label, entry_kind_label
+from screens.messages import SignOutRequested
+from screens.modals.open_account import OpenAccountModal
+from screens.payment import PaymentScreen
+from screens.profile import ProfileScreen
+from screens.statements import StatementScreen
 
 
 @dataclass(frozen=True)
@@ -138,20 +145,14 @@ class DashboardScreen(BankScreen):
     def _open_detail(self, event: DataTable.RowSelected) -> None:
         account = self.selected_account
         if account is not None:
-            from screens.account import AccountScreen
-
             self.app.push_screen(AccountScreen(account.id))
 
     # -- actions --------------------------------------------------------------------------
 
     def action_open_account(self) -> None:
-        from screens.modals.open_account import OpenAccountModal
-
         self.app.push_screen(OpenAccountModal(), lambda _: self.action_refresh())
 
     def _payment(self, kind: str) -> None:
-        from screens.payment import PaymentScreen
-
         if not self.account_views:
             self.notify("Open an account first (press O).", severity="warning")
             return
@@ -168,21 +169,17 @@ class DashboardScreen(BankScreen):
         self._payment("transfer")
 
     def action_cards(self) -> None:
-        self.bank_app.open_optional_screen("screens.cards", "CardsScreen", label="Cards")
+        self.app.push_screen(CardsScreen())
 
     def action_statements(self) -> None:
         account = self.selected_account
         if account is None:
             self.notify("Open an account first (press O).", severity="warning")
             return
-        self.bank_app.open_optional_screen(
-            "screens.statements", "StatementScreen", account.id, label="Statements"
-        )
+        self.app.push_screen(StatementScreen(account.id))
 
     def action_profile(self) -> None:
-        from screens.profile import ProfileScreen
-
         self.app.push_screen(ProfileScreen())
 
     def action_log_out(self) -> None:
-        self.bank_app.sign_out()
+        self.post_message(SignOutRequested())

@@ -3,19 +3,17 @@ account number, lock, theme), the user's remapped keys and theme applied at star
 
 from __future__ import annotations
 
-import importlib
-import inspect
-import pkgutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import ClassVar, Protocol
 
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.widgets import Input, Select, TextArea
 
-from bankapp.domain.account_numbers import mask_account_number
 from bankapp.domain.types import AccountView
+from screens.clipboard import copy_account_number
 from screens.commands import BankCommands
 from screens.config import (
     ANSI_THEME,
@@ -25,6 +23,7 @@ from screens.config import (
     remember_theme,
     remembered_theme,
 )
+from screens.messages import LockRequested
 
 TEXT_ENTRY = (Input, TextArea, Select)
 
@@ -33,21 +32,22 @@ class ShowsAnAccount(Protocol):
     selected_account: AccountView | None
 
 
-def known_binding_ids() -> set[str]:
-    """Every binding id declared by a class in the `screens` package (for keymap checks)."""
-    import screens
+def _subclasses(cls: type[DOMNode]) -> Iterator[type[DOMNode]]:
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
 
+
+def known_binding_ids() -> set[str]:
+    """Every binding id declared by a class of the `screens` package (for keymap checks);
+    `screens.app` imports every screen, so all of them are loaded by the time it runs."""
     ids: set[str] = set()
-    for module_info in pkgutil.walk_packages(screens.__path__, "screens."):
-        try:
-            module = importlib.import_module(module_info.name)
-        except Exception:  # a broken optional screen must not stop start-up
+    for cls in set(_subclasses(DOMNode)):
+        if cls.__module__.partition(".")[0] != "screens":
             continue
-        for _name, cls in inspect.getmembers(module, inspect.isclass):
-            if issubclass(cls, DOMNode):
-                for binding in cls.__dict__.get("BINDINGS", []):
-                    if isinstance(binding, Binding) and binding.id:
-                        ids.add(binding.id)
+        for binding in cls.__dict__.get("BINDINGS", []):
+            if isinstance(binding, Binding) and binding.id:
+                ids.add(binding.id)
     return ids
 
 
@@ -128,10 +128,6 @@ class KeymapApp(App[int]):
             )
         if action == "copy_account_number":
             return shown_account(self.screen) is not None
-        if action == "lock_now":
-            return getattr(self, "signed_in", None) is not None and not getattr(
-                self, "locked", False
-            )
         return True
 
     def action_vim_down(self) -> None:
@@ -141,7 +137,7 @@ class KeymapApp(App[int]):
         self._move_cursor("up")
 
     def _move_cursor(self, direction: str) -> None:
-        focused: Any = self.focused
+        focused = self.focused
         for name in (f"action_cursor_{direction}", f"action_scroll_{direction}"):
             if callable(move := getattr(focused, name, None)):
                 move()
@@ -150,19 +146,7 @@ class KeymapApp(App[int]):
     def action_copy_account_number(self) -> None:
         account = shown_account(self.screen)
         if account is not None:
-            self.copy_account_number(account)
-
-    def copy_account_number(self, account: AccountView) -> None:
-        """Put the full number on the clipboard (OSC 52) and say which account it was."""
-        self.copy_to_clipboard(account.number)
-        self.notify(
-            f"Account number {mask_account_number(account.number)} ({account.name}) "
-            "copied to the clipboard.",
-            title="Copied",
-            markup=False,
-        )
+            copy_account_number(self, account)
 
     def action_lock_now(self) -> None:
-        lock = getattr(self, "lock_screen", None)
-        if callable(lock):
-            lock()
+        self.post_message(LockRequested())

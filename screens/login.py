@@ -15,6 +15,9 @@ from bankapp.demo.logins import DEMO_PASSWORD, DEMO_USERS, is_demo
 from bankapp.domain.types import LoginResult
 from bankapp.errors import BankError
 from screens.base import BankScreen, field_error
+from screens.messages import SignedIn
+from screens.register import RegisterScreen
+from screens.staff.totp import SecondFactorScreen
 
 
 class LoginScreen(BankScreen):
@@ -100,16 +103,14 @@ class LoginScreen(BankScreen):
     def _signed_in(self, result: LoginResult) -> None:
         self.query_one("#sign-in", Button).disabled = False
         if result.second_factor_required:
-            from screens.staff.totp import SecondFactorScreen
-
             self.password.value = ""
             self.app.push_screen(SecondFactorScreen(result), self._second_factor_done)
             return
-        self.bank_app.sign_in(result)
+        self.post_message(SignedIn(result))
 
     def _second_factor_done(self, result: LoginResult | None) -> None:
         if result is not None:
-            self.bank_app.sign_in(result)
+            self.post_message(SignedIn(result))
 
     def _refused(self, error: BankError) -> None:
         self.query_one("#sign-in", Button).disabled = False
@@ -126,8 +127,6 @@ class LoginScreen(BankScreen):
 
     @on(Button.Pressed, "#register")
     def action_register(self) -> None:
-        from screens.register import RegisterScreen
-
         self.app.push_screen(RegisterScreen(), self._registered)
 
     def _registered(self, username: str | None) -> None:

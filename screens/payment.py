@@ -119,8 +119,9 @@ class PaymentScreen(BankScreen):
             for a in usable
         )
         ids = [a.id for a in usable]
-        if self.initial_account_id in ids:
-            self.account_select.value = self.initial_account_id  # type: ignore[assignment]
+        initial = self.initial_account_id
+        if initial is not None and initial in ids:
+            self.account_select.value = initial
         elif ids:
             self.account_select.value = ids[0]
         if self.kind.verb == "transfer":

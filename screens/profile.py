@@ -13,6 +13,8 @@ from textual.widgets import Button, Footer, Header, Input, Label, Static
 
 from bankapp.domain.types import UserView
 from screens.base import BankScreen, field_error
+from screens.change_password import ChangePasswordScreen
+from screens.messages import ProfileSaved
 
 PROFILE_FIELDS = (
     ("full_name", "Full name"),
@@ -79,16 +81,22 @@ class ProfileScreen(BankScreen):
             for name, _ in PROFILE_FIELDS
         }
         self.call_service(
-            lambda: self.bank.auth.update_profile(self.actor, **values), self._saved, group="save"
+            lambda: self.bank.auth.update_profile(
+                self.actor,
+                full_name=values["full_name"],
+                email=values["email"],
+                phone=values["phone"],
+                address=values["address"],
+            ),
+            self._saved,
+            group="save",
         )
 
     def _saved(self, user: UserView) -> None:
-        self.bank_app.sub_title = f"{user.full_name} ({user.username}) · {user.role.value}"
+        self.post_message(ProfileSaved(user))
         self.notify("Your profile is saved.", title="Saved")
         self._show(user)
 
     @on(Button.Pressed, "#change-password")
     def action_change_password(self) -> None:
-        from screens.change_password import ChangePasswordScreen
-
         self.app.push_screen(ChangePasswordScreen())

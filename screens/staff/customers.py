@@ -18,7 +18,10 @@ from bankapp.errors import ApprovalRequired, BankError
 from bankapp.services.customers import CustomerOverview, CustomerPage, SearchCursor
 from screens.base import BankScreen, field_error
 from screens.labels import entry_kind_label
+from screens.staff.cash import CashScreen
 from screens.staff.common import PromptModal, cell, staff_table
+from screens.staff.new_customer import NewCustomerScreen
+from screens.statements import StatementScreen
 
 
 class CustomerSearchScreen(BankScreen):
@@ -102,8 +105,6 @@ class CustomerSearchScreen(BankScreen):
         self.refresh_bindings()
 
     def action_new_customer(self) -> None:
-        from screens.staff.new_customer import NewCustomerScreen
-
         self.app.push_screen(NewCustomerScreen(), self._registered)
 
     def _registered(self, user_id: int | None) -> None:
@@ -211,16 +212,12 @@ class CustomerOverviewScreen(BankScreen):
         account = self.selected_account()
         if account is None:
             return
-        from screens.staff.cash import CashScreen
-
         self.app.push_screen(CashScreen(account, kind), lambda _done: self.reload())
 
     def action_statement(self) -> None:
         account = self.selected_account()
         if account is not None:
-            self.bank_app.open_optional_screen(
-                "screens.statements", "StatementScreen", account.id, label="Statements"
-            )
+            self.app.push_screen(StatementScreen(account.id))
 
     def _changed(self, message: str) -> None:
         self.notify(message, markup=False)

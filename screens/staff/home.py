@@ -16,6 +16,13 @@ from textual.widgets import Footer, Header, Static
 from bankapp.domain.types import Role
 from bankapp.services.drawers import DrawerView
 from screens.base import BankScreen
+from screens.messages import SignOutRequested
+from screens.staff.approvals import ApprovalsScreen
+from screens.staff.audit import AuditLogScreen
+from screens.staff.customers import CustomerSearchScreen
+from screens.staff.drawer import DrawerScreen
+from screens.staff.report import EndOfDayScreen
+from screens.staff.staff_users import StaffUsersScreen
 
 TELLER_TASKS = (
     ("f", "find_customer", "Find a customer (then cash in / out)"),
@@ -66,7 +73,7 @@ class StaffHomeScreen(BankScreen):
         self.refresh_desk()
 
     def refresh_desk(self) -> None:
-        if self.bank_app.signed_in is None:  # resumed while signing out
+        if self.session.signed_in is None:  # resumed while signing out
             return
         actor = self.actor
 
@@ -109,37 +116,25 @@ class StaffHomeScreen(BankScreen):
         return True
 
     def action_log_out(self) -> None:
-        self.bank_app.sign_out()
+        self.post_message(SignOutRequested())
 
     def _open(self, screen: Screen[object]) -> None:
         self.app.push_screen(screen)
 
     def action_find_customer(self) -> None:
-        from screens.staff.customers import CustomerSearchScreen
-
         self._open(CustomerSearchScreen())
 
     def action_cash_drawer(self) -> None:
-        from screens.staff.drawer import DrawerScreen
-
         self._open(DrawerScreen())
 
     def action_day_report(self) -> None:
-        from screens.staff.report import EndOfDayScreen
-
         self._open(EndOfDayScreen())
 
     def action_approvals(self) -> None:
-        from screens.staff.approvals import ApprovalsScreen
-
         self._open(ApprovalsScreen())
 
     def action_staff_users(self) -> None:
-        from screens.staff.staff_users import StaffUsersScreen
-
         self._open(StaffUsersScreen())
 
     def action_audit_log(self) -> None:
-        from screens.staff.audit import AuditLogScreen
-
         self._open(AuditLogScreen())

@@ -1,5 +1,6 @@
 """UI test fixtures: a seeded demo bank at a frozen time (built once, copied per test),
-deterministic account numbers, no cursor blink, no user configuration."""
+deterministic account numbers, no cursor blink, no user configuration; fixed card keys and
+fixed secrets for the tests that ask for them."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ from bankapp.bank import Bank, open_bank
 from bankapp.clock import FixedClock
 from bankapp.demo.build import build_demo
 from bankapp.domain.account_numbers import check_digits
+from bankapp.services.cards import CardService
 from tests.conftest import FROZEN_NOW, TEST_SETTINGS
 
 DEMO_SEED = 2026
+FIXED_CARD_KEY = "5e" * 32
 
 
 def _numbers(seed: int) -> Iterator[str]:
@@ -99,3 +102,23 @@ def empty_bank(sqlite_template: Path, tmp_path: Path) -> Iterator[Bank]:
         yield bank
     finally:
         bank.close()
+
+
+@pytest.fixture
+def fixed_card_key(demo_bank: Bank) -> None:
+    """CVVs derive from the installation key: the card service gets a fixed one (and a seeded
+    number source) so the reveal repeats; the bank's own key file is left alone."""
+    demo_bank.cards = CardService(
+        demo_bank.ctx, lambda: bytes.fromhex(FIXED_CARD_KEY), random.Random(1)
+    )
+
+
+@pytest.fixture
+def fixed_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Enrolment keys, recovery codes and temporary passwords are random; fix them here."""
+    counter = iter(range(10_000))
+    monkeypatch.setattr(
+        "bankapp.services.auth.second_factor.pyotp.random_base32",
+        lambda length=32: "NEWSTAFFTOTPKEYFORSNAPSHOTSAAAAA"[:length],
+    )
+    monkeypatch.setattr("secrets.token_hex", lambda n=3: f"{next(counter):0{2 * n}x}")

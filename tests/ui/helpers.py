@@ -1,14 +1,19 @@
-"""Pilot helpers shared by the UI tests: settle workers, sign in, read the database."""
+"""Pilot helpers shared by the UI tests: settle workers, sign in, take a snapshot, reach a
+screen, read the database."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import functools
-from collections.abc import Callable, Coroutine
+import os
+import random
+from collections.abc import Awaitable, Callable, Coroutine
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import DataTable
@@ -16,9 +21,23 @@ from textual.worker import WorkerCancelled
 
 from bankapp.bank import Bank
 from bankapp.demo.logins import DEMO_PASSWORD
+from bankapp.domain.card_types import IssuedCard
+from bankapp.domain.types import Actor
 from bankapp.storage.models import JournalEntry, Posting
+from screens.app import make_app
+from screens.config import CONFIG_ENV
 
 SIZE = (120, 34)
+
+Snap = Callable[..., bool]
+RunBefore = Callable[[Pilot[Any]], Awaitable[None]]
+
+
+def snap(
+    snap_compare: Snap, bank: Bank, run_before: RunBefore, *, size: tuple[int, int] = SIZE
+) -> bool:
+    """Compare the app built by the composition root, after `run_before`, with its SVG."""
+    return snap_compare(make_app(bank), terminal_size=size, run_before=run_before)
 
 
 def pilot_test(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
@@ -167,3 +186,60 @@ def posting_count(bank: Bank) -> int:
             lambda tx: tx.conn.execute(select(func.count()).select_from(table)).scalar_one()
         )
     )
+
+
+# -- reaching a screen ----------------------------------------------------------------------
+
+
+async def open_palette(pilot: Pilot[Any], query: str) -> None:
+    await pilot.press("ctrl+p")
+    await settle(pilot)
+    await pilot.press(*query)
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, CommandPalette)
+
+
+async def open_cards(pilot: Pilot[Any], username: str = "alice") -> None:
+    await sign_in(pilot, username)
+    await pilot.press("c")
+    await settle(pilot)
+
+
+async def open_alice(pilot: Pilot[Any]) -> None:
+    """A teller finds alice and opens her customer overview."""
+    await sign_in_staff(pilot, "teller")
+    await pilot.press("f")
+    await type_text(pilot, "alice")
+    await pilot.press("enter")
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+def config_file(text: str) -> Path:
+    """Write the test's config.toml where BANKAPP_CONFIG points (a per-test temp path)."""
+    path = Path(os.environ[CONFIG_ENV])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# -- cards ----------------------------------------------------------------------------------
+
+
+def alice(bank: Bank) -> Actor:
+    return bank.auth.login("alice", DEMO_PASSWORD).actor
+
+
+def new_credit_card(bank: Bank) -> IssuedCard:
+    bank.cards.rng = random.Random(5)
+    return bank.cards.issue_credit(alice(bank), 150_000)
+
+
+def screen_text(app: Any) -> str:
+    """Every cell of every table on the current screen, as one string."""
+    parts = []
+    for table in app.screen.query(DataTable):
+        for row in range(table.row_count):
+            parts += [str(cell) for cell in table.get_row_at(row)]
+    return " ".join(parts)

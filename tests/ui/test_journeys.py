@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
 from bankapp.bank import Bank
@@ -18,9 +19,9 @@ from screens.account import AccountScreen
 from screens.app import BankApp, make_app
 from screens.dashboard import DashboardScreen
 from screens.login import LoginScreen
+from screens.messages import ProfileSaved, SignedIn, SignOutRequested
 from screens.modals.confirm import ConfirmModal
 from screens.modals.idle_lock import IdleLockModal
-from screens.notice import NoticeScreen
 from screens.payment import PaymentScreen
 from screens.result import ResultScreen
 from tests.conftest import PASSWORD
@@ -254,26 +255,19 @@ async def test_staff_go_to_the_staff_home(demo_bank: Bank) -> None:
 
 
 @pilot_test
-async def test_staff_see_a_notice_when_staff_tools_are_missing(
-    demo_bank: Bank, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(BankApp, "optional_screen", lambda self, *args: None)
+async def test_screens_ask_the_app_to_sign_in_and_out_by_message(demo_bank: Bank) -> None:
+    seen: list[Message] = []
     app = make_app(demo_bank)
-    async with app.run_test(size=SIZE) as pilot:
-        await sign_in_staff(pilot, "admin")
-        assert isinstance(app.screen, NoticeScreen)
-        assert app.screen.notice_title == "Staff tools are not installed"
-
-
-@pilot_test
-async def test_optional_screens_that_are_missing_say_not_available(demo_bank: Bank) -> None:
-    app = make_app(demo_bank)
-    async with app.run_test(size=SIZE) as pilot:
-        assert app.optional_screen("screens.not_written_yet", "Whatever") is None
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
         await sign_in(pilot, "alice")
-        app.open_optional_screen("screens.not_written_yet", "Whatever", label="Widgets")
+        assert isinstance(app.screen, DashboardScreen)
+        await pilot.press("ctrl+l")
         await settle(pilot)
-        assert "Widgets are not available yet." in notifications(app)
+        assert isinstance(app.screen, LoginScreen)
+        assert app.signed_in is None
+    told = list({id(m): m for m in seen if isinstance(m, SignedIn | SignOutRequested)}.values())
+    assert [type(m) for m in told] == [SignedIn, SignOutRequested]
+    assert isinstance(told[0], SignedIn) and told[0].result.user.username == "alice"
 
 
 @pilot_test
@@ -336,6 +330,22 @@ async def test_a_customer_password_change_works_from_the_profile(empty_bank: Ban
         await settle(pilot)
         assert type(app.screen).__name__ == "ProfileScreen"
     assert empty_bank.auth.login("erin", NEW_PASSWORD).actor.username == "erin"
+
+
+@pilot_test
+async def test_a_saved_profile_renames_the_user_in_the_header(demo_bank: Bank) -> None:
+    seen: list[Message] = []
+    app = make_app(demo_bank)
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        await sign_in(pilot, "alice")
+        await pilot.press("p")
+        await settle(pilot)
+        app.screen.query_one("#full-name", Input).value = "Alice Renamed"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "Alice Renamed (alice) · customer" in app.sub_title
+    assert any(isinstance(m, ProfileSaved) for m in seen)
+    assert demo_bank.auth.login("alice", DEMO_PASSWORD).user.full_name == "Alice Renamed"
 
 
 @pilot_test

@@ -1,38 +1,25 @@
-"""Keyboard and look: command palette, user keymap, vim keys, copy a number, themes, 80x24."""
+"""Keyboard and look: command palette, user keymap, vim keys, copy a number, themes, minus
+signs (the pictures are in `snapshots/test_help_and_palette.py`, `test_themes.py` and
+`test_dashboard.py`)."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
-from textual.command import CommandPalette
-from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
 from bankapp.bank import Bank
 from screens.app import BankApp, make_app
 from screens.config import CONFIG_ENV, remembered_theme
-from tests.ui.helpers import SIZE, pilot_test, settle, sign_in
-
-Snap = Callable[..., bool]
-RunBefore = Callable[[Pilot[Any]], Awaitable[None]]
+from tests.ui.helpers import SIZE, config_file, open_palette, pilot_test, settle, sign_in
 
 
 @pytest.fixture(autouse=True)
 def private_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Each test has its own (initially absent) config.toml; the developer's is never read."""
     monkeypatch.setenv(CONFIG_ENV, str(tmp_path / "config" / "config.toml"))
-
-
-def config_file(text: str) -> Path:
-    """Write the test's config.toml where BANKAPP_CONFIG points (a per-test temp path)."""
-    path = Path(os.environ[CONFIG_ENV])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def notifications(app: BankApp) -> list[str]:
@@ -43,26 +30,7 @@ def screen_name(app: BankApp) -> str:
     return type(app.screen).__name__
 
 
-async def open_palette(pilot: Pilot[Any], query: str) -> None:
-    await pilot.press("ctrl+p")
-    await settle(pilot)
-    await pilot.press(*query)
-    await settle(pilot)
-    assert isinstance(pilot.app.screen, CommandPalette)
-
-
 # -- command palette ------------------------------------------------------------------------
-
-
-def test_command_palette_lists_global_commands(snap_compare: Snap, demo_bank: Bank) -> None:
-    """Typing the last digits of an account number finds what can be done with that account."""
-
-    async def run(pilot: Pilot[Any]) -> None:
-        await sign_in(pilot, "alice")
-        everyday = demo_bank.accounts.list_accounts(pilot.app.actor)[0]  # type: ignore[attr-defined]
-        await open_palette(pilot, everyday.number[-4:])
-
-    assert snap_compare(make_app(demo_bank), terminal_size=SIZE, run_before=run)
 
 
 @pilot_test
@@ -112,18 +80,6 @@ async def test_a_key_remapped_in_the_config_file_runs_its_action(demo_bank: Bank
         await settle(pilot)
         assert screen_name(app) == "PaymentScreen"
         assert app.config_problem is None
-
-
-def test_help_shows_the_remapped_key(snap_compare: Snap, demo_bank: Bank) -> None:
-    """Help lists the key from the config file (^t for Transfer) and the global keys."""
-    config_file('[keys]\ntransfer = "ctrl+t"\n')
-
-    async def run(pilot: Pilot[Any]) -> None:
-        await sign_in(pilot, "alice")
-        await pilot.press("f1")
-        await settle(pilot)
-
-    assert snap_compare(make_app(demo_bank), terminal_size=SIZE, run_before=run)
 
 
 @pilot_test
@@ -196,20 +152,6 @@ async def test_y_copies_the_selected_account_number_and_says_so(demo_bank: Bank)
 # -- themes ---------------------------------------------------------------------------------
 
 
-def test_switching_to_the_ansi_theme(snap_compare: Snap, demo_bank: Bank) -> None:
-    """F9 opens the theme picker; the 16-colour ANSI theme keeps every label readable."""
-
-    async def run(pilot: Pilot[Any]) -> None:
-        await sign_in(pilot, "alice")
-        await pilot.press("f9")
-        await settle(pilot)
-        await pilot.press(*"ansi-dark", "enter")
-        await settle(pilot)
-        assert pilot.app.theme == "ansi-dark"
-
-    assert snap_compare(make_app(demo_bank), terminal_size=SIZE, run_before=run)
-
-
 @pilot_test
 async def test_the_chosen_theme_is_remembered_for_the_next_start(demo_bank: Bank) -> None:
     config = Path(os.environ[CONFIG_ENV])
@@ -235,16 +177,7 @@ async def test_the_config_file_theme_applies_when_none_was_picked(demo_bank: Ban
         assert app.theme == "ansi-light"
 
 
-# -- small terminals ------------------------------------------------------------------------
-
-
-def test_dashboard_at_80x24(snap_compare: Snap, demo_bank: Bank) -> None:
-    """The dashboard fits a classic 80x24 terminal: balances, total and the key hints."""
-
-    async def run(pilot: Pilot[Any]) -> None:
-        await sign_in(pilot, "alice")
-
-    assert snap_compare(make_app(demo_bank), terminal_size=(80, 24), run_before=run)
+# -- balances -------------------------------------------------------------------------------
 
 
 @pilot_test

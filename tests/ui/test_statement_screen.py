@@ -1,25 +1,20 @@
-"""The statement screen: period presets, summary, chart, paged lines, export in a worker; with
-snapshots of a month with activity and of an empty statement."""
+"""The statement screen: period presets, summary, chart, paged lines, export in a worker (the
+pictures are in `snapshots/test_statements.py`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import func, select
-from textual.pilot import Pilot
 from textual.widgets import Input, Select, Sparkline, Static
 
 from bankapp.bank import Bank
-from bankapp.domain.types import AccountKind
 from bankapp.services.statements import Preset
 from bankapp.storage.models import Statement
 from screens.app import make_app
 from screens.statements import StatementScreen
 from screens.widgets.ledger_table import LedgerTable
 from tests.ui.helpers import SIZE, pilot_test, settle, sign_in
-
-Snap = Any
 
 
 def _statement_count(bank: Bank) -> int:
@@ -29,31 +24,6 @@ def _statement_count(bank: Bank) -> int:
             lambda tx: tx.conn.execute(select(func.count()).select_from(table)).scalar_one()
         )
     )
-
-
-def test_statement_of_last_month_with_activity(snap_compare: Snap, demo_bank: Bank) -> None:
-    """Last month of alice's main account: summary, balance chart and the first lines."""
-
-    async def run(pilot: Pilot[Any]) -> None:
-        await sign_in(pilot, "alice")
-        account_id = demo_bank.accounts.list_accounts(pilot.app.actor)[0].id  # type: ignore[attr-defined]
-        pilot.app.push_screen(StatementScreen(account_id, Preset.LAST_MONTH))
-        await settle(pilot)
-
-    assert snap_compare(make_app(demo_bank), terminal_size=SIZE, run_before=run)
-
-
-def test_statement_of_an_account_with_no_activity(snap_compare: Snap, demo_bank: Bank) -> None:
-    """A new account's statement: zero balances and 'No transactions in this period.'"""
-    alice = demo_bank.auth.login("alice", "bank-demo-2026!").actor
-    empty = demo_bank.accounts.open(alice, AccountKind.SAVINGS, "Empty pot")
-
-    async def run(pilot: Pilot[Any]) -> None:
-        await sign_in(pilot, "alice")
-        pilot.app.push_screen(StatementScreen(empty.id))
-        await settle(pilot)
-
-    assert snap_compare(make_app(demo_bank), terminal_size=SIZE, run_before=run)
 
 
 @pilot_test

@@ -1,0 +1,37 @@
+"""`Session`: what a screen may read from the app it runs in — the bank, who is signed in,
+whether the screen is locked, and money in the bank's currency."""
+
+from __future__ import annotations
+
+from typing import Protocol, cast
+
+from textual.app import App
+
+from bankapp.bank import Bank
+from bankapp.domain.types import Actor, LoginResult
+
+
+class Session(Protocol):
+    """Read-only: a screen asks the app for changes with a message (`screens.messages`)."""
+
+    @property
+    def bank(self) -> Bank: ...
+
+    @property
+    def signed_in(self) -> LoginResult | None: ...
+
+    @property
+    def locked(self) -> bool: ...
+
+    @property
+    def actor(self) -> Actor:
+        """The signed-in user; raises RuntimeError when nobody is signed in."""
+        ...
+
+    def money(self, cents: int, *, plus: bool = False) -> str: ...
+
+
+def session_of(app: App[object]) -> Session:
+    """The running app as a `Session`. Bank screens run only in `screens.app.BankApp`,
+    which mypy checks against this protocol where it is defined."""
+    return cast(Session, app)

@@ -1,0 +1,92 @@
+"""Snapshots of the cards screen: masked list, one-time reveal, a declined purchase."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from textual.pilot import Pilot
+
+from bankapp.bank import Bank
+from bankapp.storage.models import AuditEvent
+from screens.cards import CardsScreen
+from screens.modals.card_purchase import CardPurchaseModal
+from screens.modals.card_reveal import CardRevealModal
+from tests.ui.helpers import (
+    Snap,
+    alice,
+    entry_count,
+    new_credit_card,
+    open_cards,
+    screen_text,
+    settle,
+    snap,
+    type_text,
+)
+
+pytestmark = pytest.mark.usefixtures("fixed_card_key")
+
+
+def test_cards_screen_lists_masked_cards_with_limits(snap_compare: Snap, demo_bank: Bank) -> None:
+    """Alice's demo cards: masked numbers, status, limit/used/available, card transactions."""
+    seen: dict[str, str] = {}
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await open_cards(pilot)
+        assert isinstance(pilot.app.screen, CardsScreen)
+        seen["text"] = screen_text(pilot.app)
+
+    assert snap(snap_compare, demo_bank, run)
+    assert "•••• •••• •••• " in seen["text"]
+    assert "Credit" in seen["text"] and "Debit" in seen["text"]
+
+
+def test_issuing_a_card_reveals_number_and_cvv_once(snap_compare: Snap, demo_bank: Bank) -> None:
+    """The one-time reveal modal: full number, expiry, CVV and the never-again warning."""
+    before = len(demo_bank.cards.list_cards(alice(demo_bank)))
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await open_cards(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("ctrl+s")  # a debit card on the first checking account
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, CardRevealModal)
+
+    assert snap(snap_compare, demo_bank, run)
+    assert len(demo_bank.cards.list_cards(alice(demo_bank))) == before + 1
+
+
+def test_a_purchase_with_a_wrong_cvv_is_declined_in_place(
+    snap_compare: Snap, demo_bank: Bank
+) -> None:
+    """A refused purchase: the Declined banner says why, the CVV is cleared, nothing is charged."""
+    card = new_credit_card(demo_bank)
+    wrong_cvv = f"{(int(card.cvv) + 1) % 1000:03d}"
+    entries = entry_count(demo_bank)
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await open_cards(pilot)
+        await pilot.press("b")  # the newest card is highlighted first
+        await settle(pilot)
+        await type_text(pilot, "Corner Shop")
+        await pilot.press("tab")
+        await type_text(pilot, "12.50")
+        await pilot.press("tab")
+        await type_text(pilot, card.pan)
+        await pilot.press("tab", "tab")
+        await type_text(pilot, wrong_cvv)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, CardPurchaseModal)
+
+    assert snap(snap_compare, demo_bank, run)
+    assert entry_count(demo_bank) == entries
+    table = AuditEvent.__table__
+    last = demo_bank.db.read(
+        lambda tx: tx.conn.execute(
+            select(table.c.kind, table.c.details).order_by(table.c.seq.desc()).limit(1)
+        ).one()
+    )
+    assert last.kind == "card.purchase_declined" and "card_cvv_wrong" in last.details

@@ -1,0 +1,54 @@
+"""Snapshots of signing in: the first screen and each refusal a user can reach."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import timedelta
+from typing import Any
+
+from textual.pilot import Pilot
+
+from bankapp.bank import Bank
+from bankapp.demo.logins import DEMO_PASSWORD
+from bankapp.errors import AuthenticationFailed
+from tests.ui.helpers import Snap, settle, sign_in, snap
+
+
+def test_login_screen_shows_the_demo_sign_ins(snap_compare: Snap, demo_bank: Bank) -> None:
+    """The first screen: username, masked password, and the demo sign-ins on a demo bank."""
+    assert snap(snap_compare, demo_bank, settle)
+
+
+def test_login_with_a_wrong_password_says_so(snap_compare: Snap, demo_bank: Bank) -> None:
+    """A wrong password gives one generic message and clears the password field."""
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await sign_in(pilot, "alice", "not-the-password")
+
+    assert snap(snap_compare, demo_bank, run)
+
+
+def test_login_when_locked_says_until_when(snap_compare: Snap, demo_bank: Bank) -> None:
+    """After the fifth failure the user is locked, and the screen says until when."""
+    clock = demo_bank.db.clock
+    for _ in range(demo_bank.settings.lockout_after - 1):
+        with contextlib.suppress(AuthenticationFailed):
+            demo_bank.auth.login("bob", "wrong password!")
+        clock.advance(timedelta(minutes=5))  # type: ignore[attr-defined]
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await sign_in(pilot, "bob", "still the wrong one")
+
+    assert snap(snap_compare, demo_bank, run)
+
+
+def test_login_when_throttled_says_how_long_to_wait(snap_compare: Snap, demo_bank: Bank) -> None:
+    """Quick failures after the third are refused with the seconds left to wait."""
+    for _ in range(demo_bank.settings.throttle_after):
+        with contextlib.suppress(AuthenticationFailed):
+            demo_bank.auth.login("carol", "wrong password!")
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await sign_in(pilot, "carol", DEMO_PASSWORD)
+
+    assert snap(snap_compare, demo_bank, run)
