@@ -6,26 +6,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bankapp.domain.money import DEFAULT_MAX_CENTS
-
-# OWASP Password Storage Cheat Sheet floor for argon2id: m=19 MiB, t=2, p=1.
-OWASP_MIN_MEMORY_KIB = 19 * 1024
-OWASP_MIN_TIME_COST = 2
-
-
-@dataclass(frozen=True)
-class HashParameters:
-    """argon2id cost; argon2-cffi's defaults (64 MiB, t=3, p=4) are above the OWASP floor."""
-
-    memory_kib: int = 64 * 1024
-    time_cost: int = 3
-    parallelism: int = 4
-
-    def __post_init__(self) -> None:
-        if self.memory_kib < OWASP_MIN_MEMORY_KIB or self.time_cost < OWASP_MIN_TIME_COST:
-            raise ValueError("argon2id parameters below the OWASP minimum (19 MiB, t=2)")
-
-
-OWASP_MINIMUM = HashParameters(memory_kib=OWASP_MIN_MEMORY_KIB, time_cost=2, parallelism=1)
+from bankapp.domain.passwords import HashParameters
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 
 from bankapp.bank import Bank
 from bankapp.domain.card_types import IssuedCard
+from bankapp.domain.passwords import OWASP_MINIMUM
 from bankapp.domain.types import AccountKind, Actor, Role
-from bankapp.settings import OWASP_MINIMUM, Settings
+from bankapp.settings import Settings
 from bankapp.storage import installation_key as keys
 from bankapp.storage.models import AuditEvent, JournalEntry, table_of
 

@@ -18,11 +18,10 @@ from sqlalchemy import Connection, Table, insert, update
 
 from bankapp.bank import open_bank
 from bankapp.domain.account_numbers import BODY_DIGITS, check_digits, mask_account_number
-from bankapp.domain.passwords import PasswordHashing
+from bankapp.domain.passwords import OWASP_MINIMUM, PasswordHashing
 from bankapp.domain.types import AccountKind, Actor, Role
 from bankapp.services.audit import GENESIS_HASH, event_hash
 from bankapp.services.ledger import BANK_CASH
-from bankapp.settings import OWASP_MINIMUM
 from bankapp.storage import schema
 from bankapp.storage.models import Account, AuditEvent, AuditHead, JournalEntry, Posting, User
 

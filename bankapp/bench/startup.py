@@ -11,8 +11,8 @@ from pathlib import Path
 
 from bankapp.bench.fixture import LedgerFixture
 from bankapp.bench.harness import BenchConfig, Figure, Report, median_seconds
-from bankapp.domain.passwords import PasswordHashing
-from bankapp.settings import OWASP_MINIMUM, Settings
+from bankapp.domain.passwords import OWASP_MINIMUM, PasswordHashing
+from bankapp.settings import Settings
 
 READY = "BANKAPP-BENCH-READY"
 # Run in a child interpreter: the UI is started the way the CLI does it, but headless, and

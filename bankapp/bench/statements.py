@@ -22,9 +22,10 @@ from sqlalchemy import text
 
 from bankapp.bank import open_bank
 from bankapp.domain.account_numbers import new_account_number
+from bankapp.domain.passwords import OWASP_MINIMUM
 from bankapp.domain.types import Actor, Role
 from bankapp.services.statements import StatementPeriod
-from bankapp.settings import OWASP_MINIMUM, Settings
+from bankapp.settings import Settings
 from bankapp.storage.engine import sqlite_path
 
 BENCH_SETTINGS = Settings(hash_parameters=OWASP_MINIMUM)

@@ -18,9 +18,10 @@ from sqlalchemy import create_engine, text
 
 from bankapp.bank import Bank, open_bank
 from bankapp.bench.harness import BenchConfig, Figure, Report, percentile
+from bankapp.domain.passwords import OWASP_MINIMUM
 from bankapp.domain.types import AccountKind, Actor, Role
 from bankapp.errors import BankError
-from bankapp.settings import OWASP_MINIMUM, Settings
+from bankapp.settings import Settings
 from bankapp.storage.engine import BUSY_TIMEOUT_MS
 
 BENCH_SETTINGS = Settings(hash_parameters=OWASP_MINIMUM)

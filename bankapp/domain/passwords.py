@@ -5,13 +5,33 @@ from __future__ import annotations
 import base64
 import secrets
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from bankapp.settings import HashParameters, Settings
+# OWASP Password Storage Cheat Sheet floor for argon2id: m=19 MiB, t=2, p=1.
+OWASP_MIN_MEMORY_KIB = 19 * 1024
+OWASP_MIN_TIME_COST = 2
+
+
+@dataclass(frozen=True)
+class HashParameters:
+    """argon2id cost; argon2-cffi's defaults (64 MiB, t=3, p=4) are above the OWASP floor."""
+
+    memory_kib: int = 64 * 1024
+    time_cost: int = 3
+    parallelism: int = 4
+
+    def __post_init__(self) -> None:
+        if self.memory_kib < OWASP_MIN_MEMORY_KIB or self.time_cost < OWASP_MIN_TIME_COST:
+            raise ValueError("argon2id parameters below the OWASP minimum (19 MiB, t=2)")
+
+
+OWASP_MINIMUM = HashParameters(memory_kib=OWASP_MIN_MEMORY_KIB, time_cost=2, parallelism=1)
+
 
 _SEQUENCES = ("0123456789" * 3, "abcdefghijklmnopqrstuvwxyz" * 2, "qwertyuiopasdfghjklzxcvbnm" * 2)
 
@@ -31,22 +51,19 @@ def normalise(password: str) -> str:
 
 
 def password_problems(
-    password: str, *, username: str = "", settings: Settings | None = None
+    password: str, *, username: str = "", min_length: int = 15, max_length: int = 256
 ) -> list[str]:
     """Every rule the password breaks, in words; an empty list means it is acceptable.
 
     This one function serves registration, password change and the screens' live feedback.
     """
-    settings = settings or Settings()
     pw = normalise(password)
     problems: list[str] = []
     length = len(pw)
-    if length < settings.password_min_length:
-        problems.append(
-            f"Use at least {settings.password_min_length} characters ({length} so far)."
-        )
-    if length > settings.password_max_length:
-        problems.append(f"Use at most {settings.password_max_length} characters.")
+    if length < min_length:
+        problems.append(f"Use at least {min_length} characters ({length} so far).")
+    if length > max_length:
+        problems.append(f"Use at most {max_length} characters.")
     if "\x00" in pw:
         problems.append("The password cannot contain a NUL character.")
     if any("\ud800" <= ch <= "\udfff" for ch in pw):

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from bankapp.domain.passwords import PasswordHashing, common_passwords, password_problems
-from bankapp.settings import OWASP_MINIMUM, HashParameters
+from bankapp.domain.passwords import (
+    OWASP_MINIMUM,
+    HashParameters,
+    PasswordHashing,
+    common_passwords,
+    password_problems,
+)
 
 
 def test_a_long_uncommon_passphrase_is_accepted() -> None:

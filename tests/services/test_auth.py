@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 
 from bankapp.bank import Bank, open_bank
 from bankapp.clock import FixedClock
+from bankapp.domain.passwords import HashParameters
 from bankapp.domain.types import Role
 from bankapp.errors import (
     AccountLocked,
@@ -20,7 +21,7 @@ from bankapp.errors import (
     UsernameTaken,
     ValidationFailed,
 )
-from bankapp.settings import HashParameters, Settings
+from bankapp.settings import Settings
 from bankapp.storage.models import AuditEvent, User
 from tests.fixtures import PASSWORD, TEST_SETTINGS, audit_kinds, make_customer, make_staff
 

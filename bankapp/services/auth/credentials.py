@@ -21,9 +21,19 @@ from bankapp.storage.models import User, table_of
 _users = table_of(User)
 
 
+def checked_problems(ctx: ServiceContext, password: str, username: str) -> list[str]:
+    """Every rule `password` breaks under this installation's length limits."""
+    return password_problems(
+        password,
+        username=username,
+        min_length=ctx.settings.password_min_length,
+        max_length=ctx.settings.password_max_length,
+    )
+
+
 def checked_password_hash(ctx: ServiceContext, password: str, confirm: str, username: str) -> str:
     """The argon2id hash of `password`, once it passes every rule and matches `confirm`."""
-    problems = password_problems(password, username=username, settings=ctx.settings)
+    problems = checked_problems(ctx, password, username)
     if problems:
         raise PasswordRejected(problems)
     if password != confirm:
@@ -38,7 +48,7 @@ class Credentials:
 
     def password_problems(self, password: str, username: str = "") -> list[str]:
         """The rules a candidate password breaks; screens show these as live feedback."""
-        return password_problems(password, username=username, settings=self._ctx.settings)
+        return checked_problems(self._ctx, password, username)
 
     def change_password(self, actor: Actor, old: str, new: str, confirm: str) -> None:
         def load(tx: Tx) -> Any:
