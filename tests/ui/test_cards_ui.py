@@ -11,10 +11,10 @@ from bankapp.domain.card_types import CardStatus
 from screens.app import make_app
 from screens.cards import CardsScreen
 from screens.modals.card_reveal import CardRevealModal
+from tests.fixtures import entry_count
 from tests.ui.helpers import (
     SIZE,
     alice,
-    entry_count,
     new_credit_card,
     open_cards,
     pilot_test,

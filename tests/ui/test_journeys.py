@@ -25,9 +25,9 @@ from screens.modals.idle_lock import IdleLockModal
 from screens.payment import PaymentScreen
 from screens.result import ResultScreen
 from tests.conftest import PASSWORD
+from tests.fixtures import entry_count
 from tests.ui.helpers import (
     SIZE,
-    entry_count,
     pilot_test,
     settle,
     sign_in,

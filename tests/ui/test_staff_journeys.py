@@ -16,9 +16,9 @@ from bankapp.demo.logins import DEMO_PASSWORD
 from bankapp.domain.types import Actor, Role
 from bankapp.storage.models import PendingApproval, User, table_of
 from screens.app import make_app
+from tests.fixtures import entry_count
 from tests.ui.helpers import (
     SIZE,
-    entry_count,
     pilot_test,
     settle,
     sign_in,
