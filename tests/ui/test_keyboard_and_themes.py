@@ -7,19 +7,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
 from textual.widgets import DataTable, Input
 
 from bankapp.bank import Bank
 from screens.app import BankApp, make_app
 from screens.config import CONFIG_ENV, remembered_theme
 from tests.ui.helpers import SIZE, config_file, open_palette, pilot_test, settle, sign_in
-
-
-@pytest.fixture(autouse=True)
-def private_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Each test has its own (initially absent) config.toml; the developer's is never read."""
-    monkeypatch.setenv(CONFIG_ENV, str(tmp_path / "config" / "config.toml"))
 
 
 def notifications(app: BankApp) -> list[str]:
