@@ -171,23 +171,21 @@ async def type_text(pilot: Pilot[object], text: str) -> None:
 
 
 # -- scripts: what the user does, step by step ----------------------------------------------
+# A key press settles the UI after it; typing (`Type`, `Keys(..., settle=False)`) goes straight
+# on to the next step, as a user fills in a form before submitting it.
 
 Step = str | Callable[[Pilot[Any]], Awaitable[object]]
 """One thing the user does: a key name (pressed, then the UI settles) or an async callable on
 the pilot, such as the steps below, `settle`, or a script made by `steps`."""
 
 
-@dataclass(frozen=True, init=False)
 class Keys:
     """Press `keys` in one go, then settle; with `settle=False` the next step follows at once,
     as between the fields of a form."""
 
-    keys: tuple[str, ...]
-    settle: bool
-
     def __init__(self, *keys: str, settle: bool = True) -> None:
-        object.__setattr__(self, "keys", keys)
-        object.__setattr__(self, "settle", settle)
+        self.keys = keys
+        self.settle = settle
 
     async def __call__(self, pilot: Pilot[Any]) -> None:
         await pilot.press(*self.keys)
@@ -270,12 +268,24 @@ def steps(*script: Step) -> RunBefore:
     return run
 
 
+def enter_each(*texts: str) -> Step:
+    """Type each text and press Enter after it, as in a form where Enter moves to the next
+    field; the next step follows at once."""
+    return steps(*(step for text in texts for step in (Type(text), Keys("enter", settle=False))))
+
+
 # -- reaching a screen ----------------------------------------------------------------------
 
 open_cards = steps(SignIn("alice"), "c")
 """alice's cards screen."""
 
-open_alice = steps(SignInStaff("teller"), Keys("f", settle=False), Type("alice"), "enter", "enter")
+
+def find_customer(name: str) -> Step:
+    """From the staff home: F, part of a name, Enter to search, Enter on the first match."""
+    return steps(Keys("f", settle=False), Type(name), "enter", "enter")
+
+
+open_alice = steps(SignInStaff("teller"), find_customer("alice"))
 """A teller finds alice and opens her customer overview."""
 
 
@@ -301,6 +311,21 @@ def alice(bank: Bank) -> Actor:
 def new_credit_card(bank: Bank) -> IssuedCard:
     bank.cards.rng = random.Random(5)
     return bank.cards.issue_credit(alice(bank), 150_000)
+
+
+def purchase_form(card: IssuedCard, cvv: str) -> Step:
+    """B on the highlighted card, and its purchase form filled in: $12.50 at Corner Shop with
+    the card's number and `cvv` (the expiry is suggested)."""
+    return steps(
+        "b",
+        Type("Corner Shop"),
+        TAB,
+        Type("12.50"),
+        TAB,
+        Type(card.pan),
+        Keys("tab", "tab", settle=False),
+        Type(cvv),
+    )
 
 
 def screen_text(app: Any) -> str:

@@ -15,15 +15,13 @@ from screens.modals.card_purchase import CardPurchaseModal
 from screens.modals.card_reveal import CardRevealModal
 from tests.fixtures import entry_count
 from tests.ui.helpers import (
-    TAB,
     Do,
     Expect,
-    Keys,
     Snap,
-    Type,
     alice,
     new_credit_card,
     open_cards,
+    purchase_form,
     screen_text,
     snap,
     steps,
@@ -67,14 +65,7 @@ def test_a_purchase_with_a_wrong_cvv_is_declined_in_place(
     entries = entry_count(demo_bank)
     script = steps(
         open_cards,
-        "b",  # the newest card is highlighted first
-        Type("Corner Shop"),
-        TAB,
-        Type("12.50"),
-        TAB,
-        Type(card.pan),
-        Keys("tab", "tab", settle=False),
-        Type(wrong_cvv),
+        purchase_form(card, wrong_cvv),  # the newest card is highlighted first
         "ctrl+s",
         Expect(CardPurchaseModal),
     )
