@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -57,7 +58,6 @@ def no_user_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("BANKAPP_LOG_DIR", str(tmp_path / "logs"))
     monkeypatch.setenv("BANKAPP_CONFIG", str(tmp_path / "config" / "config.toml"))  # absent
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
-    monkeypatch.setenv("BANKAPP_CONFIG", str(tmp_path / "config" / "config.toml"))
 
 
 @pytest.fixture(scope="session")
@@ -77,31 +77,32 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture
-def demo_bank(demo_template: Path, tmp_path: Path) -> Iterator[Bank]:
-    """A private copy of the demo bank, with the clock frozen at FROZEN_NOW."""
-    path = tmp_path / "bank.db"
-    shutil.copyfile(demo_template, path)
-    key = demo_template.parent / "bankapp.key"  # TOTP secrets and card hashes need its key
-    if key.exists():
-        shutil.copy2(key, tmp_path / "bankapp.key")
+@contextmanager
+def _copy_of(template: Path, path: Path) -> Iterator[Bank]:
+    """The SQLite bank `template` copied to `path` and opened with the clock at FROZEN_NOW."""
+    shutil.copyfile(template, path)
     bank = open_bank(f"sqlite:///{path}", settings=TEST_SETTINGS, clock=FixedClock(FROZEN_NOW))
     try:
         yield bank
     finally:
         bank.close()
+
+
+@pytest.fixture
+def demo_bank(demo_template: Path, tmp_path: Path) -> Iterator[Bank]:
+    """A private copy of the demo bank, with the clock frozen at FROZEN_NOW."""
+    key = demo_template.parent / "bankapp.key"  # TOTP secrets and card hashes need its key
+    if key.exists():
+        shutil.copy2(key, tmp_path / "bankapp.key")
+    with _copy_of(demo_template, tmp_path / "bank.db") as bank:
+        yield bank
 
 
 @pytest.fixture
 def empty_bank(sqlite_template: Path, tmp_path: Path) -> Iterator[Bank]:
     """An empty migrated bank (SQLite), clock frozen at FROZEN_NOW."""
-    path = tmp_path / "empty.db"
-    shutil.copyfile(sqlite_template, path)
-    bank = open_bank(f"sqlite:///{path}", settings=TEST_SETTINGS, clock=FixedClock(FROZEN_NOW))
-    try:
+    with _copy_of(sqlite_template, tmp_path / "empty.db") as bank:
         yield bank
-    finally:
-        bank.close()
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-"""Pilot helpers shared by the UI tests: settle workers, sign in, take a snapshot, reach a
-screen, read the database."""
+"""Pilot helpers shared by the UI tests: settle the UI, sign in, script what the user does
+step by step, take a snapshot, reach a screen."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ import functools
 import os
 import random
 from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
 from textual.command import CommandPalette
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import DataTable
 from textual.worker import WorkerCancelled
@@ -23,7 +24,6 @@ from bankapp.bank import Bank
 from bankapp.demo.logins import DEMO_PASSWORD
 from bankapp.domain.card_types import IssuedCard
 from bankapp.domain.types import Actor
-from bankapp.storage.models import JournalEntry, Posting
 from screens.app import make_app
 from screens.config import CONFIG_ENV
 
@@ -170,50 +170,127 @@ async def type_text(pilot: Pilot[object], text: str) -> None:
     await pilot.press(*text)
 
 
-def entry_count(bank: Bank) -> int:
-    table = JournalEntry.__table__
-    return int(
-        bank.db.read(
-            lambda tx: tx.conn.execute(select(func.count()).select_from(table)).scalar_one()
-        )
-    )
+# -- scripts: what the user does, step by step ----------------------------------------------
+# A key press settles the UI after it; typing (`Type`, `Keys(..., settle=False)`) goes straight
+# on to the next step, as a user fills in a form before submitting it.
+
+Step = str | Callable[[Pilot[Any]], Awaitable[object]]
+"""One thing the user does: a key name (pressed, then the UI settles) or an async callable on
+the pilot, such as the steps below, `settle`, or a script made by `steps`."""
 
 
-def posting_count(bank: Bank) -> int:
-    table = Posting.__table__
-    return int(
-        bank.db.read(
-            lambda tx: tx.conn.execute(select(func.count()).select_from(table)).scalar_one()
-        )
-    )
+class Keys:
+    """Press `keys` in one go, then settle; with `settle=False` the next step follows at once,
+    as between the fields of a form."""
+
+    def __init__(self, *keys: str, settle: bool = True) -> None:
+        self.keys = keys
+        self.settle = settle
+
+    async def __call__(self, pilot: Pilot[Any]) -> None:
+        await pilot.press(*self.keys)
+        if self.settle:
+            await settle(pilot)
+
+
+TAB = Keys("tab", settle=False)
+"""To the next field of a form, at once."""
+
+
+@dataclass(frozen=True)
+class Type:
+    """Type `text` key by key into the focused field; the next step follows at once."""
+
+    text: str
+
+    async def __call__(self, pilot: Pilot[Any]) -> None:
+        await type_text(pilot, self.text)
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """Sign in on the first screen (the UI settles before and after)."""
+
+    username: str
+    password: str = DEMO_PASSWORD
+
+    async def __call__(self, pilot: Pilot[Any]) -> None:
+        await sign_in(pilot, self.username, self.password)
+
+
+@dataclass(frozen=True)
+class SignInStaff:
+    """Sign in as a demo staff user, second factor included."""
+
+    username: str
+
+    async def __call__(self, pilot: Pilot[Any]) -> None:
+        await sign_in_staff(pilot, self.username)
+
+
+@dataclass(frozen=True)
+class Do:
+    """Call `action` on the pilot, then settle unless `settle=False`: for what a key cannot do
+    (push a screen, set a widget's value, look at the screen). What it returns is not awaited;
+    an async action is a step by itself."""
+
+    action: Callable[[Pilot[Any]], object]
+    settle: bool = True
+
+    async def __call__(self, pilot: Pilot[Any]) -> None:
+        self.action(pilot)
+        if self.settle:
+            await settle(pilot)
+
+
+@dataclass(frozen=True)
+class Expect:
+    """Check that the top screen is a `screen` (the next step follows at once)."""
+
+    screen: type[Screen[Any]]
+
+    async def __call__(self, pilot: Pilot[Any]) -> None:
+        assert isinstance(pilot.app.screen, self.screen), pilot.app.screen
+
+
+async def play(pilot: Pilot[Any], *script: Step) -> None:
+    """Run the steps of `script` in order."""
+    for step in script:
+        await (Keys(step) if isinstance(step, str) else step)(pilot)
+
+
+def steps(*script: Step) -> RunBefore:
+    """The script as one step: a snapshot's `run_before`, or part of a longer script."""
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await play(pilot, *script)
+
+    return run
+
+
+def enter_each(*texts: str) -> Step:
+    """Type each text and press Enter after it, as in a form where Enter moves to the next
+    field; the next step follows at once."""
+    return steps(*(step for text in texts for step in (Type(text), Keys("enter", settle=False))))
 
 
 # -- reaching a screen ----------------------------------------------------------------------
 
+open_cards = steps(SignIn("alice"), "c")
+"""alice's cards screen."""
+
+
+def find_customer(name: str) -> Step:
+    """From the staff home: F, part of a name, Enter to search, Enter on the first match."""
+    return steps(Keys("f", settle=False), Type(name), "enter", "enter")
+
+
+open_alice = steps(SignInStaff("teller"), find_customer("alice"))
+"""A teller finds alice and opens her customer overview."""
+
 
 async def open_palette(pilot: Pilot[Any], query: str) -> None:
-    await pilot.press("ctrl+p")
-    await settle(pilot)
-    await pilot.press(*query)
-    await settle(pilot)
-    assert isinstance(pilot.app.screen, CommandPalette)
-
-
-async def open_cards(pilot: Pilot[Any], username: str = "alice") -> None:
-    await sign_in(pilot, username)
-    await pilot.press("c")
-    await settle(pilot)
-
-
-async def open_alice(pilot: Pilot[Any]) -> None:
-    """A teller finds alice and opens her customer overview."""
-    await sign_in_staff(pilot, "teller")
-    await pilot.press("f")
-    await type_text(pilot, "alice")
-    await pilot.press("enter")
-    await settle(pilot)
-    await pilot.press("enter")
-    await settle(pilot)
+    await play(pilot, "ctrl+p", Type(query), settle, Expect(CommandPalette))
 
 
 def config_file(text: str) -> Path:
@@ -234,6 +311,21 @@ def alice(bank: Bank) -> Actor:
 def new_credit_card(bank: Bank) -> IssuedCard:
     bank.cards.rng = random.Random(5)
     return bank.cards.issue_credit(alice(bank), 150_000)
+
+
+def purchase_form(card: IssuedCard, cvv: str) -> Step:
+    """B on the highlighted card, and its purchase form filled in: $12.50 at Corner Shop with
+    the card's number and `cvv` (the expiry is suggested)."""
+    return steps(
+        "b",
+        Type("Corner Shop"),
+        TAB,
+        Type("12.50"),
+        TAB,
+        Type(card.pan),
+        Keys("tab", "tab", settle=False),
+        Type(cvv),
+    )
 
 
 def screen_text(app: Any) -> str:

@@ -11,17 +11,19 @@ from bankapp.domain.card_types import CardStatus
 from screens.app import make_app
 from screens.cards import CardsScreen
 from screens.modals.card_reveal import CardRevealModal
+from tests.fixtures import entry_count
 from tests.ui.helpers import (
     SIZE,
+    Expect,
     alice,
-    entry_count,
     new_credit_card,
     open_cards,
     pilot_test,
+    play,
+    purchase_form,
     screen_text,
     settle,
     sign_in_staff,
-    type_text,
 )
 
 pytestmark = pytest.mark.usefixtures("fixed_card_key")
@@ -32,18 +34,7 @@ async def test_a_good_purchase_is_approved_and_charged(demo_bank: Bank) -> None:
     card = new_credit_card(demo_bank)
     app = make_app(demo_bank)
     async with app.run_test(size=SIZE) as pilot:
-        await open_cards(pilot)
-        await pilot.press("b")
-        await settle(pilot)
-        await type_text(pilot, "Corner Shop")
-        await pilot.press("tab")
-        await type_text(pilot, "12.50")
-        await pilot.press("tab")
-        await type_text(pilot, card.pan)
-        await pilot.press("tab", "tab")
-        await type_text(pilot, card.cvv)
-        await pilot.press("enter")
-        await settle(pilot)
+        await play(pilot, open_cards, purchase_form(card, card.cvv), "enter")
         assert isinstance(app.screen, CardsScreen)
         assert card.pan not in screen_text(app)
     assert demo_bank.cards.get(alice(demo_bank), card.card.id).used == 1_250
@@ -54,19 +45,16 @@ async def test_freeze_then_report_lost_and_take_the_replacement(demo_bank: Bank)
     card = new_credit_card(demo_bank)
     app = make_app(demo_bank)
     async with app.run_test(size=SIZE) as pilot:
-        await open_cards(pilot)
-        await pilot.press("f")
-        await settle(pilot)
+        await play(pilot, open_cards, "f")
         assert demo_bank.cards.get(alice(demo_bank), card.card.id).status == CardStatus.FROZEN
-        await pilot.press("l")
-        await settle(pilot)
-        await pilot.press("enter")  # confirm: report lost
-        await settle(pilot)
-        await pilot.press("enter")  # yes, issue a replacement
-        await settle(pilot)
-        assert isinstance(app.screen, CardRevealModal)
-        await pilot.press("enter")
-        await settle(pilot)
+        await play(
+            pilot,
+            "l",
+            "enter",  # confirm: report lost
+            "enter",  # yes, issue a replacement
+            Expect(CardRevealModal),
+            "enter",
+        )
     old = demo_bank.cards.get(alice(demo_bank), card.card.id)
     assert old.status == CardStatus.LOST and old.replaced_by_id is not None
     new = demo_bank.cards.get(alice(demo_bank), old.replaced_by_id)
@@ -83,8 +71,7 @@ async def test_a_teller_freezes_a_customers_card_from_their_cards_screen(demo_ba
         app.push_screen(CardsScreen(owner_id=card.card.owner_id))
         await settle(pilot)
         assert card.card.masked in screen_text(app)
-        await pilot.press("f")
-        await settle(pilot)
+        await play(pilot, "f")
     assert demo_bank.cards.get(alice(demo_bank), card.card.id).status == CardStatus.FROZEN
 
 
@@ -96,13 +83,13 @@ async def test_paying_the_credit_card_in_full_from_checking(demo_bank: Bank) -> 
     entries = entry_count(demo_bank)
     app = make_app(demo_bank)
     async with app.run_test(size=SIZE) as pilot:
-        await open_cards(pilot)  # the demo credit card is the newest, highlighted first
-        await pilot.press("p")
-        await settle(pilot)
-        await pilot.press("ctrl+s")  # the amount owed is filled in
-        await settle(pilot)
-        await pilot.press("ctrl+s")  # a second press must not pay twice
-        await settle(pilot)
+        await play(
+            pilot,
+            open_cards,  # the demo credit card is the newest, highlighted first
+            "p",
+            "ctrl+s",  # the amount owed is filled in
+            "ctrl+s",  # a second press must not pay twice
+        )
         assert isinstance(app.screen, CardsScreen)
     assert demo_bank.cards.get(actor, credit.id).used == 0
     assert entry_count(demo_bank) == entries + 1

@@ -15,7 +15,7 @@ from bankapp.bank import Bank
 from screens.app import make_app
 from screens.dashboard import DashboardScreen
 from screens.statements import StatementScreen
-from tests.ui.helpers import SIZE, pilot_test, settle, sign_in, sign_in_staff
+from tests.ui.helpers import SIZE, Expect, SignIn, pilot_test, play, settle, sign_in, sign_in_staff
 
 
 @pilot_test
@@ -28,20 +28,13 @@ async def test_escape_on_the_dashboard_keeps_the_dashboard_and_the_session(
         dashboard = app.screen
         assert isinstance(dashboard, DashboardScreen)
         depth = len(app.screen_stack)
-        await pilot.press("escape")
-        await settle(pilot)
-        await pilot.press("escape")
-        await settle(pilot)
+        await play(pilot, "escape", "escape")
         assert app.screen is dashboard
         assert len(app.screen_stack) == depth
         assert app.signed_in is not None
         assert app.actor.username == "alice"
         # Escape still goes back from a screen opened from the dashboard.
-        await pilot.press("s")
-        await settle(pilot)
-        assert isinstance(app.screen, StatementScreen)
-        await pilot.press("escape")
-        await settle(pilot)
+        await play(pilot, "s", Expect(StatementScreen), "escape")
         assert app.screen is dashboard
 
 
@@ -52,8 +45,7 @@ async def test_escape_on_the_staff_home_keeps_it_and_the_session(demo_bank: Bank
         await sign_in_staff(pilot, "teller")
         home = app.screen
         assert type(home).__name__ == "StaffHomeScreen"
-        await pilot.press("escape")
-        await settle(pilot)
+        await play(pilot, "escape")
         assert app.screen is home
         assert app.signed_in is not None
 
@@ -78,9 +70,7 @@ async def test_an_export_shows_a_loading_indicator_until_its_worker_is_done(
     monkeypatch.setattr(statements, "export_statement", held_export)
     app = make_app(demo_bank)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot, "alice")
-        await pilot.press("s")
-        await settle(pilot)
+        await play(pilot, SignIn("alice"), "s")
         screen = app.screen
         assert isinstance(screen, StatementScreen)
         row = screen.query_one("#statement-export", Horizontal)

@@ -3,12 +3,14 @@ screens: register to log out, double submit, idle lock, routing, unexpected erro
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 from textual.message import Message
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
 from bankapp.bank import Bank
@@ -25,14 +27,22 @@ from screens.modals.idle_lock import IdleLockModal
 from screens.payment import PaymentScreen
 from screens.result import ResultScreen
 from tests.conftest import PASSWORD
+from tests.fixtures import entry_count
 from tests.ui.helpers import (
     SIZE,
-    entry_count,
+    TAB,
+    Expect,
+    Keys,
+    SignIn,
+    Step,
+    Type,
+    enter_each,
     pilot_test,
+    play,
     settle,
     sign_in,
     sign_in_staff,
-    type_text,
+    steps,
 )
 
 NEW_PASSWORD = "correct horse battery staple"
@@ -53,15 +63,27 @@ def notifications(app: BankApp) -> list[str]:
     return [str(n.message) for n in app._notifications]
 
 
-async def open_account(pilot: Any, name: str, *, savings: bool = False) -> None:
-    await pilot.press("o")
+@dataclass
+class IdleClock:
+    """The clock the app's idle lock reads; only the test moves it."""
+
+    now: float
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def sit_idle(pilot: Pilot[Any], clock: IdleClock, seconds: float) -> None:
+    """Let `seconds` pass without a key, then let the app check its idle lock."""
+    clock.now += seconds
+    pilot.app.check_idle_lock()  # type: ignore[attr-defined]
     await settle(pilot)
-    if savings:
-        await pilot.press("enter", "down", "enter")  # open the kind list, pick Savings
-    await pilot.press("tab")
-    await type_text(pilot, name)
-    await pilot.press("enter")
-    await settle(pilot)
+
+
+def open_account(name: str, *, savings: bool = False) -> Step:
+    """O, the kind (Checking unless `savings`), the name, Enter."""
+    kind = [Keys("enter", "down", "enter", settle=False)] if savings else []  # pick Savings
+    return steps("o", *kind, TAB, Type(name), "enter")
 
 
 @pilot_test
@@ -70,32 +92,17 @@ async def test_register_sign_in_open_deposit_transfer_history_and_log_out(
 ) -> None:
     app = make_app(empty_bank)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("f2")
-        await settle(pilot)
-        for text in (
-            "dora",
-            "Dora Explorer",
-            "dora@example.com",
-            "+1 555 0199",
-            "1 Map Street",
-            NEW_PASSWORD,
-            NEW_PASSWORD,
-        ):
-            await type_text(pilot, text)
-            await pilot.press("enter")
-        await settle(pilot)
+        await play(pilot, settle, "f2")
+        form = ("dora", "Dora Explorer", "dora@example.com", "+1 555 0199", "1 Map Street")
+        await play(pilot, enter_each(*form, NEW_PASSWORD, NEW_PASSWORD), settle)
         assert isinstance(app.screen, LoginScreen)
         assert app.screen.query_one("#username", Input).value == "dora"
 
-        await type_text(pilot, NEW_PASSWORD)  # the password field has focus
-        await pilot.press("enter")
-        await settle(pilot)
+        await play(pilot, Type(NEW_PASSWORD), "enter")  # the password field has focus
         assert isinstance(app.screen, DashboardScreen)
         assert "Dora Explorer (dora) · customer" in app.sub_title
 
-        await open_account(pilot, "Bills")
-        await open_account(pilot, "Pot", savings=True)
+        await play(pilot, open_account("Bills"), open_account("Pot", savings=True))
         accounts = empty_bank.accounts.list_accounts(app.actor)
         assert [(a.name, a.kind.value) for a in accounts] == [
             ("Bills", "checking"),
@@ -103,30 +110,12 @@ async def test_register_sign_in_open_deposit_transfer_history_and_log_out(
         ]
         bills, pot = accounts
 
-        await pilot.press("d")
-        await settle(pilot)
-        await type_text(pilot, "500")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        assert isinstance(app.screen, ConfirmModal)
-        await pilot.press("enter")
-        await settle(pilot)
-        assert isinstance(app.screen, ResultScreen)
-        await pilot.press("escape")
-        await settle(pilot)
+        await play(pilot, "d", Type("500"), "ctrl+s", Expect(ConfirmModal))
+        await play(pilot, "enter", Expect(ResultScreen), "escape")
 
-        await pilot.press("t")
-        await settle(pilot)
-        await type_text(pilot, "120.25")
-        await pilot.press("enter")
-        await type_text(pilot, "For the pot")
-        await pilot.press("enter")  # Enter on the memo submits
-        await settle(pilot)
-        await pilot.press("enter")  # confirm
-        await settle(pilot)
-        assert isinstance(app.screen, ResultScreen)
-        await pilot.press("escape")
-        await settle(pilot)
+        await play(pilot, "t", Type("120.25"), Keys("enter", settle=False), Type("For the pot"))
+        await play(pilot, "enter")  # Enter on the memo submits
+        await play(pilot, "enter", Expect(ResultScreen), "escape")  # confirm
 
         assert empty_bank.accounts.get(app.actor, bills.id).balance == 37975
         assert empty_bank.accounts.get(app.actor, pot.id).balance == 12025
@@ -137,11 +126,9 @@ async def test_register_sign_in_open_deposit_transfer_history_and_log_out(
             table = app.screen.query_one("#history", DataTable)
             first = [str(cell) for cell in table.get_row_at(0)]
             assert first[4] == "For the pot" and first[2] == amount
-            await pilot.press("escape")
-            await settle(pilot)
+            await play(pilot, "escape")
 
-        await pilot.press("ctrl+l")
-        await settle(pilot)
+        await play(pilot, "ctrl+l")
         assert isinstance(app.screen, LoginScreen)
         assert app.signed_in is None
         assert app.screen.query_one("#password", Input).value == ""
@@ -152,15 +139,9 @@ async def test_register_sign_in_open_deposit_transfer_history_and_log_out(
 async def test_a_double_enter_on_the_confirmation_posts_once(demo_bank: Bank) -> None:
     app = make_app(demo_bank)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot, "alice")
-        await pilot.press("d")
-        await settle(pilot)
-        await type_text(pilot, "10")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await play(pilot, SignIn("alice"), "d", Type("10"), "ctrl+s")
         before = entry_count(demo_bank)
-        await pilot.press("enter", "enter")
-        await settle(pilot)
+        await play(pilot, Keys("enter", "enter"))
         assert not isinstance(app.screen, ConfirmModal | PaymentScreen)
         assert entry_count(demo_bank) == before + 1
 
@@ -170,10 +151,7 @@ async def test_posting_the_same_form_twice_moves_the_money_once(demo_bank: Bank)
     """Two posts of one form race in two worker threads; its idempotency key makes one entry."""
     app = make_app(demo_bank)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot, "alice")
-        await pilot.press("w")
-        await settle(pilot)
-        await type_text(pilot, "40")
+        await play(pilot, SignIn("alice"), "w", Type("40"))
         form = app.screen
         assert isinstance(form, PaymentScreen)
         account_id = form.account_select.value
@@ -193,31 +171,23 @@ async def test_posting_the_same_form_twice_moves_the_money_once(demo_bank: Bank)
 async def test_the_idle_lock_covers_the_screen_and_counts_wrong_passwords(
     demo_bank: Bank,
 ) -> None:
-    now = [1000.0]
-    app = make_app(demo_bank, idle_seconds=300, idle_clock=lambda: now[0])
+    clock = IdleClock(1000.0)
+    app = make_app(demo_bank, idle_seconds=300, idle_clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, "alice")
-        now[0] += 299
-        app.check_idle_lock()
-        await settle(pilot)
+        await sit_idle(pilot, clock, 299)
         assert isinstance(app.screen, DashboardScreen)
 
-        now[0] += 2
-        app.check_idle_lock()
-        await settle(pilot)
+        await sit_idle(pilot, clock, 2)
         assert isinstance(app.screen, IdleLockModal)
-        await pilot.press("d")  # covered: the dashboard's keys do not reach it
-        await type_text(pilot, "wrong")
-        await pilot.press("enter")
-        await settle(pilot)
+        # Covered: the dashboard's keys do not reach it.
+        await play(pilot, Keys("d", settle=False), Type("wrong"), "enter")
         assert isinstance(app.screen, IdleLockModal)
         message = str(app.screen.query_one("#lock-error", Static).render())
         assert "Wrong password" in message
         assert failed_logins(demo_bank, "alice") == 1
 
-        await type_text(pilot, DEMO_PASSWORD)
-        await pilot.press("enter")
-        await settle(pilot)
+        await play(pilot, Type(DEMO_PASSWORD), "enter")
         assert isinstance(app.screen, DashboardScreen)
         assert failed_logins(demo_bank, "alice") == 0
         assert not app.locked
@@ -225,22 +195,17 @@ async def test_the_idle_lock_covers_the_screen_and_counts_wrong_passwords(
 
 @pilot_test
 async def test_the_idle_lock_signs_out_once_the_user_is_locked(demo_bank: Bank) -> None:
-    now = [0.0]
-    app = make_app(demo_bank, idle_seconds=60, idle_clock=lambda: now[0])
+    clock = IdleClock(0.0)
+    app = make_app(demo_bank, idle_seconds=60, idle_clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, "bob")
-        now[0] += 61
-        app.check_idle_lock()
-        await settle(pilot)
+        await sit_idle(pilot, clock, 61)
         for _ in range(demo_bank.settings.lockout_after):
             demo_bank.db.clock.advance(timedelta(minutes=1))  # type: ignore[attr-defined]
-            await type_text(pilot, "not it")
-            await pilot.press("enter")
-            await settle(pilot)
+            await play(pilot, Type("not it"), "enter")
         message = str(app.screen.query_one("#lock-error", Static).render())
         assert "locked" in message and "Ctrl+L" in message
-        await pilot.press("ctrl+l")
-        await settle(pilot)
+        await play(pilot, "ctrl+l")
         assert isinstance(app.screen, LoginScreen)
         assert app.signed_in is None
 
@@ -261,8 +226,7 @@ async def test_screens_ask_the_app_to_sign_in_and_out_by_message(demo_bank: Bank
     async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
         await sign_in(pilot, "alice")
         assert isinstance(app.screen, DashboardScreen)
-        await pilot.press("ctrl+l")
-        await settle(pilot)
+        await play(pilot, "ctrl+l")
         assert isinstance(app.screen, LoginScreen)
         assert app.signed_in is None
     told = list({id(m): m for m in seen if isinstance(m, SignedIn | SignOutRequested)}.values())
@@ -294,10 +258,7 @@ async def test_question_mark_opens_help_only_when_no_input_has_focus(demo_bank: 
         await settle(pilot)
         await pilot.press("?")
         assert app.screen.query_one("#username", Input).value == "?"
-        await pilot.press("backspace")
-        await sign_in(pilot, "alice")
-        await pilot.press("question_mark")
-        await settle(pilot)
+        await play(pilot, Keys("backspace", settle=False), SignIn("alice"), "question_mark")
         assert type(app.screen).__name__ == "HelpModal"
         await pilot.press("escape")
         assert isinstance(app.screen, DashboardScreen)
@@ -319,15 +280,14 @@ async def test_a_customer_password_change_works_from_the_profile(empty_bank: Ban
     make_customer(empty_bank, "erin")
     app = make_app(empty_bank)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot, "erin", PASSWORD)
-        await pilot.press("p")
-        await settle(pilot)
-        await pilot.press("f3")
-        await settle(pilot)
-        for text in (PASSWORD, NEW_PASSWORD, NEW_PASSWORD):
-            await type_text(pilot, text)
-            await pilot.press("enter")
-        await settle(pilot)
+        await play(
+            pilot,
+            SignIn("erin", PASSWORD),
+            "p",
+            "f3",
+            enter_each(PASSWORD, NEW_PASSWORD, NEW_PASSWORD),
+            settle,
+        )
         assert type(app.screen).__name__ == "ProfileScreen"
     assert empty_bank.auth.login("erin", NEW_PASSWORD).actor.username == "erin"
 
@@ -337,12 +297,9 @@ async def test_a_saved_profile_renames_the_user_in_the_header(demo_bank: Bank) -
     seen: list[Message] = []
     app = make_app(demo_bank)
     async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
-        await sign_in(pilot, "alice")
-        await pilot.press("p")
-        await settle(pilot)
+        await play(pilot, SignIn("alice"), "p")
         app.screen.query_one("#full-name", Input).value = "Alice Renamed"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await play(pilot, "ctrl+s")
         assert "Alice Renamed (alice) · customer" in app.sub_title
     assert any(isinstance(m, ProfileSaved) for m in seen)
     assert demo_bank.auth.login("alice", DEMO_PASSWORD).user.full_name == "Alice Renamed"
@@ -367,9 +324,6 @@ async def test_a_temporary_password_must_be_changed_before_going_on(empty_bank: 
         assert type(app.screen).__name__ == "ChangePasswordScreen"
         await pilot.press("escape")  # cannot be skipped
         assert type(app.screen).__name__ == "ChangePasswordScreen"
-        for text in (PASSWORD, NEW_PASSWORD, NEW_PASSWORD):
-            await type_text(pilot, text)
-            await pilot.press("enter")
-        await settle(pilot)
+        await play(pilot, enter_each(PASSWORD, NEW_PASSWORD, NEW_PASSWORD), settle)
         assert isinstance(app.screen, DashboardScreen)
     assert not empty_bank.auth.login("fay", NEW_PASSWORD).must_change_password

@@ -7,19 +7,22 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
 from textual.widgets import DataTable, Input
 
 from bankapp.bank import Bank
 from screens.app import BankApp, make_app
 from screens.config import CONFIG_ENV, remembered_theme
-from tests.ui.helpers import SIZE, config_file, open_palette, pilot_test, settle, sign_in
-
-
-@pytest.fixture(autouse=True)
-def private_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Each test has its own (initially absent) config.toml; the developer's is never read."""
-    monkeypatch.setenv(CONFIG_ENV, str(tmp_path / "config" / "config.toml"))
+from tests.ui.helpers import (
+    SIZE,
+    Keys,
+    SignIn,
+    config_file,
+    open_palette,
+    pilot_test,
+    play,
+    settle,
+    sign_in,
+)
 
 
 def notifications(app: BankApp) -> list[str]:
@@ -40,8 +43,7 @@ async def test_typing_account_digits_in_the_palette_opens_that_account(demo_bank
         await sign_in(pilot, "alice")
         account = demo_bank.accounts.list_accounts(app.actor)[1]
         await open_palette(pilot, account.number[-6:])
-        await pilot.press("enter")
-        await settle(pilot)
+        await play(pilot, "enter")
         assert screen_name(app) == "AccountScreen"
         assert app.screen.account_id == account.id  # type: ignore[attr-defined]
 
@@ -53,9 +55,7 @@ async def test_the_palette_offers_no_bank_commands_while_the_screen_is_locked(
     """Locking covers the screen: the palette must not be a way around it."""
     app = make_app(demo_bank)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot, "alice")
-        await pilot.press("f8")
-        await settle(pilot)
+        await play(pilot, SignIn("alice"), "f8")
         assert app.locked
         from screens.commands import BankCommands
 
@@ -72,12 +72,9 @@ async def test_a_key_remapped_in_the_config_file_runs_its_action(demo_bank: Bank
     config_file('[keys]\ntransfer = "ctrl+t"\n')
     app = make_app(demo_bank)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot, "alice")
-        await pilot.press("t")
-        await settle(pilot)
+        await play(pilot, SignIn("alice"), "t")
         assert screen_name(app) == "DashboardScreen", "the old key still works"
-        await pilot.press("ctrl+t")
-        await settle(pilot)
+        await play(pilot, "ctrl+t")
         assert screen_name(app) == "PaymentScreen"
         assert app.config_problem is None
 
@@ -94,9 +91,7 @@ async def test_a_bad_config_file_is_reported_and_the_defaults_apply(demo_bank: B
         assert "Using the default settings" in app.config_problem
         assert any("Using the default settings" in n for n in notifications(app))
         assert app.theme == "textual-dark", "nothing from the bad file is applied"
-        await sign_in(pilot, "alice")
-        await pilot.press("t")
-        await settle(pilot)
+        await play(pilot, SignIn("alice"), "t")
         assert screen_name(app) == "PaymentScreen"
 
 
@@ -143,8 +138,7 @@ async def test_y_copies_the_selected_account_number_and_says_so(demo_bank: Bank)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, "alice")
         second = demo_bank.accounts.list_accounts(app.actor)[1]
-        await pilot.press("j", "y")
-        await settle(pilot)
+        await play(pilot, Keys("j", "y"))
         assert app.clipboard == second.number
         assert any(second.number[-4:] in n and "copied" in n for n in notifications(app))
 

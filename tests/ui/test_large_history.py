@@ -13,7 +13,7 @@ from screens.account import PAGE_SIZE, AccountScreen
 from screens.app import make_app
 from screens.widgets.ledger_table import LedgerTable
 from tests.conftest import FROZEN_NOW, PASSWORD, make_customer
-from tests.ui.helpers import SIZE, pilot_test, settle, sign_in
+from tests.ui.helpers import SIZE, pilot_test, play, settle, sign_in
 
 ENTRIES = 100_000
 CHUNK = 10_000
@@ -133,6 +133,5 @@ async def test_opening_an_account_with_100k_postings_fetches_one_page(
         assert all(" IN (" in s for s in others)  # only the shown entries' other legs
         assert len(posting_reads) <= 2
 
-        await pilot.press("ctrl+end")  # to the last loaded row: the next page loads, only it
-        await settle(pilot)
+        await play(pilot, "ctrl+end")  # to the last loaded row: the next page loads, only it
         assert table.row_count == 2 * PAGE_SIZE

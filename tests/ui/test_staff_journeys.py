@@ -16,14 +16,19 @@ from bankapp.demo.logins import DEMO_PASSWORD
 from bankapp.domain.types import Actor, Role
 from bankapp.storage.models import PendingApproval, User, table_of
 from screens.app import make_app
+from tests.fixtures import entry_count
 from tests.ui.helpers import (
     SIZE,
-    entry_count,
+    Keys,
+    SignInStaff,
+    Type,
+    enter_each,
+    find_customer,
     pilot_test,
+    play,
     settle,
     sign_in,
     sign_in_staff,
-    type_text,
 )
 
 
@@ -46,6 +51,11 @@ def alice_everyday(bank: Bank) -> int:
 def pending_items(bank: Bank) -> list[Any]:
     items = table_of(PendingApproval)
     return list(bank.db.read(lambda tx: tx.conn.execute(select(items).order_by(items.c.id)).all()))
+
+
+def as_typed(cents: int) -> str:
+    """An amount as a teller types it: 1234.50."""
+    return f"{cents // 100}.{cents % 100:02d}"
 
 
 async def next_sign_in(pilot: Pilot[Any], bank: Bank, username: str) -> None:
@@ -74,41 +84,21 @@ async def test_teller_day_with_a_deposit_an_approved_withdrawal_and_a_short_draw
         await sign_in_staff(pilot, "teller")
         assert type(app.screen).__name__ == "StaffHomeScreen"
         # The demo left the teller's drawer open: close it first (counted exactly), then open.
-        await pilot.press("d")
-        await settle(pilot)
+        await play(pilot, "d")
         on_hand = app.screen.drawer.cash_on_hand  # type: ignore[attr-defined]
-        await type_text(pilot, f"{on_hand // 100}.{on_hand % 100:02d}")
-        await pilot.press("enter")
-        await settle(pilot)
+        await play(pilot, Type(as_typed(on_hand)), "enter")
         assert demo_bank.drawers.current(actor(demo_bank, "teller")) is None
-        await type_text(pilot, "12000.00")
-        await pilot.press("enter")
-        await settle(pilot)
+        await play(pilot, Type("12000.00"), "enter")
         drawer = demo_bank.drawers.current(actor(demo_bank, "teller"))
         assert drawer is not None and drawer.cash_on_hand == 1_200_000
-        await pilot.press("escape", "f")
-        await settle(pilot)
-        await type_text(pilot, "alice")
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("enter")  # open the first match
-        await settle(pilot)
+        await play(pilot, Keys("escape", "f"), Type("alice"), "enter")
+        await play(pilot, "enter")  # open the first match
         assert type(app.screen).__name__ == "CustomerOverviewScreen"
         before = entry_count(demo_bank)
-        await pilot.press("c")
-        await settle(pilot)
-        await type_text(pilot, "2500")
-        await pilot.press("enter", "enter")
-        await settle(pilot)
+        await play(pilot, "c", Type("2500"), Keys("enter", "enter"))
         assert entry_count(demo_bank) == before + 1
         assert alice_everyday(demo_bank) == start + 250_000
-        await pilot.press("escape")
-        await settle(pilot)
-        await pilot.press("w")
-        await settle(pilot)
-        await type_text(pilot, "10500")
-        await pilot.press("enter", "enter")
-        await settle(pilot)
+        await play(pilot, "escape", "w", Type("10500"), Keys("enter", "enter"))
         assert entry_count(demo_bank) == before + 1  # pending: nothing moved
         request = pending_items(demo_bank)[-1]
         assert (request.status, request.amount, request.kind) == (
@@ -118,24 +108,18 @@ async def test_teller_day_with_a_deposit_an_approved_withdrawal_and_a_short_draw
         )
 
         await next_sign_in(pilot, demo_bank, "admin")
-        await pilot.press("a")
-        await settle(pilot)
-        await pilot.press("a")  # the newest request is on the first row
-        await settle(pilot)
+        await play(pilot, "a", "a")  # the newest request is on the first row
         assert pending_items(demo_bank)[-1].status == "approved"
         assert alice_everyday(demo_bank) == start + 250_000 - 1_050_000
 
         await next_sign_in(pilot, demo_bank, "teller")
-        await pilot.press("d")
-        await settle(pilot)
+        await play(pilot, "d")
         # 12,000.00 float + 2,500.00 in - 10,500.00 out: the teller counts a dollar less.
         drawer = demo_bank.drawers.current(actor(demo_bank, "teller"))
         expected = 1_200_000 + 250_000 - 1_050_000
         assert drawer is not None and drawer.cash_on_hand == expected
         counted = expected - 100
-        await type_text(pilot, f"{counted // 100}.{counted % 100:02d}")
-        await pilot.press("enter")
-        await settle(pilot)
+        await play(pilot, Type(as_typed(counted)), "enter")
         assert demo_bank.drawers.current(actor(demo_bank, "teller")) is None
         report = demo_bank.reports.end_of_day(actor(demo_bank, "admin"))
         assert report.drawers[-1].difference == -100
@@ -147,11 +131,7 @@ async def test_the_audit_viewer_verifies_the_chain(demo_bank: Bank) -> None:
     """F5 in the audit log runs the same check as `bankapp audit verify` and says so."""
     app = make_app(demo_bank)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in_staff(pilot, "admin")
-        await pilot.press("l")
-        await settle(pilot)
-        await pilot.press("f5")
-        await settle(pilot)
+        await play(pilot, SignInStaff("admin"), "l", "f5")
         messages = [n.message for n in app._notifications]
         assert any(m.startswith("Audit chain verified") for m in messages), messages
 
@@ -161,9 +141,7 @@ async def test_a_teller_cannot_reach_admin_screens_by_key(demo_bank: Bank) -> No
     """S and L do nothing for a teller (and the services would refuse anyway)."""
     app = make_app(demo_bank)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in_staff(pilot, "teller")
-        await pilot.press("s", "l")
-        await settle(pilot)
+        await play(pilot, SignInStaff("teller"), Keys("s", "l"))
         assert type(app.screen).__name__ == "StaffHomeScreen"
 
 
@@ -173,51 +151,25 @@ async def test_teller_registers_a_customer_and_manages_their_accounts(demo_bank:
     freezes it; X closes the unused one at once; a closure with history goes pending."""
     app = make_app(demo_bank)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in_staff(pilot, "teller")
-        await pilot.press("f")
-        await settle(pilot)
-        await pilot.press("f2")
-        await settle(pilot)
-        for value in ("dora", "Dora Explorer", "dora@example.com", "+1 555 0199", "1 Map Road"):
-            await type_text(pilot, value)
-            await pilot.press("enter")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        form = ("dora", "Dora Explorer", "dora@example.com", "+1 555 0199", "1 Map Road")
+        await play(pilot, SignInStaff("teller"), "f", "f2", enter_each(*form), "ctrl+s")
         assert type(app.screen).__name__ == "CustomerOverviewScreen"
         dora = actor(demo_bank, "dora")
         assert demo_bank.auth.get_user(dora, dora.user_id).must_change_password
-        await pilot.press("o")
-        await settle(pilot)
-        await pilot.press("enter")  # "checking" is suggested
-        await settle(pilot)
+        await play(pilot, "o", "enter")  # "checking" is suggested
         [account] = demo_bank.accounts.list_accounts(dora)
-        await pilot.press("z")
-        await settle(pilot)
-        await type_text(pilot, "Lost card")
-        await pilot.press("enter")
-        await settle(pilot)
+        await play(pilot, "z", Type("Lost card"), "enter")
         assert demo_bank.accounts.get(dora, account.id).status == "frozen"
-        await pilot.press("z")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await play(pilot, "z", "enter")
         assert demo_bank.accounts.get(dora, account.id).status == "open"
-        await pilot.press("x")
-        await settle(pilot)
+        await play(pilot, "x")
         assert demo_bank.accounts.get(dora, account.id).status == "closed"
 
-        await pilot.press("escape", "escape", "escape")  # Escape stops at the staff home
-        await settle(pilot)
+        await play(pilot, Keys("escape", "escape", "escape"))  # Escape stops at the staff home
         assert type(app.screen).__name__ == "StaffHomeScreen"
-        await pilot.press("f")
-        await type_text(pilot, "alice")
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await play(pilot, find_customer("alice"))
         before = len(pending_items(demo_bank))
-        await pilot.press("x")  # alice's Everyday account has history
-        await settle(pilot)
+        await play(pilot, "x")  # alice's Everyday account has history
         items = pending_items(demo_bank)
         assert len(items) == before + 1 and items[-1].kind == "account_close"
         assert items[-1].status == "pending"
@@ -245,8 +197,7 @@ async def test_a_customer_opts_in_to_two_step_sign_in(
         app.push_screen(SecondFactorSetupScreen())
         await settle(pilot)
         code = pyotp.TOTP(key).generate_otp(unix_step(demo_bank.clock.now()))
-        await pilot.press(*code, "enter")
-        await settle(pilot)
+        await play(pilot, Keys(*code, "enter"))
         alice = actor(demo_bank, "alice")
         assert demo_bank.totp.remaining_recovery_codes(alice) == 8
         assert demo_bank.auth.login("alice", DEMO_PASSWORD).second_factor_required
@@ -257,15 +208,7 @@ async def test_a_teller_prints_a_statement_from_the_customer_overview(demo_bank:
     """P on a customer's account opens that account's statement."""
     app = make_app(demo_bank)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in_staff(pilot, "teller")
-        await pilot.press("f")
-        await type_text(pilot, "carol")
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("p")
-        await settle(pilot)
+        await play(pilot, SignInStaff("teller"), find_customer("carol"), "p")
         assert type(app.screen).__name__ == "StatementScreen"
         carol = actor(demo_bank, "carol")
         assert app.screen.account_id == demo_bank.accounts.list_accounts(carol)[0].id  # type: ignore[attr-defined]

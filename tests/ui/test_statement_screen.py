@@ -14,7 +14,7 @@ from bankapp.storage.models import Statement
 from screens.app import make_app
 from screens.statements import StatementScreen
 from screens.widgets.ledger_table import LedgerTable
-from tests.ui.helpers import SIZE, pilot_test, settle, sign_in
+from tests.ui.helpers import SIZE, SignIn, pilot_test, play, settle, sign_in
 
 
 def _statement_count(bank: Bank) -> int:
@@ -43,8 +43,7 @@ async def test_the_screen_agrees_with_the_service_and_pages_to_the_end(demo_bank
         table = screen.query_one(LedgerTable)
         assert table.row_count == 50
         for _ in range(summary.line_count // 10 + 5):
-            await pilot.press("ctrl+end")
-            await settle(pilot)
+            await play(pilot, "ctrl+end")
         assert table.row_count == summary.line_count
         assert screen.next_cursor is None
         chart = screen.query_one(Sparkline)
@@ -66,18 +65,15 @@ async def test_a_custom_period_and_an_export_in_a_worker_show_the_saved_path(
         assert isinstance(screen, StatementScreen)
         screen.query_one("#first-day", Input).value = "2026-31-10"
         screen.query_one("#first-day", Input).focus()
-        await pilot.press("enter")
-        await settle(pilot)
+        await play(pilot, "enter")
         assert "not a date" in str(screen.query_one("#first-day-error", Static).render())
         screen.query_one("#first-day", Input).value = "2026-10-01"
         screen.query_one("#last-day", Input).value = "2026-10-31"
-        await pilot.press("enter")
-        await settle(pilot)
+        await play(pilot, "enter")
         assert screen.query_one("#preset", Select).value == Preset.CUSTOM.value
         assert screen.period.label == "1 Oct 2026 to 31 Oct 2026"
         screen.query_one("#export-folder", Input).value = str(tmp_path / "out")
-        await pilot.press("f7")
-        await settle(pilot)
+        await play(pilot, "f7")
         [saved] = (tmp_path / "out").iterdir()
         assert saved.suffix == ".pdf"
         assert str(saved) in str(screen.query_one("#export-result", Static).render())
@@ -88,9 +84,7 @@ async def test_a_custom_period_and_an_export_in_a_worker_show_the_saved_path(
 async def test_s_on_the_dashboard_opens_this_month_and_a_preset_reloads(demo_bank: Bank) -> None:
     app = make_app(demo_bank)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot, "alice")
-        await pilot.press("s")
-        await settle(pilot)
+        await play(pilot, SignIn("alice"), "s")
         screen = app.screen
         assert isinstance(screen, StatementScreen)
         assert screen.period.preset == Preset.THIS_MONTH

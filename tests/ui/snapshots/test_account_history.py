@@ -2,65 +2,40 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from textual.pilot import Pilot
-
 from bankapp.bank import Bank
-from tests.ui.helpers import Snap, settle, sign_in, snap, type_text
+from tests.ui.helpers import TAB, Keys, SignIn, Snap, Type, snap, steps
 
 
 def test_account_detail_shows_one_page_of_history(snap_compare: Snap, demo_bank: Bank) -> None:
     """Enter on an account opens its balance, details and the newest page of history."""
-
-    async def run(pilot: Pilot[Any]) -> None:
-        await sign_in(pilot, "alice")
-        await pilot.press("enter")
-        await settle(pilot)
-
-    assert snap(snap_compare, demo_bank, run)
+    assert snap(snap_compare, demo_bank, steps(SignIn("alice"), "enter"))
 
 
 def test_history_memo_markup_is_shown_literally(snap_compare: Snap, demo_bank: Bank) -> None:
     """A memo typed as Rich markup appears as the characters typed, filtered by memo."""
-
-    async def run(pilot: Pilot[Any]) -> None:
-        await sign_in(pilot, "alice")
-        await pilot.press("d")
-        await settle(pilot)
-        await type_text(pilot, "12.34")
-        await pilot.press("tab")
-        await type_text(pilot, "[bold red]x[/] [link=https://e.vil]y[/link]")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        await pilot.press("enter")  # confirm
-        await settle(pilot)
-        await pilot.press("escape")  # result -> dashboard
-        await settle(pilot)
-        await pilot.press("enter")  # open the account
-        await settle(pilot)
-        await pilot.press("ctrl+f")
-        for _ in range(5):
-            await pilot.press("tab")
-        await type_text(pilot, "bold")
-        await pilot.press("enter")
-        await settle(pilot)
-
-    assert snap(snap_compare, demo_bank, run)
+    script = steps(
+        SignIn("alice"),
+        "d",
+        Type("12.34"),
+        TAB,
+        Type("[bold red]x[/] [link=https://e.vil]y[/link]"),
+        "ctrl+s",
+        "enter",  # confirm
+        "escape",  # result -> dashboard
+        "enter",  # open the account
+        Keys("ctrl+f", settle=False),
+        *[TAB] * 5,  # to the memo filter
+        Type("bold"),
+        "enter",
+    )
+    assert snap(snap_compare, demo_bank, script)
 
 
 def test_history_filter_with_a_bad_date_says_how_to_write_it(
     snap_compare: Snap, demo_bank: Bank
 ) -> None:
     """A date the filter cannot read is reported beside the filters; the rows stay."""
-
-    async def run(pilot: Pilot[Any]) -> None:
-        await sign_in(pilot, "alice")
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("ctrl+f")
-        await type_text(pilot, "yesterday")
-        await pilot.press("enter")
-        await settle(pilot)
-
-    assert snap(snap_compare, demo_bank, run)
+    script = steps(
+        SignIn("alice"), "enter", Keys("ctrl+f", settle=False), Type("yesterday"), "enter"
+    )
+    assert snap(snap_compare, demo_bank, script)

@@ -13,16 +13,18 @@ from bankapp.storage.models import AuditEvent
 from screens.cards import CardsScreen
 from screens.modals.card_purchase import CardPurchaseModal
 from screens.modals.card_reveal import CardRevealModal
+from tests.fixtures import entry_count
 from tests.ui.helpers import (
+    Do,
+    Expect,
     Snap,
     alice,
-    entry_count,
     new_credit_card,
     open_cards,
+    purchase_form,
     screen_text,
-    settle,
     snap,
-    type_text,
+    steps,
 )
 
 pytestmark = pytest.mark.usefixtures("fixed_card_key")
@@ -32,12 +34,11 @@ def test_cards_screen_lists_masked_cards_with_limits(snap_compare: Snap, demo_ba
     """Alice's demo cards: masked numbers, status, limit/used/available, card transactions."""
     seen: dict[str, str] = {}
 
-    async def run(pilot: Pilot[Any]) -> None:
-        await open_cards(pilot)
-        assert isinstance(pilot.app.screen, CardsScreen)
+    def read_the_table(pilot: Pilot[Any]) -> None:
         seen["text"] = screen_text(pilot.app)
 
-    assert snap(snap_compare, demo_bank, run)
+    script = steps(open_cards, Expect(CardsScreen), Do(read_the_table, settle=False))
+    assert snap(snap_compare, demo_bank, script)
     assert "•••• •••• •••• " in seen["text"]
     assert "Credit" in seen["text"] and "Debit" in seen["text"]
 
@@ -45,16 +46,13 @@ def test_cards_screen_lists_masked_cards_with_limits(snap_compare: Snap, demo_ba
 def test_issuing_a_card_reveals_number_and_cvv_once(snap_compare: Snap, demo_bank: Bank) -> None:
     """The one-time reveal modal: full number, expiry, CVV and the never-again warning."""
     before = len(demo_bank.cards.list_cards(alice(demo_bank)))
-
-    async def run(pilot: Pilot[Any]) -> None:
-        await open_cards(pilot)
-        await pilot.press("n")
-        await settle(pilot)
-        await pilot.press("ctrl+s")  # a debit card on the first checking account
-        await settle(pilot)
-        assert isinstance(pilot.app.screen, CardRevealModal)
-
-    assert snap(snap_compare, demo_bank, run)
+    script = steps(
+        open_cards,
+        "n",
+        "ctrl+s",  # a debit card on the first checking account
+        Expect(CardRevealModal),
+    )
+    assert snap(snap_compare, demo_bank, script)
     assert len(demo_bank.cards.list_cards(alice(demo_bank))) == before + 1
 
 
@@ -65,23 +63,13 @@ def test_a_purchase_with_a_wrong_cvv_is_declined_in_place(
     card = new_credit_card(demo_bank)
     wrong_cvv = f"{(int(card.cvv) + 1) % 1000:03d}"
     entries = entry_count(demo_bank)
-
-    async def run(pilot: Pilot[Any]) -> None:
-        await open_cards(pilot)
-        await pilot.press("b")  # the newest card is highlighted first
-        await settle(pilot)
-        await type_text(pilot, "Corner Shop")
-        await pilot.press("tab")
-        await type_text(pilot, "12.50")
-        await pilot.press("tab")
-        await type_text(pilot, card.pan)
-        await pilot.press("tab", "tab")
-        await type_text(pilot, wrong_cvv)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        assert isinstance(pilot.app.screen, CardPurchaseModal)
-
-    assert snap(snap_compare, demo_bank, run)
+    script = steps(
+        open_cards,
+        purchase_form(card, wrong_cvv),  # the newest card is highlighted first
+        "ctrl+s",
+        Expect(CardPurchaseModal),
+    )
+    assert snap(snap_compare, demo_bank, script)
     assert entry_count(demo_bank) == entries
     table = AuditEvent.__table__
     last = demo_bank.db.read(

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import contextlib
 from datetime import timedelta
-from typing import Any
-
-from textual.pilot import Pilot
 
 from bankapp.bank import Bank
 from bankapp.demo.logins import DEMO_PASSWORD
 from bankapp.errors import AuthenticationFailed
-from tests.ui.helpers import Snap, settle, sign_in, snap
+from tests.ui.helpers import SignIn, Snap, settle, snap
 
 
 def test_login_screen_shows_the_demo_sign_ins(snap_compare: Snap, demo_bank: Bank) -> None:
@@ -21,11 +18,7 @@ def test_login_screen_shows_the_demo_sign_ins(snap_compare: Snap, demo_bank: Ban
 
 def test_login_with_a_wrong_password_says_so(snap_compare: Snap, demo_bank: Bank) -> None:
     """A wrong password gives one generic message and clears the password field."""
-
-    async def run(pilot: Pilot[Any]) -> None:
-        await sign_in(pilot, "alice", "not-the-password")
-
-    assert snap(snap_compare, demo_bank, run)
+    assert snap(snap_compare, demo_bank, SignIn("alice", "not-the-password"))
 
 
 def test_login_when_locked_says_until_when(snap_compare: Snap, demo_bank: Bank) -> None:
@@ -35,11 +28,7 @@ def test_login_when_locked_says_until_when(snap_compare: Snap, demo_bank: Bank) 
         with contextlib.suppress(AuthenticationFailed):
             demo_bank.auth.login("bob", "wrong password!")
         clock.advance(timedelta(minutes=5))  # type: ignore[attr-defined]
-
-    async def run(pilot: Pilot[Any]) -> None:
-        await sign_in(pilot, "bob", "still the wrong one")
-
-    assert snap(snap_compare, demo_bank, run)
+    assert snap(snap_compare, demo_bank, SignIn("bob", "still the wrong one"))
 
 
 def test_login_when_throttled_says_how_long_to_wait(snap_compare: Snap, demo_bank: Bank) -> None:
@@ -47,8 +36,4 @@ def test_login_when_throttled_says_how_long_to_wait(snap_compare: Snap, demo_ban
     for _ in range(demo_bank.settings.throttle_after):
         with contextlib.suppress(AuthenticationFailed):
             demo_bank.auth.login("carol", "wrong password!")
-
-    async def run(pilot: Pilot[Any]) -> None:
-        await sign_in(pilot, "carol", DEMO_PASSWORD)
-
-    assert snap(snap_compare, demo_bank, run)
+    assert snap(snap_compare, demo_bank, SignIn("carol", DEMO_PASSWORD))

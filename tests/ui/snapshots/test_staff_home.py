@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from textual.pilot import Pilot
-
 from bankapp.bank import Bank
-from tests.ui.helpers import Snap, sign_in_staff, snap
+from tests.ui.helpers import SignInStaff, Snap, snap
 
 
 def test_teller_home_shows_the_drawer_and_pending_requests(
     snap_compare: Snap, demo_bank: Bank
 ) -> None:
     """The teller's menu, their open drawer's cash and their own pending requests."""
-
-    async def run(pilot: Pilot[Any]) -> None:
-        await sign_in_staff(pilot, "teller")
-
-    assert snap(snap_compare, demo_bank, run)
+    assert snap(snap_compare, demo_bank, SignInStaff("teller"))
 
 
 def test_admin_home_lists_the_admin_tasks(snap_compare: Snap, demo_bank: Bank) -> None:
     """The supervisor's menu adds staff users and the audit log."""
-
-    async def run(pilot: Pilot[Any]) -> None:
-        await sign_in_staff(pilot, "admin")
-
-    assert snap(snap_compare, demo_bank, run)
+    assert snap(snap_compare, demo_bank, SignInStaff("admin"))

@@ -10,29 +10,23 @@ from bankapp.bank import Bank
 from bankapp.domain.types import AccountKind
 from bankapp.services.statements import Preset
 from screens.statements import StatementScreen
-from tests.ui.helpers import Snap, settle, sign_in, snap
+from tests.ui.helpers import Do, SignIn, Snap, alice, snap, steps
 
 
 def test_statement_of_last_month_with_activity(snap_compare: Snap, demo_bank: Bank) -> None:
     """Last month of alice's main account: summary, balance chart and the first lines."""
 
-    async def run(pilot: Pilot[Any]) -> None:
-        await sign_in(pilot, "alice")
+    def open_last_month(pilot: Pilot[Any]) -> None:
         account_id = demo_bank.accounts.list_accounts(pilot.app.actor)[0].id  # type: ignore[attr-defined]
         pilot.app.push_screen(StatementScreen(account_id, Preset.LAST_MONTH))
-        await settle(pilot)
 
-    assert snap(snap_compare, demo_bank, run)
+    assert snap(snap_compare, demo_bank, steps(SignIn("alice"), Do(open_last_month)))
 
 
 def test_statement_of_an_account_with_no_activity(snap_compare: Snap, demo_bank: Bank) -> None:
     """A new account's statement: zero balances and 'No transactions in this period.'"""
-    alice = demo_bank.auth.login("alice", "bank-demo-2026!").actor
-    empty = demo_bank.accounts.open(alice, AccountKind.SAVINGS, "Empty pot")
-
-    async def run(pilot: Pilot[Any]) -> None:
-        await sign_in(pilot, "alice")
-        pilot.app.push_screen(StatementScreen(empty.id))
-        await settle(pilot)
-
-    assert snap(snap_compare, demo_bank, run)
+    empty = demo_bank.accounts.open(alice(demo_bank), AccountKind.SAVINGS, "Empty pot")
+    script = steps(
+        SignIn("alice"), Do(lambda pilot: pilot.app.push_screen(StatementScreen(empty.id)))
+    )
+    assert snap(snap_compare, demo_bank, script)
