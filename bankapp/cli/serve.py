@@ -90,9 +90,9 @@ def cmd_serve(args: argparse.Namespace, url: str, *, out: TextIO | None = None) 
     # Each browser session is a child process; it finds the database in its environment,
     # which keeps a password in the URL out of the process list.
     os.environ["BANKAPP_DATABASE_URL"] = url
-    from textual_serve.server import Server  # web server only when serving
+    from bankapp.cli.web_server import make_server
 
-    Server(
+    make_server(
         app_command(), host=args.host, port=args.port, title="bankapp", public_url=args.public_url
     ).serve()
     return 0

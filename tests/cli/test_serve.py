@@ -100,3 +100,54 @@ def test_only_loopback_addresses_count_as_local(host: str, loopback: bool) -> No
 
 def test_the_session_command_runs_this_interpreter() -> None:
     assert app_command("/opt/my python/bin/python") == "'/opt/my python/bin/python' -m bankapp"
+
+
+# -- the websocket only from the page's own origin (cross-site websocket hijacking) ----------
+
+
+def test_the_origin_of_a_public_url_is_its_scheme_host_and_port() -> None:
+    from bankapp.cli.web_server import origin_allowed, origin_of
+
+    assert origin_of("http://127.0.0.1:8000") == "http://127.0.0.1:8000"
+    assert origin_of("https://Bank.Example/teller/") == "https://bank.example"
+    assert origin_of("https://bank.example:443") == "https://bank.example"
+    assert origin_allowed("http://127.0.0.1:8000", "http://127.0.0.1:8000")
+    assert not origin_allowed("http://localhost:8000", "http://127.0.0.1:8000")
+    assert not origin_allowed("http://127.0.0.1:8000.evil.example", "http://127.0.0.1:8000")
+    assert not origin_allowed(None, "http://127.0.0.1:8000")
+
+
+def _handshake(origin: str | None) -> int:
+    """Open the session websocket with this Origin header; the HTTP status it got."""
+    import asyncio
+    import sys
+
+    from aiohttp import WSServerHandshakeError
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from bankapp.cli.web_server import make_server
+
+    command = f"{sys.executable} -c 'import time; time.sleep(5)'"
+    server = make_server(command, host="127.0.0.1", port=8123, title="bankapp", public_url=None)
+
+    async def connect() -> int:
+        async with TestClient(TestServer(await server._make_app())) as client:
+            headers = {"Origin": origin} if origin is not None else {}
+            try:
+                socket = await client.ws_connect("/ws", headers=headers)
+            except WSServerHandshakeError as refused:
+                return refused.status
+            await socket.close()
+            return 101
+
+    return asyncio.run(asyncio.wait_for(connect(), timeout=30))
+
+
+def test_a_page_on_another_site_cannot_open_the_session_websocket() -> None:
+    assert _handshake("https://evil.example") == 403
+    assert _handshake("http://127.0.0.1:8124") == 403  # another port is another origin
+    assert _handshake(None) == 403
+
+
+def test_the_page_served_by_bankapp_itself_opens_it() -> None:
+    assert _handshake("http://127.0.0.1:8123") == 101
