@@ -16,6 +16,7 @@ from bankapp.services.context import ServiceContext
 from bankapp.services.customers import CustomerService
 from bankapp.services.drawers import DrawerService
 from bankapp.services.history import HistoryService
+from bankapp.services.operator import OperatorService
 from bankapp.services.payments import PaymentService
 from bankapp.services.reports import ReportService
 from bankapp.services.staff import StaffService
@@ -47,6 +48,7 @@ class Bank:
         self.drawers = DrawerService(self.ctx)
         self.approvals = ApprovalService(self.ctx)
         self.totp = self.auth.totp
+        self.operator = OperatorService(self.ctx, self.totp)
         self.customers = CustomerService(self.ctx)
         self.staff = StaffService(self.ctx, self.auth, self.totp)
         self.reports = ReportService(self.ctx)

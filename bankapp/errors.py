@@ -110,6 +110,47 @@ class PermissionDenied(BankError):
     code = "permission_denied"
 
 
+class SessionError(PermissionDenied):
+    """The caller's session cannot make this call; the message says what to do."""
+
+    code = "session_error"
+
+
+class SessionInvalid(SessionError):
+    """No such session, or not this user's (a forged or stale handle)."""
+
+    code = "session_invalid"
+
+    def __init__(self, message: str = "Your session is no longer valid; sign in again.") -> None:
+        super().__init__(message)
+
+
+class SessionEnded(SessionError):
+    """Signed out, ended by a password change or by staff, or past its absolute lifetime."""
+
+    code = "session_ended"
+
+    def __init__(self, message: str = "You were signed out; sign in again.") -> None:
+        super().__init__(message)
+
+
+class SessionLocked(SessionError):
+    """Idle too long, or locked by its user: the password unlocks it."""
+
+    code = "session_locked"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The session is locked after a period without activity; type your password to continue."
+        )
+
+
+class SignInIncomplete(SessionError):
+    """The sign-in still owes a step (second factor, password change, enrolment)."""
+
+    code = "sign_in_incomplete"
+
+
 class NotFound(BankError):
     code = "not_found"
 

@@ -23,6 +23,10 @@ class Settings:
     throttle_base: timedelta = timedelta(seconds=2)
     lockout_after: int = 5
     lockout_period: timedelta = timedelta(minutes=15)
+    # Sessions (OWASP Session Management): locked after this long without a service call,
+    # ended this long after sign-in whatever happens.
+    session_idle_timeout: timedelta = timedelta(minutes=5)
+    session_max_age: timedelta = timedelta(hours=12)
     # Maker-checker: staff operations above this amount wait for an admin's approval.
     approval_threshold_cents: int = 1_000_000
     credit_limit_min_cents: int = 10_000

@@ -6,6 +6,7 @@ messages in `screens.messages` (signed in, sign out, lock, profile saved).
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -18,6 +19,7 @@ from textual.screen import Screen
 from bankapp.bank import Bank
 from bankapp.domain.money import format_cents
 from bankapp.domain.types import Actor, LoginResult, UserView
+from bankapp.errors import BankError
 from screens.change_password import ChangePasswordScreen
 from screens.dashboard import DashboardScreen
 from screens.keymap import KeymapApp
@@ -26,6 +28,7 @@ from screens.messages import LockRequested, ProfileSaved, SignedIn, SignOutReque
 from screens.modals.help import HelpModal
 from screens.modals.idle_lock import IdleLockModal
 from screens.staff.home import StaffHomeScreen
+from screens.staff.totp import SecondFactorScreen
 
 if TYPE_CHECKING:
     from screens.session import Session
@@ -81,14 +84,23 @@ class BankApp(KeymapApp):
         self.set_interval(1.0, self.check_idle_lock, name="idle-check")
 
     def on_signed_in(self, message: SignedIn) -> None:
-        """Remember who signed in and go to their home screen."""
+        """Show the sign-in's next step; once the session is active, the home screen. The
+        home screen (and with it every command) is reached only by an active session."""
         result = message.result
+        if result.second_factor_required or result.totp_enrolment_required:
+            self.push_screen(SecondFactorScreen(result))
+            return
+        if result.must_change_password:
+            self.push_screen(ChangePasswordScreen(pending=result))
+            return
+        if not result.signed_in:
+            self.sign_out("That sign-in cannot go on; sign in again.")
+            return
+        self._back_to_sign_in()
         self.signed_in = result
         self.touch()
         self.sub_title = signed_in_as(result.user)
         self.route_home()
-        if result.must_change_password:
-            self.push_screen(ChangePasswordScreen(forced=True))
 
     def route_home(self) -> None:
         """Customers go to the dashboard; staff to the staff home."""
@@ -98,13 +110,32 @@ class BankApp(KeymapApp):
         self.sub_title = signed_in_as(message.user)
 
     def on_sign_out_requested(self, message: SignOutRequested) -> None:
-        self.sign_out()
+        self.sign_out(message.reason)
 
-    def sign_out(self) -> None:
-        """Forget the signed-in user and return to the sign-in screen (which clears itself)."""
+    def sign_out(self, reason: str = "") -> None:
+        """End the session at the bank, forget the user and return to the sign-in screen
+        (which clears itself); `reason`, when the bank ended it, is said there."""
+        if self.signed_in is not None:
+            self.end_session_at_the_bank(self.signed_in.actor)
         self.signed_in = None
         self.locked = False
         self.sub_title = ""
+        self._back_to_sign_in()
+        if reason:
+            self.notify(reason, title="Signed out", severity="warning", markup=False)
+
+    def end_session_at_the_bank(self, actor: Actor) -> None:
+        """Sign `actor` out at the bank, off the UI thread; an already ended session is
+        fine."""
+        bank = self.bank
+
+        def sign_out() -> None:
+            with contextlib.suppress(BankError):
+                bank.auth.sign_out(actor)
+
+        self.run_worker(sign_out, thread=True, group="sign-out", exit_on_error=False)
+
+    def _back_to_sign_in(self) -> None:
         while len(self.screen_stack) > 2:
             self.pop_screen()
 
@@ -153,10 +184,20 @@ class BankApp(KeymapApp):
 
     def on_lock_requested(self, message: LockRequested) -> None:
         if self.signed_in is not None and not self.locked:
-            self.lock_screen()
+            self.lock_screen(tell_bank=not message.by_bank)
 
-    def lock_screen(self) -> None:
+    def lock_screen(self, *, tell_bank: bool = True) -> None:
+        """Cover the screen until the password unlocks the session; the bank locks the
+        session too, so nothing acts for it meanwhile, whatever this screen does."""
         self.locked = True
+        if tell_bank and self.signed_in is not None:
+            bank, actor = self.bank, self.signed_in.actor
+
+            def lock() -> None:
+                with contextlib.suppress(BankError):
+                    bank.auth.lock(actor)
+
+            self.run_worker(lock, thread=True, group="lock", exit_on_error=False)
 
         def unlocked(ok: bool | None) -> None:
             self.locked = False

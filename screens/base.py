@@ -16,8 +16,9 @@ from textual.worker import Worker, get_current_worker
 
 from bankapp.bank import Bank
 from bankapp.domain.types import Actor
-from bankapp.errors import BankError
+from bankapp.errors import BankError, SessionEnded, SessionInvalid, SessionLocked
 from bankapp.incidents import report_unexpected
+from screens.messages import LockRequested, SignOutRequested
 from screens.session import Session, session_of
 
 T = TypeVar("T")
@@ -146,10 +147,25 @@ class ServiceCalls(_ScreenPart):
                 markup=False,
                 timeout=30,
             )
+        elif self._session_refused(message.error):
+            return
         elif message.on_error is not None:
             message.on_error(message.error)
         else:
             self.show_error(message.error)
+
+    def _session_refused(self, error: BankError) -> bool:
+        """The bank refused the signed-in session itself: locked when idle (the lock screen
+        asks for the password), ended (back to the sign-in screen, saying why)."""
+        if self.session.signed_in is None:
+            return False  # a sign-in step handles its own refusals
+        if isinstance(error, SessionLocked):
+            self.post_message(LockRequested(by_bank=True))
+            return True
+        if isinstance(error, SessionEnded | SessionInvalid):
+            self.post_message(SignOutRequested(error.message))
+            return True
+        return False
 
     # -- errors in place ------------------------------------------------------------------
 

@@ -10,12 +10,16 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
+from bankapp.domain.types import Actor, LoginResult
 from screens.base import BankScreen, field_error
+from screens.messages import SignedIn
 from screens.widgets.password_rules import password_feedback
 
 
 class ChangePasswordScreen(BankScreen):
-    """With `forced`, the user must change a temporary password before going on."""
+    """From the profile: the signed-in user changes their password. With `pending`, a sign-in
+    that waits for a new password (a temporary one was set): nothing else is reachable until
+    it is changed, and Escape abandons the sign-in."""
 
     HELP = (
         "Type your current password, then the new one twice. The rules are checked as you "
@@ -25,9 +29,17 @@ class ChangePasswordScreen(BankScreen):
         Binding("ctrl+s", "save", "Save", id="save"),
     ]
 
-    def __init__(self, *, forced: bool = False) -> None:
+    def __init__(self, *, pending: LoginResult | None = None) -> None:
         super().__init__()
-        self.forced = forced
+        self.pending = pending
+
+    @property
+    def forced(self) -> bool:
+        return self.pending is not None
+
+    @property
+    def who(self) -> Actor:
+        return self.pending.actor if self.pending is not None else self.actor
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -61,7 +73,7 @@ class ChangePasswordScreen(BankScreen):
     @on(Input.Changed, "#password")
     def _show_rules(self) -> None:
         password = self.value("password")
-        problems = self.bank.auth.password_problems(password, self.actor.username)
+        problems = self.bank.auth.password_problems(password, self.who.username)
         self.query_one("#password-rules", Static).update(password_feedback(password, problems))
 
     @on(Input.Submitted)
@@ -77,16 +89,21 @@ class ChangePasswordScreen(BankScreen):
         old, new, confirm = (
             self.value(i) for i in ("old-password", "password", "password-confirm")
         )
+        who = self.who
         self.call_service(
-            lambda: self.bank.auth.change_password(self.actor, old, new, confirm),
+            lambda: self.bank.auth.change_password(who, old, new, confirm),
             self._changed,
             group="password",
         )
 
-    def _changed(self, _: None) -> None:
+    def _changed(self, result: LoginResult) -> None:
         self.notify("Your password is changed.", title="Saved")
+        if self.pending is not None:
+            self.post_message(SignedIn(result))
         self.dismiss(None)
 
     def action_go_back(self) -> None:
-        if not self.forced:
-            self.dismiss(None)
+        if self.pending is not None:  # abandon the sign-in; the session ends at the bank
+            actor, auth = self.pending.actor, self.bank.auth
+            self.call_service(lambda: auth.sign_out(actor), lambda _: None, group="abandon")
+        self.dismiss(None)

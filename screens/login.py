@@ -17,7 +17,6 @@ from bankapp.errors import BankError
 from screens.base import BankScreen, field_error
 from screens.messages import SignedIn
 from screens.register import RegisterScreen
-from screens.staff.totp import SecondFactorScreen
 
 
 class LoginScreen(BankScreen):
@@ -101,16 +100,10 @@ class LoginScreen(BankScreen):
         )
 
     def _signed_in(self, result: LoginResult) -> None:
+        """The password was right: the app shows what the sign-in still owes, if anything."""
         self.query_one("#sign-in", Button).disabled = False
-        if result.second_factor_required:
-            self.password.value = ""
-            self.app.push_screen(SecondFactorScreen(result), self._second_factor_done)
-            return
+        self.password.value = ""
         self.post_message(SignedIn(result))
-
-    def _second_factor_done(self, result: LoginResult | None) -> None:
-        if result is not None:
-            self.post_message(SignedIn(result))
 
     def _refused(self, error: BankError) -> None:
         self.query_one("#sign-in", Button).disabled = False

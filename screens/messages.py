@@ -9,7 +9,9 @@ from bankapp.domain.types import LoginResult, UserView
 
 
 class SignedIn(Message):
-    """The password (and the second factor, when asked for) was accepted."""
+    """A step of signing in finished (password, code, password change, enrolment): the
+    result says where the sign-in stands; the app shows the next step, or the home screen
+    once the session is active."""
 
     def __init__(self, result: LoginResult) -> None:
         super().__init__()
@@ -17,11 +19,21 @@ class SignedIn(Message):
 
 
 class SignOutRequested(Message):
-    """The user asked to sign out (the app returns to the sign-in screen)."""
+    """Sign out (the app returns to the sign-in screen); `reason`, when the bank ended the
+    session, is shown there."""
+
+    def __init__(self, reason: str = "") -> None:
+        super().__init__()
+        self.reason = reason
 
 
 class LockRequested(Message):
-    """The user asked to cover the screen until the password is typed again."""
+    """Cover the screen until the password is typed again; `by_bank` when the bank already
+    refused the session as idle (so there is nothing to tell it)."""
+
+    def __init__(self, *, by_bank: bool = False) -> None:
+        super().__init__()
+        self.by_bank = by_bank
 
 
 class ProfileSaved(Message):

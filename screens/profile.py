@@ -1,4 +1,5 @@
-"""The signed-in user's profile: view and edit details; Ctrl+P changes the password."""
+"""The signed-in user's profile: view and edit details, change the password, turn on
+two-step sign-in, and see the latest sign-ins (so a customer can notice a stranger)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
-from bankapp.domain.types import UserView
+from bankapp.domain.types import SignInEvent, UserView
 from screens.base import BankScreen, field_error
 from screens.change_password import ChangePasswordScreen
 from screens.messages import ProfileSaved
+from screens.staff.totp import SecondFactorSetupScreen
 
 PROFILE_FIELDS = (
     ("full_name", "Full name"),
@@ -27,13 +29,17 @@ PROFILE_FIELDS = (
 class ProfileScreen(BankScreen):
     """Edit the fields and press Ctrl+S to save."""
 
+    user: UserView | None = None
+
     HELP = (
         "Your details as the bank holds them. Edit and press Ctrl+S to save. "
-        "F3 changes your password."
+        "F3 changes your password; F4 turns on two-step sign-in (an authenticator-app code). "
+        "Below, your latest sign-ins and failed attempts: tell the bank if one was not you."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="save"),
         Binding("f3", "change_password", "Change password", id="change-password"),
+        Binding("f4", "two_step", "Two-step sign-in", id="two-step-sign-in"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -48,17 +54,32 @@ class ProfileScreen(BankScreen):
             with Horizontal(classes="buttons"):
                 yield Button("Save (Ctrl+S)", variant="primary", id="save")
                 yield Button("Change password (F3)", id="change-password")
+                yield Button("Two-step (F4)", id="two-step")
+            yield Static("Latest sign-ins", classes="section-title")
+            yield Static("", id="sign-ins")
         yield Footer()
 
     def on_mount(self) -> None:
         self.title = "Profile"
+        actor = self.actor
         self.call_service(
-            lambda: self.bank.auth.get_user(self.actor, self.actor.user_id),
-            self._show,
-            group="profile",
+            lambda: self.bank.auth.get_user(actor, actor.user_id), self._show, group="profile"
+        )
+        self.call_service(
+            lambda: self.bank.auth.sign_ins(actor, limit=5), self._show_sign_ins, group="sign-ins"
         )
 
+    def _show_sign_ins(self, events: list[SignInEvent]) -> None:
+        lines = [
+            f"{event.at:%Y-%m-%d %H:%M}  {'signed in' if event.succeeded else 'FAILED   '}"
+            f"  {event.method}"
+            for event in events
+        ]
+        self.query_one("#sign-ins", Static).update(Text("\n".join(lines) or "None yet."))
+
     def _show(self, user: UserView) -> None:
+        self.user = user
+        self.query_one("#two-step", Button).display = not user.totp_enabled
         self.query_one("#profile-facts", Static).update(
             Text(
                 f"Username {user.username} · {user.role.value} · customer since "
@@ -100,3 +121,14 @@ class ProfileScreen(BankScreen):
     @on(Button.Pressed, "#change-password")
     def action_change_password(self) -> None:
         self.app.push_screen(ChangePasswordScreen())
+
+    @on(Button.Pressed, "#two-step")
+    def action_two_step(self) -> None:
+        if self.user is not None and self.user.totp_enabled:
+            self.notify("Two-step sign-in is already on.", title="Two-step sign-in")
+            return
+        self.app.push_screen(SecondFactorSetupScreen())
+
+    def on_screen_resume(self) -> None:
+        if self.user is not None:  # back from the setup: show whether it is on now
+            self.on_mount()

@@ -5,24 +5,34 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from bankapp.bank import Bank
+from bankapp.demo.acting import operator_session
 from bankapp.domain.card_types import IssuedCard
 from bankapp.domain.passwords import OWASP_MINIMUM
 from bankapp.domain.types import AccountKind, Actor, Role
+from bankapp.services.auth.user_rows import user_view
 from bankapp.settings import Settings
 from bankapp.storage import installation_key as keys
-from bankapp.storage.models import AuditEvent, JournalEntry, table_of
+from bankapp.storage.models import AuditEvent, JournalEntry, User, table_of
 
 FROZEN_NOW = datetime(2026, 11, 20, 10, 30, 0)
 PASSWORD = "a-long-test-passphrase"
 # Tests hash at the OWASP floor: the production default costs more and proves nothing extra.
-TEST_SETTINGS = Settings(hash_parameters=OWASP_MINIMUM)
+# Sessions do not time out while a test moves its clock by days; the tests of the idle and
+# absolute timeouts use SESSION_SETTINGS, the production limits.
+SESSION_SETTINGS = Settings(hash_parameters=OWASP_MINIMUM)
+TEST_SETTINGS = replace(
+    SESSION_SETTINGS,
+    session_idle_timeout=timedelta(days=3650),
+    session_max_age=timedelta(days=3650),
+)
 
 
 # -- people and accounts --------------------------------------------------------------------
@@ -31,9 +41,10 @@ TEST_SETTINGS = Settings(hash_parameters=OWASP_MINIMUM)
 def make_user(
     bank: Bank, username: str, role: Role, *, full_name: str, email: str, phone: str = ""
 ) -> Actor:
-    """A user the local operator created, signed in with PASSWORD, no password change due."""
-    user = bank.auth.create_user(
-        None,
+    """A user the local operator created with PASSWORD, no password change due, and an open
+    session (the operator's, so staff need no second factor here; `sign_in` tests the real
+    way in)."""
+    user = bank.operator.create_user(
         username=username,
         password=PASSWORD,
         role=role,
@@ -42,7 +53,24 @@ def make_user(
         phone=phone,
         must_change_password=False,
     )
-    return Actor(user.id, user.username, user.role)
+    return operator_session(bank, user)
+
+
+def acting_as(bank: Bank, username: str) -> Actor:
+    """An active session of an existing user (a demo user, say), opened by the operator."""
+    users = table_of(User)
+    user_id = bank.db.read(
+        lambda tx: tx.conn.execute(
+            select(users.c.id).where(users.c.username == username)
+        ).scalar_one()
+    )
+    return operator_session(bank, bank.db.read(lambda tx: user_view(tx, user_id)))
+
+
+def session_for(bank: Bank, actor: Actor) -> Actor:
+    """A fresh active session for the same user (after the clock moved past the idle
+    timeout, say)."""
+    return operator_session(bank, bank.db.read(lambda tx: user_view(tx, actor.user_id)))
 
 
 def make_customer(bank: Bank, username: str, full_name: str | None = None) -> Actor:

@@ -48,10 +48,11 @@ class Customer:
     user_id: int
     username: str
     accounts: list[tuple[int, str]]  # (id, number)
+    session: str  # a session the parent opened; every worker acts through it
 
     @property
     def actor(self) -> Actor:
-        return Actor(self.user_id, self.username, Role.CUSTOMER)
+        return Actor(self.user_id, self.username, Role.CUSTOMER, session=self.session)
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,12 @@ class Plan:
     def load(path: Path) -> Plan:
         raw = json.loads(path.read_text())
         customers = [
-            Customer(c["user_id"], c["username"], [tuple(a) for a in c["accounts"]])  # type: ignore[misc]
+            Customer(
+                c["user_id"],
+                c["username"],
+                [tuple(a) for a in c["accounts"]],  # type: ignore[misc]
+                c["session"],
+            )
             for c in raw["customers"]
         ]
         return Plan(raw["url"], customers, raw["opening_total"])
@@ -90,7 +96,7 @@ def prepare_bank(url: str, *, customers: int = 4, accounts_each: int = 2) -> Pla
                 account = bank.accounts.open(actor, AccountKind.CHECKING)
                 bank.payments.deposit(actor, account.id, OPENING_BALANCE, memo="opening")
                 accounts.append((account.id, account.number))
-            made.append(Customer(actor.user_id, actor.username, accounts))
+            made.append(Customer(actor.user_id, actor.username, accounts, actor.session))
         return Plan(url, made, customers * accounts_each * OPENING_BALANCE)
     finally:
         bank.close()
@@ -313,6 +319,11 @@ class LedgerCheck:
     problems: list[str]
 
 
+def caller_key_part(stored: str | None) -> str | None:
+    """The key a caller sent, from the stored "u<user id>:<key>"."""
+    return stored.split(":", 1)[1] if stored else stored
+
+
 def check_ledger(plan: Plan, journals: list[Path], *, every_entry_acked: bool) -> LedgerCheck:
     """Every acknowledged operation is in the ledger exactly once, nothing went negative,
     and customer money equals the opening money plus deposits minus withdrawals."""
@@ -339,7 +350,8 @@ def check_ledger(plan: Plan, journals: list[Path], *, every_entry_acked: bool) -
                     journal.c.memo == "load"
                 )
             ).all()
-            by_key = {row.idempotency_key: row for row in rows}
+            # Stored keys are in their caller's namespace ("u<id>:<key>").
+            by_key = {caller_key_part(row.idempotency_key): row for row in rows}
             dup = (
                 conn.execute(
                     select(journal.c.idempotency_key)

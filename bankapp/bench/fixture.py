@@ -16,11 +16,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, insert, update
 
-from bankapp.bank import open_bank
+from bankapp.bank import Bank, open_bank
+from bankapp.demo.acting import operator_session
 from bankapp.domain.account_numbers import BODY_DIGITS, check_digits, mask_account_number
 from bankapp.domain.passwords import OWASP_MINIMUM, PasswordHashing
 from bankapp.domain.types import AccountKind, Actor, Role
 from bankapp.services.audit import GENESIS_HASH, event_hash
+from bankapp.services.auth.user_rows import user_view
 from bankapp.services.ledger import BANK_CASH
 from bankapp.storage import schema
 from bankapp.storage.models import Account, AuditEvent, AuditHead, JournalEntry, Posting, User
@@ -74,9 +76,10 @@ class LedgerFixture:
     def url(self) -> str:
         return f"sqlite:///{self.path}"
 
-    @property
-    def hot_owner(self) -> Actor:
-        return Actor(self.hot_owner_id, self.hot_owner_username, Role.CUSTOMER)
+    def hot_owner(self, bank: Bank) -> Actor:
+        """A session of the hot account's owner on `bank` (opened by the operator)."""
+        user = bank.db.read(lambda tx: user_view(tx, self.hot_owner_id))
+        return operator_session(bank, user)
 
 
 def schema_fingerprint() -> str:
@@ -206,7 +209,6 @@ class _Builder:
             "email": f"{name}@bench.example",
             "status": "active",
             "must_change_password": False,
-            "failed_logins": 0,
             "created_at": at,
         }
 

@@ -98,7 +98,7 @@ def bench_statement(config: BenchConfig, report: Report, big: LedgerFixture) -> 
     try:
         end = big.spec.end
         start = end - timedelta(days=30)
-        actor, hot, quiet = big.hot_owner, big.hot_account_id, big.account_ids[1]
+        actor, hot, quiet = big.hot_owner(bank), big.hot_account_id, big.account_ids[1]
         period = _statement_period(bank, end)
         if period is not None:
             label = "bank.statements"
@@ -221,7 +221,7 @@ def _walk(bank: Bank, actor: Actor, account_id: int, cursor: HistoryCursor) -> N
 def _history_figures(config: BenchConfig, fixture: LedgerFixture) -> dict[str, float]:
     bank = open_bank(fixture.url, settings=BENCH_SETTINGS)
     try:
-        actor, hot = fixture.hot_owner, fixture.hot_account_id
+        actor, hot = fixture.hot_owner(bank), fixture.hot_account_id
         cursor = deep_cursor(str(fixture.path), hot)
         first = median_seconds(lambda: bank.history.page(actor, hot, limit=PAGE), config.repeats)
         deep = median_seconds(

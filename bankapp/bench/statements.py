@@ -21,9 +21,11 @@ from typing import Any
 from sqlalchemy import text
 
 from bankapp.bank import open_bank
+from bankapp.demo.acting import operator_session
 from bankapp.domain.account_numbers import new_account_number
 from bankapp.domain.passwords import OWASP_MINIMUM
-from bankapp.domain.types import Actor, Role
+from bankapp.domain.types import Role
+from bankapp.services.auth.user_rows import user_view
 from bankapp.services.statements import StatementPeriod
 from bankapp.settings import Settings
 from bankapp.storage.engine import sqlite_path
@@ -49,8 +51,7 @@ def build_statement_bench_db(
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     bank = open_bank(url, create=True, settings=BENCH_SETTINGS)
-    user = bank.auth.create_user(
-        None,
+    user = bank.operator.create_user(
         username="benchcustomer",
         password="bench-password-2026!",
         role=Role.CUSTOMER,
@@ -132,7 +133,7 @@ def measure_statement(url: str, account_id: int, *, repeats: int = 30) -> dict[s
                 {"a": account_id},
             ).one()
         )
-        actor = Actor(owner.id, owner.username, Role(owner.role))
+        actor = operator_session(bank, bank.db.read(lambda tx: user_view(tx, owner.id)))
         last = bank.db.read(
             lambda tx: tx.conn.execute(
                 text("SELECT max(created_at) FROM postings WHERE account_id = :a"),

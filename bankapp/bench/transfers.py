@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, text
 
 from bankapp.bank import Bank, open_bank
 from bankapp.bench.harness import BenchConfig, Figure, Report, percentile
+from bankapp.demo.acting import operator_session
 from bankapp.domain.passwords import OWASP_MINIMUM
 from bankapp.domain.types import AccountKind, Actor, Role
 from bankapp.errors import BankError
@@ -42,8 +43,7 @@ class Branch:
 
 def seed_branch(bank: Bank, customers: int) -> Branch:
     """A teller and `customers` customers with one funded checking account each."""
-    teller_view = bank.auth.create_user(
-        None,
+    teller_view = bank.operator.create_user(
         username="bench_teller",
         password=SEED_PASSWORD,
         role=Role.TELLER,
@@ -51,7 +51,7 @@ def seed_branch(bank: Bank, customers: int) -> Branch:
         email="teller@bench.example",
         must_change_password=False,
     )
-    teller = Actor(teller_view.id, teller_view.username, teller_view.role)
+    teller = operator_session(bank, teller_view)
     actors, ids, numbers = [], [], []
     for i in range(customers):
         view = bank.auth.create_user(
@@ -63,7 +63,7 @@ def seed_branch(bank: Bank, customers: int) -> Branch:
             email=f"c{i}@bench.example",
             must_change_password=False,
         )
-        customer = Actor(view.id, view.username, view.role)
+        customer = operator_session(bank, view)
         account = bank.accounts.open(teller, AccountKind.CHECKING, owner_id=view.id)
         bank.payments.deposit(customer, account.id, FUNDING, idempotency_key=uuid.uuid4().hex)
         actors.append(customer)

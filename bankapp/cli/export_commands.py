@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from bankapp.bank import Bank, open_bank
 from bankapp.domain.money import format_cents
@@ -87,13 +89,24 @@ def sign_in(bank: Bank, username: str, *, password_stdin: bool) -> Actor:
         password = getpass.getpass(f"Password for {username}: ")
     result = bank.auth.login(username, password)
     if result.second_factor_required:  # staff, and customers who opted in
+        code = (sys.stdin.readline() if password_stdin else input("Authenticator code: ")).strip()
+        result = bank.auth.complete_second_factor(result.actor, code)
+    if not result.signed_in:
+        bank.auth.sign_out(result.actor)
         if result.totp_enrolment_required:
             raise PermissionDenied("Sign in to the app once to set up your second factor.")
-        code = (sys.stdin.readline() if password_stdin else input("Authenticator code: ")).strip()
-        result = bank.auth.complete_second_factor(result.challenge, code)
-    if result.must_change_password:
         raise PermissionDenied("Change your password in the app before exporting.")
     return result.actor
+
+
+@contextmanager
+def signed_in(bank: Bank, username: str, *, password_stdin: bool) -> Iterator[Actor]:
+    """A session for one command, ended when the command is done."""
+    actor = sign_in(bank, username, password_stdin=password_stdin)
+    try:
+        yield actor
+    finally:
+        bank.auth.sign_out(actor)
 
 
 def statement_period(args: argparse.Namespace, bank: Bank) -> StatementPeriod:
@@ -114,12 +127,12 @@ def cmd_statement(args: argparse.Namespace, url: str) -> int:
     bank = open_bank(url)
     try:
         period = statement_period(args, bank) if args.reprint is None else None
-        actor = sign_in(bank, args.user, password_stdin=args.password_stdin)
-        if period is None:
-            document = bank.statements.reprint(actor, args.reprint)
-        else:
-            account_id = bank.statements.account_id_for_number(actor, args.account)
-            document = bank.statements.generate(actor, account_id, period)
+        with signed_in(bank, args.user, password_stdin=args.password_stdin) as actor:
+            if period is None:
+                document = bank.statements.reprint(actor, args.reprint)
+            else:
+                account_id = bank.statements.account_id_for_number(actor, args.account)
+                document = bank.statements.generate(actor, account_id, period)
         path = export_statement(document, args.format, args.out)
     finally:
         bank.close()
@@ -143,8 +156,11 @@ def cmd_export_ledger(args: argparse.Namespace, url: str) -> int:
 
     bank = open_bank(url)
     try:
-        actor = sign_in(bank, args.user, password_stdin=args.password_stdin) if args.user else None
-        result = export_ledger(bank.ctx, actor, args.out)
+        if args.user:
+            with signed_in(bank, args.user, password_stdin=args.password_stdin) as actor:
+                result = export_ledger(bank.ctx, actor, args.out)
+        else:
+            result = export_ledger(bank.ctx, None, args.out)
     finally:
         bank.close()
     scope = "the whole bank" if result.scope == "bank" else f"the accounts of {args.user}"

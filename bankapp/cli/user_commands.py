@@ -22,8 +22,7 @@ def cmd_create_user(args: argparse.Namespace, url: str) -> int:
             password = getpass.getpass("Password: ")
             if getpass.getpass("Repeat password: ") != password:
                 raise ValidationFailed("The two passwords do not match.")
-        user = bank.auth.create_user(
-            None,
+        user = bank.operator.create_user(
             username=args.username,
             password=password,
             role=args.role,
@@ -41,7 +40,7 @@ def cmd_create_user(args: argparse.Namespace, url: str) -> int:
 def cmd_unlock(args: argparse.Namespace, url: str) -> int:
     bank = open_bank(url)
     try:
-        user = bank.auth.unlock(None, args.username)
+        user = bank.operator.unlock(args.username)
     finally:
         bank.close()
     print(f"bankapp: {user.username} unlocked")

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from bankapp.bank import Bank
 from bankapp.clock import FixedClock
+from bankapp.demo.acting import DemoActors
 from bankapp.demo.card_spending import demo_card_day, issue_demo_cards
 from bankapp.demo.logins import DEMO_PASSWORD, DEMO_TOTP_SECRETS, DEMO_USERS
 from bankapp.domain.types import Actor, Role
@@ -28,11 +29,10 @@ def build_demo(bank: Bank, *, seed: int = 2026, end: datetime | None = None) -> 
     bank.db.clock = clock
     try:
         rng = random.Random(seed)
-        actors: dict[str, Actor] = {}
+        actors = DemoActors(bank)
         accounts: dict[str, list[int]] = {}
         for user in DEMO_USERS:
-            view = bank.auth.create_user(
-                None,
+            view = bank.operator.create_user(
                 username=user.username,
                 password=DEMO_PASSWORD,
                 role=user.role,
@@ -42,12 +42,12 @@ def build_demo(bank: Bank, *, seed: int = 2026, end: datetime | None = None) -> 
                 address=user.address,
                 must_change_password=False,
             )
-            actor = Actor(view.id, view.username, view.role)
-            actors[user.username] = actor
+            actors.add(view)
             if user.username in DEMO_TOTP_SECRETS:
-                bank.totp.enrol_with_secret(view.id, DEMO_TOTP_SECRETS[user.username])
+                bank.operator.enrol_second_factor(user.username, DEMO_TOTP_SECRETS[user.username])
             accounts[user.username] = [
-                bank.accounts.open(actor, kind, name).id for kind, name in user.accounts
+                bank.accounts.open(actors[user.username], kind, name).id
+                for kind, name in user.accounts
             ]
         customers = [u.username for u in DEMO_USERS if u.role == Role.CUSTOMER]
         numbers = {
@@ -69,6 +69,7 @@ def build_demo(bank: Bank, *, seed: int = 2026, end: datetime | None = None) -> 
                 demo_card_day(bank, demo_cards, day, name, actors[name], accounts[name][0])
         _demo_branch_day(bank, clock, end, actors, accounts)
         clock.set(end - timedelta(minutes=1))
+        actors.end_all()
         bank.db.write(
             lambda tx: audit.record(
                 tx, None, "demo.created", "demo database", {"seed": seed}, actor_name="operator"
@@ -82,24 +83,23 @@ def _demo_branch_day(
     bank: Bank,
     clock: FixedClock,
     end: datetime,
-    actors: dict[str, Actor],
+    actors: DemoActors,
     accounts: dict[str, list[int]],
 ) -> None:
     """The teller's morning: a drawer session closed $5.00 short, a drawer open now, and a
     large deposit waiting in the approvals queue."""
-    teller = actors["teller"]
     bob, carol = accounts["bob"][0], accounts["carol"][0]
     clock.set(end - timedelta(hours=3))
-    bank.drawers.open_drawer(teller, 200_000)
-    bank.payments.deposit(teller, bob, 45_000, memo="Cash from market stall")
-    bank.payments.withdraw(teller, carol, 12_000, memo="Cash withdrawal")
+    bank.drawers.open_drawer(actors["teller"], 200_000)
+    bank.payments.deposit(actors["teller"], bob, 45_000, memo="Cash from market stall")
+    bank.payments.withdraw(actors["teller"], carol, 12_000, memo="Cash withdrawal")
     clock.set(end - timedelta(hours=2))
-    bank.drawers.close_drawer(teller, 200_000 + 45_000 - 12_000 - 500)
+    bank.drawers.close_drawer(actors["teller"], 200_000 + 45_000 - 12_000 - 500)
     clock.set(end - timedelta(minutes=90))
-    bank.drawers.open_drawer(teller, 150_000)
-    bank.payments.deposit(teller, carol, 7_500, memo="Cash deposit")
+    bank.drawers.open_drawer(actors["teller"], 150_000)
+    bank.payments.deposit(actors["teller"], carol, 7_500, memo="Cash deposit")
     clock.set(end - timedelta(minutes=30))
-    bank.approvals.submit(teller, "deposit", bob, 1_250_000, memo="Sale of delivery van")
+    bank.approvals.submit(actors["teller"], "deposit", bob, 1_250_000, memo="Sale of delivery van")
 
 
 def _demo_day(

@@ -8,6 +8,7 @@ import random
 from dataclasses import dataclass
 
 from bankapp.bank import Bank
+from bankapp.demo.acting import DemoActors
 from bankapp.domain.card_types import IssuedCard
 from bankapp.domain.types import Actor
 from bankapp.errors import CardDeclined, InsufficientFunds, InvalidAmount
@@ -37,7 +38,7 @@ class DemoCards:
 
 
 def issue_demo_cards(
-    bank: Bank, seed: int, actors: dict[str, Actor], accounts: dict[str, list[int]]
+    bank: Bank, seed: int, actors: DemoActors, accounts: dict[str, list[int]]
 ) -> DemoCards:
     """Issue the demo cards with card numbers drawn from a source seeded by `seed`."""
     rng = random.Random(seed * 7919 + 5)

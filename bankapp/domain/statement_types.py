@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from bankapp.domain.account_numbers import mask_account_number
 from bankapp.domain.types import AccountKind, HistoryLine
+from bankapp.domain.validation import check_day
 from bankapp.errors import ValidationFailed
 
 MAX_PERIOD_DAYS = 366 * 10
@@ -42,6 +43,8 @@ class StatementPeriod:
     preset: Preset = field(default=Preset.CUSTOM, compare=False)  # how it was chosen
 
     def __post_init__(self) -> None:
+        check_day(self.first_day, field="first_day")
+        check_day(self.last_day, field="last_day")
         if self.last_day < self.first_day:
             raise ValidationFailed("The end date is before the start date.", field="last_day")
         if (self.last_day - self.first_day).days >= MAX_PERIOD_DAYS:

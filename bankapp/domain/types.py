@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -33,13 +33,45 @@ class AccountStatus(StrEnum):
     CLOSED = "closed"
 
 
+class SessionState(StrEnum):
+    """Where a sign-in stands. A session moves forward only through the call that satisfies
+    its step; only an `active` one may do anything else."""
+
+    NEEDS_SECOND_FACTOR = "needs_second_factor"
+    MUST_CHANGE_PASSWORD = "must_change_password"
+    MUST_ENROL_SECOND_FACTOR = "must_enrol_second_factor"
+    ACTIVE = "active"
+    LOCKED = "locked"
+    ENDED = "ended"
+
+
 @dataclass(frozen=True)
 class Actor:
-    """Who is calling a service: every service checks it, whatever the screen asked."""
+    """The signed-in user as a screen or script holds it: a handle on a server-side session.
+    Services trust only the session; `username` and `role` are for showing, and every call
+    reads the user's current name, role and status from the database."""
 
     user_id: int
     username: str
     role: Role
+    session: str = field(default="", repr=False)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is acting, as the service layer verified it for one call: the session is active
+    and belongs to this user, the user is active, and name and role come from the database.
+    Only `bankapp.services.sessions` makes one; internal functions take a Caller, never an
+    Actor, so nothing acts on what a caller merely claims."""
+
+    user_id: int
+    username: str
+    role: Role
+    session_id: int
 
     @property
     def is_staff(self) -> bool:
@@ -63,16 +95,48 @@ class UserView:
 
 
 @dataclass(frozen=True)
+class PasswordReset:
+    """Shown to a user at the sign-in after staff reset their password."""
+
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class LoginResult:
+    """One step of signing in: the session handle and what it still owes (`state`). Only an
+    `active` session reaches the bank; the others can call only their next step."""
+
     actor: Actor
     user: UserView
-    must_change_password: bool
-    # Password accepted but not signed in yet: call `auth.complete_second_factor(challenge,
-    # code)`; when `totp_enrolment_required`, first show `totp.begin_enrolment(challenge=...)`.
-    second_factor_required: bool = False
-    totp_enrolment_required: bool = False
-    challenge: str = ""
+    state: SessionState
     recovery_codes: tuple[str, ...] = ()  # set once, when enrolment completes: show them once
+    password_reset: PasswordReset | None = None
+
+    @property
+    def signed_in(self) -> bool:
+        return self.state == SessionState.ACTIVE
+
+    @property
+    def second_factor_required(self) -> bool:
+        return self.state == SessionState.NEEDS_SECOND_FACTOR
+
+    @property
+    def must_change_password(self) -> bool:
+        return self.state == SessionState.MUST_CHANGE_PASSWORD
+
+    @property
+    def totp_enrolment_required(self) -> bool:
+        return self.state == SessionState.MUST_ENROL_SECOND_FACTOR
+
+
+@dataclass(frozen=True)
+class SignInEvent:
+    """One sign-in attempt on a user's account, as its owner may see it."""
+
+    at: datetime
+    succeeded: bool
+    method: str  # password, authenticator code, recovery code, ...
 
 
 @dataclass(frozen=True)

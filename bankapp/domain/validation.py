@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date, datetime
 
 from bankapp.errors import ValidationFailed
 
@@ -44,6 +45,24 @@ def clean_text(
         if unicodedata.category(ch) in ("Cc", "Cs", "Co") and not (multiline and ch == "\n"):
             raise ValidationFailed(f"{label} contains a control character.", field=field)
     return text
+
+
+# The last day a period may end on: every period ends at midnight after its last day.
+LAST_DAY = date(9998, 12, 31)
+
+
+def check_day(value: object, *, field: str) -> date:
+    """A calendar day a caller gave (a filter, a statement period, a report): a real date
+    no later than `LAST_DAY`, so the day after it always exists."""
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise ValidationFailed("Give a date as YYYY-MM-DD.", field=field)
+    if value > LAST_DAY:
+        raise ValidationFailed(
+            f"{value.isoformat()} is too far in the future; give a date up to "
+            f"{LAST_DAY.isoformat()}.",
+            field=field,
+        )
+    return value
 
 
 def clean_username(value: str) -> str:

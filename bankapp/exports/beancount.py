@@ -21,11 +21,10 @@ from typing import Any, TextIO, cast
 from sqlalchemy import Table, select
 
 from bankapp.domain.money import cents_to_decimal_string
-from bankapp.domain.types import AccountKind, Actor, Role
+from bankapp.domain.types import AccountKind, Actor, Caller, Role
 from bankapp.errors import PermissionDenied
 from bankapp.exports.files import export_folder
 from bankapp.services import audit
-from bankapp.services.access import require_active
 from bankapp.services.context import ServiceContext
 from bankapp.storage.database import Tx
 from bankapp.storage.models import Account, JournalEntry, Posting
@@ -59,40 +58,40 @@ def export_ledger(
 ) -> LedgerExport:
     """Write the ledger the actor may see; `actor=None` is the local operator (whole bank)."""
 
-    def work(tx: Tx) -> LedgerExport:
-        whole_bank = _whole_bank(tx, actor)
+    def work(tx: Tx, caller: Caller | None) -> LedgerExport:
+        whole_bank = _whole_bank(caller)
         target_dir = export_folder(folder)
         scope = "bank" if whole_bank else "customer"
-        who = actor.username if actor else "operator"
+        who = caller.username if caller else "operator"
         path = target_dir / ledger_filename(scope, who, tx.now)
         partial = path.with_name(".partial-" + path.name)
         try:
             with partial.open("w", encoding="utf-8", newline="\n") as out:
-                result = _write(tx, out, actor, whole_bank, ctx.settings.bank_name, path)
+                result = _write(tx, out, caller, whole_bank, ctx.settings.bank_name, path)
             partial.replace(path)
         except BaseException:
             partial.unlink(missing_ok=True)
             raise
         return result
 
-    result = ctx.db.read(work)
-    ctx.db.write(
-        lambda tx: audit.record(
-            tx,
-            actor,
-            "ledger.export",
-            f"ledger {result.scope}",
-            {"file": result.path.name, "entries": result.entries, "postings": result.postings},
-            actor_name="operator",
+    def audited(tx: Tx, caller: Caller | None, result: LedgerExport) -> None:
+        details = {"file": result.path.name, "entries": result.entries, "postings": result.postings}
+        audit.record(
+            tx, caller, "ledger.export", f"ledger {result.scope}", details, actor_name="operator"
         )
-    )
+
+    if actor is None:
+        done = ctx.db.read(lambda tx: work(tx, None))
+        ctx.db.write(lambda tx: audited(tx, None, done))
+        return done
+    result = ctx.read_as(actor, work)
+    ctx.write_as(actor, lambda tx, caller: audited(tx, caller, result))
     return result
 
 
-def _whole_bank(tx: Tx, actor: Actor | None) -> bool:
+def _whole_bank(actor: Caller | None) -> bool:
     if actor is None:
         return True
-    require_active(tx, actor)
     if actor.role == Role.ADMIN:
         return True
     if actor.role == Role.CUSTOMER:
@@ -129,7 +128,7 @@ def _slug(text: str) -> str:
 
 
 def _write(
-    tx: Tx, out: TextIO, actor: Actor | None, whole_bank: bool, bank_name: str, path: Path
+    tx: Tx, out: TextIO, actor: Caller | None, whole_bank: bool, bank_name: str, path: Path
 ) -> LedgerExport:
     query = select(_accounts).order_by(_accounts.c.id)
     if not whole_bank:

@@ -1,49 +1,61 @@
-"""Who may do what: load the actor and the account, and refuse what the actor may not touch."""
+"""Who may do what: given the verified caller (see `sessions`), load an account and refuse what
+the caller may not touch; and trim results to what the caller may see."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import bindparam, select
 
 from bankapp.domain.account_numbers import mask_account_number, normalise_account_number
-from bankapp.domain.types import AccountKind, AccountStatus, AccountView, Actor, Role
-from bankapp.errors import AccountNotFound, AccountNotOpen, PermissionDenied, UserNotFound
+from bankapp.domain.types import (
+    AccountKind,
+    AccountStatus,
+    AccountView,
+    Caller,
+    EntryResult,
+    Role,
+)
+from bankapp.errors import (
+    AccountNotFound,
+    AccountNotOpen,
+    NotFound,
+    PermissionDenied,
+    UserNotFound,
+)
 from bankapp.storage.database import Tx
 from bankapp.storage.models import Account, User, table_of
 
 _accounts = table_of(Account)
 _users = table_of(User)
+MAX_ID = 2**63 - 1
 # Built once: these run in every money operation (see bankapp.bench).
-_ACTIVE_USER = select(_users.c.id, _users.c.role, _users.c.status, _users.c.full_name).where(
-    _users.c.id == bindparam("user_id")
-)
 _ACCOUNT_BY_ID = select(_accounts).where(_accounts.c.id == bindparam("account_id"))
 _ACCOUNT_BY_NUMBER = select(_accounts).where(_accounts.c.number == bindparam("number"))
 _OWNER_NAME = select(_users.c.full_name).where(_users.c.id == bindparam("user_id"))
 
 
-def require_active(tx: Tx, actor: Actor) -> Any:
-    """The actor's user row; refused if the user was disabled or their role changed."""
-    row = tx.conn.execute(_ACTIVE_USER, {"user_id": actor.user_id}).one_or_none()
-    if row is None or row.status != "active" or row.role != actor.role:
-        raise PermissionDenied("Your session is no longer valid; sign in again.")
-    return row
-
-
-def require_staff(tx: Tx, actor: Actor) -> None:
-    require_active(tx, actor)
-    if not actor.is_staff:
+def require_staff(caller: Caller) -> None:
+    if not caller.is_staff:
         raise PermissionDenied("Only bank staff can do that.")
 
 
-def require_admin(tx: Tx, actor: Actor) -> None:
-    require_active(tx, actor)
-    if actor.role != Role.ADMIN:
+def require_admin(caller: Caller) -> None:
+    if caller.role != Role.ADMIN:
         raise PermissionDenied("Only a supervisor (admin) can do that.")
 
 
+def require_id(value: object, error: type[NotFound] = NotFound, what: str = "record") -> int:
+    """An id a caller passed: a positive 64-bit integer, else the same answer as for an id
+    that does not exist (so no database-specific range error reaches anyone)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
+        raise error(f"No such {what}.")
+    return value
+
+
 def load_account(tx: Tx, account_id: int) -> Any:
+    require_id(account_id, AccountNotFound, "account")
     row = tx.conn.execute(_ACCOUNT_BY_ID, {"account_id": account_id}).one_or_none()
     if row is None:
         raise AccountNotFound("No such account.")
@@ -51,7 +63,9 @@ def load_account(tx: Tx, account_id: int) -> Any:
 
 
 def load_account_by_number(tx: Tx, number: str) -> Any:
-    digits = normalise_account_number(number)
+    if not isinstance(number, str):
+        raise AccountNotFound("Type the account number to send to.", field="destination")
+    digits = normalise_account_number(number[:80])
     row = tx.conn.execute(_ACCOUNT_BY_NUMBER, {"number": digits}).one_or_none()
     if row is None or row.kind == AccountKind.INTERNAL:
         raise AccountNotFound(
@@ -60,22 +74,45 @@ def load_account_by_number(tx: Tx, number: str) -> Any:
     return row
 
 
-def require_account_access(actor: Actor, account: Any) -> None:
-    """Customers reach only their own accounts; staff reach every customer's account."""
+def may_see_account(caller: Caller, account: Any) -> bool:
+    """Customers see only their own accounts; staff every customer's account; internal
+    accounts (the bank's cash, drawers, settlement) only admins."""
     if account.kind == AccountKind.INTERNAL:
-        if actor.role != Role.ADMIN:
-            raise AccountNotFound("No such account.")
-        return
-    if actor.role == Role.CUSTOMER and account.owner_id != actor.user_id:
+        return caller.role == Role.ADMIN
+    return caller.role != Role.CUSTOMER or account.owner_id == caller.user_id
+
+
+def require_account_access(caller: Caller, account: Any) -> None:
+    if not may_see_account(caller, account):
         # Same answer as a missing account: a customer learns nothing about others' accounts.
         raise AccountNotFound("No such account.")
 
 
-def accessible_account(tx: Tx, actor: Actor, account_id: int) -> Any:
-    require_active(tx, actor)
+def accessible_account(tx: Tx, caller: Caller, account_id: int) -> Any:
     account = load_account(tx, account_id)
-    require_account_access(actor, account)
+    require_account_access(caller, account)
     return account
+
+
+def visible_balances(tx: Tx, caller: Caller, balances: dict[int, int]) -> dict[int, int]:
+    """The balances in a result that the caller may see: a transfer to someone else returns
+    the sender's side only, and nobody but an admin reads an internal account's balance
+    (a teller sees their own drawer)."""
+    if caller.role == Role.ADMIN or not balances:
+        return dict(balances)
+    rows = tx.conn.execute(
+        select(
+            _accounts.c.id, _accounts.c.kind, _accounts.c.owner_id, _accounts.c.internal_code
+        ).where(_accounts.c.id.in_(list(balances)))
+    ).all()
+    own_drawer = f"drawer:{caller.user_id}:"
+    shown = {
+        row.id
+        for row in rows
+        if may_see_account(caller, row)
+        or (caller.is_staff and (row.internal_code or "").startswith(own_drawer))
+    }
+    return {account: balance for account, balance in balances.items() if account in shown}
 
 
 def owner_name(tx: Tx, owner_id: int | None) -> str:
@@ -109,28 +146,39 @@ def describe(row: Any) -> str:
     return f"{row.name} {mask_account_number(row.number)}"
 
 
-def require_open_for_money(account: Any, *, field: str = "account") -> None:
+def shown_result(tx: Tx, caller: Caller, result: EntryResult) -> EntryResult:
+    """A money result as the caller may see it (`visible_balances`)."""
+    return replace(result, balances=visible_balances(tx, caller, result.balances))
+
+
+def require_open_for_money(
+    account: Any, *, field: str = "account", caller: Caller | None = None
+) -> None:
     """The one rule for an account taking part in a money movement: a customer's account
-    (internal accounts are the bank's own) that is open (not frozen, not closed)."""
+    (internal accounts are the bank's own) that is open (not frozen, not closed). A caller
+    who may not see the account (someone else's, as a transfer's destination) is told only
+    that it cannot receive money, never its name or state."""
     if account.kind == AccountKind.INTERNAL:
         raise PermissionDenied("Internal accounts cannot be used here.")
     if account.status != AccountStatus.OPEN:
+        if caller is not None and not may_see_account(caller, account):
+            raise AccountNotOpen("That account cannot receive money.", field=field)
         raise AccountNotOpen(
             f"{describe(account)} is {account.status}; no money can move in or out of it.",
             field=field,
         )
 
 
-def customer_for(tx: Tx, actor: Actor, owner_id: int | None, *, holding: str) -> int:
-    """The customer whose `holding` (accounts, cards) the actor acts on: a customer always
+def customer_for(tx: Tx, caller: Caller, owner_id: int | None, *, holding: str) -> int:
+    """The customer whose `holding` (accounts, cards) the caller acts on: a customer always
     themselves; staff must name a customer (staff hold none)."""
-    require_active(tx, actor)
-    if owner_id is None or owner_id == actor.user_id:
-        if actor.role != Role.CUSTOMER:
+    if owner_id is None or owner_id == caller.user_id:
+        if caller.role != Role.CUSTOMER:
             raise PermissionDenied(f"Staff hold no {holding}; choose a customer.")
-        return actor.user_id
-    if not actor.is_staff:
+        return caller.user_id
+    if not caller.is_staff:
         raise PermissionDenied(f"You can only manage your own {holding}.")
+    require_id(owner_id, UserNotFound, "customer")
     role = tx.conn.execute(select(_users.c.role).where(_users.c.id == owner_id)).scalar()
     if role != Role.CUSTOMER:
         raise UserNotFound("No such customer.")

@@ -13,6 +13,7 @@ from bankapp.domain.types import (
     AccountStatus,
     AccountView,
     Actor,
+    Caller,
     Role,
 )
 from bankapp.domain.validation import clean_text
@@ -29,7 +30,6 @@ from bankapp.services.access import (
     customer_for,
     load_account_by_number,
     owner_name,
-    require_active,
     require_staff,
     to_view,
 )
@@ -44,7 +44,7 @@ _users = table_of(User)
 MAX_OPEN_ACCOUNTS = 20
 
 
-def close_account(tx: Tx, ctx: ServiceContext, actor: Actor, account: Any) -> None:
+def close_account(tx: Tx, ctx: ServiceContext, actor: Caller, account: Any) -> None:
     """Close `account` (refused unless its balance is zero) and audit it: the one rule for
     closing, used by a direct close and by an approved closing request."""
     if account.kind == AccountKind.INTERNAL:
@@ -87,8 +87,8 @@ class AccountService:
         name = clean_text(name, field="name", label="Account name", max_length=60, required=False)
         name = name or kind.value.capitalize()
 
-        def work(tx: Tx) -> AccountView:
-            owner = customer_for(tx, actor, owner_id, holding="accounts")
+        def work(tx: Tx, caller: Caller) -> AccountView:
+            owner = customer_for(tx, caller, owner_id, holding="accounts")
             count = tx.conn.execute(
                 select(_accounts.c.id).where(
                     _accounts.c.owner_id == owner, _accounts.c.status != "closed"
@@ -106,64 +106,63 @@ class AccountService:
             )
             audit.record(
                 tx,
-                actor,
+                caller,
                 "account.open",
                 f"account {account_id}",
                 {"owner_id": owner, "kind": kind.value, "name": name},
             )
             return self._view(tx, account_id)
 
-        return self._ctx.db.write(work)
+        return self._ctx.write_as(actor, work)
 
     def list_accounts(self, actor: Actor, *, owner_id: int | None = None) -> list[AccountView]:
         """The actor's own accounts, or (for staff) a customer's, oldest first."""
 
-        def work(tx: Tx) -> list[AccountView]:
-            owner = customer_for(tx, actor, owner_id, holding="accounts")
+        def work(tx: Tx, caller: Caller) -> list[AccountView]:
+            owner = customer_for(tx, caller, owner_id, holding="accounts")
             rows = tx.conn.execute(
                 select(_accounts).where(_accounts.c.owner_id == owner).order_by(_accounts.c.id)
             ).all()
             name = owner_name(tx, owner)
             return [to_view(row, name) for row in rows]
 
-        return self._ctx.db.read(work)
+        return self._ctx.read_as(actor, work)
 
     def get(self, actor: Actor, account_id: int) -> AccountView:
-        def work(tx: Tx) -> AccountView:
-            row = accessible_account(tx, actor, account_id)
+        def work(tx: Tx, caller: Caller) -> AccountView:
+            row = accessible_account(tx, caller, account_id)
             return to_view(row, owner_name(tx, row.owner_id))
 
-        return self._ctx.db.read(work)
+        return self._ctx.read_as(actor, work)
 
     def find_destination(self, actor: Actor, number: str) -> str:
         """Confirm a destination account exists and say how to show it: owner's initial and
         surname with the masked number, never the balance of someone else's account."""
 
-        def work(tx: Tx) -> str:
-            require_active(tx, actor)
+        def work(tx: Tx, caller: Caller) -> str:
             row = load_account_by_number(tx, number)
             holder = owner_name(tx, row.owner_id)
-            if actor.role == Role.CUSTOMER and row.owner_id != actor.user_id:
+            if caller.role == Role.CUSTOMER and row.owner_id != caller.user_id:
                 parts = holder.split()
                 holder = f"{parts[0][0]}. {parts[-1]}" if len(parts) > 1 else holder
             return f"{holder} {mask_account_number(row.number)}"
 
-        return self._ctx.db.read(work)
+        return self._ctx.read_as(actor, work)
 
     def rename(self, actor: Actor, account_id: int, name: str) -> AccountView:
         name = clean_text(name, field="name", label="Account name", max_length=60)
 
-        def work(tx: Tx) -> AccountView:
-            row = accessible_account(tx, actor, account_id)
+        def work(tx: Tx, caller: Caller) -> AccountView:
+            row = accessible_account(tx, caller, account_id)
             if row.status == AccountStatus.CLOSED:
                 raise AccountNotOpen("A closed account cannot be renamed.")
             tx.conn.execute(update(_accounts).where(_accounts.c.id == row.id).values(name=name))
             audit.record(
-                tx, actor, "account.rename", f"account {row.id}", {"from": row.name, "to": name}
+                tx, caller, "account.rename", f"account {row.id}", {"from": row.name, "to": name}
             )
             return self._view(tx, row.id)
 
-        return self._ctx.db.write(work)
+        return self._ctx.write_as(actor, work)
 
     def freeze(self, actor: Actor, account_id: int, reason: str = "") -> AccountView:
         return self._set_status(actor, account_id, AccountStatus.FROZEN, reason)
@@ -175,16 +174,16 @@ class AccountService:
         """Close an account with a zero balance; it is kept (never deleted) with its history.
         Staff closing an account that has history go through approval."""
 
-        def work(tx: Tx) -> AccountView:
-            row = accessible_account(tx, actor, account_id)
-            if actor.is_staff and has_postings(tx, row.id) and row.status != AccountStatus.CLOSED:
+        def work(tx: Tx, caller: Caller) -> AccountView:
+            row = accessible_account(tx, caller, account_id)
+            if caller.is_staff and has_postings(tx, row.id) and row.status != AccountStatus.CLOSED:
                 raise ApprovalRequired(
                     "This account has history: closing it needs a supervisor's approval."
                 )
-            close_account(tx, self._ctx, actor, row)
+            close_account(tx, self._ctx, caller, row)
             return self._view(tx, row.id)
 
-        return self._ctx.db.write(work)
+        return self._ctx.write_as(actor, work)
 
     # -- shared steps ---------------------------------------------------------------------
 
@@ -193,9 +192,9 @@ class AccountService:
     ) -> AccountView:
         reason = clean_text(reason, field="reason", label="Reason", max_length=200, required=False)
 
-        def work(tx: Tx) -> AccountView:
-            require_staff(tx, actor)
-            row = accessible_account(tx, actor, account_id)
+        def work(tx: Tx, caller: Caller) -> AccountView:
+            require_staff(caller)
+            row = accessible_account(tx, caller, account_id)
             if row.status == AccountStatus.CLOSED:
                 raise AccountNotOpen("The account is closed.")
             if row.status == status:
@@ -204,10 +203,10 @@ class AccountService:
                 update(_accounts).where(_accounts.c.id == row.id).values(status=status.value)
             )
             kind = "account.freeze" if status == AccountStatus.FROZEN else "account.unfreeze"
-            audit.record(tx, actor, kind, f"account {row.id}", {"reason": reason})
+            audit.record(tx, caller, kind, f"account {row.id}", {"reason": reason})
             return self._view(tx, row.id)
 
-        return self._ctx.db.write(work)
+        return self._ctx.write_as(actor, work)
 
     def _view(self, tx: Tx, account_id: int) -> AccountView:
         row = tx.conn.execute(select(_accounts).where(_accounts.c.id == account_id)).one()

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from bankapp.domain.account_numbers import mask_account_number
-from bankapp.domain.types import AccountKind, AccountStatus, Actor, Role
+from bankapp.domain.types import AccountKind, AccountStatus, Actor, Caller, Role
 from bankapp.domain.validation import clean_text
 from bankapp.errors import (
     AccountNotOpen,
@@ -36,6 +36,7 @@ from bankapp.services.access import (
     load_account_by_number,
     owner_name,
     require_admin,
+    require_id,
     require_open_for_money,
     require_staff,
 )
@@ -43,6 +44,7 @@ from bankapp.services.accounts import close_account
 from bankapp.services.approval_rules import needs_approval
 from bankapp.services.context import ServiceContext
 from bankapp.services.drawers import require_drawer_account
+from bankapp.services.ledger import caller_key, system_key
 from bankapp.services.payments import clean_memo, post_cash, post_transfer
 from bankapp.storage.database import Tx
 from bankapp.storage.models import PendingApproval, User, table_of
@@ -88,7 +90,10 @@ class ApprovalService:
 
     def needs_approval(self, actor: Actor, amount: int) -> bool:
         """True when a staff member's operation of this amount must go through approval."""
-        return needs_approval(self._ctx, actor, amount)
+        self._ctx.check_amount(amount)
+        return self._ctx.read_as(
+            actor, lambda tx, caller: needs_approval(self._ctx, caller, amount)
+        )
 
     def submit(
         self,
@@ -108,9 +113,9 @@ class ApprovalService:
         memo = clean_memo(memo)
         payload = {"memo": memo, "to": to_account_number}
 
-        def work(tx: Tx) -> ApprovalView:
-            require_staff(tx, actor)
-            account = accessible_account(tx, actor, account_id)
+        def work(tx: Tx, caller: Caller) -> ApprovalView:
+            require_staff(caller)
+            account = accessible_account(tx, caller, account_id)
             require_open_for_money(account)
             if kind == "transfer":
                 target = load_account_by_number(tx, to_account_number)
@@ -119,10 +124,10 @@ class ApprovalService:
                 require_open_for_money(target, field="destination")
                 payload["to"] = target.number
             else:
-                require_drawer_account(tx, actor)
-            return self._insert(tx, actor, kind, account.id, amount, payload, idempotency_key)
+                require_drawer_account(tx, caller)
+            return self._insert(tx, caller, kind, account.id, amount, payload, idempotency_key)
 
-        return self._ctx.db.write(work)
+        return self._ctx.write_as(actor, work)
 
     def submit_account_closure(
         self,
@@ -135,23 +140,23 @@ class ApprovalService:
         """Ask for an account with history to be closed (its balance must be zero then)."""
         reason = clean_text(reason, field="reason", label="Reason", max_length=140, required=False)
 
-        def work(tx: Tx) -> ApprovalView:
-            require_staff(tx, actor)
-            account = accessible_account(tx, actor, account_id)
+        def work(tx: Tx, caller: Caller) -> ApprovalView:
+            require_staff(caller)
+            account = accessible_account(tx, caller, account_id)
             if account.kind == AccountKind.INTERNAL:
                 raise PermissionDenied("Internal accounts cannot be closed.")
             if account.status == AccountStatus.CLOSED:
                 raise AccountNotOpen("The account is already closed.")
             return self._insert(
-                tx, actor, CLOSE_ACCOUNT, account.id, 0, {"memo": reason}, idempotency_key
+                tx, caller, CLOSE_ACCOUNT, account.id, 0, {"memo": reason}, idempotency_key
             )
 
-        return self._ctx.db.write(work)
+        return self._ctx.write_as(actor, work)
 
     def _insert(
         self,
         tx: Tx,
-        actor: Actor,
+        actor: Caller,
         kind: str,
         account_id: int,
         amount: int,
@@ -159,6 +164,7 @@ class ApprovalService:
         key: str | None,
     ) -> ApprovalView:
         body = json.dumps(payload, sort_keys=True)
+        key = caller_key(actor, key)
         if key:
             found = tx.conn.execute(
                 select(_items).where(_items.c.idempotency_key == key)
@@ -208,22 +214,22 @@ class ApprovalService:
         If the operation is no longer possible (funds, a closed account or drawer), nothing
         moves, the item is marked failed with the reason, and the error is raised."""
 
-        def work(tx: Tx) -> ApprovalView:
-            item = self._decidable(tx, actor, item_id)
+        def work(tx: Tx, caller: Caller) -> ApprovalView:
+            item = self._decidable(tx, caller, item_id)
             entry_id = self._execute(tx, item)
             tx.conn.execute(
                 update(_items)
                 .where(_items.c.id == item.id, _items.c.status == "pending")
                 .values(
                     status="approved",
-                    checker_id=actor.user_id,
+                    checker_id=caller.user_id,
                     decided_at=tx.now,
                     entry_id=entry_id,
                 )
             )
             audit.record(
                 tx,
-                actor,
+                caller,
                 "approval.approve",
                 f"approval {item.id}",
                 {"kind": item.kind, "amount": item.amount, "entry_id": entry_id},
@@ -231,35 +237,35 @@ class ApprovalService:
             return self._view(tx, item.id)
 
         try:
-            return self._ctx.db.write(work)
+            return self._ctx.write_as(actor, work)
         except (MoneyRuleBroken, NotFound) as error:
             refused = error
-            self._ctx.db.write(lambda tx: self._fail(tx, actor, item_id, refused))
+            self._ctx.write_as(actor, lambda tx, caller: self._fail(tx, caller, item_id, refused))
             raise
 
     def reject(self, actor: Actor, item_id: int, reason: str) -> ApprovalView:
         """Refuse the item with a reason; nothing moves."""
         reason = clean_text(reason, field="reason", label="Reason", max_length=200)
 
-        def work(tx: Tx) -> ApprovalView:
-            item = self._decidable(tx, actor, item_id)
+        def work(tx: Tx, caller: Caller) -> ApprovalView:
+            item = self._decidable(tx, caller, item_id)
             tx.conn.execute(
                 update(_items)
                 .where(_items.c.id == item.id)
                 .values(
-                    status="rejected", checker_id=actor.user_id, decided_at=tx.now, reason=reason
+                    status="rejected", checker_id=caller.user_id, decided_at=tx.now, reason=reason
                 )
             )
             audit.record(
                 tx,
-                actor,
+                caller,
                 "approval.reject",
                 f"approval {item.id}",
                 {"kind": item.kind, "amount": item.amount, "reason": reason},
             )
             return self._view(tx, item.id)
 
-        return self._ctx.db.write(work)
+        return self._ctx.write_as(actor, work)
 
     def page(
         self,
@@ -272,35 +278,36 @@ class ApprovalService:
         """Items newest first; admins see every item, tellers only the ones they made."""
         limit = max(1, min(limit, MAX_PAGE))
 
-        def work(tx: Tx) -> ApprovalPage:
-            require_staff(tx, actor)
+        def work(tx: Tx, caller: Caller) -> ApprovalPage:
+            require_staff(caller)
             query = select(_items.c.id).order_by(_items.c.id.desc()).limit(limit + 1)
             if status:
                 query = query.where(_items.c.status == status)
-            if actor.role != Role.ADMIN:
-                query = query.where(_items.c.maker_id == actor.user_id)
+            if caller.role != Role.ADMIN:
+                query = query.where(_items.c.maker_id == caller.user_id)
             if before_id is not None:
-                query = query.where(_items.c.id < before_id)
+                query = query.where(_items.c.id < require_id(before_id, NotFound, "page"))
             ids = list(tx.conn.execute(query).scalars())
             views = tuple(self._view(tx, i) for i in ids[:limit])
             return ApprovalPage(views, ids[limit - 1] if len(ids) > limit else None)
 
-        return self._ctx.db.read(work)
+        return self._ctx.read_as(actor, work)
 
     def get(self, actor: Actor, item_id: int) -> ApprovalView:
-        def work(tx: Tx) -> ApprovalView:
-            require_staff(tx, actor)
+        def work(tx: Tx, caller: Caller) -> ApprovalView:
+            require_staff(caller)
             view = self._view(tx, item_id)
-            if actor.role != Role.ADMIN and view.maker_id != actor.user_id:
+            if caller.role != Role.ADMIN and view.maker_id != caller.user_id:
                 raise NotFound("No such approval item.")
             return view
 
-        return self._ctx.db.read(work)
+        return self._ctx.read_as(actor, work)
 
     # -- shared steps ---------------------------------------------------------------------
 
-    def _decidable(self, tx: Tx, actor: Actor, item_id: int) -> Any:
-        require_admin(tx, actor)
+    def _decidable(self, tx: Tx, actor: Caller, item_id: int) -> Any:
+        require_admin(actor)
+        require_id(item_id, NotFound, "approval item")
         item = tx.conn.execute(
             select(_items).where(_items.c.id == item_id).with_for_update()
         ).one_or_none()
@@ -323,7 +330,7 @@ class ApprovalService:
             return None
         options: dict[str, Any] = {
             "memo": payload.get("memo", ""),
-            "idempotency_key": f"approval:{item.id}",
+            "idempotency_key": system_key(f"approval:{item.id}"),
             "fingerprint": None,
             "audit_extra": {"approval": item.id},
         }
@@ -338,7 +345,7 @@ class ApprovalService:
             )
         return result.entry_id
 
-    def _fail(self, tx: Tx, actor: Actor, item_id: int, error: BankError) -> None:
+    def _fail(self, tx: Tx, actor: Caller, item_id: int, error: BankError) -> None:
         done = tx.conn.execute(
             update(_items)
             .where(_items.c.id == item_id, _items.c.status == "pending")
@@ -359,13 +366,15 @@ class ApprovalService:
             )
 
     @staticmethod
-    def _maker(tx: Tx, maker_id: int) -> Actor:
+    def _maker(tx: Tx, maker_id: int) -> Caller:
+        """The maker, as an approved item acts: their name and role now (no live session)."""
         row = tx.conn.execute(
             select(_users.c.id, _users.c.username, _users.c.role).where(_users.c.id == maker_id)
         ).one()
-        return Actor(row.id, row.username, Role(row.role))
+        return Caller(row.id, row.username, Role(row.role), session_id=0)
 
     def _view(self, tx: Tx, item_id: int) -> ApprovalView:
+        require_id(item_id, NotFound, "approval item")
         row = tx.conn.execute(select(_items).where(_items.c.id == item_id)).one_or_none()
         if row is None:
             raise NotFound("No such approval item.")

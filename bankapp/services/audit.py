@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
-from bankapp.domain.types import Actor, AuditLine
+from bankapp.domain.types import AuditLine, Caller
 from bankapp.storage.database import Tx
 from bankapp.storage.models import AuditEvent, AuditHead, table_of
 
@@ -48,14 +48,15 @@ def event_hash(
 
 def record(
     tx: Tx,
-    actor: Actor | None,
+    actor: Caller | None,
     kind: str,
     subject: str,
     details: Mapping[str, Any] | None = None,
     *,
     actor_name: str | None = None,
 ) -> int:
-    """Append one event inside the caller's transaction; returns its sequence number."""
+    """Append one event inside the caller's transaction; returns its sequence number. The
+    actor's name is the verified caller's (from the database), never what a client claimed."""
     head = tx.conn.execute(_LOCK_HEAD).one()
     seq = int(head.seq) + 1
     name = actor.username if actor else (actor_name or "-")

@@ -8,9 +8,10 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, select
 
-from bankapp.domain.types import Actor, AuditLine
-from bankapp.errors import ValidationFailed
-from bankapp.services.access import require_admin
+from bankapp.domain.types import Actor, AuditLine, Caller
+from bankapp.domain.validation import check_day
+from bankapp.errors import NotFound, ValidationFailed
+from bankapp.services.access import require_admin, require_id
 from bankapp.services.audit import ChainReport, to_line, verify_chain
 from bankapp.services.context import ServiceContext
 from bankapp.storage.database import Tx
@@ -31,6 +32,10 @@ class AuditFilter:
     until: date | None = None
 
     def conditions(self) -> list[ColumnElement[bool]]:
+        if self.since is not None:
+            check_day(self.since, field="since")
+        if self.until is not None:
+            check_day(self.until, field="until")
         if self.since and self.until and self.since > self.until:
             raise ValidationFailed("The start date must not be after the end date.", field="since")
         out: list[ColumnElement[bool]] = []
@@ -69,22 +74,22 @@ class AuditLogService:
         limit = max(1, min(limit, MAX_PAGE))
         conditions = (filters or AuditFilter()).conditions()
 
-        def work(tx: Tx) -> AuditPage:
-            require_admin(tx, actor)
+        def work(tx: Tx, caller: Caller) -> AuditPage:
+            require_admin(caller)
             stmt = select(_events).where(*conditions).order_by(_events.c.seq.desc())
             if before_seq is not None:
-                stmt = stmt.where(_events.c.seq < before_seq)
+                stmt = stmt.where(_events.c.seq < require_id(before_seq, NotFound, "page"))
             rows = tx.conn.execute(stmt.limit(limit + 1)).all()
             lines = tuple(to_line(r) for r in rows[:limit])
             return AuditPage(lines, lines[-1].seq if len(rows) > limit else None)
 
-        return self._ctx.db.read(work)
+        return self._ctx.read_as(actor, work)
 
     def verify(self, actor: Actor) -> ChainReport:
         """Walk the whole hash chain (what `bankapp audit verify` does)."""
 
-        def work(tx: Tx) -> ChainReport:
-            require_admin(tx, actor)
+        def work(tx: Tx, caller: Caller) -> ChainReport:
+            require_admin(caller)
             return verify_chain(tx.conn)
 
-        return self._ctx.db.read(work)
+        return self._ctx.read_as(actor, work)

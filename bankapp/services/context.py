@@ -1,13 +1,20 @@
-"""What every service needs: the database, the settings and the password hasher."""
+"""What every service needs: the database, the settings and the password hasher; and the
+two ways a use case runs as someone: `write_as` and `read_as`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import TypeVar
 
 from bankapp.domain.money import check_cents, format_cents
 from bankapp.domain.passwords import PasswordHashing
+from bankapp.domain.types import Actor, Caller, SessionState
+from bankapp.services.sessions import ACTIVE, require_session
 from bankapp.settings import Settings
-from bankapp.storage.database import Database
+from bankapp.storage.database import Database, Tx
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -15,6 +22,32 @@ class ServiceContext:
     db: Database
     settings: Settings
     hashing: PasswordHashing
+
+    def write_as(
+        self,
+        actor: Actor,
+        work: Callable[[Tx, Caller], T],
+        *,
+        states: Collection[SessionState] = ACTIVE,
+    ) -> T:
+        """Run `work` in one write transaction as the verified caller behind `actor`: the
+        session is checked in that same transaction, so nothing runs for a session that is
+        not (still) allowed to make the call."""
+        return self.db.write(lambda tx: work(tx, require_session(tx, self.settings, actor, states)))
+
+    def read_as(
+        self,
+        actor: Actor,
+        work: Callable[[Tx, Caller], T],
+        *,
+        states: Collection[SessionState] = ACTIVE,
+        touch: bool = True,
+    ) -> T:
+        """`write_as` for reads; `touch=False` for a background poll that must not count
+        as the user being active."""
+        return self.db.read(
+            lambda tx: work(tx, require_session(tx, self.settings, actor, states, touch=touch))
+        )
 
     def money(self, cents: int) -> str:
         return format_cents(cents, self.settings.currency)

@@ -9,10 +9,10 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 
 from bankapp.domain.account_numbers import mask_account_number
-from bankapp.domain.types import AccountView, Actor, Role, UserView
+from bankapp.domain.types import AccountView, Actor, Caller, Role, UserView
 from bankapp.errors import UserNotFound, ValidationFailed
-from bankapp.services.access import describe, require_staff, to_view
-from bankapp.services.auth.user_rows import to_user_view
+from bankapp.services.access import describe, require_id, require_staff, to_view
+from bankapp.services.auth.user_rows import user_view
 from bankapp.services.context import ServiceContext
 from bankapp.storage.database import Tx
 from bankapp.storage.models import Account, Card, JournalEntry, Posting, User, table_of
@@ -128,8 +128,8 @@ class CustomerService:
             )
         limit = max(1, min(limit, MAX_PAGE))
 
-        def work(tx: Tx) -> CustomerPage:
-            require_staff(tx, actor)
+        def work(tx: Tx, caller: Caller) -> CustomerPage:
+            require_staff(caller)
             stmt = (
                 select(_users)
                 .where(_users.c.role == Role.CUSTOMER.value, _search_condition(text))
@@ -172,13 +172,14 @@ class CustomerService:
                 matches, SearchCursor(last.full_name, last.id) if more and last else None
             )
 
-        return self._ctx.db.read(work)
+        return self._ctx.read_as(actor, work)
 
     def overview(self, actor: Actor, customer_id: int) -> CustomerOverview:
         """Profile, accounts, cards (masked) and the latest activity of one customer."""
 
-        def work(tx: Tx) -> CustomerOverview:
-            require_staff(tx, actor)
+        def work(tx: Tx, caller: Caller) -> CustomerOverview:
+            require_staff(caller)
+            require_id(customer_id, UserNotFound, "customer")
             row = tx.conn.execute(select(_users).where(_users.c.id == customer_id)).one_or_none()
             if row is None or row.role != Role.CUSTOMER.value:
                 raise UserNotFound("No such customer.")
@@ -217,10 +218,10 @@ class CustomerService:
                 )
             )
             return CustomerOverview(
-                user=to_user_view(row),
+                user=user_view(tx, customer_id),
                 accounts=tuple(to_view(a, row.full_name) for a in accounts),
                 cards=cards,
                 recent=recent,
             )
 
-        return self._ctx.db.read(work)
+        return self._ctx.read_as(actor, work)

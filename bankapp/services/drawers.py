@@ -15,10 +15,10 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 
 from bankapp.domain.money import format_cents
-from bankapp.domain.types import AccountKind, Actor, Role
+from bankapp.domain.types import AccountKind, Actor, Caller, Role
 from bankapp.errors import DrawerRequired, DrawerState, NotFound
 from bankapp.services import audit
-from bankapp.services.access import require_staff
+from bankapp.services.access import require_id, require_staff
 from bankapp.services.context import ServiceContext
 from bankapp.services.ledger import BANK_CASH, Leg, internal_account, post_entry
 from bankapp.storage.database import Tx
@@ -47,7 +47,7 @@ class DrawerView:
     difference: int | None  # counted - expected: positive over, negative short
 
 
-def open_drawer_account(tx: Tx, actor: Actor) -> int | None:
+def open_drawer_account(tx: Tx, actor: Caller) -> int | None:
     """The ledger account of the actor's open drawer, or None."""
     found = tx.conn.execute(
         select(_drawers.c.account_id).where(
@@ -57,7 +57,7 @@ def open_drawer_account(tx: Tx, actor: Actor) -> int | None:
     return None if found is None else int(found)
 
 
-def require_drawer_account(tx: Tx, actor: Actor) -> int:
+def require_drawer_account(tx: Tx, actor: Caller) -> int:
     account = open_drawer_account(tx, actor)
     if account is None:
         raise DrawerRequired("Open your cash drawer before taking or paying out cash.")
@@ -85,26 +85,26 @@ class DrawerService:
         """Open the actor's drawer with the float counted into it from the vault (bank cash)."""
         self._ctx.check_amount(opening_float, field="opening_float", allow_zero=True)
 
-        def work(tx: Tx) -> DrawerView:
-            require_staff(tx, actor)
-            if open_drawer_account(tx, actor) is not None:
+        def work(tx: Tx, caller: Caller) -> DrawerView:
+            require_staff(caller)
+            if open_drawer_account(tx, caller) is not None:
                 raise DrawerState("Your drawer is already open; close it before opening another.")
             sessions = tx.conn.execute(
                 select(func.count())
                 .select_from(_drawers)
-                .where(_drawers.c.teller_id == actor.user_id)
+                .where(_drawers.c.teller_id == caller.user_id)
             ).scalar_one()
             currency = self._ctx.settings.currency
             account = internal_account(
                 tx,
-                f"drawer:{actor.user_id}:{sessions + 1}",
-                f"Drawer {actor.username[:32]} #{sessions + 1}",
+                f"drawer:{caller.user_id}:{sessions + 1}",
+                f"Drawer {caller.username[:32]} #{sessions + 1}",
                 currency,
             )
             drawer_id = tx.conn.execute(
                 insert(_drawers)
                 .values(
-                    teller_id=actor.user_id,
+                    teller_id=caller.user_id,
                     account_id=account,
                     status="open",
                     opening_float=opening_float,
@@ -118,25 +118,25 @@ class DrawerService:
                     tx,
                     kind="drawer_float",
                     memo=f"Float into drawer {drawer_id}",
-                    actor=actor,
+                    actor=caller,
                     legs=[Leg(account, -opening_float), Leg(vault, opening_float)],
                     currency=currency,
                 )
-            audit.record(tx, actor, "drawer.open", f"drawer {drawer_id}", {"float": opening_float})
+            audit.record(tx, caller, "drawer.open", f"drawer {drawer_id}", {"float": opening_float})
             return self._view(tx, drawer_id)
 
-        return self._ctx.db.write(work)
+        return self._ctx.write_as(actor, work)
 
     def close_drawer(self, actor: Actor, counted_cash: int) -> DrawerView:
         """Close the actor's drawer: the counted cash goes back to the vault and any
         difference from the expected cash is posted to the over/short account."""
         self._ctx.check_amount(counted_cash, field="counted_cash", allow_zero=True)
 
-        def work(tx: Tx) -> DrawerView:
-            require_staff(tx, actor)
+        def work(tx: Tx, caller: Caller) -> DrawerView:
+            require_staff(caller)
             row = tx.conn.execute(
                 select(_drawers).where(
-                    _drawers.c.teller_id == actor.user_id, _drawers.c.status == "open"
+                    _drawers.c.teller_id == caller.user_id, _drawers.c.status == "open"
                 )
             ).one_or_none()
             if row is None:
@@ -155,7 +155,7 @@ class DrawerService:
                     tx,
                     kind="drawer_close",
                     memo=f"Close drawer {row.id}",
-                    actor=actor,
+                    actor=caller,
                     legs=legs,
                     currency=currency,
                 )
@@ -171,44 +171,44 @@ class DrawerService:
                 )
             )
             details = {"expected": expected, "counted": counted_cash, "difference": difference}
-            audit.record(tx, actor, "drawer.close", f"drawer {row.id}", details)
+            audit.record(tx, caller, "drawer.close", f"drawer {row.id}", details)
             if difference:
                 audit.record(
                     tx,
-                    actor,
+                    caller,
                     "drawer.over" if difference > 0 else "drawer.short",
                     f"drawer {row.id}",
                     details,
                 )
             return self._view(tx, row.id)
 
-        return self._ctx.db.write(work)
+        return self._ctx.write_as(actor, work)
 
     def current(self, actor: Actor) -> DrawerView | None:
         """The actor's open drawer with its cash on hand, or None."""
 
-        def work(tx: Tx) -> DrawerView | None:
-            require_staff(tx, actor)
+        def work(tx: Tx, caller: Caller) -> DrawerView | None:
+            require_staff(caller)
             found = tx.conn.execute(
                 select(_drawers.c.id).where(
-                    _drawers.c.teller_id == actor.user_id, _drawers.c.status == "open"
+                    _drawers.c.teller_id == caller.user_id, _drawers.c.status == "open"
                 )
             ).scalar_one_or_none()
             return None if found is None else self._view(tx, int(found))
 
-        return self._ctx.db.read(work)
+        return self._ctx.read_as(actor, work)
 
     def get(self, actor: Actor, drawer_id: int) -> DrawerView:
         """A drawer: tellers see their own, admins see every drawer."""
 
-        def work(tx: Tx) -> DrawerView:
-            require_staff(tx, actor)
+        def work(tx: Tx, caller: Caller) -> DrawerView:
+            require_staff(caller)
             view = self._view(tx, drawer_id)
-            if actor.role != Role.ADMIN and view.teller_id != actor.user_id:
+            if caller.role != Role.ADMIN and view.teller_id != caller.user_id:
                 raise NotFound("No such drawer.")
             return view
 
-        return self._ctx.db.read(work)
+        return self._ctx.read_as(actor, work)
 
     # -- shared steps ---------------------------------------------------------------------
 
@@ -221,6 +221,7 @@ class DrawerService:
         )
 
     def _view(self, tx: Tx, drawer_id: int) -> DrawerView:
+        require_id(drawer_id, NotFound, "drawer")
         row = tx.conn.execute(select(_drawers).where(_drawers.c.id == drawer_id)).one_or_none()
         if row is None:
             raise NotFound("No such drawer.")

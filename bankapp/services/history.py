@@ -7,9 +7,9 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, func, select
 
-from bankapp.domain.types import Actor, HistoryCursor, HistoryLine, HistoryPage
-from bankapp.errors import ValidationFailed
-from bankapp.services.access import accessible_account
+from bankapp.domain.types import Actor, Caller, HistoryCursor, HistoryLine, HistoryPage
+from bankapp.errors import NotFound, ValidationFailed
+from bankapp.services.access import accessible_account, require_id
 from bankapp.services.context import ServiceContext
 from bankapp.services.history_lines import LINE_COLUMNS, history_lines
 from bankapp.storage.database import Tx
@@ -81,8 +81,8 @@ class HistoryService:
         filters = filters or HistoryFilter()
         conditions = filters.conditions()
 
-        def work(tx: Tx) -> HistoryPage:
-            accessible_account(tx, actor, account_id)
+        def work(tx: Tx, caller: Caller) -> HistoryPage:
+            accessible_account(tx, caller, account_id)
             query = (
                 select(*LINE_COLUMNS)
                 .join(_entries, _entries.c.id == _postings.c.entry_id)
@@ -91,7 +91,8 @@ class HistoryService:
                 .limit(limit + 1)
             )
             if cursor is not None:
-                query = query.where(_postings.c.id < cursor.before_posting_id)
+                before = require_id(cursor.before_posting_id, NotFound, "page")
+                query = query.where(_postings.c.id < before)
             rows = tx.conn.execute(query).all()
             more = len(rows) > limit
             rows = rows[:limit]
@@ -99,7 +100,7 @@ class HistoryService:
             next_cursor = HistoryCursor(rows[-1].id) if more and rows else None
             return HistoryPage(lines, next_cursor)
 
-        return self._ctx.db.read(work)
+        return self._ctx.read_as(actor, work)
 
     def recent(self, actor: Actor, account_ids: list[int], limit: int = 10) -> list[HistoryLine]:
         """The newest lines across several of the actor's accounts (the dashboard's activity)."""

@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, insert, or_, select, update
 
 from bankapp.domain.account_numbers import new_account_number
 from bankapp.domain.money import format_cents
-from bankapp.domain.types import AccountKind, Actor, EntryResult
+from bankapp.domain.types import AccountKind, Caller, EntryResult
 from bankapp.errors import (
     AccountNotFound,
     AccountNotOpen,
@@ -60,6 +60,27 @@ class Leg:
     amount: int  # positive: the account's balance goes up
 
 
+IDEMPOTENCY_KEY_MAX = 80
+
+
+def caller_key(caller: Caller, key: object) -> str | None:
+    """A caller's idempotency key in that caller's own namespace: the same key from another
+    user is simply a different key, and no caller reaches the bank's own (`system_key`)."""
+    if key is None or key == "":
+        return None
+    if not isinstance(key, str) or len(key) > IDEMPOTENCY_KEY_MAX or not key.isprintable():
+        raise ValidationFailed(
+            f"The request id must be printable text of at most {IDEMPOTENCY_KEY_MAX} "
+            "characters; start a new form."
+        )
+    return f"u{caller.user_id}:{key}"
+
+
+def system_key(key: str) -> str:
+    """A key the bank makes for itself (an approval, a batch job)."""
+    return f"sys:{key}"
+
+
 def request_fingerprint(fields: Mapping[str, Any]) -> str:
     canonical = json.dumps(dict(fields), sort_keys=True, default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
@@ -92,7 +113,7 @@ def post_entry(
     *,
     kind: str,
     memo: str,
-    actor: Actor | None,
+    actor: Caller | None,
     legs: Sequence[Leg],
     idempotency_key: str | None = None,
     fingerprint: str | None = None,

@@ -10,15 +10,15 @@ from typing import Any
 
 from bankapp.domain.account_numbers import mask_account_number
 from bankapp.domain.money import parse_amount
-from bankapp.domain.types import Actor, EntryResult
+from bankapp.domain.types import Actor, Caller, EntryResult
 from bankapp.domain.validation import clean_text
 from bankapp.errors import SameAccount
 from bankapp.services import audit
 from bankapp.services.access import (
     accessible_account,
     load_account_by_number,
-    require_active,
     require_open_for_money,
+    shown_result,
 )
 from bankapp.services.approval_rules import require_no_approval
 from bankapp.services.context import ServiceContext
@@ -26,6 +26,7 @@ from bankapp.services.drawers import require_cash_on_hand, require_drawer_accoun
 from bankapp.services.ledger import (
     BANK_CASH,
     Leg,
+    caller_key,
     find_replay,
     internal_account,
     post_entry,
@@ -40,10 +41,9 @@ def clean_memo(memo: str) -> str:
     return clean_text(memo, field="memo", label="Memo", max_length=MEMO_MAX, required=False)
 
 
-def cash_account(tx: Tx, ctx: ServiceContext, actor: Actor) -> int:
+def cash_account(tx: Tx, ctx: ServiceContext, actor: Caller) -> int:
     """The cash account a deposit comes from or a withdrawal is paid out of: staff use
     their own open cash drawer; a customer (the single-user demo) uses bank cash."""
-    require_active(tx, actor)
     if actor.is_staff:
         return require_drawer_account(tx, actor)
     return internal_account(tx, BANK_CASH, "Bank cash", ctx.settings.currency)
@@ -52,7 +52,7 @@ def cash_account(tx: Tx, ctx: ServiceContext, actor: Actor) -> int:
 def post_cash(
     tx: Tx,
     ctx: ServiceContext,
-    actor: Actor,
+    actor: Caller,
     account: Any,
     amount: int,
     *,
@@ -90,7 +90,7 @@ def post_cash(
 def post_transfer(
     tx: Tx,
     ctx: ServiceContext,
-    actor: Actor,
+    actor: Caller,
     source: Any,
     target: Any,
     amount: int,
@@ -104,7 +104,7 @@ def post_transfer(
     if target.id == source.id:
         raise SameAccount("Choose a different account to send to.", field="destination")
     require_open_for_money(source)
-    require_open_for_money(target, field="destination")
+    require_open_for_money(target, field="destination", caller=actor)
     result = post_entry(
         tx,
         kind="transfer",
@@ -171,7 +171,6 @@ class PaymentService:
         cash_in: bool,
     ) -> EntryResult:
         self._ctx.check_amount(amount)
-        require_no_approval(self._ctx, actor, amount)
         memo = clean_memo(memo) or ("Cash deposit" if cash_in else "Cash withdrawal")
         fingerprint = request_fingerprint(
             {
@@ -183,26 +182,29 @@ class PaymentService:
             }
         )
 
-        def work(tx: Tx) -> EntryResult:
-            replay = find_replay(tx, idempotency_key, fingerprint)
+        def work(tx: Tx, caller: Caller) -> EntryResult:
+            require_no_approval(self._ctx, caller, amount)
+            key = caller_key(caller, idempotency_key)
+            replay = find_replay(tx, key, fingerprint)
             if replay:
-                return replay
-            account = accessible_account(tx, actor, account_id)
+                return shown_result(tx, caller, replay)
+            account = accessible_account(tx, caller, account_id)
             require_open_for_money(account)
-            return post_cash(
+            result = post_cash(
                 tx,
                 self._ctx,
-                actor,
+                caller,
                 account,
                 amount,
                 cash_in=cash_in,
                 memo=memo,
-                cash=cash_account(tx, self._ctx, actor),
-                idempotency_key=idempotency_key,
+                cash=cash_account(tx, self._ctx, caller),
+                idempotency_key=key,
                 fingerprint=fingerprint,
             )
+            return shown_result(tx, caller, result)
 
-        return self._ctx.db.write(work)
+        return self._ctx.write_as(actor, work)
 
     def transfer(
         self,
@@ -216,7 +218,6 @@ class PaymentService:
     ) -> EntryResult:
         """Move money from an account the actor may act on to any open customer account."""
         self._ctx.check_amount(amount)
-        require_no_approval(self._ctx, actor, amount)
         memo = clean_memo(memo)
         fingerprint = request_fingerprint(
             {
@@ -229,22 +230,25 @@ class PaymentService:
             }
         )
 
-        def work(tx: Tx) -> EntryResult:
-            replay = find_replay(tx, idempotency_key, fingerprint)
+        def work(tx: Tx, caller: Caller) -> EntryResult:
+            require_no_approval(self._ctx, caller, amount)
+            key = caller_key(caller, idempotency_key)
+            replay = find_replay(tx, key, fingerprint)
             if replay:
-                return replay
-            source = accessible_account(tx, actor, from_account_id)
+                return shown_result(tx, caller, replay)
+            source = accessible_account(tx, caller, from_account_id)
             target = load_account_by_number(tx, to_account_number)
-            return post_transfer(
+            result = post_transfer(
                 tx,
                 self._ctx,
-                actor,
+                caller,
                 source,
                 target,
                 amount,
                 memo=memo,
-                idempotency_key=idempotency_key,
+                idempotency_key=key,
                 fingerprint=fingerprint,
             )
+            return shown_result(tx, caller, result)
 
-        return self._ctx.db.write(work)
+        return self._ctx.write_as(actor, work)

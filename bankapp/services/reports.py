@@ -9,7 +9,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bankapp.domain.types import Actor, Role
+from bankapp.domain.types import Actor, Caller, Role
+from bankapp.domain.validation import check_day
 from bankapp.services.access import require_staff
 from bankapp.services.context import ServiceContext
 from bankapp.storage.database import Tx
@@ -61,24 +62,24 @@ class ReportService:
     def end_of_day(self, actor: Actor, day: date | None = None) -> DayReport:
         """The day's report (default: today, UTC). Admins see every drawer; a teller sees
         only their own drawers and the bank-wide totals per kind."""
-        day = day or self._ctx.db.clock.now().date()
+        day = check_day(day or self._ctx.db.clock.now().date(), field="day")
         start = datetime.combine(day, time())
         end = start + timedelta(days=1)
 
-        def work(tx: Tx) -> DayReport:
-            require_staff(tx, actor)
+        def work(tx: Tx, caller: Caller) -> DayReport:
+            require_staff(caller)
             stmt = (
                 select(_drawers, _users.c.username)
                 .join(_users, _users.c.id == _drawers.c.teller_id)
                 .where(_drawers.c.opened_at >= start, _drawers.c.opened_at < end)
                 .order_by(_drawers.c.id)
             )
-            if actor.role != Role.ADMIN:
-                stmt = stmt.where(_drawers.c.teller_id == actor.user_id)
+            if caller.role != Role.ADMIN:
+                stmt = stmt.where(_drawers.c.teller_id == caller.user_id)
             drawers = tuple(self._drawer_line(tx, row) for row in tx.conn.execute(stmt))
             return DayReport(day, drawers, self._kinds(tx, start, end))
 
-        return self._ctx.db.read(work)
+        return self._ctx.read_as(actor, work)
 
     @staticmethod
     def _drawer_line(tx: Tx, row: Any) -> DrawerLine:

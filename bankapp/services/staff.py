@@ -7,14 +7,15 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
-from bankapp.domain.types import STAFF_ROLES, Actor, Role, UserView
+from bankapp.domain.types import STAFF_ROLES, Actor, Caller, Role, UserView
 from bankapp.errors import PermissionDenied, UserNotFound, ValidationFailed
 from bankapp.services import audit
-from bankapp.services.access import require_admin
+from bankapp.services.access import require_admin, require_id
 from bankapp.services.auth import AuthService
 from bankapp.services.auth.second_factor import TotpService
-from bankapp.services.auth.user_rows import to_user_view
+from bankapp.services.auth.user_rows import to_user_view, user_view, users_with_lock
 from bankapp.services.context import ServiceContext
+from bankapp.services.sessions import end_user_sessions
 from bankapp.storage.database import Tx
 from bankapp.storage.models import User, table_of
 
@@ -48,21 +49,21 @@ class StaffService:
         """Tellers and admins, oldest first."""
         limit = max(1, min(limit, MAX_PAGE))
 
-        def work(tx: Tx) -> StaffPage:
-            require_admin(tx, actor)
+        def work(tx: Tx, caller: Caller) -> StaffPage:
+            require_admin(caller)
             stmt = (
-                select(_users)
+                users_with_lock()
                 .where(_users.c.role.in_([r.value for r in STAFF_ROLES]))
                 .order_by(_users.c.id)
                 .limit(limit + 1)
             )
             if after_id is not None:
-                stmt = stmt.where(_users.c.id > after_id)
+                stmt = stmt.where(_users.c.id > require_id(after_id, UserNotFound, "user"))
             rows = tx.conn.execute(stmt).all()
-            users = tuple(to_user_view(r) for r in rows[:limit])
+            users = tuple(to_user_view(r, tx.now) for r in rows[:limit])
             return StaffPage(users, users[-1].id if len(rows) > limit else None)
 
-        return self._ctx.db.read(work)
+        return self._ctx.read_as(actor, work)
 
     def create(
         self,
@@ -104,14 +105,15 @@ class StaffService:
         self._totp.reset(actor, user_id)
 
     def change_role(self, actor: Actor, user_id: int, role: Role | str) -> UserView:
-        """Make a teller an admin or the reverse. The user's open sessions stop working at
-        their next call (every service re-reads the role)."""
+        """Make a teller an admin or the reverse. The user's open sessions end (a privilege
+        change starts a new session; OWASP), and every call reads the role anyway."""
         new_role = _staff_role(role)
 
-        def work(tx: Tx) -> UserView:
-            require_admin(tx, actor)
-            if user_id == actor.user_id:
+        def work(tx: Tx, caller: Caller) -> UserView:
+            require_admin(caller)
+            if user_id == caller.user_id:
                 raise PermissionDenied("Another supervisor must change your role.")
+            require_id(user_id, UserNotFound, "staff user")
             row = tx.conn.execute(select(_users).where(_users.c.id == user_id)).one_or_none()
             if row is None or Role(row.role) not in STAFF_ROLES:
                 raise UserNotFound("No such staff user.")
@@ -120,20 +122,22 @@ class StaffService:
             tx.conn.execute(
                 update(_users).where(_users.c.id == user_id).values(role=new_role.value)
             )
+            end_user_sessions(tx, user_id, "role changed")
             audit.record(
                 tx,
-                actor,
+                caller,
                 "user.role",
                 f"user {row.username}",
                 {"from": row.role, "to": new_role.value},
             )
-            return to_user_view(tx.conn.execute(select(_users).where(_users.c.id == user_id)).one())
+            return user_view(tx, user_id)
 
-        return self._ctx.db.write(work)
+        return self._ctx.write_as(actor, work)
 
     def _username(self, actor: Actor, user_id: int) -> str:
-        def work(tx: Tx) -> str:
-            require_admin(tx, actor)
+        def work(tx: Tx, caller: Caller) -> str:
+            require_admin(caller)
+            require_id(user_id, UserNotFound, "user")
             name = tx.conn.execute(
                 select(_users.c.username).where(_users.c.id == user_id)
             ).scalar_one_or_none()
@@ -141,4 +145,4 @@ class StaffService:
                 raise UserNotFound("No such user.")
             return str(name)
 
-        return self._ctx.db.read(work)
+        return self._ctx.read_as(actor, work)

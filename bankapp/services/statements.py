@@ -24,7 +24,7 @@ from bankapp.domain.statement_types import (
     StatementSummary,
     StatementView,
 )
-from bankapp.domain.types import AccountKind, Actor, HistoryLine
+from bankapp.domain.types import AccountKind, Actor, Caller, HistoryLine
 from bankapp.errors import AccountNotFound, NotFound, StatementMismatch
 from bankapp.services import audit
 from bankapp.services.access import (
@@ -32,7 +32,7 @@ from bankapp.services.access import (
     load_account_by_number,
     owner_name,
     require_account_access,
-    require_active,
+    require_id,
 )
 from bankapp.services.context import ServiceContext
 from bankapp.services.history import MAX_PAGE
@@ -73,12 +73,11 @@ class StatementService:
     def account_id_for_number(self, actor: Actor, number: str) -> int:
         """The id of the account with `number`, if the actor may see it."""
 
-        def work(tx: Tx) -> int:
-            require_active(tx, actor)
+        def work(tx: Tx, caller: Caller) -> int:
             digits = normalise_account_number(number)
             row = load_account_by_number(tx, digits)
             try:
-                require_account_access(actor, row)
+                require_account_access(caller, row)
             except AccountNotFound:
                 # The same words as for a number that does not exist.
                 raise AccountNotFound(
@@ -87,21 +86,21 @@ class StatementService:
                 ) from None
             return int(row.id)
 
-        return self._ctx.db.read(work)
+        return self._ctx.read_as(actor, work)
 
     def view(
         self, actor: Actor, account_id: int, period: StatementPeriod, *, limit: int = 50
     ) -> StatementView:
         """Summary and first page in one read transaction (one consistent snapshot)."""
 
-        def work(tx: Tx) -> StatementView:
-            summary = _summary(tx, actor, account_id, period)
+        def work(tx: Tx, caller: Caller) -> StatementView:
+            summary = _summary(tx, caller, account_id, period)
             return StatementView(summary, _page(tx, account_id, period, None, limit))
 
-        return self._ctx.db.read(work)
+        return self._ctx.read_as(actor, work)
 
     def summary(self, actor: Actor, account_id: int, period: StatementPeriod) -> StatementSummary:
-        return self._ctx.db.read(lambda tx: _summary(tx, actor, account_id, period))
+        return self._ctx.read_as(actor, lambda tx, caller: _summary(tx, caller, account_id, period))
 
     def lines(
         self,
@@ -114,11 +113,11 @@ class StatementService:
     ) -> StatementPage:
         """One page of the period's lines, oldest first; pass `next_cursor` for the next."""
 
-        def work(tx: Tx) -> StatementPage:
-            accessible_account(tx, actor, account_id)
+        def work(tx: Tx, caller: Caller) -> StatementPage:
+            accessible_account(tx, caller, account_id)
             return _page(tx, account_id, period, cursor, limit)
 
-        return self._ctx.db.read(work)
+        return self._ctx.read_as(actor, work)
 
     def balance_series(
         self, actor: Actor, account_id: int, period: StatementPeriod, points: int = SERIES_POINTS
@@ -127,34 +126,34 @@ class StatementService:
         now, if sooner): one index seek per point, for a chart."""
         points = max(2, min(points, 500))
 
-        def work(tx: Tx) -> tuple[int, ...]:
-            accessible_account(tx, actor, account_id)
+        def work(tx: Tx, caller: Caller) -> tuple[int, ...]:
+            accessible_account(tx, caller, account_id)
             end = min(period.end, max(period.start, tx.now))
             step = (end - period.start) / (points - 1)
             instants = [period.start + step * i for i in range(points - 1)] + [period.end]
             return tuple(_balance_before(tx, account_id, instant) for instant in instants)
 
-        return self._ctx.db.read(work)
+        return self._ctx.read_as(actor, work)
 
     def generate(self, actor: Actor, account_id: int, period: StatementPeriod) -> StatementDocument:
         """Produce a statement: record it (who, when, which range, totals) and audit it. The
         lines are read first, so the write lock is held only for the record and the audit."""
 
-        def read(tx: Tx) -> tuple[StatementSummary, tuple[HistoryLine, ...]]:
-            summary = _summary(tx, actor, account_id, period, posting_ids=True)
+        def read(tx: Tx, caller: Caller) -> tuple[StatementSummary, tuple[HistoryLine, ...]]:
+            summary = _summary(tx, caller, account_id, period, posting_ids=True)
             return summary, _all_lines(tx, account_id, period, summary.last_posting_id)
 
-        summary, lines = self._ctx.db.read(read)
+        summary, lines = self._ctx.read_as(actor, read)
         digest = _digest(summary, lines)
 
-        def work(tx: Tx) -> StatementDocument:
-            accessible_account(tx, actor, account_id)
+        def work(tx: Tx, caller: Caller) -> StatementDocument:
+            accessible_account(tx, caller, account_id)
             statement_id = int(
                 tx.conn.execute(
                     insert(_statements)
                     .values(
                         account_id=account_id,
-                        requested_by=actor.user_id,
+                        requested_by=caller.user_id,
                         created_at=tx.now,
                         period_start=period.start,
                         period_end=period.end,
@@ -174,7 +173,7 @@ class StatementService:
             )
             audit.record(
                 tx,
-                actor,
+                caller,
                 "statement.generate",
                 f"account {account_id}",
                 {
@@ -189,19 +188,19 @@ class StatementService:
                 statement_id,
                 self._ctx.settings.bank_name,
                 tx.now,
-                actor.username,
+                caller.username,
                 summary,
                 lines,
                 digest,
             )
 
-        return self._ctx.db.write(work)
+        return self._ctx.write_as(actor, work)
 
     def reprint(self, actor: Actor, statement_id: int) -> StatementDocument:
         """The statement exactly as first generated; refused if the ledger no longer agrees."""
 
-        def read(tx: Tx) -> StatementDocument:
-            require_active(tx, actor)
+        def read(tx: Tx, caller: Caller) -> StatementDocument:
+            require_id(statement_id, NotFound, "statement")
             record = tx.conn.execute(
                 select(_statements).where(_statements.c.id == statement_id)
             ).one_or_none()
@@ -211,7 +210,7 @@ class StatementService:
                 select(_accounts).where(_accounts.c.id == record.account_id)
             ).one()
             try:
-                require_account_access(actor, account)
+                require_account_access(caller, account)
             except NotFound:
                 raise NotFound("No such statement.") from None
             summary, lines = _rebuild(tx, record, account)
@@ -234,23 +233,24 @@ class StatementService:
                 digest,
             )
 
-        document = self._ctx.db.read(read)
-        self._ctx.db.write(
-            lambda tx: audit.record(
+        document = self._ctx.read_as(actor, read)
+        self._ctx.write_as(
+            actor,
+            lambda tx, caller: audit.record(
                 tx,
-                actor,
+                caller,
                 "statement.reprint",
                 f"account {document.summary.account_id}",
                 {"statement_id": statement_id},
-            )
+            ),
         )
         return document
 
     def records(self, actor: Actor, account_id: int, limit: int = 50) -> list[StatementRecord]:
         """Statements produced for an account, newest first."""
 
-        def work(tx: Tx) -> list[StatementRecord]:
-            accessible_account(tx, actor, account_id)
+        def work(tx: Tx, caller: Caller) -> list[StatementRecord]:
+            accessible_account(tx, caller, account_id)
             rows = tx.conn.execute(
                 select(_statements)
                 .where(_statements.c.account_id == account_id)
@@ -270,7 +270,7 @@ class StatementService:
                 for row in rows
             ]
 
-        return self._ctx.db.read(work)
+        return self._ctx.read_as(actor, work)
 
 
 # -- queries ----------------------------------------------------------------------------------
@@ -357,7 +357,7 @@ def _make_summary(
 
 
 def _summary(
-    tx: Tx, actor: Actor, account_id: int, period: StatementPeriod, *, posting_ids: bool = False
+    tx: Tx, actor: Caller, account_id: int, period: StatementPeriod, *, posting_ids: bool = False
 ) -> StatementSummary:
     account = accessible_account(tx, actor, account_id)
     totals = _totals(tx, account_id, period, posting_ids=posting_ids)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
@@ -33,10 +33,15 @@ _RETRY_SQLSTATES = {"40001", "40P01", "23505"}
 
 @dataclass(frozen=True)
 class Tx:
-    """What a unit of work sees: one connection inside an open transaction, and the time."""
+    """What a unit of work sees: one connection inside an open transaction, and the time.
+
+    A read transaction may not write; what it must record anyway (a session's last-seen
+    time) goes in `after_read`, which runs as its own short write once the read is done."""
 
     conn: Connection
     now: datetime
+    writable: bool = True
+    after_read: list[Callable[[Tx], None]] = field(default_factory=list)
 
 
 class Database:
@@ -53,16 +58,32 @@ class Database:
         return self.engine.dialect.name
 
     def write(self, work: Callable[[Tx], T]) -> T:
-        return self._run(self._writer, work)
+        return self._run(self._writer, work, writable=True)
 
     def read(self, work: Callable[[Tx], T]) -> T:
-        return self._run(self.engine, work)
+        deferred: list[Callable[[Tx], None]] = []
 
-    def _run(self, engine: Engine, work: Callable[[Tx], T]) -> T:
+        def reading(tx: Tx) -> T:
+            deferred.clear()  # a retried read starts again
+            result = work(tx)
+            deferred.extend(tx.after_read)
+            return result
+
+        result = self._run(self.engine, reading, writable=False)
+        if deferred:
+
+            def after(tx: Tx) -> None:
+                for step in deferred:
+                    step(tx)
+
+            self.write(after)
+        return result
+
+    def _run(self, engine: Engine, work: Callable[[Tx], T], *, writable: bool) -> T:
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
                 with engine.begin() as conn:
-                    return work(Tx(conn, self.clock.now()))
+                    return work(Tx(conn, self.clock.now(), writable))
             except DBAPIError as exc:
                 if attempt < _attempts_for(exc) and _is_transient(exc):
                     self.retries += 1

@@ -55,9 +55,6 @@ class User(Base):
     address: Mapped[str] = mapped_column(String(300), default="")
     status: Mapped[str] = mapped_column(String(16), default="active")
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    last_failed_at: Mapped[datetime | None] = mapped_column(DateTime)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     # Second factor (RFC 6238): the secret is stored encrypted with the installation key.
@@ -69,6 +66,47 @@ class User(Base):
 
 Index("ix_users_full_name", User.full_name)
 Index("ix_users_email", User.email)
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins per name typed, known user or not, so throttling and lockout behave
+    the same for both and reveal nothing about who exists (NIST SP 800-63B 5.2.2)."""
+
+    __tablename__ = "sign_in_throttle"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class UserSession(Base):
+    """A server-side session: only the SHA-256 of its random token is stored. `state` says
+    what the sign-in still owes; only an active session may act."""
+
+    __tablename__ = "sessions"
+    __table_args__ = (
+        CheckConstraint(
+            "state IN ('needs_second_factor','must_change_password',"
+            "'must_enrol_second_factor','active','locked','ended')",
+            name="state",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    state: Mapped[str] = mapped_column(String(32))
+    method: Mapped[str] = mapped_column(String(24), default="password")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    end_reason: Mapped[str] = mapped_column(String(32), default="")
+    # A stronger hash of the password computed at sign-in, stored once the sign-in completes.
+    pending_password_hash: Mapped[str | None] = mapped_column(String(200))
+
+
+Index("ix_sessions_user", UserSession.user_id, UserSession.state)
 
 
 class Account(Base):
@@ -116,7 +154,8 @@ class JournalEntry(Base):
     memo: Mapped[str] = mapped_column(String(200), default="")
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime)
-    idempotency_key: Mapped[str | None] = mapped_column(String(80), unique=True)
+    # "u<user id>:<key>" for a caller's key, "sys:<key>" for the bank's own (approvals, batches).
+    idempotency_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     request_hash: Mapped[str | None] = mapped_column(String(64))
     # The card a purchase or card payment was made with (no foreign key: cards come later).
     card_id: Mapped[int | None] = mapped_column(BigInteger)
@@ -166,6 +205,7 @@ class AuditEvent(Base):
 Index("ix_audit_events_at", AuditEvent.at)
 Index("ix_audit_events_actor", AuditEvent.actor_id, AuditEvent.seq)
 Index("ix_audit_events_kind", AuditEvent.kind, AuditEvent.seq)
+Index("ix_audit_events_subject", AuditEvent.subject, AuditEvent.seq)
 
 
 class AuditHead(Base):
@@ -251,7 +291,7 @@ class PendingApproval(Base):
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
     reason: Mapped[str] = mapped_column(String(200), default="")
     entry_id: Mapped[int | None] = mapped_column(ForeignKey("journal_entries.id"))
-    idempotency_key: Mapped[str | None] = mapped_column(String(80), unique=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(120), unique=True)
 
 
 Index("ix_pending_approvals_status", PendingApproval.status, PendingApproval.id)
@@ -293,6 +333,8 @@ __all__ = [
     "JournalEntry",
     "PendingApproval",
     "Posting",
+    "SignInThrottle",
     "Statement",
     "User",
+    "UserSession",
 ]

@@ -11,7 +11,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect
 from sqlalchemy.exc import DBAPIError
 
-from bankapp.errors import SchemaOutdated, SchemaTooNew
+from bankapp.errors import SchemaOutdated, SchemaTooNew, StorageError
 from bankapp.storage.database import translate_db_error
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -41,14 +41,38 @@ def _known_revisions() -> set[str]:
 
 
 def upgrade_to_head(engine: Engine) -> str:
-    """Create the schema or bring it to the newest version; returns the revision now in place."""
+    """Create the schema or bring it to the newest version; returns the revision now in place.
+
+    On SQLite a migration may rebuild a table others reference (SQLite cannot drop a column
+    in place), so foreign keys are off while it runs, which SQLite allows only outside a
+    transaction; every reference is checked before the upgrade commits."""
     try:
-        with engine.begin() as conn:
-            _refuse_newer(current_revision(conn))
-            command.upgrade(alembic_config(conn), "head")
-            return current_revision(conn) or ""
+        with engine.connect() as conn:
+            sqlite = conn.dialect.name == "sqlite"
+            driver = conn.connection.driver_connection
+            if sqlite and driver is not None:
+                driver.execute("PRAGMA foreign_keys = OFF")
+            try:
+                with conn.begin():
+                    _refuse_newer(current_revision(conn))
+                    command.upgrade(alembic_config(conn), "head")
+                    if sqlite:
+                        _require_references_intact(conn)
+                    return current_revision(conn) or ""
+            finally:
+                if sqlite and driver is not None:
+                    driver.execute("PRAGMA foreign_keys = ON")
     except DBAPIError as exc:
         raise translate_db_error(exc) from exc
+
+
+def _require_references_intact(conn: Connection) -> None:
+    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise StorageError(
+            f"The upgrade would leave {len(broken)} broken reference(s) (first: {broken[0]}); "
+            "nothing was changed."
+        )
 
 
 def require_current_schema(engine: Engine) -> None:

@@ -12,15 +12,15 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from bankapp.errors import AccountLocked, BankError
+from bankapp.errors import AccountLocked, BankError, SessionEnded
 from screens.base import ServiceCalls
 
 
 class IdleLockModal(ServiceCalls, ModalScreen[bool]):
-    """Answers True when the password is right, False when the user signs out instead.
+    """Answers True when the password unlocked the session, False when the user signs out.
 
-    A wrong password counts toward lockout exactly like a failed sign-in; once locked,
-    the only way on is to sign out.
+    The bank holds the session locked meanwhile; a wrong password counts toward lockout
+    exactly like a failed sign-in, and once locked the only way on is to sign out.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -51,7 +51,7 @@ class IdleLockModal(ServiceCalls, ModalScreen[bool]):
         password, actor = self.password.value, self.actor
         self.query_one("#unlock", Button).disabled = True
         self.call_service(
-            lambda: self.bank.auth.verify_password(actor, password),
+            lambda: self.bank.auth.unlock_session(actor, password),
             lambda _: self.dismiss(True),
             group="unlock",
             on_error=self._refused,
@@ -60,7 +60,7 @@ class IdleLockModal(ServiceCalls, ModalScreen[bool]):
     def _refused(self, error: BankError) -> None:
         self.query_one("#unlock", Button).disabled = False
         self.password.value = ""
-        if isinstance(error, AccountLocked):
+        if isinstance(error, AccountLocked | SessionEnded):
             text = f"{error.message} Sign out with Ctrl+L."
         else:
             text = f"Wrong password. {error.message}"

@@ -1,6 +1,6 @@
-"""`SecondFactorScreen`: the TOTP step of a sign-in, with first-time enrolment (QR code drawn
-in the terminal, text key, recovery codes shown once). Dismisses with the final LoginResult,
-or None when the sign-in must start again."""
+"""`SecondFactorScreen`: the second-factor step of a sign-in — the code of an enrolled user,
+or first-time enrolment (QR code drawn in the terminal, text key, recovery codes shown once).
+It tells the app where the sign-in then stands (`SignedIn`); Escape abandons the sign-in."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from bankapp.domain.types import LoginResult
 from bankapp.errors import BankError, InvalidSecondFactor
 from bankapp.services.auth.second_factor import Enrolment
 from screens.base import BankScreen, field_error
+from screens.messages import SignedIn
 
 
 def grouped(secret: str) -> str:
@@ -59,8 +60,9 @@ class SecondFactorScreen(BankScreen):
         self.title = "Second factor"
         self.query_one("#code", Input).focus()
         if self.pending.totp_enrolment_required:
+            actor = self.pending.actor
             self.call_service(
-                lambda: self.bank.totp.begin_enrolment(challenge=self.pending.challenge),
+                lambda: self.bank.totp.begin_enrolment(actor),
                 self._show_enrolment,
                 group="enrol",
                 on_error=self._fatal,
@@ -88,16 +90,18 @@ class SecondFactorScreen(BankScreen):
             self.show_error(InvalidSecondFactor("Type the code.", field="code"))
             return
         self.query_one("#verify", Button).disabled = True
-        self.call_service(
-            lambda: self.bank.auth.complete_second_factor(self.pending.challenge, code),
-            self._verified,
-            group="verify",
-            on_error=self._refused,
-        )
+        actor, enrolling = self.pending.actor, self.pending.totp_enrolment_required
+
+        def confirm() -> LoginResult:
+            if enrolling:
+                return self.bank.totp.confirm_enrolment(actor, code)
+            return self.bank.auth.complete_second_factor(actor, code)
+
+        self.call_service(confirm, self._verified, group="verify", on_error=self._refused)
 
     def _verified(self, result: LoginResult) -> None:
         if not result.recovery_codes:
-            self.dismiss(result)
+            self._finish(result)
             return
         self.finished = result
         for hidden in ("#qr", "#enrol-text", "#code", "#code-label", "#verify"):
@@ -116,21 +120,32 @@ class SecondFactorScreen(BankScreen):
 
     @on(Button.Pressed, "#continue")
     def _continue(self) -> None:
-        self.dismiss(self.finished)
+        if self.finished is not None:
+            self._finish(self.finished)
+
+    def _finish(self, result: LoginResult) -> None:
+        self.post_message(SignedIn(result))
+        self.dismiss(None)
 
     def _refused(self, error: BankError) -> None:
         self.query_one("#verify", Button).disabled = False
         self.query_one("#code", Input).value = ""
-        if isinstance(error, InvalidSecondFactor) and "expired" not in error.message:
+        if isinstance(error, InvalidSecondFactor):
             self.show_error(InvalidSecondFactor(error.message, field="code"))
             return
         self._fatal(error)
 
     def _fatal(self, error: BankError) -> None:
         self.notify(error.message, title="Sign-in stopped", severity="error", markup=False)
-        self.dismiss(None)
+        self._abandon()
 
     def action_cancel(self) -> None:
+        self._abandon()
+
+    def _abandon(self) -> None:
+        """Back to the sign-in screen; the half-finished session ends at the bank."""
+        actor, auth = self.pending.actor, self.bank.auth
+        self.call_service(lambda: auth.sign_out(actor), lambda _: None, group="abandon")
         self.dismiss(None)
 
 
@@ -164,9 +179,7 @@ class SecondFactorSetupScreen(BankScreen):
         self.title = "Two-step sign-in"
         actor = self.actor
         self.query_one("#code", Input).focus()
-        self.call_service(
-            lambda: self.bank.totp.begin_enrolment(actor=actor), self._show, group="enrol"
-        )
+        self.call_service(lambda: self.bank.totp.begin_enrolment(actor), self._show, group="enrol")
 
     def _show(self, enrolment: Enrolment) -> None:
         self.query_one("#qr", Static).update(Text("\n".join(enrolment.qr_lines)))
@@ -193,7 +206,8 @@ class SecondFactorSetupScreen(BankScreen):
         self.query_one("#code", Input).value = ""
         self.show_error(InvalidSecondFactor(error.message, field="code"))
 
-    def _on(self, codes: tuple[str, ...]) -> None:
+    def _on(self, result: LoginResult) -> None:
+        codes = result.recovery_codes
         for hidden in ("#qr", "#enrol-text", "#code", "#code-label", "#verify"):
             self.query_one(hidden).add_class("-hidden")
         shown = self.query_one("#recovery-codes", Static)

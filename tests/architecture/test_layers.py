@@ -39,3 +39,19 @@ def test_the_import_linter_contract_holds() -> None:
     lint_imports = Path(sys.executable).parent / "lint-imports"
     lint = subprocess.run([str(lint_imports), "--no-cache"], capture_output=True, text=True)
     assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+def test_no_screen_reaches_the_local_operators_service() -> None:
+    """`bank.operator` (create any user, unlock, enrol a known TOTP key) is the shell's: the
+    UI, and anything a browser reaches through `bankapp serve`, never uses it."""
+    import re
+
+    screens = Path(__file__).resolve().parents[2] / "screens"
+    uses = [
+        f"{path.relative_to(screens.parent)}:{number}"
+        for path in sorted(screens.rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if re.search(r"\.operator\b|OperatorService|services\.operator", line)
+    ]
+    assert len(list(screens.rglob("*.py"))) > 20
+    assert uses == []

@@ -21,7 +21,7 @@ def test_the_bench_ledger_balances_and_passes_verify(tmp_path: Path) -> None:
     bank = open_bank(fixture.url, settings=BENCH_SETTINGS)
     try:
         report = bank.verify()
-        hot = bank.accounts.get(fixture.hot_owner, fixture.hot_account_id)
+        hot = bank.accounts.get(fixture.hot_owner(bank), fixture.hot_account_id)
     finally:
         bank.close()
     assert report.ok, report.problems

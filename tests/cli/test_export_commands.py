@@ -42,8 +42,8 @@ def cli_bank(tmp_path: Path) -> tuple[str, dict[str, str]]:
         alice = make_customer(bank, "alice")
         bob = make_customer(bank, "bob")
         for name, role in (("tina", Role.TELLER), ("ada", Role.ADMIN)):
-            staff = make_staff(bank, name, role)
-            bank.totp.enrol_with_secret(staff.user_id, STAFF_TOTP[name])
+            make_staff(bank, name, role)
+            bank.operator.enrol_second_factor(name, STAFF_TOTP[name])
         account = funded_account(bank, alice, 12_345)
         bank.payments.withdraw(alice, account, 2_000, memo="cash")
         numbers = {
@@ -218,7 +218,7 @@ def staff_db(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'bank.db'}"
     bank = open_bank(url, create=True, settings=TEST_SETTINGS)
     boss = make_staff(bank, "boss", Role.ADMIN)
-    bank.totp.enrol_with_secret(boss.user_id, BOSS_TOTP)
+    bank.operator.enrol_second_factor(boss.username, BOSS_TOTP)
     bank.close()
     return url
 

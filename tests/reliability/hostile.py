@@ -145,9 +145,8 @@ def _register(field_name: str) -> Probe:
             values[field_name] = value
         pw = value if field_name == "password" else PASSWORD
         user = w.bank.auth.register(password=pw, password_confirm=pw, **values)
-        actor = Actor(user.id, user.username, user.role)
+        actor = w.bank.auth.login(user.username, pw).actor
         if field_name == "password":
-            w.bank.auth.login(user.username, value)
             return Accepted()
         return Accepted(getattr(w.bank.auth.get_user(actor, user.id), field_name))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from bankapp.bank import Bank, open_bank
 from bankapp.clock import FixedClock
@@ -124,13 +124,12 @@ def test_an_admin_unlocks_a_locked_user_and_a_customer_cannot(
     register(bank)
     admin = make_staff(bank, "root", Role.ADMIN)
     customer = make_customer(bank, "eve")
-    bank.db.write(
-        lambda tx: tx.conn.execute(
-            update(User.__table__)
-            .where(User.__table__.c.username == "dana")
-            .values(failed_logins=5, locked_until=clock.now() + timedelta(minutes=10))
-        )
-    )
+    for _ in range(TEST_SETTINGS.lockout_after):
+        clock.advance(timedelta(minutes=1))  # past each throttle wait
+        with pytest.raises((InvalidCredentials, AccountLocked)):
+            bank.auth.login("dana", "wrong wrong wrong wrong")
+    with pytest.raises(AccountLocked):
+        bank.auth.login("dana", "purple otter sings at dawn")
     with pytest.raises(PermissionDenied):
         bank.auth.unlock(customer, "dana")
     bank.auth.unlock(admin, "dana")

@@ -17,7 +17,7 @@ from bankapp.errors import (
     ValidationFailed,
 )
 from bankapp.services.audit_log import AuditFilter
-from tests.fixtures import PASSWORD, make_customer, make_staff
+from tests.fixtures import PASSWORD, make_customer, make_staff, session_for
 
 TEMP = "temporary passphrase 42"
 
@@ -34,7 +34,9 @@ def test_an_admin_creates_a_teller_who_must_change_the_password(bank: Bank) -> N
     )
     assert teller.role == Role.TELLER and teller.must_change_password
     result = bank.auth.login("newbie", TEMP)
-    assert result.must_change_password and result.totp_enrolment_required
+    assert result.must_change_password
+    changed = bank.auth.change_password(result.actor, TEMP, PASSWORD, PASSWORD)
+    assert changed.totp_enrolment_required  # staff then enrol their second factor
     with pytest.raises(ValidationFailed):
         bank.staff.create(
             boss,
@@ -70,7 +72,7 @@ def test_promoting_a_teller_ends_their_old_session_and_grants_admin_calls(bank: 
     assert promoted.role == Role.ADMIN
     with pytest.raises(PermissionDenied):  # the session taken as teller is no longer valid
         bank.drawers.current(tina)
-    as_admin = type(tina)(tina.user_id, tina.username, Role.ADMIN)
+    as_admin = session_for(bank, tina)
     assert bank.staff.page(as_admin).users
     demoted = bank.staff.change_role(as_admin, boss.user_id, "teller")
     assert demoted.role == Role.TELLER
@@ -99,7 +101,9 @@ def test_a_disabled_teller_cannot_sign_in_or_act(bank: Bank) -> None:
     with pytest.raises(PermissionDenied):
         bank.drawers.open_drawer(tina, 100)
     bank.staff.enable(boss, tina.user_id)
-    assert bank.drawers.open_drawer(tina, 100).status == "open"
+    with pytest.raises(PermissionDenied):  # the disable ended the old session for good
+        bank.drawers.open_drawer(tina, 100)
+    assert bank.drawers.open_drawer(session_for(bank, tina), 100).status == "open"
 
 
 def test_an_admin_unlocks_a_locked_teller_and_resets_the_password(
@@ -113,6 +117,6 @@ def test_an_admin_unlocks_a_locked_teller_and_resets_the_password(
             with pytest.raises(InvalidCredentials):
                 bank.auth.login("tina", "wrong wrong wrong")
     bank.staff.unlock(boss, tina.user_id)
-    assert bank.auth.login("tina", PASSWORD).second_factor_required
+    assert bank.auth.login("tina", PASSWORD).totp_enrolment_required
     bank.staff.reset_password(boss, tina.user_id, TEMP)
     assert bank.auth.login("tina", TEMP).must_change_password

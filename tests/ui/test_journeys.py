@@ -16,9 +16,10 @@ from textual.widgets import DataTable, Input, Static
 from bankapp.bank import Bank
 from bankapp.demo.logins import DEMO_PASSWORD
 from bankapp.domain.types import Actor
-from bankapp.storage.models import User
+from bankapp.storage.models import SignInThrottle
 from screens.account import AccountScreen
 from screens.app import BankApp, make_app
+from screens.commands import BankCommands
 from screens.dashboard import DashboardScreen
 from screens.login import LoginScreen
 from screens.messages import ProfileSaved, SignedIn, SignOutRequested
@@ -49,13 +50,15 @@ NEW_PASSWORD = "correct horse battery staple"
 
 
 def failed_logins(bank: Bank, username: str) -> int:
-    users = User.__table__
+    """The failed attempts counted against `username` (the sign-in throttle)."""
+    throttle = SignInThrottle.__table__
     return int(
         bank.db.read(
             lambda tx: tx.conn.execute(
-                select(users.c.failed_logins).where(users.c.username == username)
-            ).scalar_one()
+                select(throttle.c.failures).where(throttle.c.name == username)
+            ).scalar_one_or_none()
         )
+        or 0
     )
 
 
@@ -307,10 +310,11 @@ async def test_a_saved_profile_renames_the_user_in_the_header(demo_bank: Bank) -
 
 @pilot_test
 async def test_a_temporary_password_must_be_changed_before_going_on(empty_bank: Bank) -> None:
+    """Signed in with a temporary password, every key and palette command of the signed-in
+    app does nothing: only the password change (or abandoning the sign-in) goes on."""
     from bankapp.domain.types import Role
 
-    empty_bank.auth.create_user(
-        None,
+    empty_bank.operator.create_user(
         username="fay",
         password=PASSWORD,
         role=Role.CUSTOMER,
@@ -322,8 +326,19 @@ async def test_a_temporary_password_must_be_changed_before_going_on(empty_bank: 
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, "fay", PASSWORD)
         assert type(app.screen).__name__ == "ChangePasswordScreen"
-        await pilot.press("escape")  # cannot be skipped
-        assert type(app.screen).__name__ == "ChangePasswordScreen"
+        for key in ("o", "d", "w", "t", "c", "s", "p", "f5", "f8", "y", "j", "ctrl+l"):
+            await play(pilot, key)
+            assert type(app.screen).__name__ == "ChangePasswordScreen", key
+        assert app.signed_in is None
+        provider = BankCommands(app.screen, None)
+        await provider.startup()
+        assert [c.name for c in provider.commands()] == ["Switch theme"]
+        await play(pilot, "ctrl+p", Type("transfer"), "enter", "escape")
+        assert type(app.screen).__name__ in ("ChangePasswordScreen", "CommandPalette")
+        assert entry_count(empty_bank) == 0
+        await play(pilot, "escape")  # abandoning the sign-in goes back, signed out
+        assert isinstance(app.screen, LoginScreen) and app.signed_in is None
+        await sign_in(pilot, "fay", PASSWORD)
         await play(pilot, enter_each(PASSWORD, NEW_PASSWORD, NEW_PASSWORD), settle)
         assert isinstance(app.screen, DashboardScreen)
-    assert not empty_bank.auth.login("fay", NEW_PASSWORD).must_change_password
+    assert empty_bank.auth.login("fay", NEW_PASSWORD).signed_in

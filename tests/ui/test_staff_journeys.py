@@ -13,10 +13,10 @@ from textual.widgets import Input
 from bankapp.bank import Bank
 from bankapp.clock import FixedClock
 from bankapp.demo.logins import DEMO_PASSWORD
-from bankapp.domain.types import Actor, Role
-from bankapp.storage.models import PendingApproval, User, table_of
+from bankapp.domain.types import Actor
+from bankapp.storage.models import PendingApproval, table_of
 from screens.app import make_app
-from tests.fixtures import entry_count
+from tests.fixtures import acting_as, entry_count
 from tests.ui.helpers import (
     SIZE,
     Keys,
@@ -33,13 +33,7 @@ from tests.ui.helpers import (
 
 
 def actor(bank: Bank, username: str) -> Actor:
-    users = table_of(User)
-    row = bank.db.read(
-        lambda tx: tx.conn.execute(
-            select(users.c.id, users.c.role).where(users.c.username == username)
-        ).one()
-    )
-    return Actor(row.id, username, Role(row.role))
+    return acting_as(bank, username)
 
 
 def alice_everyday(bank: Bank) -> int:
@@ -213,3 +207,30 @@ async def test_a_teller_prints_a_statement_from_the_customer_overview(demo_bank:
         carol = actor(demo_bank, "carol")
         assert app.screen.account_id == demo_bank.accounts.list_accounts(carol)[0].id  # type: ignore[attr-defined]
         assert not [n for n in app._notifications if n.severity == "error"]
+
+
+@pilot_test
+async def test_a_teller_who_typed_the_password_but_not_the_code_reaches_nothing(
+    demo_bank: Bank,
+) -> None:
+    """On the second-factor step every key and palette command of the signed-in app does
+    nothing, and a screen calling the bank with that session is refused by the bank."""
+    from bankapp.errors import SignInIncomplete
+    from screens.commands import BankCommands
+    from screens.staff.totp import SecondFactorScreen
+
+    app = make_app(demo_bank)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "teller")
+        assert isinstance(app.screen, SecondFactorScreen)
+        for key in ("f2", "f3", "f4", "f5", "f6", "f8", "ctrl+l", "y", "j"):
+            await play(pilot, key)
+            assert isinstance(app.screen, SecondFactorScreen), key
+        assert app.signed_in is None
+        provider = BankCommands(app.screen, None)
+        await provider.startup()
+        assert [c.name for c in provider.commands()] == ["Switch theme"]
+        with pytest.raises(SignInIncomplete):
+            demo_bank.customers.search(app.screen.pending.actor, "alice")
+        await play(pilot, "escape")  # abandon: the half-finished session ends at the bank
+        assert type(app.screen).__name__ == "LoginScreen"

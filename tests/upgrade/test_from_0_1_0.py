@@ -114,7 +114,7 @@ def test_after_the_upgrade_staff_second_factors_and_cards_still_match_the_key(
         pending = bank.auth.login("teller", DEMO_PASSWORD)
         assert pending.second_factor_required
         code = pyotp.TOTP(DEMO_TOTP_SECRETS["teller"]).generate_otp(unix_step(bank.clock.now()))
-        assert bank.auth.complete_second_factor(pending.challenge, code).actor.username == "teller"
+        assert bank.auth.complete_second_factor(pending.actor, code).actor.username == "teller"
         alice = bank.auth.login("alice", DEMO_PASSWORD).actor
         pan = new_pan(CardKind.DEBIT, random.Random(2026 * 7919 + 11))
         debit = next(c for c in bank.cards.list_cards(alice) if c.kind == CardKind.DEBIT)

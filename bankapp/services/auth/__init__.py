@@ -2,8 +2,12 @@
 
 - `users.py`: registration, creating users, profiles, enabling and disabling;
 - `credentials.py`: changing, resetting and unlocking passwords;
-- `sign_in.py`: login with throttling and lockout, the second-factor step;
+- `sign_in.py`: login, the second-factor step, locking, unlocking and ending a session;
+- `throttle.py`: failed attempts counted per name, throttling and lockout;
 - `second_factor.py`: TOTP enrolment and verification (`TotpService`, also `bank.totp`).
+
+Sessions themselves (what a sign-in still owes, and the check every call makes) are
+`bankapp.services.sessions`.
 """
 
 from __future__ import annotations

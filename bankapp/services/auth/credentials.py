@@ -1,5 +1,6 @@
-"""Passwords of signed-in users: change one's own, an admin's temporary reset, unlock after
-lockout. Part of `AuthService`; the password rules themselves are `bankapp.domain.passwords`."""
+"""Passwords of signed-in users: change one's own, an admin's temporary reset, unlocking a
+sign-in after lockout. Part of `AuthService`; the password rules themselves live in
+`bankapp.domain.passwords` (this module is the use case, that one the pure rule)."""
 
 from __future__ import annotations
 
@@ -8,17 +9,30 @@ from typing import Any
 from sqlalchemy import select, update
 
 from bankapp.domain.passwords import password_problems
-from bankapp.domain.types import Actor, UserView
+from bankapp.domain.types import Actor, Caller, LoginResult, SessionState, UserView
 from bankapp.domain.validation import clean_username
-from bankapp.errors import PasswordRejected, UserNotFound, ValidationFailed
+from bankapp.errors import AccountLocked, PasswordRejected, UserNotFound, ValidationFailed
 from bankapp.services import audit
-from bankapp.services.access import require_active, require_admin
+from bankapp.services.access import require_admin
+from bankapp.services.auth.throttle import (
+    attempt_succeeded,
+    begin_attempt,
+    clear,
+    throttle_name,
+)
 from bankapp.services.auth.user_rows import user_view
 from bankapp.services.context import ServiceContext
+from bankapp.services.sessions import (
+    advance,
+    end_session,
+    end_user_sessions,
+    next_step,
+)
 from bankapp.storage.database import Tx
 from bankapp.storage.models import User, table_of
 
 _users = table_of(User)
+CHANGE_STATES = frozenset({SessionState.ACTIVE, SessionState.MUST_CHANGE_PASSWORD})
 
 
 def checked_problems(ctx: ServiceContext, password: str, username: str) -> list[str]:
@@ -41,6 +55,19 @@ def checked_password_hash(ctx: ServiceContext, password: str, confirm: str, user
     return ctx.hashing.hash(password)
 
 
+def login_result(
+    tx: Tx, user_id: int, token: str, state: SessionState, codes: tuple[str, ...] = ()
+) -> LoginResult:
+    """What a sign-in step returns: the session handle and what it still owes."""
+    user = user_view(tx, user_id)
+    return LoginResult(
+        actor=Actor(user.id, user.username, user.role, session=token),
+        user=user,
+        state=state,
+        recovery_codes=codes,
+    )
+
+
 class Credentials:
     """Password changes, resets and unlocking."""
 
@@ -50,72 +77,112 @@ class Credentials:
         """The rules a candidate password breaks; screens show these as live feedback."""
         return checked_problems(self._ctx, password, username)
 
-    def change_password(self, actor: Actor, old: str, new: str, confirm: str) -> None:
-        def load(tx: Tx) -> Any:
-            require_active(tx, actor)
-            return tx.conn.execute(select(_users).where(_users.c.id == actor.user_id)).one()
+    def change_password(self, actor: Actor, old: str, new: str, confirm: str) -> LoginResult:
+        """Change one's own password (the step a forced change waits for). The current
+        password is checked like a sign-in: counted, throttled, locked, audited. Every other
+        session of the user ends."""
 
-        row = self._ctx.db.read(load)
-        if not self._ctx.hashing.verify(row.password_hash, old):
-            raise ValidationFailed("The current password is not right.", field="old_password")
+        def load(tx: Tx, caller: Caller) -> Any:
+            return tx.conn.execute(select(_users).where(_users.c.id == caller.user_id)).one()
+
+        row = self._ctx.read_as(actor, load, states=CHANGE_STATES)
         if new == old:
             raise PasswordRejected(["The new password must differ from the current one."])
         digest = checked_password_hash(self._ctx, new, confirm, row.username)
+        name = throttle_name(row.username)
+        attempt = self._ctx.write_as(
+            actor,
+            lambda tx, caller: begin_attempt(tx, self._ctx.settings, name),
+            states=CHANGE_STATES,
+        )
+        if not self._ctx.hashing.verify(row.password_hash, old):
+            self._ctx.write_as(
+                actor,
+                lambda tx, caller: self._wrong_current_password(tx, caller, attempt.locked_until),
+                states=CHANGE_STATES,
+            )
+            if attempt.locked_until is not None:
+                raise AccountLocked(attempt.locked_until)
+            raise ValidationFailed("The current password is not right.", field="old_password")
 
-        def work(tx: Tx) -> None:
+        def work(tx: Tx, caller: Caller) -> LoginResult:
             tx.conn.execute(
                 update(_users)
-                .where(_users.c.id == actor.user_id)
+                .where(_users.c.id == caller.user_id)
                 .values(password_hash=digest, must_change_password=False)
             )
-            audit.record(tx, actor, "user.password_change", f"user {row.username}")
+            attempt_succeeded(tx, name)
+            ended = end_user_sessions(
+                tx, caller.user_id, "password changed", keep=caller.session_id
+            )
+            current = tx.conn.execute(select(_users).where(_users.c.id == caller.user_id)).one()
+            state = next_step(current, second_factor_done=True)
+            advance(tx, caller.session_id, from_states=CHANGE_STATES, to_state=state)
+            audit.record(
+                tx,
+                caller,
+                "user.password_change",
+                f"user {caller.username}",
+                {"other_sessions_ended": ended},
+            )
+            return login_result(tx, caller.user_id, actor.session, state)
 
-        self._ctx.db.write(work)
+        return self._ctx.write_as(actor, work, states=CHANGE_STATES)
+
+    def _wrong_current_password(self, tx: Tx, caller: Caller, locked: object) -> None:
+        audit.record(
+            tx,
+            None,
+            "login.failure",
+            f"user {caller.username}",
+            {"reason": "wrong current password"},
+            actor_name=caller.username,
+        )
+        if locked is not None:
+            end_session(tx, caller.session_id, "locked out")
+            audit.record(
+                tx, None, "login.lockout", f"user {caller.username}", actor_name=caller.username
+            )
 
     def reset_password(self, actor: Actor, user_id: int, temporary_password: str) -> None:
-        """An admin sets a temporary password that must be changed at the next sign-in."""
+        """An admin sets a temporary password that must be changed at the next sign-in; the
+        user's open sessions end and any sign-in lock is lifted."""
 
-        def load(tx: Tx) -> Any:
-            require_admin(tx, actor)
+        def load(tx: Tx, caller: Caller) -> UserView:
+            require_admin(caller)
             return user_view(tx, user_id)
 
-        user = self._ctx.db.read(load)
+        user = self._ctx.read_as(actor, load)
         digest = checked_password_hash(
             self._ctx, temporary_password, temporary_password, user.username
         )
 
-        def work(tx: Tx) -> None:
-            require_admin(tx, actor)
+        def work(tx: Tx, caller: Caller) -> None:
+            require_admin(caller)
             tx.conn.execute(
                 update(_users)
                 .where(_users.c.id == user_id)
-                .values(
-                    password_hash=digest,
-                    must_change_password=True,
-                    failed_logins=0,
-                    locked_until=None,
-                )
+                .values(password_hash=digest, must_change_password=True)
             )
-            audit.record(tx, actor, "user.password_reset", f"user {user.username}")
+            clear(tx, throttle_name(user.username))
+            end_user_sessions(tx, user_id, "password reset")
+            audit.record(tx, caller, "user.password_reset", f"user {user.username}")
 
-        self._ctx.db.write(work)
+        self._ctx.write_as(actor, work)
 
-    def unlock(self, actor: Actor | None, username: str) -> UserView:
-        """Clear the failure count and lockout. `actor=None` is the local operator (CLI)."""
+    def unlock(self, actor: Actor, username: str) -> UserView:
+        """An admin lifts a user's sign-in lock and clears the failure count."""
         name = clean_username(username)
 
-        def work(tx: Tx) -> UserView:
-            if actor is not None:
-                require_admin(tx, actor)
-            row = tx.conn.execute(select(_users).where(_users.c.username == name)).one_or_none()
-            if row is None:
+        def work(tx: Tx, caller: Caller) -> UserView:
+            require_admin(caller)
+            user_id = tx.conn.execute(
+                select(_users.c.id).where(_users.c.username == name)
+            ).scalar_one_or_none()
+            if user_id is None:
                 raise UserNotFound(f"No user named {name!r}.")
-            tx.conn.execute(
-                update(_users)
-                .where(_users.c.id == row.id)
-                .values(failed_logins=0, locked_until=None, last_failed_at=None)
-            )
-            audit.record(tx, actor, "user.unlock", f"user {name}", actor_name="operator")
-            return user_view(tx, row.id)
+            clear(tx, name)
+            audit.record(tx, caller, "user.unlock", f"user {name}")
+            return user_view(tx, int(user_id))
 
-        return self._ctx.db.write(work)
+        return self._ctx.write_as(actor, work)

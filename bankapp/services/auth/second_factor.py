@@ -2,8 +2,8 @@
 of drift and no reuse of an accepted step, recovery codes shown once and stored hashed.
 
 Secrets at rest are AES-256-GCM ciphertexts under a sub-key of the installation key
-(`bankapp.keys`), bound to the user id, so a copy of the database alone reveals no secret
-and a ciphertext moved to another user's row does not decrypt.
+(`bankapp.storage.installation_key`), bound to the user id, so a copy of the database alone
+reveals no secret and a ciphertext moved to another user's row does not decrypt.
 """
 
 from __future__ import annotations
@@ -12,23 +12,24 @@ import base64
 import hmac
 import json
 import secrets
-import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pyotp
 import qrcode
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from bankapp.domain.keyed_hashes import derive_key, keyed_hash
-from bankapp.domain.types import Actor
+from bankapp.domain.types import Actor, Caller, LoginResult, SessionState
 from bankapp.errors import InvalidSecondFactor, PermissionDenied, UserNotFound, ValidationFailed
 from bankapp.services import audit
-from bankapp.services.access import require_active, require_admin
+from bankapp.services.access import require_admin, require_id
+from bankapp.services.auth.credentials import login_result
 from bankapp.services.context import ServiceContext
+from bankapp.services.sessions import advance, end_user_sessions
 from bankapp.storage.database import Tx
 from bankapp.storage.installation_key import installation_key
 from bankapp.storage.models import User, table_of
@@ -38,7 +39,8 @@ _users = table_of(User)
 STEP_SECONDS = 30
 DRIFT_STEPS = 1
 RECOVERY_CODES = 8
-CHALLENGE_LIFETIME = timedelta(minutes=5)
+MAX_CODE = 64
+ENROL_STATES = frozenset({SessionState.MUST_ENROL_SECOND_FACTOR, SessionState.ACTIVE})
 _CIPHER_PREFIX = "v1:"
 
 
@@ -49,13 +51,6 @@ class Enrolment:
     secret: str
     uri: str
     qr_lines: tuple[str, ...]
-
-
-@dataclass
-class _Challenge:
-    user_id: int
-    expires_at: datetime
-    new_password_hash: str | None
 
 
 def qr_lines(data: str) -> tuple[str, ...]:
@@ -86,8 +81,6 @@ def _normalise_recovery(code: str) -> str:
 class TotpService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
-        self._challenges: dict[str, _Challenge] = {}
-        self._lock = threading.Lock()
 
     # -- keys -----------------------------------------------------------------------------
 
@@ -115,40 +108,15 @@ class TotpService:
     def _recovery_hash(self, code: str) -> str:
         return keyed_hash(installation_key(self._ctx), "totp-recovery", _normalise_recovery(code))
 
-    # -- sign-in challenges (used by AuthService) -------------------------------------------
-
-    def open_challenge(self, user_id: int, new_password_hash: str | None = None) -> str:
-        """A one-use token meaning "password accepted, second factor pending"."""
-        token = secrets.token_urlsafe(24)
-        now = self._ctx.db.clock.now()
-        with self._lock:
-            for key in [k for k, c in self._challenges.items() if c.expires_at <= now]:
-                del self._challenges[key]
-            self._challenges[token] = _Challenge(
-                user_id, now + CHALLENGE_LIFETIME, new_password_hash
-            )
-        return token
-
-    def peek_challenge(self, token: str) -> _Challenge:
-        with self._lock:
-            found = self._challenges.get(token)
-        if found is None or found.expires_at <= self._ctx.db.clock.now():
-            raise InvalidSecondFactor("The sign-in expired; enter your password again.")
-        return found
-
-    def close_challenge(self, token: str) -> None:
-        with self._lock:
-            self._challenges.pop(token, None)
-
     # -- enrolment ------------------------------------------------------------------------
 
-    def begin_enrolment(self, *, actor: Actor | None = None, challenge: str = "") -> Enrolment:
-        """A new secret for the signed-in `actor` (customers opt in) or for a staff member
-        mid sign-in (`challenge`); it takes effect when `confirm` sees a valid code."""
+    def begin_enrolment(self, actor: Actor) -> Enrolment:
+        """A new secret for the signed-in user: a customer opting in, or a staff member whose
+        sign-in waits for enrolment. It takes effect when `confirm_enrolment` sees a code."""
         secret = pyotp.random_base32(32)
 
-        def work(tx: Tx) -> Enrolment:
-            row = self._subject(tx, actor, challenge)
+        def work(tx: Tx, caller: Caller) -> Enrolment:
+            row = self._user_row(tx, caller.user_id)
             if row.totp_enabled:
                 raise PermissionDenied(
                     "A second factor is already set up; a supervisor can reset it."
@@ -158,68 +126,83 @@ class TotpService:
                 .where(_users.c.id == row.id)
                 .values(totp_secret_enc=self._encrypt(row.id, secret), totp_last_step=None)
             )
-            audit.record(
-                tx, actor, "totp.enrol_start", f"user {row.username}", actor_name=row.username
-            )
+            audit.record(tx, caller, "totp.enrol_start", f"user {row.username}")
             uri = pyotp.TOTP(secret).provisioning_uri(
                 name=row.username, issuer_name=self._ctx.settings.bank_name
             )
             return Enrolment(secret=secret, uri=uri, qr_lines=qr_lines(uri))
 
-        return self._ctx.db.write(work)
+        return self._ctx.write_as(actor, work, states=ENROL_STATES)
 
-    def confirm_enrolment(self, actor: Actor, code: str) -> tuple[str, ...]:
-        """A signed-in user proves the new secret works; returns recovery codes (shown once)."""
-        return self._ctx.db.write(
-            lambda tx: self.confirm_in(tx, self._subject(tx, actor, ""), code, actor)
-        )
+    def confirm_enrolment(self, actor: Actor, code: str) -> LoginResult:
+        """The user proves the new secret works; the result carries the recovery codes (show
+        them once) and, for a sign-in that waited for enrolment, the now active session."""
 
-    def confirm_in(self, tx: Tx, row: Any, code: str, actor: Actor | None) -> tuple[str, ...]:
-        if row.totp_enabled or not row.totp_secret_enc:
-            raise PermissionDenied("There is no second-factor enrolment in progress.")
-        step = self._matching_step(tx, row, code)
-        if step is None:
-            raise InvalidSecondFactor("That code is not right; check the time on your device.")
-        codes = tuple(
-            "-".join(secrets.token_hex(2) for _ in range(3)) for _ in range(RECOVERY_CODES)
-        )
-        tx.conn.execute(
-            update(_users)
-            .where(_users.c.id == row.id)
-            .values(
-                totp_enabled=True,
-                totp_last_step=step,
-                recovery_codes=json.dumps([self._recovery_hash(c) for c in codes]),
+        def work(tx: Tx, caller: Caller) -> LoginResult:
+            row = self._user_row(tx, caller.user_id)
+            if row.totp_enabled or not row.totp_secret_enc:
+                raise PermissionDenied("There is no second-factor enrolment in progress.")
+            step = self._matching_step(tx, row, code)
+            if step is None:
+                raise InvalidSecondFactor("That code is not right; check the time on your device.")
+            codes = tuple(
+                "-".join(secrets.token_hex(2) for _ in range(3)) for _ in range(RECOVERY_CODES)
             )
-        )
-        audit.record(tx, actor, "totp.enrol", f"user {row.username}", actor_name=row.username)
-        return codes
+            tx.conn.execute(
+                update(_users)
+                .where(_users.c.id == row.id)
+                .values(
+                    totp_enabled=True,
+                    totp_last_step=step,
+                    recovery_codes=json.dumps([self._recovery_hash(c) for c in codes]),
+                )
+            )
+            audit.record(tx, caller, "totp.enrol", f"user {row.username}")
+            state = SessionState.ACTIVE
+            advance(tx, caller.session_id, from_states=ENROL_STATES, to_state=state)
+            return login_result(tx, caller.user_id, actor.session, state, codes)
+
+        return self._ctx.write_as(actor, work, states=ENROL_STATES)
 
     # -- verification ---------------------------------------------------------------------
 
-    def check_in(self, tx: Tx, row: Any, code: str) -> str | None:
-        """Accept a current TOTP code or an unused recovery code for an enrolled user; the
-        accepted step or recovery code cannot be used again. Returns how, or None."""
+    def _use_code(self, tx: Tx, row: Any, code: object) -> str | None:
+        """(For `AuthService` in a sign-in's transaction.) Accept a current TOTP code, or an
+        unused recovery code, of an enrolled user, and
+        use it up in the same step: a conditional update, so a code presented on two
+        workstations at once is accepted once. Returns how ("authenticator code" or
+        "recovery code"), or None."""
+        if not isinstance(code, str) or len(code) > MAX_CODE:
+            return None
         step = self._matching_step(tx, row, code)
         if step is not None:
-            tx.conn.execute(update(_users).where(_users.c.id == row.id).values(totp_last_step=step))
-            return "totp"
+            used = tx.conn.execute(
+                update(_users)
+                .where(
+                    _users.c.id == row.id,
+                    or_(_users.c.totp_last_step.is_(None), _users.c.totp_last_step < step),
+                )
+                .values(totp_last_step=step)
+            ).rowcount
+            return "authenticator code" if used == 1 else None
         stored = json.loads(row.recovery_codes or "[]")
         digest = self._recovery_hash(code)
         for index, candidate in enumerate(stored):
             if hmac.compare_digest(candidate, digest):
-                del stored[index]
-                tx.conn.execute(
+                remaining = stored[:index] + stored[index + 1 :]
+                used = tx.conn.execute(
                     update(_users)
-                    .where(_users.c.id == row.id)
-                    .values(recovery_codes=json.dumps(stored))
-                )
-                return "recovery code"
+                    .where(_users.c.id == row.id, _users.c.recovery_codes == row.recovery_codes)
+                    .values(recovery_codes=json.dumps(remaining))
+                ).rowcount
+                return "recovery code" if used == 1 else None
         return None
 
     def _matching_step(self, tx: Tx, row: Any, code: str) -> int | None:
         digits = "".join(code.split())
-        if not (digits.isdigit() and len(digits) == 6) or not row.totp_secret_enc:
+        if len(digits) != 6 or not digits.isascii() or not digits.isdigit():
+            return None
+        if not row.totp_secret_enc:
             return None
         totp = pyotp.TOTP(self._decrypt(row.id, row.totp_secret_enc))
         current = unix_step(tx.now)
@@ -232,15 +215,14 @@ class TotpService:
     # -- administration -------------------------------------------------------------------
 
     def reset(self, actor: Actor, user_id: int) -> None:
-        """An admin clears a user's second factor; staff enrol again at their next sign-in."""
+        """An admin clears a user's second factor; staff enrol again at their next sign-in.
+        The user's open sessions end."""
 
-        def work(tx: Tx) -> None:
-            require_admin(tx, actor)
-            if user_id == actor.user_id:
+        def work(tx: Tx, caller: Caller) -> None:
+            require_admin(caller)
+            if user_id == caller.user_id:
                 raise PermissionDenied("Another supervisor must reset your second factor.")
-            row = tx.conn.execute(select(_users).where(_users.c.id == user_id)).one_or_none()
-            if row is None:
-                raise UserNotFound("No such user.")
+            row = self._user_row(tx, require_id(user_id, UserNotFound, "user"))
             tx.conn.execute(
                 update(_users)
                 .where(_users.c.id == user_id)
@@ -251,46 +233,37 @@ class TotpService:
                     recovery_codes=None,
                 )
             )
-            audit.record(tx, actor, "totp.reset", f"user {row.username}")
+            end_user_sessions(tx, user_id, "second factor reset")
+            audit.record(tx, caller, "totp.reset", f"user {row.username}")
 
-        self._ctx.db.write(work)
+        self._ctx.write_as(actor, work)
 
     def remaining_recovery_codes(self, actor: Actor) -> int:
-        def work(tx: Tx) -> int:
-            row = self._subject(tx, actor, "")
+        def work(tx: Tx, caller: Caller) -> int:
+            row = self._user_row(tx, caller.user_id)
             return len(json.loads(row.recovery_codes or "[]"))
 
-        return self._ctx.db.read(work)
+        return self._ctx.read_as(actor, work)
 
-    def enrol_with_secret(self, user_id: int, secret: str) -> None:
-        """Operator only (the demo): enrol a user with a known secret, no recovery codes."""
+    def _store_secret(self, tx: Tx, user_id: int, secret: str) -> None:
+        """(For `OperatorService` only.) Enrol a user with a known secret and no recovery
+        codes: the local operator's tool (the demo's published keys)."""
         if len(secret) < 16:
             raise ValidationFailed("A TOTP secret needs at least 16 base32 characters.")
-
-        def work(tx: Tx) -> None:
-            tx.conn.execute(
-                update(_users)
-                .where(_users.c.id == user_id)
-                .values(
-                    totp_secret_enc=self._encrypt(user_id, secret),
-                    totp_enabled=True,
-                    totp_last_step=None,
-                    recovery_codes="[]",
-                )
+        tx.conn.execute(
+            update(_users)
+            .where(_users.c.id == user_id)
+            .values(
+                totp_secret_enc=self._encrypt(user_id, secret),
+                totp_enabled=True,
+                totp_last_step=None,
+                recovery_codes="[]",
             )
-            audit.record(tx, None, "totp.enrol", f"user {user_id}", actor_name="operator")
+        )
 
-        self._ctx.db.write(work)
-
-    # -- shared steps ---------------------------------------------------------------------
-
-    def _subject(self, tx: Tx, actor: Actor | None, challenge: str) -> Any:
-        if actor is not None:
-            require_active(tx, actor)
-            user_id = actor.user_id
-        else:
-            user_id = self.peek_challenge(challenge).user_id
+    @staticmethod
+    def _user_row(tx: Tx, user_id: int) -> Any:
         row = tx.conn.execute(select(_users).where(_users.c.id == user_id)).one_or_none()
-        if row is None or row.status != "active":
+        if row is None:
             raise UserNotFound("No such user.")
         return row

@@ -1,213 +1,205 @@
-"""Sign-in: password check with throttling and lockout counted in the database, the second
-factor step, and the idle lock's password check. Part of `AuthService`."""
+"""Signing in, step by step, and the session's life after: the password (throttled and locked
+per name, see `throttle`), the second factor, locking and unlocking an idle session, signing
+out. Part of `AuthService`; every step returns the session handle and what it still owes."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
 
-from bankapp.domain.types import STAFF_ROLES, Actor, LoginResult, Role
-from bankapp.domain.validation import clean_username
+from bankapp.domain.types import Actor, Caller, LoginResult, SessionState
 from bankapp.errors import (
     AccountLocked,
     BankError,
     InvalidCredentials,
     InvalidSecondFactor,
-    LoginThrottled,
     UserDisabled,
-    ValidationFailed,
 )
 from bankapp.services import audit
+from bankapp.services.auth.credentials import login_result
 from bankapp.services.auth.second_factor import TotpService
-from bankapp.services.auth.user_rows import to_user_view, user_view
+from bankapp.services.auth.throttle import (
+    Attempt,
+    attempt_succeeded,
+    attempt_withdrawn,
+    begin_attempt,
+    throttle_name,
+)
 from bankapp.services.context import ServiceContext
+from bankapp.services.sessions import (
+    advance,
+    end_session,
+    find_session,
+    next_step,
+    open_session,
+)
 from bankapp.storage.database import Tx
 from bankapp.storage.models import User, table_of
 
 _users = table_of(User)
+SECOND_FACTOR = frozenset({SessionState.NEEDS_SECOND_FACTOR})
+LOCKABLE = frozenset({SessionState.ACTIVE, SessionState.LOCKED})
 
 
 class SignIn:
-    """Login, the second factor, throttling and lockout."""
+    """Login, the second factor, lock, unlock and sign-out."""
 
     _ctx: ServiceContext
     totp: TotpService
 
     def login(self, username: str, password: str) -> LoginResult:
-        """Check a password. Failures are counted per user in the database (so a restart does
-        not reset them), throttled, then locked; unknown users cost the same argon2 verify."""
-        try:
-            name = clean_username(username)
-        except ValidationFailed:
-            name = ""
-        row = (
-            self._ctx.db.read(
-                lambda tx: tx.conn.execute(
-                    select(_users).where(_users.c.username == name)
-                ).one_or_none()
-            )
-            if name
-            else None
+        """Check a password and open a session in the state the user's sign-in still owes
+        (second factor, password change, enrolment, or active). The attempt is counted
+        before the password is checked; unknown names cost the same argon2 verify and are
+        throttled and locked exactly like real ones."""
+        settings = self._ctx.settings
+        name = throttle_name(username)
+        attempt = self._ctx.db.write(lambda tx: begin_attempt(tx, settings, name))
+        row = self._ctx.db.read(
+            lambda tx: tx.conn.execute(select(_users).where(_users.c.username == name)).first()
         )
-        now = self._ctx.db.clock.now()
-        if row is not None:
-            self._refuse_if_blocked(row, now)
-        ok = self._ctx.hashing.verify(row.password_hash if row else None, password)
-        if row is None:
-            # What was typed is not a user's name and may be a mistyped password: the audit
-            # keeps only its first two characters and length.
-            shown = f"{name[:2]}…({len(name)})" if name else "?"
-            self._ctx.db.write(
-                lambda tx: audit.record(
-                    tx,
-                    None,
-                    "login.failure",
-                    f"unknown user {shown}",
-                    {"reason": "unknown user"},
-                    actor_name=shown,
-                )
-            )
-            raise InvalidCredentials()
-        if not ok:
-            error = self._ctx.db.write(lambda tx: self._record_failure(tx, row.id))
-            raise error
+        given = password if isinstance(password, str) else ""
+        ok = self._ctx.hashing.verify(row.password_hash if row else None, given)
+        if row is None or not ok:
+            reason = "unknown user" if row is None else "wrong password"
+            self._ctx.db.write(lambda tx: _failed(tx, name, reason, attempt, known=row is not None))
+            raise _refusal(attempt, InvalidCredentials())
         if row.status != "active":
-            self._ctx.db.write(
-                lambda tx: audit.record(
-                    tx,
-                    None,
-                    "login.failure",
-                    f"user {row.username}",
-                    {"reason": "disabled"},
-                    actor_name=row.username,
-                )
-            )
+            self._ctx.db.write(lambda tx: _failed(tx, name, "disabled", attempt, known=True))
             raise UserDisabled()
-        if row.totp_enabled or row.role in STAFF_ROLES:
-            return self._second_factor_challenge(row, password)
-        return self._ctx.db.write(lambda tx: self._record_success(tx, row, password))
-
-    def _second_factor_challenge(self, row: Any, password: str) -> LoginResult:
-        """Password accepted; staff (always) and opted-in customers still owe a TOTP code."""
         rehash = (
-            self._ctx.hashing.hash(password)
+            self._ctx.hashing.hash(given)
             if self._ctx.hashing.needs_rehash(row.password_hash)
             else None
         )
-        token = self.totp.open_challenge(row.id, rehash)
-        return LoginResult(
-            actor=Actor(row.id, row.username, Role(row.role)),
-            user=to_user_view(row),
-            must_change_password=row.must_change_password,
-            second_factor_required=True,
-            totp_enrolment_required=not row.totp_enabled,
-            challenge=token,
-        )
+        return self._ctx.db.write(lambda tx: self._password_accepted(tx, attempt, row.id, rehash))
 
-    def complete_second_factor(self, challenge: str, code: str) -> LoginResult:
-        """Finish a sign-in with a TOTP code or a recovery code (or, while enrolling, the first
-        code of the new secret: the result then carries the recovery codes to show once).
-        Wrong codes count as failed sign-ins, so they throttle and lock like passwords."""
-        pending = self.totp.peek_challenge(challenge)
-        row = self._ctx.db.read(
-            lambda tx: tx.conn.execute(select(_users).where(_users.c.id == pending.user_id)).one()
-        )
-        self._refuse_if_blocked(row, self._ctx.db.clock.now())
+    def _password_accepted(
+        self, tx: Tx, attempt: Attempt, user_id: int, rehash: str | None
+    ) -> LoginResult:
+        user = tx.conn.execute(select(_users).where(_users.c.id == user_id)).one()
+        if user.status != "active":
+            raise UserDisabled()
+        state = next_step(user, second_factor_done=False)
+        if state == SessionState.NEEDS_SECOND_FACTOR:
+            attempt_withdrawn(tx, attempt)
+            token = open_session(tx, user.id, state, pending_password_hash=rehash)
+        else:
+            attempt_succeeded(tx, attempt.name)
+            token = open_session(tx, user.id, state)
+            _authenticated(tx, user, "password", rehash)
+        return login_result(tx, user.id, token, state)
 
-        def work(tx: Tx) -> LoginResult | None:
-            current = tx.conn.execute(select(_users).where(_users.c.id == pending.user_id)).one()
-            if current.status != "active":
-                raise UserDisabled()
-            if current.totp_enabled:
-                if self.totp.check_in(tx, current, code) is None:
-                    return None
-                codes: tuple[str, ...] = ()
-            else:
-                try:
-                    codes = self.totp.confirm_in(tx, current, code, None)
-                except InvalidSecondFactor:
-                    return None
-            if pending.new_password_hash:
-                tx.conn.execute(
-                    update(_users)
-                    .where(_users.c.id == current.id)
-                    .values(password_hash=pending.new_password_hash)
-                )
-            result = self._record_success(tx, current, "")
-            return LoginResult(
-                actor=result.actor,
-                user=result.user,
-                must_change_password=result.must_change_password,
-                recovery_codes=codes,
-            )
+    def complete_second_factor(self, actor: Actor, code: str) -> LoginResult:
+        """Finish a sign-in with an authenticator code or a recovery code. A code is used up
+        when accepted (also when two workstations present it at once); wrong codes count
+        like wrong passwords, so they throttle and lock the same way."""
+        settings = self._ctx.settings
+        caller = self._ctx.read_as(actor, lambda tx, c: c, states=SECOND_FACTOR, touch=False)
+        name = throttle_name(caller.username)
+        attempt = self._ctx.db.write(lambda tx: begin_attempt(tx, settings, name))
 
-        result = self._ctx.db.write(work)
+        def work(tx: Tx, caller: Caller) -> LoginResult | None:
+            user = tx.conn.execute(select(_users).where(_users.c.id == caller.user_id)).one()
+            method = self.totp._use_code(tx, user, code)
+            if method is None:
+                return None
+            attempt_succeeded(tx, name)
+            pending = find_session(tx, actor).pending_password_hash
+            state = next_step(user, second_factor_done=True)
+            advance(tx, caller.session_id, from_states=SECOND_FACTOR, to_state=state, method=method)
+            _authenticated(tx, user, method, pending)
+            return login_result(tx, user.id, actor.session, state)
+
+        result = self._ctx.write_as(actor, work, states=SECOND_FACTOR)
         if result is None:
-            error = self._ctx.db.write(lambda tx: self._record_failure(tx, row.id))
-            if not isinstance(error, InvalidCredentials):
-                self.totp.close_challenge(challenge)
-                raise error
-            raise InvalidSecondFactor("That code is not right; check the time on your device.")
-        self.totp.close_challenge(challenge)
+            self._ctx.db.write(lambda tx: _failed(tx, name, "wrong code", attempt, known=True))
+            if attempt.locked_until is not None:
+                self._ctx.db.write(lambda tx: end_session(tx, caller.session_id, "locked out"))
+            raise _refusal(
+                attempt,
+                InvalidSecondFactor("That code is not right; check the time on your device."),
+            )
         return result
 
-    def _refuse_if_blocked(self, row: Any, now: datetime) -> None:
-        settings = self._ctx.settings
-        if row.locked_until is not None and row.locked_until > now:
-            raise AccountLocked(row.locked_until)
-        if row.failed_logins >= settings.throttle_after and row.last_failed_at is not None:
-            wait = self._throttle_delay(row.failed_logins)
-            ready_at = row.last_failed_at + wait
-            if ready_at > now:
-                raise LoginThrottled(max(1, int((ready_at - now).total_seconds() + 0.999)))
+    def lock(self, actor: Actor) -> None:
+        """Lock the session now (F8, or the screen's own idle timer); the password unlocks."""
 
-    def _throttle_delay(self, failures: int) -> timedelta:
-        settings = self._ctx.settings
-        return settings.throttle_base * (1 << max(0, failures - settings.throttle_after))
+        def work(tx: Tx, caller: Caller) -> None:
+            advance(tx, caller.session_id, from_states=LOCKABLE, to_state=SessionState.LOCKED)
+            audit.record(tx, caller, "session.lock", f"user {caller.username}")
 
-    def _record_failure(self, tx: Tx, user_id: int) -> BankError:
+        self._ctx.write_as(actor, work, states=LOCKABLE)
+
+    def unlock_session(self, actor: Actor, password: str) -> LoginResult:
+        """Unlock a locked or idle session with the user's password, counted like a sign-in;
+        a lockout ends the session."""
         settings = self._ctx.settings
-        # Re-read inside the write transaction: concurrent failures each count.
-        row = tx.conn.execute(select(_users).where(_users.c.id == user_id)).one()
-        locked_earlier = row.locked_until is not None and row.locked_until <= tx.now
-        failures = 1 if locked_earlier else row.failed_logins + 1
-        values: dict[str, Any] = {"failed_logins": failures, "last_failed_at": tx.now}
-        error: BankError = InvalidCredentials()
-        if failures >= settings.lockout_after:
-            values["locked_until"] = tx.now + settings.lockout_period
-            error = AccountLocked(values["locked_until"])
-        elif locked_earlier:
-            values["locked_until"] = None
-        tx.conn.execute(update(_users).where(_users.c.id == user_id).values(**values))
-        kind = "login.lockout" if values.get("locked_until") else ("login.failure")
-        audit.record(
-            tx, None, kind, f"user {row.username}", {"failures": failures}, actor_name=row.username
+        caller = self._ctx.read_as(actor, lambda tx, c: c, states=LOCKABLE, touch=False)
+        name = throttle_name(caller.username)
+        attempt = self._ctx.db.write(lambda tx: begin_attempt(tx, settings, name))
+        stored = self._ctx.db.read(
+            lambda tx: tx.conn.execute(
+                select(_users.c.password_hash).where(_users.c.id == caller.user_id)
+            ).scalar_one()
         )
-        return error
+        given = password if isinstance(password, str) else ""
+        if not self._ctx.hashing.verify(stored, given):
+            self._ctx.db.write(
+                lambda tx: _failed(tx, name, "wrong password (unlock)", attempt, known=True)
+            )
+            if attempt.locked_until is not None:
+                self._ctx.db.write(lambda tx: end_session(tx, caller.session_id, "locked out"))
+            raise _refusal(attempt, InvalidCredentials())
 
-    def _record_success(self, tx: Tx, row: Any, password: str) -> LoginResult:
-        values: dict[str, Any] = {
-            "failed_logins": 0,
-            "last_failed_at": None,
-            "locked_until": None,
-            "last_login_at": tx.now,
-        }
-        if password and self._ctx.hashing.needs_rehash(row.password_hash):
-            values["password_hash"] = self._ctx.hashing.hash(password)
-        tx.conn.execute(update(_users).where(_users.c.id == row.id).values(**values))
-        actor = Actor(row.id, row.username, Role(row.role))
-        audit.record(
-            tx,
-            actor,
-            "login.success",
-            f"user {row.username}",
-            {"rehashed": "password_hash" in values},
-        )
-        user = user_view(tx, row.id)
-        return LoginResult(actor=actor, user=user, must_change_password=user.must_change_password)
+        def work(tx: Tx, caller: Caller) -> LoginResult:
+            attempt_succeeded(tx, name)
+            advance(tx, caller.session_id, from_states=LOCKABLE, to_state=SessionState.ACTIVE)
+            audit.record(tx, caller, "session.unlock", f"user {caller.username}")
+            return login_result(tx, caller.user_id, actor.session, SessionState.ACTIVE)
 
-    def verify_password(self, actor: Actor, password: str) -> None:
-        """Re-check the signed-in user's password (the idle lock); failures count as logins."""
-        self.login(actor.username, password)
+        return self._ctx.write_as(actor, work, states=LOCKABLE)
+
+    def sign_out(self, actor: Actor) -> None:
+        """End the session, whatever step it is at; signing out twice is harmless."""
+
+        def work(tx: Tx) -> None:
+            row = find_session(tx, actor)
+            if row.state == SessionState.ENDED:
+                return
+            end_session(tx, row.id, "signed out")
+            audit.record(tx, None, "logout", f"user {row.username}", actor_name=row.username)
+
+        self._ctx.db.write(work)
+
+
+def _authenticated(tx: Tx, user: Any, method: str, rehash: str | None) -> None:
+    """The user proved who they are: note when, store a stronger hash, audit how."""
+    values: dict[str, Any] = {"last_login_at": tx.now}
+    if rehash:
+        values["password_hash"] = rehash
+    tx.conn.execute(update(_users).where(_users.c.id == user.id).values(**values))
+    audit.record(
+        tx,
+        None,
+        "login.success",
+        f"user {user.username}",
+        {"method": method, "rehashed": bool(rehash)},
+        actor_name=user.username,
+    )
+
+
+def _failed(tx: Tx, name: str, reason: str, attempt: Attempt, *, known: bool) -> None:
+    """Audit a failed attempt (already counted). What was typed as an unknown name may be a
+    mistyped password: the audit keeps only its first two characters and length."""
+    shown = name if known else (f"{name[:2]}…({len(name)})" if not name.startswith("?") else "?")
+    subject = f"user {name}" if known else f"unknown user {shown}"
+    details = {"reason": reason, "failures": attempt.failures}
+    audit.record(tx, None, "login.failure", subject, details, actor_name=shown)
+    if attempt.locked_until is not None:
+        audit.record(tx, None, "login.lockout", subject, details, actor_name=shown)
+
+
+def _refusal(attempt: Attempt, otherwise: BankError) -> BankError:
+    return AccountLocked(attempt.locked_until) if attempt.locked_until is not None else otherwise

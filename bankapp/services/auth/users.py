@@ -1,22 +1,97 @@
 """Users: customers register themselves; admins (and tellers, for customers) create users;
-profiles and enabling/disabling. Part of `AuthService` (see `bankapp.services.auth`)."""
+profiles, enabling and disabling, and a user's own sign-in history. Part of `AuthService`
+(see `bankapp.services.auth`)."""
 
 from __future__ import annotations
+
+import json
+from typing import Any
 
 from sqlalchemy import insert, select, update
 
 from bankapp.domain.forms import ProfileInput, RegistrationInput, parse_form
-from bankapp.domain.types import Actor, Role, UserView
+from bankapp.domain.types import Actor, Caller, Role, SignInEvent, UserView
 from bankapp.errors import PermissionDenied, UsernameTaken, UserNotFound, ValidationFailed
 from bankapp.services import audit
-from bankapp.services.access import require_active, require_admin
+from bankapp.services.access import require_admin, require_id
 from bankapp.services.auth.credentials import checked_password_hash
 from bankapp.services.auth.user_rows import user_view
 from bankapp.services.context import ServiceContext
+from bankapp.services.sessions import end_user_sessions
 from bankapp.storage.database import Tx
-from bankapp.storage.models import User, table_of
+from bankapp.storage.models import AuditEvent, User, table_of
 
 _users = table_of(User)
+_events = table_of(AuditEvent)
+SIGN_IN_KINDS = ("login.success", "login.failure", "login.lockout")
+MAX_SIGN_INS = 50
+
+
+def registration_form(
+    *,
+    username: str,
+    password: str,
+    password_confirm: str,
+    full_name: str,
+    email: str,
+    phone: str = "",
+    address: str = "",
+) -> RegistrationInput:
+    return parse_form(
+        RegistrationInput,
+        username=username,
+        password=password,
+        password_confirm=password_confirm,
+        full_name=full_name,
+        email=email,
+        phone=phone,
+        address=address,
+    )
+
+
+def insert_user(
+    tx: Tx,
+    actor: Caller | None,
+    form: RegistrationInput,
+    digest: str,
+    role: Role,
+    *,
+    must_change: bool,
+    by: str,
+) -> UserView:
+    """The one insert of a user row, audited as made by `actor` (or `by`: self-registration,
+    the operator)."""
+    exists = tx.conn.execute(select(_users.c.id).where(_users.c.username == form.username)).first()
+    if exists:
+        raise UsernameTaken("That username is taken; choose another.", field="username")
+    user_id = tx.conn.execute(
+        insert(_users)
+        .values(
+            username=form.username,
+            password_hash=digest,
+            role=role.value,
+            full_name=form.full_name,
+            email=form.email,
+            phone=form.phone,
+            address=form.address,
+            status="active",
+            must_change_password=must_change,
+            created_at=tx.now,
+            totp_enabled=False,
+        )
+        .returning(_users.c.id)
+    ).scalar_one()
+    audit.record(
+        tx, actor, "user.create", f"user {form.username}", {"role": role.value}, actor_name=by
+    )
+    return user_view(tx, user_id)
+
+
+def parse_role(role: str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise ValidationFailed("Role must be customer, teller or admin.", field="role") from None
 
 
 class UserRegistry:
@@ -36,8 +111,7 @@ class UserRegistry:
         address: str = "",
     ) -> UserView:
         """A new customer registers themselves."""
-        form = parse_form(
-            RegistrationInput,
+        form = registration_form(
             username=username,
             password=password,
             password_confirm=password_confirm,
@@ -50,12 +124,14 @@ class UserRegistry:
             self._ctx, form.password, form.password_confirm, form.username
         )
         return self._ctx.db.write(
-            lambda tx: self._insert_user(tx, None, form, digest, Role.CUSTOMER, must_change=False)
+            lambda tx: insert_user(
+                tx, None, form, digest, Role.CUSTOMER, must_change=False, by="self-registration"
+            )
         )
 
     def create_user(
         self,
-        actor: Actor | None,
+        actor: Actor,
         *,
         username: str,
         password: str,
@@ -66,16 +142,10 @@ class UserRegistry:
         address: str = "",
         must_change_password: bool = True,
     ) -> UserView:
-        """Create any user. `actor=None` is the local operator (CLI, demo); otherwise an admin,
-        or a teller registering a customer."""
-        try:
-            role = Role(role)
-        except ValueError:
-            raise ValidationFailed(
-                "Role must be customer, teller or admin.", field="role"
-            ) from None
-        form = parse_form(
-            RegistrationInput,
+        """An admin creates any user; a teller registers a customer. The first admin comes
+        from the local operator (`bank.operator.create_user`)."""
+        wanted = parse_role(role)
+        form = registration_form(
             username=username,
             password=password,
             password_confirm=password,
@@ -86,70 +156,38 @@ class UserRegistry:
         )
         digest = checked_password_hash(self._ctx, form.password, form.password, form.username)
 
-        def work(tx: Tx) -> UserView:
-            if actor is not None:
-                require_active(tx, actor)
-                allowed = actor.role == Role.ADMIN or (
-                    actor.role == Role.TELLER and role == Role.CUSTOMER
-                )
-                if not allowed:
-                    raise PermissionDenied("You cannot create users with that role.")
-            return self._insert_user(tx, actor, form, digest, role, must_change_password)
-
-        return self._ctx.db.write(work)
-
-    def _insert_user(
-        self,
-        tx: Tx,
-        actor: Actor | None,
-        form: RegistrationInput,
-        digest: str,
-        role: Role,
-        must_change: bool,
-    ) -> UserView:
-        exists = tx.conn.execute(
-            select(_users.c.id).where(_users.c.username == form.username)
-        ).first()
-        if exists:
-            raise UsernameTaken("That username is taken; choose another.", field="username")
-        user_id = tx.conn.execute(
-            insert(_users)
-            .values(
-                username=form.username,
-                password_hash=digest,
-                role=role.value,
-                full_name=form.full_name,
-                email=form.email,
-                phone=form.phone,
-                address=form.address,
-                status="active",
-                must_change_password=must_change,
-                failed_logins=0,
-                created_at=tx.now,
-                totp_enabled=False,
+        def work(tx: Tx, caller: Caller) -> UserView:
+            allowed = caller.role == Role.ADMIN or (
+                caller.role == Role.TELLER and wanted == Role.CUSTOMER
             )
-            .returning(_users.c.id)
-        ).scalar_one()
-        audit.record(
-            tx,
-            actor,
-            "user.create",
-            f"user {form.username}",
-            {"role": role.value},
-            actor_name=None
-            if actor
-            else ("self-registration" if role == Role.CUSTOMER and not must_change else "operator"),
-        )
-        return user_view(tx, user_id)
+            if not allowed:
+                raise PermissionDenied("You cannot create users with that role.")
+            return insert_user(
+                tx,
+                caller,
+                form,
+                digest,
+                wanted,
+                must_change=must_change_password,
+                by=caller.username,
+            )
+
+        return self._ctx.write_as(actor, work)
 
     def get_user(self, actor: Actor, user_id: int) -> UserView:
-        def work(tx: Tx) -> UserView:
-            require_active(tx, actor)
-            if actor.role == Role.CUSTOMER and user_id != actor.user_id:
-                raise UserNotFound("No such user.")
-            return user_view(tx, user_id)
+        """Yourself; staff also customers; only an admin reads another staff member."""
 
-        return self._ctx.db.read(work)
+        def work(tx: Tx, caller: Caller) -> UserView:
+            if user_id == caller.user_id:
+                return user_view(tx, user_id)
+            if not caller.is_staff:
+                raise UserNotFound("No such user.")
+            user = user_view(tx, user_id)
+            if user.role != Role.CUSTOMER and caller.role != Role.ADMIN:
+                raise UserNotFound("No such user.")
+            return user
+
+        return self._ctx.read_as(actor, work)
 
     def update_profile(
         self,
@@ -165,43 +203,77 @@ class UserRegistry:
         form = parse_form(
             ProfileInput, full_name=full_name, email=email, phone=phone, address=address
         )
-        target = user_id or actor.user_id
 
-        def work(tx: Tx) -> UserView:
-            require_active(tx, actor)
-            if target != actor.user_id:
-                if not actor.is_staff:
+        def work(tx: Tx, caller: Caller) -> UserView:
+            target = caller.user_id if user_id is None else require_id(user_id, UserNotFound)
+            if target != caller.user_id:
+                if not caller.is_staff:
                     raise UserNotFound("No such user.")
                 role = tx.conn.execute(select(_users.c.role).where(_users.c.id == target)).scalar()
-                if role is None or (role != Role.CUSTOMER and actor.role != Role.ADMIN):
+                if role is None or (role != Role.CUSTOMER and caller.role != Role.ADMIN):
                     raise UserNotFound("No such customer.")
             before = user_view(tx, target)
             tx.conn.execute(update(_users).where(_users.c.id == target).values(**form.model_dump()))
             changed = {
                 k: "changed" for k, v in form.model_dump().items() if getattr(before, k) != v
             }
-            audit.record(tx, actor, "user.profile", f"user {before.username}", changed)
+            audit.record(tx, caller, "user.profile", f"user {before.username}", changed)
             return user_view(tx, target)
 
-        return self._ctx.db.write(work)
+        return self._ctx.write_as(actor, work)
 
     def set_status(self, actor: Actor, user_id: int, status: str) -> UserView:
-        """Disable or re-enable a user (admin only; an admin cannot disable themselves)."""
+        """Disable or re-enable a user (admin only; an admin cannot disable themselves).
+        Disabling ends the user's open sessions at once."""
         if status not in ("active", "disabled"):
             raise ValidationFailed("Status must be active or disabled.", field="status")
 
-        def work(tx: Tx) -> UserView:
-            require_admin(tx, actor)
-            if user_id == actor.user_id:
+        def work(tx: Tx, caller: Caller) -> UserView:
+            require_admin(caller)
+            if user_id == caller.user_id:
                 raise PermissionDenied("You cannot change your own status.")
             user = user_view(tx, user_id)
             tx.conn.execute(update(_users).where(_users.c.id == user_id).values(status=status))
+            if status == "disabled":
+                end_user_sessions(tx, user_id, "disabled by staff")
             audit.record(
                 tx,
-                actor,
+                caller,
                 f"user.{'enable' if status == 'active' else 'disable'}",
                 f"user {user.username}",
             )
             return user_view(tx, user_id)
 
-        return self._ctx.db.write(work)
+        return self._ctx.write_as(actor, work)
+
+    def sign_ins(self, actor: Actor, limit: int = 10) -> list[SignInEvent]:
+        """The signed-in user's own latest sign-ins and failed attempts, newest first, so a
+        customer can notice a stranger."""
+        limit = max(1, min(limit, MAX_SIGN_INS))
+
+        def work(tx: Tx, caller: Caller) -> list[SignInEvent]:
+            rows = tx.conn.execute(
+                select(_events.c.at, _events.c.kind, _events.c.details)
+                .where(
+                    _events.c.subject == f"user {caller.username}",
+                    _events.c.kind.in_(SIGN_IN_KINDS),
+                )
+                .order_by(_events.c.seq.desc())
+                .limit(limit)
+            ).all()
+            return [_sign_in_event(row) for row in rows]
+
+        return self._ctx.read_as(actor, work)
+
+
+def _sign_in_event(row: Any) -> SignInEvent:
+    details = json.loads(row.details or "{}")
+    kind = row.kind
+    succeeded = kind == "login.success"
+    if succeeded:
+        method = str(details.get("method", "password"))
+    elif kind == "login.lockout":
+        method = "locked after too many failures"
+    else:
+        method = str(details.get("reason", "failed"))
+    return SignInEvent(at=row.at, succeeded=succeeded, method=method)

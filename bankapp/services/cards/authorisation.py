@@ -19,7 +19,7 @@ from bankapp.domain.card_numbers import (
     parse_expiry,
 )
 from bankapp.domain.card_types import CardKind, CardStatus
-from bankapp.domain.types import Actor, EntryResult, Role
+from bankapp.domain.types import Actor, Caller, EntryResult, Role
 from bankapp.domain.validation import clean_text
 from bankapp.errors import (
     AccountNotOpen,
@@ -34,7 +34,7 @@ from bankapp.errors import (
     InsufficientFunds,
 )
 from bankapp.services import audit
-from bankapp.services.access import require_active
+from bankapp.services.access import shown_result
 from bankapp.services.cards.card_rows import (
     MAX_CVV_FAILURES,
     MERCHANT_MAX,
@@ -45,6 +45,7 @@ from bankapp.services.cards.card_rows import (
 from bankapp.services.context import ServiceContext
 from bankapp.services.ledger import (
     Leg,
+    caller_key,
     find_replay,
     internal_account,
     post_entry,
@@ -99,12 +100,12 @@ class CardPurchases:
         )
         found: dict[str, Any] = {}
 
-        def work(tx: Tx) -> EntryResult:
-            replay = find_replay(tx, idempotency_key, fingerprint)
+        def work(tx: Tx, caller: Caller) -> EntryResult:
+            scoped = caller_key(caller, idempotency_key)
+            replay = find_replay(tx, scoped, fingerprint)
             if replay:
-                return replay
-            require_active(tx, actor)
-            card = self._presented_card(tx, actor, number_hash)
+                return shown_result(tx, caller, replay)
+            card = self._presented_card(tx, caller, number_hash)
             found.update(id=card.id, last4=card.last4)
             if (card.expiry_year, card.expiry_month) != presented_expiry:
                 raise CardDetailsInvalid("The expiry date does not match the card.", field="expiry")
@@ -112,12 +113,11 @@ class CardPurchases:
             if not hmac.compare_digest(expected, cvv.strip()):
                 raise CardSecurityCodeWrong("The CVV is wrong.", field="cvv")
             self._check_usable(tx, card)
-            return self._post_purchase(
-                tx, actor, card, merchant, amount, idempotency_key, fingerprint
-            )
+            result = self._post_purchase(tx, caller, card, merchant, amount, scoped, fingerprint)
+            return shown_result(tx, caller, result)
 
         try:
-            return self._ctx.db.write(work)
+            return self._ctx.write_as(actor, work)
         except CardDeclined as declined:
             if self._record_decline(actor, declined, found, merchant, amount):
                 raise CardFrozen(
@@ -127,7 +127,7 @@ class CardPurchases:
                 ) from None
             raise
 
-    def _presented_card(self, tx: Tx, actor: Actor, number_hash: str) -> Any:
+    def _presented_card(self, tx: Tx, actor: Caller, number_hash: str) -> Any:
         row = tx.conn.execute(select(_cards).where(_cards.c.pan_hash == number_hash)).one_or_none()
         # A customer's simulated purchases may only use their own cards.
         if row is None or (actor.role == Role.CUSTOMER and row.owner_id != actor.user_id):
@@ -146,7 +146,7 @@ class CardPurchases:
     def _post_purchase(
         self,
         tx: Tx,
-        actor: Actor,
+        actor: Caller,
         card: Any,
         merchant: str,
         amount: int,
@@ -208,8 +208,8 @@ class CardPurchases:
             details["card"] = mask_pan(found["last4"])
         wrong_cvv = isinstance(declined, CardSecurityCodeWrong) and bool(found)
 
-        def work(tx: Tx) -> bool:
-            audit.record(tx, actor, "card.purchase_declined", subject, details)
+        def work(tx: Tx, caller: Caller) -> bool:
+            audit.record(tx, caller, "card.purchase_declined", subject, details)
             if not wrong_cvv:
                 return False
             failures = tx.conn.execute(
@@ -235,4 +235,4 @@ class CardPurchases:
             )
             return True
 
-        return self._ctx.db.write(work)
+        return self._ctx.write_as(actor, work)

@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import select, update
 
 from bankapp.domain.card_types import CardKind, CardStatus, CardView
-from bankapp.domain.types import Actor, Role
+from bankapp.domain.types import Caller, Role
 from bankapp.errors import CardNotFound
-from bankapp.services.access import owner_name, require_active
+from bankapp.services.access import owner_name, require_id
 from bankapp.storage.database import Tx
 from bankapp.storage.models import Account, Card, JournalEntry, table_of
 
@@ -25,9 +25,9 @@ MAX_CVV_FAILURES = 3
 USABLE = (CardStatus.ACTIVE.value, CardStatus.FROZEN.value)
 
 
-def card_for(tx: Tx, actor: Actor, card_id: int, *, lock: bool = False) -> Any:
+def card_for(tx: Tx, actor: Caller, card_id: int, *, lock: bool = False) -> Any:
     """The card row if the actor may act on it; a customer learns nothing of others'."""
-    require_active(tx, actor)
+    require_id(card_id, CardNotFound, "card")
     query = select(_cards).where(_cards.c.id == card_id)
     row = tx.conn.execute(query.with_for_update() if lock else query).one_or_none()
     if row is None or (actor.role == Role.CUSTOMER and row.owner_id != actor.user_id):

@@ -18,7 +18,7 @@ from bankapp.domain.card_numbers import (
     pan_hash,
 )
 from bankapp.domain.card_types import CardKind, CardStatus, IssuedCard
-from bankapp.domain.types import AccountKind, Actor
+from bankapp.domain.types import AccountKind, Actor, Caller
 from bankapp.domain.validation import clean_text
 from bankapp.errors import (
     AccountNotOpen,
@@ -102,30 +102,30 @@ class CardIssuing:
         )
         key = self._key_source()
 
-        def work(tx: Tx) -> IssuedCard:
+        def work(tx: Tx, caller: Caller) -> IssuedCard:
             if kind == CardKind.DEBIT:
                 if account_id is None:
                     raise ValidationFailed(
                         "Choose the checking account the card spends from.", field="account"
                     )
-                account = self._debit_account(tx, actor, account_id)
+                account = self._debit_account(tx, caller, account_id)
                 owner, linked = account.owner_id, account.id
             else:
-                owner = customer_for(tx, actor, owner_id, holding="cards")
+                owner = customer_for(tx, caller, owner_id, holding="cards")
                 linked = self._open_credit_account(tx, owner, credit_limit or 0)
             self._check_card_count(tx, owner)
             holder = name or owner_name(tx, owner)
-            return self._insert_card(tx, actor, key, kind, owner, linked, holder, None)
+            return self._insert_card(tx, caller, key, kind, owner, linked, holder, None)
 
-        return self._ctx.db.write(work)
+        return self._ctx.write_as(actor, work)
 
     def replace(self, actor: Actor, card_id: int) -> IssuedCard:
         """A new card (new number, expiry and CVV) on the same account. A lost or stolen card
         keeps its status; an active or frozen one (damaged, expiring) becomes `replaced`."""
         key = self._key_source()
 
-        def work(tx: Tx) -> IssuedCard:
-            old = card_for(tx, actor, card_id, lock=True)
+        def work(tx: Tx, caller: Caller) -> IssuedCard:
+            old = card_for(tx, caller, card_id, lock=True)
             status = CardStatus(old.status)
             if status in (CardStatus.CANCELLED, CardStatus.REPLACED):
                 raise CardStatusConflict(f"A {status.value} card cannot be replaced.")
@@ -140,7 +140,7 @@ class CardIssuing:
                 set_card_status(tx, old.id, CardStatus.REPLACED)
             return self._insert_card(
                 tx,
-                actor,
+                caller,
                 key,
                 CardKind(old.kind),
                 old.owner_id,
@@ -149,7 +149,7 @@ class CardIssuing:
                 old.id,
             )
 
-        return self._ctx.db.write(work)
+        return self._ctx.write_as(actor, work)
 
     def _check_limit(self, kind: CardKind, credit_limit: int | None) -> None:
         settings = self._ctx.settings
@@ -174,7 +174,7 @@ class CardIssuing:
                 field="credit_limit",
             )
 
-    def _debit_account(self, tx: Tx, actor: Actor, account_id: int) -> Any:
+    def _debit_account(self, tx: Tx, actor: Caller, account_id: int) -> Any:
         account = accessible_account(tx, actor, account_id)
         if account.kind != AccountKind.CHECKING:
             raise ValidationFailed("A debit card is linked to a checking account.", field="account")
@@ -213,7 +213,7 @@ class CardIssuing:
     def _insert_card(
         self,
         tx: Tx,
-        actor: Actor,
+        actor: Caller,
         key: bytes,
         kind: CardKind,
         owner: int,

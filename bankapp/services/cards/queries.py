@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bankapp.domain.card_types import CardTransaction, CardView
-from bankapp.domain.types import Actor
+from bankapp.domain.types import Actor, Caller
 from bankapp.services.access import customer_for
 from bankapp.services.cards.card_rows import (
     card_for,
@@ -28,26 +28,26 @@ class CardQueries:
     def list_cards(self, actor: Actor, *, owner_id: int | None = None) -> list[CardView]:
         """The actor's cards (or, for staff, a customer's), newest first."""
 
-        def work(tx: Tx) -> list[CardView]:
-            owner = customer_for(tx, actor, owner_id, holding="cards")
+        def work(tx: Tx, caller: Caller) -> list[CardView]:
+            owner = customer_for(tx, caller, owner_id, holding="cards")
             ids = tx.conn.execute(
                 select(_cards.c.id).where(_cards.c.owner_id == owner).order_by(_cards.c.id.desc())
             ).scalars()
             return [card_view(tx, card_id) for card_id in ids]
 
-        return self._ctx.db.read(work)
+        return self._ctx.read_as(actor, work)
 
     def get(self, actor: Actor, card_id: int) -> CardView:
-        def work(tx: Tx) -> CardView:
-            return card_view(tx, card_for(tx, actor, card_id).id)
+        def work(tx: Tx, caller: Caller) -> CardView:
+            return card_view(tx, card_for(tx, caller, card_id).id)
 
-        return self._ctx.db.read(work)
+        return self._ctx.read_as(actor, work)
 
     def transactions(self, actor: Actor, card_id: int, *, limit: int = 50) -> list[CardTransaction]:
         """Purchases and payments made with this card, newest first."""
 
-        def work(tx: Tx) -> list[CardTransaction]:
-            card = card_for(tx, actor, card_id)
+        def work(tx: Tx, caller: Caller) -> list[CardTransaction]:
+            card = card_for(tx, caller, card_id)
             rows = tx.conn.execute(
                 select(
                     _entries.c.id,
@@ -67,4 +67,4 @@ class CardQueries:
                 for r in rows
             ]
 
-        return self._ctx.db.read(work)
+        return self._ctx.read_as(actor, work)

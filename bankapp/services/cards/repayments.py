@@ -9,13 +9,13 @@ from bankapp.domain.card_numbers import (
     mask_pan,
 )
 from bankapp.domain.card_types import CardKind
-from bankapp.domain.types import AccountKind, Actor, EntryResult
+from bankapp.domain.types import AccountKind, Actor, Caller, EntryResult
 from bankapp.errors import (
     InvalidAmount,
     ValidationFailed,
 )
 from bankapp.services import audit
-from bankapp.services.access import accessible_account
+from bankapp.services.access import accessible_account, shown_result
 from bankapp.services.cards.card_rows import (
     card_for,
     link_entry_to_card,
@@ -23,6 +23,7 @@ from bankapp.services.cards.card_rows import (
 from bankapp.services.context import ServiceContext
 from bankapp.services.ledger import (
     Leg,
+    caller_key,
     find_replay,
     post_entry,
     request_fingerprint,
@@ -59,25 +60,29 @@ class CardRepayments:
             }
         )
 
-        def work(tx: Tx) -> EntryResult:
-            replay = find_replay(tx, idempotency_key, fingerprint)
+        def work(tx: Tx, caller: Caller) -> EntryResult:
+            key = caller_key(caller, idempotency_key)
+            replay = find_replay(tx, key, fingerprint)
             if replay:
-                return replay
-            card = card_for(tx, actor, card_id)
+                return shown_result(tx, caller, replay)
+            card = card_for(tx, caller, card_id)
             if card.kind != CardKind.CREDIT:
                 raise ValidationFailed(
                     "Only a credit card is paid; a debit card spends its account directly."
                 )
-            source = accessible_account(tx, actor, from_account_id)
+            source = accessible_account(tx, caller, from_account_id)
             credit = tx.conn.execute(
                 select(_accounts).where(_accounts.c.id == card.account_id)
             ).one()
-            if source.id == credit.id or source.kind in (
-                AccountKind.INTERNAL,
-                AccountKind.CREDIT_CARD,
+            if (
+                source.id == credit.id
+                or source.owner_id != card.owner_id
+                or source.kind in (AccountKind.INTERNAL, AccountKind.CREDIT_CARD)
             ):
                 raise ValidationFailed(
-                    "Pay the card from a checking, savings or business account.", field="account"
+                    "Pay the card from one of the cardholder's checking, savings or business "
+                    "accounts.",
+                    field="account",
                 )
             owed = -credit.balance
             if owed <= 0:
@@ -90,16 +95,16 @@ class CardRepayments:
                 tx,
                 kind="card_payment",
                 memo=f"Card payment · card •••• {card.last4}",
-                actor=actor,
+                actor=caller,
                 legs=[Leg(source.id, -amount), Leg(credit.id, amount)],
-                idempotency_key=idempotency_key,
+                idempotency_key=key,
                 fingerprint=fingerprint,
                 currency=self._ctx.settings.currency,
             )
             link_entry_to_card(tx, result.entry_id, card.id)
             audit.record(
                 tx,
-                actor,
+                caller,
                 "money.card_payment",
                 f"entry {result.entry_id}",
                 {
@@ -109,6 +114,6 @@ class CardRepayments:
                     "from": mask_account_number(source.number),
                 },
             )
-            return result
+            return shown_result(tx, caller, result)
 
-        return self._ctx.db.write(work)
+        return self._ctx.write_as(actor, work)

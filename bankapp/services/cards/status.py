@@ -11,7 +11,7 @@ from bankapp.domain.card_numbers import (
     mask_pan,
 )
 from bankapp.domain.card_types import CardKind, CardStatus, CardView
-from bankapp.domain.types import Actor
+from bankapp.domain.types import Actor, Caller
 from bankapp.domain.validation import clean_text
 from bankapp.errors import (
     CardStatusConflict,
@@ -79,13 +79,13 @@ class CardStatusChanges:
     ) -> CardView:
         reason = clean_text(reason, field="reason", label="Reason", max_length=200, required=False)
 
-        def work(tx: Tx) -> CardView:
-            card = card_for(tx, actor, card_id, lock=True)
+        def work(tx: Tx, caller: Caller) -> CardView:
+            card = card_for(tx, caller, card_id, lock=True)
             current = CardStatus(card.status)
             if current not in allowed:
                 raise CardStatusConflict(self._conflict_message(current, status))
-            if status == CardStatus.ACTIVE and not actor.is_staff:
-                self._require_own_freeze(tx, actor, card.id)
+            if status == CardStatus.ACTIVE and not caller.is_staff:
+                self._require_own_freeze(tx, caller, card.id)
             if status == CardStatus.CANCELLED and card.kind == CardKind.CREDIT:
                 self._close_credit_account(tx, card)
             set_card_status(tx, card.id, status)
@@ -100,17 +100,17 @@ class CardStatusChanges:
             }[status]
             audit.record(
                 tx,
-                actor,
+                caller,
                 f"card.{verb}",
                 f"card {card.id}",
                 {"card": mask_pan(card.last4), "from": current.value, "reason": reason},
             )
             return card_view(tx, card.id)
 
-        return self._ctx.db.write(work)
+        return self._ctx.write_as(actor, work)
 
     @staticmethod
-    def _require_own_freeze(tx: Tx, actor: Actor, card_id: int) -> None:
+    def _require_own_freeze(tx: Tx, actor: Caller, card_id: int) -> None:
         """A customer lifts only a freeze they made; one made by the bank (a teller, or the
         wrong-CVV rule) stays until staff lift it."""
         events = cast(Table, AuditEvent.__table__)

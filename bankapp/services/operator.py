@@ -1,0 +1,91 @@
+"""What only the local operator does: the person at the server who holds the database and
+the installation key (see SECURITY.md, "Trust model"). The CLI (`create-user`, `unlock`) and
+the demo builder use it; no screen does (`tests/architecture` checks that), and a future API
+must not expose it. Every action is audited as "operator"."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bankapp.domain.types import Role, UserView
+from bankapp.domain.validation import clean_username
+from bankapp.errors import UserNotFound
+from bankapp.services import audit
+from bankapp.services.auth.credentials import checked_password_hash
+from bankapp.services.auth.second_factor import TotpService
+from bankapp.services.auth.throttle import clear
+from bankapp.services.auth.user_rows import user_view
+from bankapp.services.auth.users import insert_user, parse_role, registration_form
+from bankapp.services.context import ServiceContext
+from bankapp.storage.database import Tx
+from bankapp.storage.models import User, table_of
+
+_users = table_of(User)
+OPERATOR = "operator"
+
+
+class OperatorService:
+    def __init__(self, ctx: ServiceContext, totp: TotpService) -> None:
+        self._ctx = ctx
+        self._totp = totp
+
+    def create_user(
+        self,
+        *,
+        username: str,
+        password: str,
+        role: Role | str,
+        full_name: str,
+        email: str,
+        phone: str = "",
+        address: str = "",
+        must_change_password: bool = True,
+    ) -> UserView:
+        """Any user, the first admin included (how a new bank starts)."""
+        wanted = parse_role(role)
+        form = registration_form(
+            username=username,
+            password=password,
+            password_confirm=password,
+            full_name=full_name,
+            email=email,
+            phone=phone,
+            address=address,
+        )
+        digest = checked_password_hash(self._ctx, form.password, form.password, form.username)
+        return self._ctx.db.write(
+            lambda tx: insert_user(
+                tx, None, form, digest, wanted, must_change=must_change_password, by=OPERATOR
+            )
+        )
+
+    def unlock(self, username: str) -> UserView:
+        """Lift a user's sign-in lock."""
+        name = clean_username(username)
+
+        def work(tx: Tx) -> UserView:
+            user_id = self._user_id(tx, name)
+            clear(tx, name)
+            audit.record(tx, None, "user.unlock", f"user {name}", actor_name=OPERATOR)
+            return user_view(tx, user_id)
+
+        return self._ctx.db.write(work)
+
+    def enrol_second_factor(self, username: str, secret: str) -> None:
+        """Enrol a user with a known TOTP secret (the demo's published keys)."""
+        name = clean_username(username)
+
+        def work(tx: Tx) -> None:
+            self._totp._store_secret(tx, self._user_id(tx, name), secret)
+            audit.record(tx, None, "totp.enrol", f"user {name}", actor_name=OPERATOR)
+
+        self._ctx.db.write(work)
+
+    @staticmethod
+    def _user_id(tx: Tx, name: str) -> int:
+        found = tx.conn.execute(
+            select(_users.c.id).where(_users.c.username == name)
+        ).scalar_one_or_none()
+        if found is None:
+            raise UserNotFound(f"No user named {name!r}.")
+        return int(found)
