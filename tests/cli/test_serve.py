@@ -117,18 +117,30 @@ def test_the_origin_of_a_public_url_is_its_scheme_host_and_port() -> None:
     assert not origin_allowed(None, "http://127.0.0.1:8000")
 
 
+class IdleAppService:
+    """Stands in for the per-browser UI process: the handshake is what these tests test."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    async def start(self, width: int, height: int) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+
 def _handshake(origin: str | None) -> int:
     """Open the session websocket with this Origin header; the HTTP status it got."""
     import asyncio
-    import sys
 
+    import textual_serve.server
     from aiohttp import WSServerHandshakeError
     from aiohttp.test_utils import TestClient, TestServer
 
     from bankapp.cli.web_server import make_server
 
-    command = f"{sys.executable} -c 'import time; time.sleep(5)'"
-    server = make_server(command, host="127.0.0.1", port=8123, title="bankapp", public_url=None)
+    server = make_server("bankapp", host="127.0.0.1", port=8123, title="bankapp", public_url=None)
 
     async def connect() -> int:
         async with TestClient(TestServer(await server._make_app())) as client:
@@ -140,7 +152,9 @@ def _handshake(origin: str | None) -> int:
             await socket.close()
             return 101
 
-    return asyncio.run(asyncio.wait_for(connect(), timeout=30))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(textual_serve.server, "AppService", IdleAppService)
+        return asyncio.run(asyncio.wait_for(connect(), timeout=30))
 
 
 def test_a_page_on_another_site_cannot_open_the_session_websocket() -> None:
