@@ -193,6 +193,17 @@ class LimitExceeded(MoneyRuleBroken):
     code = "limit_exceeded"
 
 
+class DailyLimitExceeded(LimitExceeded):
+    """Over one of a customer's daily limits; `limit` and `left` are what the message says."""
+
+    code = "daily_limit_exceeded"
+
+    def __init__(self, message: str, *, limit: int, left: int) -> None:
+        super().__init__(message, field="amount")
+        self.limit = limit
+        self.left = left
+
+
 class SameAccount(MoneyRuleBroken):
     code = "same_account"
 
@@ -248,6 +259,12 @@ class CardBlocked(CardDeclined):
 
 class CardExpired(CardDeclined):
     code = "card_expired"
+
+
+class CardExpiryWrong(CardDetailsInvalid):
+    """The expiry date presented does not match the card; counted like a wrong CVV."""
+
+    code = "card_expiry_wrong"
 
 
 class CardInsufficientFunds(CardDeclined):

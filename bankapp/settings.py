@@ -27,7 +27,23 @@ class Settings:
     # ended this long after sign-in whatever happens.
     session_idle_timeout: timedelta = timedelta(minutes=5)
     session_max_age: timedelta = timedelta(hours=12)
-    # Maker-checker: staff operations above this amount wait for an admin's approval.
+    # Maker-checker: a staff operation that takes a customer's cash in, cash out and
+    # transfers out for the business day over this sum waits for a supervisor's approval
+    # (the US currency-transaction threshold: a sum per day, not per operation).
     approval_threshold_cents: int = 1_000_000
     credit_limit_min_cents: int = 10_000
     credit_limit_max_cents: int = 5_000_000
+    # A teller may approve a credit application up to this limit; above it, an admin.
+    teller_credit_approval_max_cents: int = 500_000
+    # A customer's own daily limits: check deposits, ATM cash, transfers to other customers.
+    check_deposit_daily_limit_cents: int = 500_000
+    atm_daily_limit_cents: int = 100_000
+    transfer_out_daily_limit_cents: int = 500_000
+    # A deposited check is held this long before the money is available (Regulation CC).
+    clearing_delay: timedelta = timedelta(days=2)
+    # A card authorisation not settled within this is released.
+    authorisation_lifetime: timedelta = timedelta(days=7)
+    # Cash drawers: a float above this, or a close counted off by more than the tolerance,
+    # needs a supervisor.
+    drawer_float_max_cents: int = 500_000
+    drawer_tolerance_cents: int = 1_000

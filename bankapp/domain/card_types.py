@@ -48,6 +48,8 @@ class CardView:
     replaced_by_id: int | None
     balance: int  # the linked account's balance (negative on a credit card: the amount owed)
     credit_limit: int
+    held: int = 0  # authorisations and other holds on the linked account
+    blocked_by_bank: bool = False  # only staff lift the block or replace the card
 
     @property
     def masked(self) -> str:
@@ -64,8 +66,9 @@ class CardView:
 
     @property
     def available(self) -> int:
-        """What a purchase may take: credit left, or the debit account's balance."""
-        return self.balance + self.credit_limit
+        """What a purchase may take: credit left, or the debit account's balance, less what
+        authorisations already hold."""
+        return self.balance - self.held + self.credit_limit
 
 
 @dataclass(frozen=True)
@@ -92,3 +95,26 @@ class CardTransaction:
     description: str
     amount: int
     balance_after: int
+
+
+@dataclass(frozen=True)
+class CardAuthorisation:
+    """An approved card purchase: the amount is held on the card's account (the available
+    balance drops at once) and posted when it settles, at close of business or when captured;
+    an authorisation never settled expires and the money is available again."""
+
+    hold_id: int
+    card_id: int
+    last4: str
+    merchant: str
+    amount: int
+    status: str  # held | captured | expired | released
+    authorised_at: datetime
+    expires_at: datetime | None
+    available_after: int
+    entry_id: int | None = None  # the purchase entry once it settled
+    replayed: bool = False
+
+    @property
+    def masked(self) -> str:
+        return mask_pan(self.last4)

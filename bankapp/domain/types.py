@@ -148,15 +148,17 @@ class AccountView:
     kind: AccountKind
     name: str
     currency: str
-    balance: int
+    balance: int  # the ledger balance: every posting, cleared or not
     credit_limit: int
     status: AccountStatus
     opened_at: datetime
     closed_at: datetime | None
+    held: int = 0  # reserved by holds (uncleared deposits, card authorisations)
 
     @property
     def available(self) -> int:
-        return self.balance + self.credit_limit
+        """What may be spent now: the balance less holds, plus any credit line."""
+        return self.balance - self.held + self.credit_limit
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from datetime import date, datetime
 
+from bankapp.domain.card_numbers import luhn_valid
 from bankapp.errors import ValidationFailed
 
 # Bidirectional embedding/override/isolate marks can make text display differently from what
@@ -14,6 +15,19 @@ _BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u20
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,31}$", re.ASCII)
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 _PHONE = re.compile(r"^\+?[0-9 ()\-]{7,20}$", re.ASCII)
+# Digits, each maybe followed by one space or dash: how people write a card number.
+_DIGIT_RUN = re.compile(r"\d(?:[ -]?\d)*", re.ASCII)
+
+
+def contains_card_number(text: str) -> bool:
+    """True if `text` holds what looks like a payment card number: 13 to 19 digits, maybe
+    grouped by single spaces or dashes, that pass the Luhn check (PCI DSS: a card number must
+    never be stored readable, and a memo is stored and exported as typed)."""
+    for run in _DIGIT_RUN.finditer(text):
+        digits = run.group(0).replace(" ", "").replace("-", "")
+        if 13 <= len(digits) <= 19 and luhn_valid(digits):
+            return True
+    return False
 
 
 def clean_text(
@@ -24,8 +38,10 @@ def clean_text(
     max_length: int,
     required: bool = True,
     multiline: bool = False,
+    card_numbers: bool = False,
 ) -> str:
-    """Trim `value` and refuse control characters, bidi overrides and over-long text."""
+    """Trim `value` and refuse control characters, bidi overrides, over-long text and (unless
+    `card_numbers`) anything that looks like a card number."""
     if len(value) > max_length * 4:
         raise ValidationFailed(
             f"{label} is too long (at most {max_length} characters).", field=field
@@ -44,6 +60,12 @@ def clean_text(
             )
         if unicodedata.category(ch) in ("Cc", "Cs", "Co") and not (multiline and ch == "\n"):
             raise ValidationFailed(f"{label} contains a control character.", field=field)
+    if not card_numbers and contains_card_number(text):
+        raise ValidationFailed(
+            f"{label} looks like it contains a card number; card numbers are never written "
+            "down here. Leave it out.",
+            field=field,
+        )
     return text
 
 
@@ -84,7 +106,9 @@ def clean_email(value: str) -> str:
 
 
 def clean_phone(value: str, *, required: bool = False) -> str:
-    phone = clean_text(value, field="phone", label="Phone", max_length=20, required=required)
+    phone = clean_text(
+        value, field="phone", label="Phone", max_length=20, required=required, card_numbers=True
+    )
     if phone and not _PHONE.match(phone):
         raise ValidationFailed(
             "Enter a phone number with digits, spaces, dashes or a leading +.", field="phone"

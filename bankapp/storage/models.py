@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import cast
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -62,6 +63,13 @@ class User(Base):
     totp_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     recovery_codes: Mapped[str | None] = mapped_column(Text)
+    # Four eyes on people: who created the user and who last changed their access; neither
+    # may approve a request that user makes (users.created_by is None: the local operator).
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    changed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The last password reset by staff, shown to the user at their next sign-in.
+    password_reset_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    password_reset_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 Index("ix_users_full_name", User.full_name)
@@ -114,7 +122,8 @@ class Account(Base):
     internal one (bank cash, a teller's drawer, merchant settlement, over/short).
 
     `balance` is signed from the holder's point of view and always equals the sum of the
-    account's postings; it may go down to `-credit_limit`, and internal accounts are unbounded.
+    account's postings; `held` is the sum of its active holds. The available balance,
+    `balance - held`, may go down to `-credit_limit`; internal accounts are unbounded.
     """
 
     __tablename__ = "accounts"
@@ -124,6 +133,7 @@ class Account(Base):
         ),
         CheckConstraint("status IN ('open','frozen','closed')", name="status"),
         CheckConstraint("credit_limit >= 0", name="credit_limit"),
+        CheckConstraint("held >= 0", name="held"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -133,6 +143,7 @@ class Account(Base):
     name: Mapped[str] = mapped_column(String(60))
     currency: Mapped[str] = mapped_column(String(3))
     balance: Mapped[int] = mapped_column(BigInteger, default=0)
+    held: Mapped[int] = mapped_column(BigInteger, default=0)
     credit_limit: Mapped[int] = mapped_column(BigInteger, default=0)
     unbounded: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(16), default="open")
@@ -243,8 +254,10 @@ class Card(Base):
     status: Mapped[str] = mapped_column(String(16), default="active")
     issued_at: Mapped[datetime] = mapped_column(DateTime)
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id"))
-    # Consecutive purchases refused for a wrong CVV; the third freezes the card.
+    # Consecutive purchases refused for a wrong CVV or expiry date; the third freezes it.
     cvv_failures: Mapped[int] = mapped_column(Integer, default=0)
+    # Frozen by the bank (staff, or the wrong-details rule): only staff lift it or replace it.
+    frozen_by_bank: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 Index("ix_cards_owner", Card.owner_id, Card.id)
@@ -254,7 +267,8 @@ class CashDrawer(Base):
     """A teller's till for one session: float in, cash movements, counted at close."""
 
     __tablename__ = "cash_drawers"
-    __table_args__ = (CheckConstraint("status IN ('open','closed')", name="status"),)
+    # `closing`: counted with a difference over the tolerance, waiting for a supervisor.
+    __table_args__ = (CheckConstraint("status IN ('open','closing','closed')", name="status"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     teller_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -276,7 +290,9 @@ class PendingApproval(Base):
 
     __tablename__ = "pending_approvals"
     __table_args__ = (
-        CheckConstraint("status IN ('pending','approved','rejected','failed')", name="status"),
+        CheckConstraint(
+            "status IN ('pending','approved','rejected','failed','voided')", name="status"
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -292,9 +308,69 @@ class PendingApproval(Base):
     reason: Mapped[str] = mapped_column(String(200), default="")
     entry_id: Mapped[int | None] = mapped_column(ForeignKey("journal_entries.id"))
     idempotency_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    # The drawer a cash request was taken at: approval posts against it, and it cannot close
+    # while the request waits.
+    drawer_id: Mapped[int | None] = mapped_column(ForeignKey("cash_drawers.id"))
+    # The user a request about people is for (a new staff user, a reset, a role).
+    target_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # What the checker decided where it may differ from what was asked (a credit limit).
+    decided_amount: Mapped[int | None] = mapped_column(BigInteger)
+    # When what the approval allows was used (a credit card issued from an application).
+    consumed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 Index("ix_pending_approvals_status", PendingApproval.status, PendingApproval.id)
+Index("ix_pending_approvals_drawer", PendingApproval.drawer_id, PendingApproval.status)
+
+
+class Hold(Base):
+    """Money reserved on an account without moving it (two-phase, as TigerBeetle's pending
+    transfers): an uncleared deposit, a card authorisation, a staff hold. Resolved at most once:
+    released (or cleared), expired, captured (posted) or returned."""
+
+    __tablename__ = "holds"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount"),
+        CheckConstraint("kind IN ('deposit','card','staff')", name="kind"),
+        CheckConstraint(
+            "status IN ('held','released','expired','captured','returned')", name="status"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(16), default="held")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    # When it ends by itself: a deposit clears, an authorisation expires.
+    release_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resolved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The deposit it holds back, or the purchase entry that captured it.
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("journal_entries.id"))
+    card_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id"))
+    merchant: Mapped[str] = mapped_column(String(60), default="")
+    idempotency_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    request_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+Index("ix_holds_account", Hold.account_id, Hold.status, Hold.id)
+Index("ix_holds_due", Hold.status, Hold.release_at)
+
+
+class DailyTotal(Base):
+    """What a customer moved in one business day, per kind of limit: the counters the daily
+    limits and the approval threshold are checked against, in the same statement that adds."""
+
+    __tablename__ = "daily_totals"
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    business_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24), primary_key=True)
+    total: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class Statement(Base):
@@ -330,6 +406,8 @@ __all__ = [
     "Base",
     "Card",
     "CashDrawer",
+    "DailyTotal",
+    "Hold",
     "JournalEntry",
     "PendingApproval",
     "Posting",
