@@ -12,10 +12,12 @@ from bankapp.services.audit import ChainReport, verify_chain
 from bankapp.services.audit_log import AuditLogService
 from bankapp.services.auth import AuthService
 from bankapp.services.cards import CardService
+from bankapp.services.clearing import ClearingService
 from bankapp.services.context import ServiceContext
 from bankapp.services.customers import CustomerService
 from bankapp.services.drawers import DrawerService
 from bankapp.services.history import HistoryService
+from bankapp.services.holds import HoldService
 from bankapp.services.operator import OperatorService
 from bankapp.services.payments import PaymentService
 from bankapp.services.reports import ReportService
@@ -47,10 +49,12 @@ class Bank:
         self.cards = CardService(self.ctx, lambda: installation_key(engine.url))
         self.drawers = DrawerService(self.ctx)
         self.approvals = ApprovalService(self.ctx)
+        self.holds = HoldService(self.ctx)
+        self.clearing = ClearingService(self.ctx)
         self.totp = self.auth.totp
         self.operator = OperatorService(self.ctx, self.totp)
         self.customers = CustomerService(self.ctx)
-        self.staff = StaffService(self.ctx, self.auth, self.totp)
+        self.staff = StaffService(self.ctx)
         self.reports = ReportService(self.ctx)
         self.audit_log = AuditLogService(self.ctx)
         self.statements = StatementService(self.ctx)

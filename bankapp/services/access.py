@@ -94,6 +94,16 @@ def accessible_account(tx: Tx, caller: Caller, account_id: int) -> Any:
     return account
 
 
+def customer_account(tx: Tx, caller: Caller, account_id: int) -> Any:
+    """An account the caller may act on that is a customer's: the bank's internal accounts
+    (cash, vault, drawers, clearing, settlement, ATM, interest) are never frozen, renamed or
+    closed through the services, whoever asks."""
+    account = accessible_account(tx, caller, account_id)
+    if account.kind == AccountKind.INTERNAL:
+        raise PermissionDenied("The bank's internal accounts cannot be changed.")
+    return account
+
+
 def visible_balances(tx: Tx, caller: Caller, balances: dict[int, int]) -> dict[int, int]:
     """The balances in a result that the caller may see: a transfer to someone else returns
     the sender's side only, and nobody but an admin reads an internal account's balance
@@ -136,6 +146,7 @@ def to_view(row: Any, owner: str) -> AccountView:
         status=AccountStatus(row.status),
         opened_at=row.opened_at,
         closed_at=row.closed_at,
+        held=row.held,
     )
 
 
@@ -169,9 +180,12 @@ def require_open_for_money(
         )
 
 
-def customer_for(tx: Tx, caller: Caller, owner_id: int | None, *, holding: str) -> int:
+def customer_for(
+    tx: Tx, caller: Caller, owner_id: int | None, *, holding: str, new: bool = False
+) -> int:
     """The customer whose `holding` (accounts, cards) the caller acts on: a customer always
-    themselves; staff must name a customer (staff hold none)."""
+    themselves; staff must name a customer (staff hold none). With `new` (opening, issuing)
+    the customer must not be disabled."""
     if owner_id is None or owner_id == caller.user_id:
         if caller.role != Role.CUSTOMER:
             raise PermissionDenied(f"Staff hold no {holding}; choose a customer.")
@@ -182,4 +196,20 @@ def customer_for(tx: Tx, caller: Caller, owner_id: int | None, *, holding: str) 
     role = tx.conn.execute(select(_users.c.role).where(_users.c.id == owner_id)).scalar()
     if role != Role.CUSTOMER:
         raise UserNotFound("No such customer.")
+    if new:
+        require_active_customer(tx, owner_id)
     return owner_id
+
+
+def require_active_customer(tx: Tx, owner_id: int) -> None:
+    """A customer new accounts, cards or credit may be given to: one whose access is not
+    disabled (a disabled customer keeps what they have, and gets nothing new)."""
+    row = tx.conn.execute(
+        select(_users.c.role, _users.c.status).where(_users.c.id == owner_id)
+    ).one_or_none()
+    if row is None or row.role != Role.CUSTOMER:
+        raise UserNotFound("No such customer.")
+    if row.status != "active":
+        raise PermissionDenied(
+            "This customer is disabled; nothing new can be opened or issued for them."
+        )

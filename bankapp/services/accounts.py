@@ -27,6 +27,7 @@ from bankapp.errors import (
 from bankapp.services import audit
 from bankapp.services.access import (
     accessible_account,
+    customer_account,
     customer_for,
     load_account_by_number,
     owner_name,
@@ -56,11 +57,23 @@ def close_account(tx: Tx, ctx: ServiceContext, actor: Caller, account: Any) -> N
             f"The balance is {ctx.money(account.balance)}; move it to another account "
             "before closing."
         )
-    tx.conn.execute(
+    if account.held:
+        raise AccountNotEmpty(
+            f"{ctx.money(account.held)} is on hold (an uncleared deposit or a card purchase "
+            "waiting to settle); close the account once it has cleared."
+        )
+    closed = tx.conn.execute(
         update(_accounts)
-        .where(_accounts.c.id == account.id, _accounts.c.balance == 0)
+        .where(
+            _accounts.c.id == account.id,
+            _accounts.c.status != AccountStatus.CLOSED.value,
+            _accounts.c.balance == 0,
+            _accounts.c.held == 0,
+        )
         .values(status=AccountStatus.CLOSED.value, closed_at=tx.now)
-    )
+    ).rowcount
+    if not closed:  # money arrived, or another close won, since the account was read
+        raise AccountNotEmpty("The account changed while closing it; look at it again.")
     audit.record(
         tx,
         actor,
@@ -88,7 +101,7 @@ class AccountService:
         name = name or kind.value.capitalize()
 
         def work(tx: Tx, caller: Caller) -> AccountView:
-            owner = customer_for(tx, caller, owner_id, holding="accounts")
+            owner = customer_for(tx, caller, owner_id, holding="accounts", new=True)
             count = tx.conn.execute(
                 select(_accounts.c.id).where(
                     _accounts.c.owner_id == owner, _accounts.c.status != "closed"
@@ -153,7 +166,7 @@ class AccountService:
         name = clean_text(name, field="name", label="Account name", max_length=60)
 
         def work(tx: Tx, caller: Caller) -> AccountView:
-            row = accessible_account(tx, caller, account_id)
+            row = customer_account(tx, caller, account_id)
             if row.status == AccountStatus.CLOSED:
                 raise AccountNotOpen("A closed account cannot be renamed.")
             tx.conn.execute(update(_accounts).where(_accounts.c.id == row.id).values(name=name))
@@ -175,7 +188,7 @@ class AccountService:
         Staff closing an account that has history go through approval."""
 
         def work(tx: Tx, caller: Caller) -> AccountView:
-            row = accessible_account(tx, caller, account_id)
+            row = customer_account(tx, caller, account_id)
             if caller.is_staff and has_postings(tx, row.id) and row.status != AccountStatus.CLOSED:
                 raise ApprovalRequired(
                     "This account has history: closing it needs a supervisor's approval."
@@ -194,7 +207,7 @@ class AccountService:
 
         def work(tx: Tx, caller: Caller) -> AccountView:
             require_staff(caller)
-            row = accessible_account(tx, caller, account_id)
+            row = customer_account(tx, caller, account_id)
             if row.status == AccountStatus.CLOSED:
                 raise AccountNotOpen("The account is closed.")
             if row.status == status:

@@ -1,5 +1,6 @@
 """What every service needs: the database, the settings and the password hasher; and the
-two ways a use case runs as someone: `write_as` and `read_as`."""
+ways a use case runs as someone: `write_as`, `read_as`, and `preview_as` (all of a write's
+checks, rolled back)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,10 @@ from bankapp.settings import Settings
 from bankapp.storage.database import Database, Tx
 
 T = TypeVar("T")
+
+
+class _RolledBack(Exception):
+    """Raised inside a preview's transaction so that it rolls back."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,22 @@ class ServiceContext:
         session is checked in that same transaction, so nothing runs for a session that is
         not (still) allowed to make the call."""
         return self.db.write(lambda tx: work(tx, require_session(tx, self.settings, actor, states)))
+
+    def preview_as(self, actor: Actor, work: Callable[[Tx, Caller], T]) -> T:
+        """Run `work` exactly as `write_as` would, every rule and check included, and roll
+        it all back: what the call would do, with nothing moved, counted or audited. The one
+        way to validate before asking for confirmation without a second copy of any rule."""
+        found: list[T] = []
+
+        def attempt(tx: Tx, caller: Caller) -> T:
+            found.append(work(tx, caller))
+            raise _RolledBack
+
+        try:
+            self.write_as(actor, attempt)
+        except _RolledBack:
+            return found[-1]
+        raise AssertionError("a preview must roll back")  # pragma: no cover
 
     def read_as(
         self,

@@ -1,5 +1,8 @@
-"""Cash drawers: a teller opens a till with a counted float, takes cash through it, and
-closes it by counting; the difference is posted to the over/short account and audited.
+"""Cash drawers: a teller opens a till with a float taken from the vault, takes cash through
+it, and closes it by counting; the counted cash goes back to the vault and the difference to
+the over/short account. A float above the configured maximum, or a count off by more than the
+tolerance, waits for a supervisor (`approvals.submit_drawer_float` / `submit_drawer_close`);
+a drawer that holds a cash request waiting for approval cannot close.
 
 Sign convention (the foundation's): a cash account's ledger balance is minus the cash it
 holds, because a deposit credits the customer and debits the cash account. So the cash in a
@@ -16,19 +19,22 @@ from sqlalchemy import func, insert, select, update
 
 from bankapp.domain.money import format_cents
 from bankapp.domain.types import AccountKind, Actor, Caller, Role
-from bankapp.errors import DrawerRequired, DrawerState, NotFound
+from bankapp.errors import ApprovalRequired, DrawerRequired, DrawerState, NotFound
 from bankapp.services import audit
 from bankapp.services.access import require_id, require_staff
 from bankapp.services.context import ServiceContext
 from bankapp.services.ledger import BANK_CASH, Leg, internal_account, post_entry
 from bankapp.storage.database import Tx
-from bankapp.storage.models import Account, CashDrawer, User, table_of
+from bankapp.storage.models import Account, CashDrawer, PendingApproval, User, table_of
 
 _drawers = table_of(CashDrawer)
 _accounts = table_of(Account)
 _users = table_of(User)
+_items = table_of(PendingApproval)
 
 OVER_SHORT = "cash:over_short"
+VAULT_NAME = "Bank cash"  # the vault: what the branch holds outside its drawers
+CASH_REQUESTS = ("deposit", "withdrawal")
 
 
 @dataclass(frozen=True)
@@ -37,7 +43,7 @@ class DrawerView:
     teller_id: int
     teller_name: str
     account_id: int
-    status: str
+    status: str  # open | closing (waiting for a supervisor) | closed
     opening_float: int
     opened_at: datetime
     cash_on_hand: int  # what the drawer should hold now (expected cash while open)
@@ -47,25 +53,37 @@ class DrawerView:
     difference: int | None  # counted - expected: positive over, negative short
 
 
-def open_drawer_account(tx: Tx, actor: Caller) -> int | None:
-    """The ledger account of the actor's open drawer, or None."""
-    found = tx.conn.execute(
-        select(_drawers.c.account_id).where(
-            _drawers.c.teller_id == actor.user_id, _drawers.c.status == "open"
+def open_drawer_row(tx: Tx, teller: Caller, *, lock: bool = False) -> Any | None:
+    """The teller's drawer that is open (or waiting to close), or None."""
+    query = select(_drawers).where(
+        _drawers.c.teller_id == teller.user_id, _drawers.c.status.in_(("open", "closing"))
+    )
+    return tx.conn.execute(query.with_for_update() if lock else query).one_or_none()
+
+
+def require_open_drawer(tx: Tx, actor: Caller) -> Any:
+    """The actor's drawer that takes cash now, or why there is none."""
+    drawer = open_drawer_row(tx, actor)
+    if drawer is None:
+        raise DrawerRequired("Open your cash drawer before taking or paying out cash.")
+    if drawer.status != "open":
+        raise DrawerState(
+            "Your drawer's count waits for a supervisor; it takes no cash until then."
         )
-    ).scalar_one_or_none()
-    return None if found is None else int(found)
+    return drawer
 
 
 def require_drawer_account(tx: Tx, actor: Caller) -> int:
-    account = open_drawer_account(tx, actor)
-    if account is None:
-        raise DrawerRequired("Open your cash drawer before taking or paying out cash.")
-    return account
+    """The ledger account of the drawer that takes the actor's cash now."""
+    return int(require_open_drawer(tx, actor).account_id)
 
 
 def require_cash_on_hand(tx: Tx, drawer_account: int, amount: int, currency: str) -> None:
-    """A drawer cannot pay out more cash than it holds."""
+    """A drawer cannot pay out more cash than it holds. The drawer's row is locked before its
+    cash is read, so two payouts from one drawer at once are counted one after the other."""
+    tx.conn.execute(
+        select(_drawers.c.id).where(_drawers.c.account_id == drawer_account).with_for_update()
+    ).first()
     balance = tx.conn.execute(
         select(_accounts.c.balance).where(_accounts.c.id == drawer_account)
     ).scalar_one()
@@ -77,124 +95,187 @@ def require_cash_on_hand(tx: Tx, drawer_account: int, amount: int, currency: str
         )
 
 
+def pending_cash_requests(tx: Tx, drawer_id: int) -> list[int]:
+    """The cash requests taken at this drawer that still wait for a supervisor."""
+    return [
+        int(i)
+        for i in tx.conn.execute(
+            select(_items.c.id).where(
+                _items.c.drawer_id == drawer_id,
+                _items.c.status == "pending",
+                _items.c.kind.in_(CASH_REQUESTS),
+            )
+        ).scalars()
+    ]
+
+
+def require_no_waiting_requests(tx: Tx, drawer: Any) -> None:
+    """A drawer that took cash for a request still waiting for approval cannot close: the
+    approval posts against it."""
+    waiting = pending_cash_requests(tx, drawer.id)
+    if waiting:
+        numbers = ", ".join(f"#{i}" for i in waiting)
+        raise DrawerState(
+            f"Drawer {drawer.id} holds cash request(s) {numbers} waiting for a supervisor; "
+            "it can close once they are decided."
+        )
+
+
+def start_drawer(tx: Tx, ctx: ServiceContext, teller: Caller, opening_float: int) -> int:
+    """Open a drawer for `teller` with `opening_float` from the vault (direct, or once a
+    supervisor approved a large float); returns the drawer id."""
+    if open_drawer_row(tx, teller, lock=True) is not None:
+        raise DrawerState("Your drawer is already open; close it before opening another.")
+    sessions = tx.conn.execute(
+        select(func.count()).select_from(_drawers).where(_drawers.c.teller_id == teller.user_id)
+    ).scalar_one()
+    currency = ctx.settings.currency
+    account = internal_account(
+        tx,
+        f"drawer:{teller.user_id}:{sessions + 1}",
+        f"Drawer {teller.username[:32]} #{sessions + 1}",
+        currency,
+    )
+    drawer_id = int(
+        tx.conn.execute(
+            insert(_drawers)
+            .values(
+                teller_id=teller.user_id,
+                account_id=account,
+                status="open",
+                opening_float=opening_float,
+                opened_at=tx.now,
+            )
+            .returning(_drawers.c.id)
+        ).scalar_one()
+    )
+    if opening_float:
+        vault = internal_account(tx, BANK_CASH, VAULT_NAME, currency)
+        post_entry(
+            tx,
+            kind="drawer_float",
+            memo=f"Float into drawer {drawer_id}",
+            actor=teller,
+            legs=[Leg(account, -opening_float), Leg(vault, opening_float)],
+            currency=currency,
+        )
+    audit.record(tx, teller, "drawer.open", f"drawer {drawer_id}", {"float": opening_float})
+    return drawer_id
+
+
+def expected_cash(tx: Tx, drawer: Any) -> int:
+    return -int(
+        tx.conn.execute(
+            select(_accounts.c.balance).where(_accounts.c.id == drawer.account_id)
+        ).scalar_one()
+    )
+
+
+def finish_drawer(tx: Tx, ctx: ServiceContext, teller: Caller, drawer: Any, counted: int) -> None:
+    """Close `drawer`: the counted cash back to the vault, the difference to over/short
+    (direct, or once a supervisor approved a difference over the tolerance)."""
+    require_no_waiting_requests(tx, drawer)
+    expected = expected_cash(tx, drawer)
+    difference = counted - expected
+    currency = ctx.settings.currency
+    legs = [
+        Leg(drawer.account_id, expected),
+        Leg(internal_account(tx, BANK_CASH, VAULT_NAME, currency), -counted),
+        Leg(internal_account(tx, OVER_SHORT, "Cash over/short", currency), difference),
+    ]
+    legs = [leg for leg in legs if leg.amount]
+    if legs:  # never a single leg: the three amounts sum to zero
+        post_entry(
+            tx,
+            kind="drawer_close",
+            memo=f"Close drawer {drawer.id}",
+            actor=teller,
+            legs=legs,
+            currency=currency,
+        )
+    closed = tx.conn.execute(
+        update(_drawers)
+        .where(_drawers.c.id == drawer.id, _drawers.c.status.in_(("open", "closing")))
+        .values(
+            status="closed",
+            closed_at=tx.now,
+            expected_cash=expected,
+            counted_cash=counted,
+            difference=difference,
+        )
+    ).rowcount
+    if closed != 1:
+        raise DrawerState(f"Drawer {drawer.id} is already closed.")
+    details = {"expected": expected, "counted": counted, "difference": difference}
+    audit.record(tx, teller, "drawer.close", f"drawer {drawer.id}", details)
+    if difference:
+        audit.record(
+            tx,
+            teller,
+            "drawer.over" if difference > 0 else "drawer.short",
+            f"drawer {drawer.id}",
+            details,
+        )
+
+
 class DrawerService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
 
     def open_drawer(self, actor: Actor, opening_float: int) -> DrawerView:
-        """Open the actor's drawer with the float counted into it from the vault (bank cash)."""
+        """Open the actor's drawer with the float counted into it from the vault. A float
+        above the maximum is refused (ApprovalRequired): submit it for approval instead."""
         self._ctx.check_amount(opening_float, field="opening_float", allow_zero=True)
+        most = self._ctx.settings.drawer_float_max_cents
 
         def work(tx: Tx, caller: Caller) -> DrawerView:
             require_staff(caller)
-            if open_drawer_account(tx, caller) is not None:
-                raise DrawerState("Your drawer is already open; close it before opening another.")
-            sessions = tx.conn.execute(
-                select(func.count())
-                .select_from(_drawers)
-                .where(_drawers.c.teller_id == caller.user_id)
-            ).scalar_one()
-            currency = self._ctx.settings.currency
-            account = internal_account(
-                tx,
-                f"drawer:{caller.user_id}:{sessions + 1}",
-                f"Drawer {caller.username[:32]} #{sessions + 1}",
-                currency,
-            )
-            drawer_id = tx.conn.execute(
-                insert(_drawers)
-                .values(
-                    teller_id=caller.user_id,
-                    account_id=account,
-                    status="open",
-                    opening_float=opening_float,
-                    opened_at=tx.now,
+            if opening_float > most:
+                raise ApprovalRequired(
+                    f"A float over {self._ctx.money(most)} needs a supervisor's approval.",
+                    field="opening_float",
                 )
-                .returning(_drawers.c.id)
-            ).scalar_one()
-            if opening_float:
-                vault = internal_account(tx, BANK_CASH, "Bank cash", currency)
-                post_entry(
-                    tx,
-                    kind="drawer_float",
-                    memo=f"Float into drawer {drawer_id}",
-                    actor=caller,
-                    legs=[Leg(account, -opening_float), Leg(vault, opening_float)],
-                    currency=currency,
-                )
-            audit.record(tx, caller, "drawer.open", f"drawer {drawer_id}", {"float": opening_float})
-            return self._view(tx, drawer_id)
+            return self._view(tx, start_drawer(tx, self._ctx, caller, opening_float))
 
         return self._ctx.write_as(actor, work)
 
     def close_drawer(self, actor: Actor, counted_cash: int) -> DrawerView:
-        """Close the actor's drawer: the counted cash goes back to the vault and any
-        difference from the expected cash is posted to the over/short account."""
+        """Close the actor's drawer with the cash counted in it. A difference from the expected
+        cash within the tolerance is posted to over/short now; a larger one is refused
+        (ApprovalRequired): submit the count for a supervisor's approval instead."""
         self._ctx.check_amount(counted_cash, field="counted_cash", allow_zero=True)
+        tolerance = self._ctx.settings.drawer_tolerance_cents
 
         def work(tx: Tx, caller: Caller) -> DrawerView:
             require_staff(caller)
-            row = tx.conn.execute(
-                select(_drawers).where(
-                    _drawers.c.teller_id == caller.user_id, _drawers.c.status == "open"
+            row = open_drawer_row(tx, caller, lock=True)
+            if row is None or row.status != "open":
+                raise DrawerState(
+                    "You have no open drawer to close."
+                    if row is None
+                    else f"Drawer {row.id} already waits for a supervisor to close it."
                 )
-            ).one_or_none()
-            if row is None:
-                raise DrawerState("You have no open drawer to close.")
-            expected = -self._balance(tx, row.account_id)
-            difference = counted_cash - expected
-            currency = self._ctx.settings.currency
-            legs = [
-                Leg(row.account_id, expected),
-                Leg(internal_account(tx, BANK_CASH, "Bank cash", currency), -counted_cash),
-                Leg(internal_account(tx, OVER_SHORT, "Cash over/short", currency), difference),
-            ]
-            legs = [leg for leg in legs if leg.amount]
-            if legs:  # never a single leg: the three amounts sum to zero
-                post_entry(
-                    tx,
-                    kind="drawer_close",
-                    memo=f"Close drawer {row.id}",
-                    actor=caller,
-                    legs=legs,
-                    currency=currency,
+            require_no_waiting_requests(tx, row)
+            difference = counted_cash - expected_cash(tx, row)
+            if abs(difference) > tolerance:
+                raise ApprovalRequired(
+                    f"The count is {self._ctx.money(abs(difference))} "
+                    f"{'over' if difference > 0 else 'short'}; more than "
+                    f"{self._ctx.money(tolerance)} needs a supervisor's approval.",
+                    field="counted_cash",
                 )
-            tx.conn.execute(
-                update(_drawers)
-                .where(_drawers.c.id == row.id)
-                .values(
-                    status="closed",
-                    closed_at=tx.now,
-                    expected_cash=expected,
-                    counted_cash=counted_cash,
-                    difference=difference,
-                )
-            )
-            details = {"expected": expected, "counted": counted_cash, "difference": difference}
-            audit.record(tx, caller, "drawer.close", f"drawer {row.id}", details)
-            if difference:
-                audit.record(
-                    tx,
-                    caller,
-                    "drawer.over" if difference > 0 else "drawer.short",
-                    f"drawer {row.id}",
-                    details,
-                )
+            finish_drawer(tx, self._ctx, caller, row, counted_cash)
             return self._view(tx, row.id)
 
         return self._ctx.write_as(actor, work)
 
     def current(self, actor: Actor) -> DrawerView | None:
-        """The actor's open drawer with its cash on hand, or None."""
+        """The actor's open drawer (or one waiting to close) with its cash on hand, or None."""
 
         def work(tx: Tx, caller: Caller) -> DrawerView | None:
             require_staff(caller)
-            found = tx.conn.execute(
-                select(_drawers.c.id).where(
-                    _drawers.c.teller_id == caller.user_id, _drawers.c.status == "open"
-                )
-            ).scalar_one_or_none()
-            return None if found is None else self._view(tx, int(found))
+            row = open_drawer_row(tx, caller)
+            return None if row is None else drawer_view(tx, row)
 
         return self._ctx.read_as(actor, work)
 
@@ -209,16 +290,6 @@ class DrawerService:
             return view
 
         return self._ctx.read_as(actor, work)
-
-    # -- shared steps ---------------------------------------------------------------------
-
-    @staticmethod
-    def _balance(tx: Tx, account_id: int) -> int:
-        return int(
-            tx.conn.execute(
-                select(_accounts.c.balance).where(_accounts.c.id == account_id)
-            ).scalar_one()
-        )
 
     def _view(self, tx: Tx, drawer_id: int) -> DrawerView:
         require_id(drawer_id, NotFound, "drawer")
@@ -245,7 +316,7 @@ def drawer_view(tx: Tx, row: Any) -> DrawerView:
         status=row.status,
         opening_float=row.opening_float,
         opened_at=row.opened_at,
-        cash_on_hand=-int(balance) if row.status == "open" else 0,
+        cash_on_hand=-int(balance) if row.status != "closed" else 0,
         closed_at=row.closed_at,
         expected_cash=row.expected_cash,
         counted_cash=row.counted_cash,

@@ -28,8 +28,9 @@ _accounts = table_of(Account)
 _entries = table_of(JournalEntry)
 _postings = table_of(Posting)
 
-# One statement moves a balance and checks the floor, so two concurrent debits cannot both
-# pass: the second sees the first's result (row lock on PostgreSQL, write lock on SQLite).
+# One statement moves a balance and checks the floor on the *available* balance (balance
+# minus holds), so two concurrent debits, or a debit and a hold, cannot together overdraw:
+# the second sees the first's result (row lock on PostgreSQL, write lock on SQLite).
 _APPLY = (
     update(_accounts)
     .where(
@@ -38,7 +39,8 @@ _APPLY = (
         or_(
             bindparam("amount") >= 0,
             _accounts.c.unbounded.is_(True),
-            _accounts.c.balance + bindparam("amount") >= -_accounts.c.credit_limit,
+            _accounts.c.balance - _accounts.c.held + bindparam("amount")
+            >= -_accounts.c.credit_limit,
         ),
     )
     .values(balance=_accounts.c.balance + bindparam("amount"))
@@ -166,17 +168,16 @@ def post_entry(
 
 def _why_refused(tx: Tx, leg: Leg, currency: str) -> Exception:
     row = tx.conn.execute(
-        select(_accounts.c.status, _accounts.c.balance, _accounts.c.credit_limit).where(
-            _accounts.c.id == leg.account_id
-        )
+        select(
+            _accounts.c.status, _accounts.c.balance, _accounts.c.held, _accounts.c.credit_limit
+        ).where(_accounts.c.id == leg.account_id)
     ).one_or_none()
     if row is None:
         return AccountNotFound("No such account.")
     if row.status != "open":
         return AccountNotOpen(f"The account is {row.status}; no money can move in or out of it.")
-    return InsufficientFunds(
-        format_cents(row.balance + row.credit_limit, currency), format_cents(-leg.amount, currency)
-    )
+    available = row.balance - row.held + row.credit_limit
+    return InsufficientFunds(format_cents(available, currency), format_cents(-leg.amount, currency))
 
 
 def internal_account(tx: Tx, code: str, name: str, currency: str) -> int:

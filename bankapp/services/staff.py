@@ -1,9 +1,17 @@
-"""Staff administration for admins: list, create, disable/enable, change role, reset password,
-unlock and reset the second factor. Each step reuses `AuthService`/`TotpService` rules."""
+"""User administration by admins: who may sign in, with which role and credentials.
+
+What widens someone's access waits for a *different* admin (`approvals`, four eyes): a new
+teller or admin, a raised role, a staff user enabled again, a password or second-factor
+reset (of anyone), unlocking a staff user. What narrows it happens at once: disabling a user
+(their sessions end and their pending requests are voided), lowering a role, unlocking a
+customer or enabling one again. The local operator bootstraps the first admin
+(`bank.operator`); nobody here sets a password: an approved reset generates one.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select, update
 
@@ -11,9 +19,20 @@ from bankapp.domain.types import STAFF_ROLES, Actor, Caller, Role, UserView
 from bankapp.errors import PermissionDenied, UserNotFound, ValidationFailed
 from bankapp.services import audit
 from bankapp.services.access import require_admin, require_id
-from bankapp.services.auth import AuthService
-from bankapp.services.auth.second_factor import TotpService
+from bankapp.services.approvals.items import (
+    PASSWORD_RESET,
+    SECOND_FACTOR_RESET,
+    STAFF_CREATE,
+    STAFF_ENABLE,
+    STAFF_ROLE,
+    STAFF_UNLOCK,
+    ApprovalView,
+    file_request,
+    void_requests_about,
+)
+from bankapp.services.auth.throttle import clear, throttle_name
 from bankapp.services.auth.user_rows import to_user_view, user_view, users_with_lock
+from bankapp.services.auth.users import registration_form
 from bankapp.services.context import ServiceContext
 from bankapp.services.sessions import end_user_sessions
 from bankapp.storage.database import Tx
@@ -21,6 +40,9 @@ from bankapp.storage.models import User, table_of
 
 _users = table_of(User)
 MAX_PAGE = 100
+# A placeholder that passes the form's password rule while a new user's details are checked;
+# the real temporary password is generated when the request is approved.
+_FORM_ONLY = "placeholder-for-form-check"
 
 
 @dataclass(frozen=True)
@@ -39,11 +61,21 @@ def _staff_role(role: Role | str) -> Role:
     return parsed
 
 
+def _subject(tx: Tx, caller: Caller, user_id: int) -> Any:
+    """The user an admin acts on: anyone but themselves (another admin must)."""
+    require_admin(caller)
+    require_id(user_id, UserNotFound, "user")
+    if user_id == caller.user_id:
+        raise PermissionDenied("Another supervisor must change your own access.")
+    row = tx.conn.execute(select(_users).where(_users.c.id == user_id)).one_or_none()
+    if row is None:
+        raise UserNotFound("No such user.")
+    return row
+
+
 class StaffService:
-    def __init__(self, ctx: ServiceContext, auth: AuthService, totp: TotpService) -> None:
+    def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
-        self._auth = auth
-        self._totp = totp
 
     def page(self, actor: Actor, *, after_id: int | None = None, limit: int = 50) -> StaffPage:
         """Tellers and admins, oldest first."""
@@ -65,6 +97,8 @@ class StaffService:
 
         return self._ctx.read_as(actor, work)
 
+    # -- widening access: a request for another admin ------------------------------------
+
     def create(
         self,
         actor: Actor,
@@ -73,76 +107,137 @@ class StaffService:
         full_name: str,
         email: str,
         role: Role | str,
-        temporary_password: str,
         phone: str = "",
-    ) -> UserView:
-        """A new teller or admin with a temporary password, changed at first sign-in (where
-        they also enrol their second factor)."""
-        return self._auth.create_user(
-            actor,
+        idempotency_key: str | None = None,
+    ) -> ApprovalView:
+        """Ask for a new teller or admin. When another admin approves, the user is created
+        with a generated temporary password, shown once to that admin to hand over."""
+        wanted = _staff_role(role)
+        form = registration_form(
             username=username,
-            password=temporary_password,
-            role=_staff_role(role),
+            password=_FORM_ONLY,
+            password_confirm=_FORM_ONLY,
             full_name=full_name,
             email=email,
             phone=phone,
-            must_change_password=True,
         )
+        details = {
+            "username": form.username,
+            "full_name": form.full_name,
+            "email": form.email,
+            "phone": form.phone,
+            "role": wanted.value,
+        }
 
-    def disable(self, actor: Actor, user_id: int) -> UserView:
-        return self._auth.set_status(actor, user_id, "disabled")
-
-    def enable(self, actor: Actor, user_id: int) -> UserView:
-        return self._auth.set_status(actor, user_id, "active")
-
-    def reset_password(self, actor: Actor, user_id: int, temporary_password: str) -> None:
-        self._auth.reset_password(actor, user_id, temporary_password)
-
-    def unlock(self, actor: Actor, user_id: int) -> UserView:
-        return self._auth.unlock(actor, self._username(actor, user_id))
-
-    def reset_second_factor(self, actor: Actor, user_id: int) -> None:
-        self._totp.reset(actor, user_id)
-
-    def change_role(self, actor: Actor, user_id: int, role: Role | str) -> UserView:
-        """Make a teller an admin or the reverse. The user's open sessions end (a privilege
-        change starts a new session; OWASP), and every call reads the role anyway."""
-        new_role = _staff_role(role)
-
-        def work(tx: Tx, caller: Caller) -> UserView:
+        def work(tx: Tx, caller: Caller) -> ApprovalView:
             require_admin(caller)
-            if user_id == caller.user_id:
-                raise PermissionDenied("Another supervisor must change your role.")
-            require_id(user_id, UserNotFound, "staff user")
-            row = tx.conn.execute(select(_users).where(_users.c.id == user_id)).one_or_none()
-            if row is None or Role(row.role) not in STAFF_ROLES:
-                raise UserNotFound("No such staff user.")
-            if row.role == new_role.value:
-                raise ValidationFailed(f"{row.username} is already {new_role.value}.", field="role")
-            tx.conn.execute(
-                update(_users).where(_users.c.id == user_id).values(role=new_role.value)
+            taken = tx.conn.execute(
+                select(_users.c.id).where(_users.c.username == form.username)
+            ).first()
+            if taken:
+                raise ValidationFailed("That username is taken; choose another.", field="username")
+            return file_request(
+                tx, caller, STAFF_CREATE, payload=details, idempotency_key=idempotency_key
             )
-            end_user_sessions(tx, user_id, "role changed")
-            audit.record(
-                tx,
-                caller,
-                "user.role",
-                f"user {row.username}",
-                {"from": row.role, "to": new_role.value},
-            )
-            return user_view(tx, user_id)
 
         return self._ctx.write_as(actor, work)
 
-    def _username(self, actor: Actor, user_id: int) -> str:
-        def work(tx: Tx, caller: Caller) -> str:
-            require_admin(caller)
-            require_id(user_id, UserNotFound, "user")
-            name = tx.conn.execute(
-                select(_users.c.username).where(_users.c.id == user_id)
-            ).scalar_one_or_none()
-            if name is None:
-                raise UserNotFound("No such user.")
-            return str(name)
+    def change_role(self, actor: Actor, user_id: int, role: Role | str) -> UserView | ApprovalView:
+        """Lower an admin to teller at once, or ask for a teller to become an admin. Either
+        way the user's open sessions end when the role changes (OWASP)."""
+        wanted = _staff_role(role)
 
-        return self._ctx.read_as(actor, work)
+        def work(tx: Tx, caller: Caller) -> UserView | ApprovalView:
+            row = _subject(tx, caller, user_id)
+            if Role(row.role) not in STAFF_ROLES:
+                raise UserNotFound("No such staff user.")
+            if row.role == wanted.value:
+                raise ValidationFailed(f"{row.username} is already {wanted.value}.", field="role")
+            if wanted == Role.ADMIN:
+                return file_request(
+                    tx, caller, STAFF_ROLE, target_user_id=row.id, payload={"to": wanted.value}
+                )
+            tx.conn.execute(
+                update(_users)
+                .where(_users.c.id == row.id)
+                .values(role=wanted.value, changed_by=caller.user_id)
+            )
+            end_user_sessions(tx, row.id, "role changed")
+            audit.record(
+                tx, caller, "user.role", f"user {row.username}", {"from": row.role, "to": wanted}
+            )
+            return user_view(tx, row.id)
+
+        return self._ctx.write_as(actor, work)
+
+    def reset_password(self, actor: Actor, user_id: int) -> ApprovalView:
+        """Ask for a user's password to be reset. The approving admin receives a generated
+        temporary password; the user must change it and is told who reset it and when."""
+        return self._request_about(actor, user_id, PASSWORD_RESET)
+
+    def reset_second_factor(self, actor: Actor, user_id: int) -> ApprovalView:
+        """Ask for a user's second factor to be cleared (staff enrol again at sign-in)."""
+        return self._request_about(actor, user_id, SECOND_FACTOR_RESET)
+
+    def enable(self, actor: Actor, user_id: int) -> UserView | ApprovalView:
+        """Enable a disabled user: a customer at once, a staff user by request."""
+
+        def work(tx: Tx, caller: Caller) -> UserView | ApprovalView:
+            row = _subject(tx, caller, user_id)
+            if row.status == "active":
+                raise ValidationFailed(f"{row.username} is already active.")
+            if Role(row.role) in STAFF_ROLES:
+                return file_request(tx, caller, STAFF_ENABLE, target_user_id=row.id)
+            tx.conn.execute(
+                update(_users)
+                .where(_users.c.id == row.id)
+                .values(status="active", changed_by=caller.user_id)
+            )
+            audit.record(tx, caller, "user.enable", f"user {row.username}")
+            return user_view(tx, row.id)
+
+        return self._ctx.write_as(actor, work)
+
+    def unlock(self, actor: Actor, user_id: int) -> UserView | ApprovalView:
+        """Lift a sign-in lock: a customer's at once, a staff user's by request."""
+
+        def work(tx: Tx, caller: Caller) -> UserView | ApprovalView:
+            row = _subject(tx, caller, user_id)
+            if Role(row.role) in STAFF_ROLES:
+                return file_request(tx, caller, STAFF_UNLOCK, target_user_id=row.id)
+            clear(tx, throttle_name(row.username))
+            audit.record(tx, caller, "user.unlock", f"user {row.username}")
+            return user_view(tx, row.id)
+
+        return self._ctx.write_as(actor, work)
+
+    # -- narrowing access: at once -------------------------------------------------------
+
+    def disable(self, actor: Actor, user_id: int) -> UserView:
+        """Disable any user but oneself: their sessions end now and every request they made,
+        are the subject of, or that moves their money is voided."""
+
+        def work(tx: Tx, caller: Caller) -> UserView:
+            row = _subject(tx, caller, user_id)
+            if row.status == "disabled":
+                raise ValidationFailed(f"{row.username} is already disabled.")
+            tx.conn.execute(
+                update(_users)
+                .where(_users.c.id == row.id)
+                .values(status="disabled", changed_by=caller.user_id)
+            )
+            end_user_sessions(tx, row.id, "disabled by staff")
+            voided = void_requests_about(tx, row.id, f"{row.username} was disabled")
+            audit.record(
+                tx, caller, "user.disable", f"user {row.username}", {"requests_voided": voided}
+            )
+            return user_view(tx, row.id)
+
+        return self._ctx.write_as(actor, work)
+
+    def _request_about(self, actor: Actor, user_id: int, kind: str) -> ApprovalView:
+        def work(tx: Tx, caller: Caller) -> ApprovalView:
+            row = _subject(tx, caller, user_id)
+            return file_request(tx, caller, kind, target_user_id=row.id)
+
+        return self._ctx.write_as(actor, work)

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Table, func, select
 
 from bankapp.services.audit import verify_chain
-from bankapp.storage.models import Account, AuditEvent, JournalEntry, Posting, table_of
+from bankapp.storage.models import Account, AuditEvent, Hold, JournalEntry, Posting, table_of
 
 _accounts = table_of(Account)
 _entries = table_of(JournalEntry)
 _postings = table_of(Posting)
 _events = table_of(AuditEvent)
+_holds = table_of(Hold)
 MAX_REPORTED = 20
 
 
@@ -35,6 +36,7 @@ def verify_ledger(conn: Connection) -> VerifyReport:
     problems = [
         *_balance_problems(conn),
         *_floor_problems(conn),
+        *_hold_problems(conn),
         *_entry_problems(conn),
         *_running_balance_problems(conn),
         *_audit_link_problems(conn),
@@ -86,6 +88,42 @@ def _floor_problems(conn: Connection) -> list[str]:
     return [
         f"account {row.id} ({row.number}): balance {row.balance} below its floor" for row in rows
     ]
+
+
+def _hold_problems(conn: Connection) -> list[str]:
+    """Held amounts that differ from the sum of active holds, and available balances (balance
+    less holds) below the floor."""
+    sums = (
+        select(_holds.c.account_id, func.sum(_holds.c.amount).label("total"))
+        .where(_holds.c.status == "held")
+        .group_by(_holds.c.account_id)
+        .subquery()
+    )
+    mismatched = conn.execute(
+        select(_accounts.c.id, _accounts.c.number, _accounts.c.held, sums.c.total)
+        .outerjoin(sums, sums.c.account_id == _accounts.c.id)
+        .where(_accounts.c.held != func.coalesce(sums.c.total, 0))
+        .limit(MAX_REPORTED)
+    )
+    problems = [
+        f"account {row.id} ({row.number}): held {row.held} but its active holds sum to "
+        f"{row.total or 0}"
+        for row in mismatched
+    ]
+    below = conn.execute(
+        select(_accounts.c.id, _accounts.c.number, _accounts.c.balance, _accounts.c.held)
+        .where(
+            _accounts.c.unbounded.is_(False),
+            _accounts.c.balance - _accounts.c.held < -_accounts.c.credit_limit,
+        )
+        .limit(MAX_REPORTED)
+    )
+    problems.extend(
+        f"account {row.id} ({row.number}): available balance {row.balance - row.held} below "
+        "its floor"
+        for row in below
+    )
+    return problems
 
 
 def _entry_problems(conn: Connection) -> list[str]:

@@ -1,6 +1,7 @@
-"""Passwords of signed-in users: change one's own, an admin's temporary reset, unlocking a
-sign-in after lockout. Part of `AuthService`; the password rules themselves live in
-`bankapp.domain.passwords` (this module is the use case, that one the pure rule)."""
+"""Passwords of signed-in users: changing one's own, and the notice of a reset by staff.
+Part of `AuthService`; resets and unlocking are requests staff make (`bankapp.services.staff`);
+the password rules themselves live in `bankapp.domain.passwords` (this module is the use
+case, that one the pure rule)."""
 
 from __future__ import annotations
 
@@ -9,15 +10,18 @@ from typing import Any
 from sqlalchemy import select, update
 
 from bankapp.domain.passwords import password_problems
-from bankapp.domain.types import Actor, Caller, LoginResult, SessionState, UserView
-from bankapp.domain.validation import clean_username
-from bankapp.errors import AccountLocked, PasswordRejected, UserNotFound, ValidationFailed
+from bankapp.domain.types import (
+    Actor,
+    Caller,
+    LoginResult,
+    PasswordReset,
+    SessionState,
+)
+from bankapp.errors import AccountLocked, PasswordRejected, ValidationFailed
 from bankapp.services import audit
-from bankapp.services.access import require_admin
 from bankapp.services.auth.throttle import (
     attempt_succeeded,
     begin_attempt,
-    clear,
     throttle_name,
 )
 from bankapp.services.auth.user_rows import user_view
@@ -58,18 +62,32 @@ def checked_password_hash(ctx: ServiceContext, password: str, confirm: str, user
 def login_result(
     tx: Tx, user_id: int, token: str, state: SessionState, codes: tuple[str, ...] = ()
 ) -> LoginResult:
-    """What a sign-in step returns: the session handle and what it still owes."""
+    """What a sign-in step returns: the session handle and what it still owes, and, while a
+    password staff reset is still to be changed, who reset it and when."""
     user = user_view(tx, user_id)
     return LoginResult(
         actor=Actor(user.id, user.username, user.role, session=token),
         user=user,
         state=state,
         recovery_codes=codes,
+        password_reset=_reset_notice(tx, user_id) if user.must_change_password else None,
     )
 
 
+def _reset_notice(tx: Tx, user_id: int) -> PasswordReset | None:
+    resetter = _users.alias("resetter")
+    row = tx.conn.execute(
+        select(resetter.c.full_name, resetter.c.role, _users.c.password_reset_at)
+        .join(resetter, resetter.c.id == _users.c.password_reset_by)
+        .where(_users.c.id == user_id)
+    ).one_or_none()
+    if row is None or row.password_reset_at is None:
+        return None
+    return PasswordReset(by=f"{row.full_name} ({row.role})", at=row.password_reset_at)
+
+
 class Credentials:
-    """Password changes, resets and unlocking."""
+    """Changing one's own password."""
 
     _ctx: ServiceContext
 
@@ -143,46 +161,3 @@ class Credentials:
             audit.record(
                 tx, None, "login.lockout", f"user {caller.username}", actor_name=caller.username
             )
-
-    def reset_password(self, actor: Actor, user_id: int, temporary_password: str) -> None:
-        """An admin sets a temporary password that must be changed at the next sign-in; the
-        user's open sessions end and any sign-in lock is lifted."""
-
-        def load(tx: Tx, caller: Caller) -> UserView:
-            require_admin(caller)
-            return user_view(tx, user_id)
-
-        user = self._ctx.read_as(actor, load)
-        digest = checked_password_hash(
-            self._ctx, temporary_password, temporary_password, user.username
-        )
-
-        def work(tx: Tx, caller: Caller) -> None:
-            require_admin(caller)
-            tx.conn.execute(
-                update(_users)
-                .where(_users.c.id == user_id)
-                .values(password_hash=digest, must_change_password=True)
-            )
-            clear(tx, throttle_name(user.username))
-            end_user_sessions(tx, user_id, "password reset")
-            audit.record(tx, caller, "user.password_reset", f"user {user.username}")
-
-        self._ctx.write_as(actor, work)
-
-    def unlock(self, actor: Actor, username: str) -> UserView:
-        """An admin lifts a user's sign-in lock and clears the failure count."""
-        name = clean_username(username)
-
-        def work(tx: Tx, caller: Caller) -> UserView:
-            require_admin(caller)
-            user_id = tx.conn.execute(
-                select(_users.c.id).where(_users.c.username == name)
-            ).scalar_one_or_none()
-            if user_id is None:
-                raise UserNotFound(f"No user named {name!r}.")
-            clear(tx, name)
-            audit.record(tx, caller, "user.unlock", f"user {name}")
-            return user_view(tx, int(user_id))
-
-        return self._ctx.write_as(actor, work)

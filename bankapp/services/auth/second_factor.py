@@ -26,10 +26,9 @@ from bankapp.domain.keyed_hashes import derive_key, keyed_hash
 from bankapp.domain.types import Actor, Caller, LoginResult, SessionState
 from bankapp.errors import InvalidSecondFactor, PermissionDenied, UserNotFound, ValidationFailed
 from bankapp.services import audit
-from bankapp.services.access import require_admin, require_id
 from bankapp.services.auth.credentials import login_result
 from bankapp.services.context import ServiceContext
-from bankapp.services.sessions import advance, end_user_sessions
+from bankapp.services.sessions import advance
 from bankapp.storage.database import Tx
 from bankapp.storage.installation_key import installation_key
 from bankapp.storage.models import User, table_of
@@ -211,32 +210,6 @@ class TotpService:
             if step > last and hmac.compare_digest(totp.generate_otp(step), digits):
                 return step
         return None
-
-    # -- administration -------------------------------------------------------------------
-
-    def reset(self, actor: Actor, user_id: int) -> None:
-        """An admin clears a user's second factor; staff enrol again at their next sign-in.
-        The user's open sessions end."""
-
-        def work(tx: Tx, caller: Caller) -> None:
-            require_admin(caller)
-            if user_id == caller.user_id:
-                raise PermissionDenied("Another supervisor must reset your second factor.")
-            row = self._user_row(tx, require_id(user_id, UserNotFound, "user"))
-            tx.conn.execute(
-                update(_users)
-                .where(_users.c.id == user_id)
-                .values(
-                    totp_enabled=False,
-                    totp_secret_enc=None,
-                    totp_last_step=None,
-                    recovery_codes=None,
-                )
-            )
-            end_user_sessions(tx, user_id, "second factor reset")
-            audit.record(tx, caller, "totp.reset", f"user {row.username}")
-
-        self._ctx.write_as(actor, work)
 
     def remaining_recovery_codes(self, actor: Actor) -> int:
         def work(tx: Tx, caller: Caller) -> int:

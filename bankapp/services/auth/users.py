@@ -11,13 +11,12 @@ from sqlalchemy import insert, select, update
 
 from bankapp.domain.forms import ProfileInput, RegistrationInput, parse_form
 from bankapp.domain.types import Actor, Caller, Role, SignInEvent, UserView
-from bankapp.errors import PermissionDenied, UsernameTaken, UserNotFound, ValidationFailed
+from bankapp.errors import UsernameTaken, UserNotFound, ValidationFailed
 from bankapp.services import audit
-from bankapp.services.access import require_admin, require_id
+from bankapp.services.access import require_id, require_staff
 from bankapp.services.auth.credentials import checked_password_hash
 from bankapp.services.auth.user_rows import user_view
 from bankapp.services.context import ServiceContext
-from bankapp.services.sessions import end_user_sessions
 from bankapp.storage.database import Tx
 from bankapp.storage.models import AuditEvent, User, table_of
 
@@ -58,9 +57,10 @@ def insert_user(
     *,
     must_change: bool,
     by: str,
+    created_by: int | None = None,
 ) -> UserView:
     """The one insert of a user row, audited as made by `actor` (or `by`: self-registration,
-    the operator)."""
+    the operator); `created_by` is the staff member who set the access up (four eyes)."""
     exists = tx.conn.execute(select(_users.c.id).where(_users.c.username == form.username)).first()
     if exists:
         raise UsernameTaken("That username is taken; choose another.", field="username")
@@ -78,6 +78,7 @@ def insert_user(
             must_change_password=must_change,
             created_at=tx.now,
             totp_enabled=False,
+            created_by=created_by,
         )
         .returning(_users.c.id)
     ).scalar_one()
@@ -135,16 +136,16 @@ class UserRegistry:
         *,
         username: str,
         password: str,
-        role: Role | str,
         full_name: str,
         email: str,
         phone: str = "",
         address: str = "",
         must_change_password: bool = True,
     ) -> UserView:
-        """An admin creates any user; a teller registers a customer. The first admin comes
-        from the local operator (`bank.operator.create_user`)."""
-        wanted = parse_role(role)
+        """Staff register a customer at the counter, with a first password the customer
+        changes at their first sign-in. A new teller or admin is a request another admin
+        approves (`bank.staff.create`); the first admin comes from the local operator
+        (`bank.operator.create_user`)."""
         form = registration_form(
             username=username,
             password=password,
@@ -157,19 +158,16 @@ class UserRegistry:
         digest = checked_password_hash(self._ctx, form.password, form.password, form.username)
 
         def work(tx: Tx, caller: Caller) -> UserView:
-            allowed = caller.role == Role.ADMIN or (
-                caller.role == Role.TELLER and wanted == Role.CUSTOMER
-            )
-            if not allowed:
-                raise PermissionDenied("You cannot create users with that role.")
+            require_staff(caller)
             return insert_user(
                 tx,
                 caller,
                 form,
                 digest,
-                wanted,
+                Role.CUSTOMER,
                 must_change=must_change_password,
                 by=caller.username,
+                created_by=caller.user_id,
             )
 
         return self._ctx.write_as(actor, work)
@@ -219,30 +217,6 @@ class UserRegistry:
             }
             audit.record(tx, caller, "user.profile", f"user {before.username}", changed)
             return user_view(tx, target)
-
-        return self._ctx.write_as(actor, work)
-
-    def set_status(self, actor: Actor, user_id: int, status: str) -> UserView:
-        """Disable or re-enable a user (admin only; an admin cannot disable themselves).
-        Disabling ends the user's open sessions at once."""
-        if status not in ("active", "disabled"):
-            raise ValidationFailed("Status must be active or disabled.", field="status")
-
-        def work(tx: Tx, caller: Caller) -> UserView:
-            require_admin(caller)
-            if user_id == caller.user_id:
-                raise PermissionDenied("You cannot change your own status.")
-            user = user_view(tx, user_id)
-            tx.conn.execute(update(_users).where(_users.c.id == user_id).values(status=status))
-            if status == "disabled":
-                end_user_sessions(tx, user_id, "disabled by staff")
-            audit.record(
-                tx,
-                caller,
-                f"user.{'enable' if status == 'active' else 'disable'}",
-                f"user {user.username}",
-            )
-            return user_view(tx, user_id)
 
         return self._ctx.write_as(actor, work)
 

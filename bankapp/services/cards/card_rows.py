@@ -35,8 +35,15 @@ def card_for(tx: Tx, actor: Caller, card_id: int, *, lock: bool = False) -> Any:
     return row
 
 
-def set_card_status(tx: Tx, card_id: int, status: CardStatus) -> None:
-    tx.conn.execute(update(_cards).where(_cards.c.id == card_id).values(status=status.value))
+def set_card_status(
+    tx: Tx, card_id: int, status: CardStatus, *, by_bank: bool | None = None
+) -> None:
+    """Set the status; `by_bank` records whether the bank (staff, or a rule) set the block, so
+    that nothing the customer does lifts it. None leaves the mark as it is."""
+    values: dict[str, object] = {"status": status.value}
+    if by_bank is not None:
+        values["frozen_by_bank"] = by_bank
+    tx.conn.execute(update(_cards).where(_cards.c.id == card_id).values(**values))
 
 
 def link_entry_to_card(tx: Tx, entry_id: int, card_id: int) -> None:
@@ -52,7 +59,13 @@ def replacement_of(tx: Tx, card_id: int) -> int | None:
 
 def card_view(tx: Tx, card_id: int) -> CardView:
     row = tx.conn.execute(
-        select(_cards, _accounts.c.number, _accounts.c.balance, _accounts.c.credit_limit)
+        select(
+            _cards,
+            _accounts.c.number,
+            _accounts.c.balance,
+            _accounts.c.held,
+            _accounts.c.credit_limit,
+        )
         .join(_accounts, _accounts.c.id == _cards.c.account_id)
         .where(_cards.c.id == card_id)
     ).one()
@@ -73,4 +86,6 @@ def card_view(tx: Tx, card_id: int) -> CardView:
         replaced_by_id=replacement_of(tx, row.id),
         balance=row.balance,
         credit_limit=row.credit_limit,
+        held=row.held,
+        blocked_by_bank=bool(row.frozen_by_bank),
     )

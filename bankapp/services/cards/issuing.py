@@ -22,13 +22,26 @@ from bankapp.domain.types import AccountKind, Actor, Caller
 from bankapp.domain.validation import clean_text
 from bankapp.errors import (
     AccountNotOpen,
+    ApprovalState,
     CardStatusConflict,
-    InvalidCreditLimit,
+    PermissionDenied,
     ValidationFailed,
 )
 from bankapp.services import audit
-from bankapp.services.access import accessible_account, customer_for, owner_name
+from bankapp.services.access import (
+    accessible_account,
+    customer_for,
+    owner_name,
+    require_active_customer,
+)
 from bankapp.services.account_rows import insert_account
+from bankapp.services.approvals.items import CREDIT_CARD, ApprovalView, file_request, item_view
+from bankapp.services.cards.applications import (
+    applications_of,
+    check_credit_limit,
+    consume_application,
+    pending_application,
+)
 from bankapp.services.cards.card_rows import (
     MAX_USABLE_CARDS,
     USABLE,
@@ -60,20 +73,58 @@ class CardIssuing:
             actor, CardKind.DEBIT, account_id=account_id, cardholder_name=cardholder_name
         )
 
-    def issue_credit(
+    def apply_for_credit(
         self,
         actor: Actor,
-        credit_limit: int,
+        requested_limit: int,
         *,
         owner_id: int | None = None,
-        cardholder_name: str = "",
+        idempotency_key: str | None = None,
+    ) -> ApprovalView:
+        """Apply for a credit card with a requested limit (a customer for themselves, staff for
+        a customer). Staff other than the applicant decide it: approve with the limit they
+        choose, within bounds (over the teller's limit, an admin), or decline with a reason.
+        The card is issued only from an approved application (`issue_credit`)."""
+        check_credit_limit(self._ctx, requested_limit)
+
+        def work(tx: Tx, caller: Caller) -> ApprovalView:
+            owner = customer_for(tx, caller, owner_id, holding="cards", new=True)
+            self._check_card_count(tx, owner)
+            if pending_application(tx, owner) is not None:
+                raise ApprovalState(
+                    "A credit card application for this customer is already waiting for a decision."
+                )
+            return file_request(
+                tx,
+                caller,
+                CREDIT_CARD,
+                amount=requested_limit,
+                target_user_id=owner,
+                idempotency_key=idempotency_key,
+            )
+
+        return self._ctx.write_as(actor, work)
+
+    def credit_applications(
+        self, actor: Actor, *, owner_id: int | None = None
+    ) -> list[ApprovalView]:
+        """A customer's credit card applications, newest first, with their decisions."""
+
+        def work(tx: Tx, caller: Caller) -> list[ApprovalView]:
+            owner = customer_for(tx, caller, owner_id, holding="cards")
+            return [item_view(tx, item_id) for item_id in applications_of(tx, owner)]
+
+        return self._ctx.read_as(actor, work)
+
+    def issue_credit(
+        self, actor: Actor, application_id: int, *, cardholder_name: str = ""
     ) -> IssuedCard:
-        """A credit card with its own ledger account, which may go down to `-credit_limit`."""
+        """The credit card of an approved application, with the limit the approver decided;
+        each application gives one card (by the applicant, or staff at the counter)."""
         return self.issue(
             actor,
             CardKind.CREDIT,
-            credit_limit=credit_limit,
-            owner_id=owner_id,
+            application_id=application_id,
             cardholder_name=cardholder_name,
         )
 
@@ -83,16 +134,16 @@ class CardIssuing:
         kind: CardKind | str,
         *,
         account_id: int | None = None,
-        credit_limit: int | None = None,
-        owner_id: int | None = None,
+        application_id: int | None = None,
         cardholder_name: str = "",
     ) -> IssuedCard:
-        """Issue a card; the result carries the full number and CVV, shown once."""
+        """Issue a card; the result carries the full number and CVV, shown once. A debit card
+        is instant on the holder's checking account; a credit card needs an approved
+        application (`apply_for_credit`)."""
         try:
             kind = CardKind(kind)
         except ValueError:
             raise ValidationFailed("Choose a debit or a credit card.", field="kind") from None
-        self._check_limit(kind, credit_limit)
         name = clean_text(
             cardholder_name,
             field="cardholder_name",
@@ -110,10 +161,15 @@ class CardIssuing:
                     )
                 account = self._debit_account(tx, caller, account_id)
                 owner, linked = account.owner_id, account.id
+                self._check_card_count(tx, owner)
             else:
-                owner = customer_for(tx, caller, owner_id, holding="cards")
-                linked = self._open_credit_account(tx, owner, credit_limit or 0)
-            self._check_card_count(tx, owner)
+                if application_id is None:
+                    raise ApprovalState(
+                        "A credit card is issued from an approved application; apply first."
+                    )
+                owner, limit = consume_application(tx, caller, application_id)
+                self._check_card_count(tx, owner)
+                linked = self._open_credit_account(tx, owner, limit)
             holder = name or owner_name(tx, owner)
             return self._insert_card(tx, caller, key, kind, owner, linked, holder, None)
 
@@ -131,6 +187,10 @@ class CardIssuing:
                 raise CardStatusConflict(f"A {status.value} card cannot be replaced.")
             if replacement_of(tx, old.id) is not None:
                 raise CardStatusConflict("This card was already replaced.")
+            if old.frozen_by_bank and not caller.is_staff:
+                raise PermissionDenied(
+                    "The bank blocked this card; a teller must replace it for you."
+                )
             account = tx.conn.execute(
                 select(_accounts).where(_accounts.c.id == old.account_id)
             ).one()
@@ -151,31 +211,10 @@ class CardIssuing:
 
         return self._ctx.write_as(actor, work)
 
-    def _check_limit(self, kind: CardKind, credit_limit: int | None) -> None:
-        settings = self._ctx.settings
-        if kind == CardKind.DEBIT:
-            if credit_limit:
-                raise InvalidCreditLimit(
-                    "A debit card spends its account's balance; it cannot have a credit limit.",
-                    field="credit_limit",
-                )
-            return
-        if (
-            credit_limit is None
-            or isinstance(credit_limit, bool)
-            or not isinstance(credit_limit, int)
-        ):
-            raise InvalidCreditLimit("A credit card needs a credit limit.", field="credit_limit")
-        low, high = settings.credit_limit_min_cents, settings.credit_limit_max_cents
-        if not low <= credit_limit <= high:
-            raise InvalidCreditLimit(
-                f"The credit limit must be between {self._ctx.money(low)} and "
-                f"{self._ctx.money(high)}.",
-                field="credit_limit",
-            )
-
     def _debit_account(self, tx: Tx, actor: Caller, account_id: int) -> Any:
         account = accessible_account(tx, actor, account_id)
+        if account.owner_id is not None:
+            require_active_customer(tx, account.owner_id)
         if account.kind != AccountKind.CHECKING:
             raise ValidationFailed("A debit card is linked to a checking account.", field="account")
         if account.status != "open":

@@ -3,9 +3,9 @@ credit card's account)."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import func, select, update
 
 from bankapp.domain.card_numbers import (
     mask_pan,
@@ -26,7 +26,7 @@ from bankapp.services.cards.card_rows import (
 )
 from bankapp.services.context import ServiceContext
 from bankapp.storage.database import Tx
-from bankapp.storage.models import Account, AuditEvent, Card, table_of
+from bankapp.storage.models import Account, Card, table_of
 
 _cards = table_of(Card)
 _accounts = table_of(Account)
@@ -84,11 +84,14 @@ class CardStatusChanges:
             current = CardStatus(card.status)
             if current not in allowed:
                 raise CardStatusConflict(self._conflict_message(current, status))
-            if status == CardStatus.ACTIVE and not caller.is_staff:
-                self._require_own_freeze(tx, caller, card.id)
+            if status == CardStatus.ACTIVE and not caller.is_staff and card.frozen_by_bank:
+                raise PermissionDenied("The bank froze this card; ask a teller to unfreeze it.")
             if status == CardStatus.CANCELLED and card.kind == CardKind.CREDIT:
                 self._close_credit_account(tx, card)
-            set_card_status(tx, card.id, status)
+            # A block the bank sets is marked, so that nothing the customer does lifts it;
+            # staff unfreezing clears the mark; a customer's own change leaves it as it is.
+            by_bank = (status != CardStatus.ACTIVE) if caller.is_staff else None
+            set_card_status(tx, card.id, status, by_bank=by_bank)
             if status == CardStatus.ACTIVE and card.cvv_failures:
                 tx.conn.execute(update(_cards).where(_cards.c.id == card.id).values(cvv_failures=0))
             verb = {
@@ -110,20 +113,6 @@ class CardStatusChanges:
         return self._ctx.write_as(actor, work)
 
     @staticmethod
-    def _require_own_freeze(tx: Tx, actor: Caller, card_id: int) -> None:
-        """A customer lifts only a freeze they made; one made by the bank (a teller, or the
-        wrong-CVV rule) stays until staff lift it."""
-        events = cast(Table, AuditEvent.__table__)
-        froze_by = tx.conn.execute(
-            select(events.c.actor_id)
-            .where(events.c.kind == "card.freeze", events.c.subject == f"card {card_id}")
-            .order_by(events.c.seq.desc())
-            .limit(1)
-        ).scalar_one_or_none()
-        if froze_by != actor.user_id:
-            raise PermissionDenied("The bank froze this card; ask a teller to unfreeze it.")
-
-    @staticmethod
     def _conflict_message(current: CardStatus, wanted: CardStatus) -> str:
         if current == wanted:
             return f"The card is already {current.value}."
@@ -137,6 +126,11 @@ class CardStatusChanges:
             raise CardStatusConflict(
                 f"{self._ctx.money(-account.balance)} is owed on this card; pay it before "
                 "cancelling."
+            )
+        if account.held:
+            raise CardStatusConflict(
+                f"{self._ctx.money(account.held)} of purchases is still waiting to settle on "
+                "this card; cancel it once they have."
             )
         others = tx.conn.execute(
             select(func.count())
