@@ -227,6 +227,7 @@ class _Builder:
             "name": name.capitalize(),
             "currency": "USD",
             "balance": 0,
+            "held": 0,
             "credit_limit": 0,
             "unbounded": owner is None,
             "status": "open",

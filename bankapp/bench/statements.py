@@ -69,8 +69,9 @@ def build_statement_bench_db(
 
     def add_account(owner: int | None, kind: str, name: str, code: str | None) -> int:
         cur.execute(
-            "INSERT INTO accounts (number, owner_id, kind, name, currency, balance, credit_limit,"
-            " unbounded, status, internal_code, opened_at) VALUES (?,?,?,?,?,0,0,?,'open',?,?)",
+            "INSERT INTO accounts (number, owner_id, kind, name, currency, balance, held,"
+            " credit_limit, unbounded, status, internal_code, opened_at)"
+            " VALUES (?,?,?,?,?,0,0,0,?,'open',?,?)",
             (new_account_number(), owner, kind, name, "USD", code is not None, code, start),
         )
         return int(cur.lastrowid or 0)

@@ -25,7 +25,12 @@ from bankapp.errors import BankError
 from bankapp.settings import Settings
 from bankapp.storage.engine import BUSY_TIMEOUT_MS
 
-BENCH_SETTINGS = Settings(hash_parameters=OWASP_MINIMUM)
+# Daily limits as high as a benchmark's volume needs: they are still checked on every
+# transfer (the counter is updated), they just never refuse one.
+BENCH_SETTINGS = Settings(
+    hash_parameters=OWASP_MINIMUM,
+    transfer_out_daily_limit_cents=10**15,
+)
 SEED_PASSWORD = "bench-branch-passphrase"
 FUNDING = 500_000  # cents per account: under the maker-checker threshold
 CHUNK = 50  # transfers per alternation between the raw loop and the service
@@ -52,20 +57,20 @@ def seed_branch(bank: Bank, customers: int) -> Branch:
         must_change_password=False,
     )
     teller = operator_session(bank, teller_view)
+    bank.drawers.open_drawer(teller, 100_000)  # the accounts are funded in cash at the counter
     actors, ids, numbers = [], [], []
     for i in range(customers):
         view = bank.auth.create_user(
             teller,
             username=f"bench_c{i:03d}",
             password=SEED_PASSWORD,
-            role=Role.CUSTOMER,
             full_name=f"Bench Customer {i}",
             email=f"c{i}@bench.example",
             must_change_password=False,
         )
         customer = operator_session(bank, view)
         account = bank.accounts.open(teller, AccountKind.CHECKING, owner_id=view.id)
-        bank.payments.deposit(customer, account.id, FUNDING, idempotency_key=uuid.uuid4().hex)
+        bank.payments.deposit(teller, account.id, FUNDING, idempotency_key=uuid.uuid4().hex)
         actors.append(customer)
         ids.append(account.id)
         numbers.append(account.number)

@@ -1,4 +1,10 @@
-"""The demo bank: customers, staff, accounts and a few months of varied, seeded history."""
+"""The demo bank: customers, staff, accounts and a few months of varied, seeded history.
+
+Money enters the way it does at a bank: opening deposits in cash at the teller's counter,
+salaries as check deposits held until they clear, cash out at the ATM, rent by transfer to the
+landlord; every morning the clearing run clears deposits and settles yesterday's card
+purchases. The last days leave work to look at: a salary on hold, card purchases waiting to
+settle, a large cash deposit and a credit card application waiting for a decision."""
 
 from __future__ import annotations
 
@@ -11,13 +17,10 @@ from bankapp.demo.acting import DemoActors
 from bankapp.demo.card_spending import demo_card_day, issue_demo_cards
 from bankapp.demo.logins import DEMO_PASSWORD, DEMO_TOTP_SECRETS, DEMO_USERS
 from bankapp.domain.types import Actor, Role
-from bankapp.errors import InsufficientFunds
+from bankapp.errors import DailyLimitExceeded, InsufficientFunds
 from bankapp.services import audit
 
 DEMO_DAYS = 120
-
-
-_SPENDING = ("Groceries", "Coffee", "Fuel", "Pharmacy", "Books", "Cinema", "Hardware store")
 
 
 def build_demo(bank: Bank, *, seed: int = 2026, end: datetime | None = None) -> None:
@@ -54,18 +57,17 @@ def build_demo(bank: Bank, *, seed: int = 2026, end: datetime | None = None) -> 
             name: [bank.accounts.get(actors[name], a).number for a in accounts[name]]
             for name in customers
         }
-        for name in customers:
-            bank.payments.deposit(
-                actors[name],
-                accounts[name][0],
-                rng.randrange(150_000, 400_000),
-                memo="Opening deposit",
-            )
+        _opening_deposits(bank, rng, actors, accounts, customers)
         demo_cards = issue_demo_cards(bank, seed, actors, accounts)
+        landlord = numbers["dan"][0]
         for day in range(DEMO_DAYS):
+            clock.set(end - timedelta(days=DEMO_DAYS - day, hours=-8))
+            bank.clearing.process_due(actors["admin"])  # last night's clearing
             clock.set(end - timedelta(days=DEMO_DAYS - day, hours=-9, minutes=-rng.randrange(480)))
             for name in customers:
-                _demo_day(bank, rng, day, actors[name], accounts[name], numbers, name)
+                if name == "dan":
+                    continue
+                _demo_day(bank, rng, day, actors[name], accounts[name], numbers, name, landlord)
                 demo_card_day(bank, demo_cards, day, name, actors[name], accounts[name][0])
         _demo_branch_day(bank, clock, end, actors, accounts)
         clock.set(end - timedelta(minutes=1))
@@ -79,6 +81,25 @@ def build_demo(bank: Bank, *, seed: int = 2026, end: datetime | None = None) -> 
         bank.db.clock = real_clock
 
 
+def _opening_deposits(
+    bank: Bank,
+    rng: random.Random,
+    actors: DemoActors,
+    accounts: dict[str, list[int]],
+    customers: list[str],
+) -> None:
+    """Each customer's opening deposit, in cash at the counter through the teller's drawer,
+    which is then counted and closed."""
+    teller = actors["teller"]
+    bank.drawers.open_drawer(teller, 100_000)
+    taken = 0
+    for name in customers:
+        amount = rng.randrange(150_000, 400_000)
+        bank.payments.deposit(teller, accounts[name][0], amount, memo="Opening deposit")
+        taken += amount
+    bank.drawers.close_drawer(teller, 100_000 + taken)
+
+
 def _demo_branch_day(
     bank: Bank,
     clock: FixedClock,
@@ -87,7 +108,7 @@ def _demo_branch_day(
     accounts: dict[str, list[int]],
 ) -> None:
     """The teller's morning: a drawer session closed $5.00 short, a drawer open now, and a
-    large deposit waiting in the approvals queue."""
+    large deposit and a credit card application waiting in the approvals queue."""
     bob, carol = accounts["bob"][0], accounts["carol"][0]
     clock.set(end - timedelta(hours=3))
     bank.drawers.open_drawer(actors["teller"], 200_000)
@@ -100,6 +121,7 @@ def _demo_branch_day(
     bank.payments.deposit(actors["teller"], carol, 7_500, memo="Cash deposit")
     clock.set(end - timedelta(minutes=30))
     bank.approvals.submit(actors["teller"], "deposit", bob, 1_250_000, memo="Sale of delivery van")
+    bank.cards.apply_for_credit(actors["bob"], 250_000)
 
 
 def _demo_day(
@@ -110,17 +132,19 @@ def _demo_day(
     own: list[int],
     numbers: dict[str, list[str]],
     name: str,
+    landlord: str,
 ) -> None:
     main = own[0]
     try:
-        if day % 14 == 3:
+        if day % 14 == 3 or day == DEMO_DAYS - 1:
+            # The salary check, held until it clears.
             bank.payments.deposit(actor, main, rng.randrange(180_000, 320_000), memo="Salary")
         if day % 30 == 5:
-            bank.payments.withdraw(actor, main, rng.randrange(90_000, 140_000), memo="Rent")
-        if rng.random() < 0.6:
-            bank.payments.withdraw(
-                actor, main, rng.randrange(500, 9_000), memo=rng.choice(_SPENDING)
+            bank.payments.transfer(
+                actor, main, landlord, rng.randrange(90_000, 140_000), memo="Rent"
             )
+        if rng.random() < 0.6:
+            bank.payments.withdraw(actor, main, rng.randrange(500, 9_000), memo="ATM")
         if len(own) > 1 and rng.random() < 0.12:
             target = numbers[name][rng.randrange(1, len(own))]
             bank.payments.transfer(actor, main, target, rng.randrange(5_000, 50_000), memo="Saving")
@@ -133,5 +157,5 @@ def _demo_day(
                 rng.randrange(1_000, 20_000),
                 memo=rng.choice(("Dinner split", "Concert tickets", "Gift")),
             )
-    except InsufficientFunds:
+    except (InsufficientFunds, DailyLimitExceeded):
         pass  # a demo customer, like a real one, sometimes cannot afford something

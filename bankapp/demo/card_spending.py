@@ -1,5 +1,6 @@
-"""Demo cards: a few debit and credit cards per customer and their everyday card spending,
-from their own seeded random source so the rest of the demo history stays as it was."""
+"""Demo cards: a debit card per customer, credit cards from approved applications, and their
+everyday card spending (authorised at once, settled by the next clearing run), from their own
+seeded random source so the rest of the demo history stays as it was."""
 
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ from bankapp.domain.card_types import IssuedCard
 from bankapp.domain.types import Actor
 from bankapp.errors import CardDeclined, InsufficientFunds, InvalidAmount
 
-# Per customer: a debit card on the first (checking) account, and a credit limit or None.
-DEMO_CARDS: dict[str, tuple[bool, int | None]] = {
-    "alice": (True, 300_000),
+# Per customer: a debit card on the first (checking) account, and the credit limit applied
+# for and the one granted (by the teller within their limit, else by an admin), or None.
+DEMO_CARDS: dict[str, tuple[bool, tuple[int, int, str] | None]] = {
+    "alice": (True, (300_000, 300_000, "teller")),
     "bob": (True, None),
-    "carol": (True, 500_000),
+    "carol": (True, (800_000, 600_000, "admin")),
 }
 _MERCHANTS = (
     "Green Grocer",
@@ -52,7 +54,10 @@ def issue_demo_cards(
             if debit:
                 issued.append(bank.cards.issue_debit(actors[name], accounts[name][0]))
             if limit is not None:
-                issued.append(bank.cards.issue_credit(actors[name], limit))
+                asked, granted, checker = limit
+                application = bank.cards.apply_for_credit(actors[name], asked)
+                bank.approvals.approve(actors[checker], application.id, credit_limit=granted)
+                issued.append(bank.cards.issue_credit(actors[name], application.id))
             cards[name] = issued
     finally:
         bank.cards.rng = saved
@@ -76,7 +81,7 @@ def demo_card_day(
                     merchant=rng.choice(_MERCHANTS),
                     amount=rng.randrange(300, 12_000),
                 )
-        if card.card.credit_limit and day % 30 == 25:
+        if card.card.credit_limit and day % 30 == 10:
             owed = bank.cards.get(actor, card.card.id).used
             try:
                 if owed:

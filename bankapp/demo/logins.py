@@ -17,6 +17,7 @@ DEMO_PASSWORD = "bank-demo-2026!"
 DEMO_TOTP_SECRETS = {
     "teller": "DEMOTELLERTOTPKEYBANKAPPDEMOAAAA",
     "admin": "DEMOADMINTOTPKEYBANKAPPDEMOAAAAA",
+    "sam": "DEMOSAMTOTPKEYBANKAPPDEMOAAAAAAA",
 }
 
 
@@ -64,9 +65,20 @@ DEMO_USERS = (
         ),
     ),
     DemoUser(
+        "dan",
+        Role.CUSTOMER,
+        "Dan Reyes",
+        "dan@example.com",
+        "+1 555 0104",
+        "1 Quay Street, Springfield",
+        ((AccountKind.BUSINESS, "Reyes Lettings"),),
+    ),
+    DemoUser(
         "teller", Role.TELLER, "Tom Teller", "teller@bank.example", "+1 555 0200", "Main branch"
     ),
     DemoUser("admin", Role.ADMIN, "Ada Admin", "admin@bank.example", "+1 555 0201", "Main branch"),
+    # A second supervisor: what widens someone's access needs an admin other than the maker.
+    DemoUser("sam", Role.ADMIN, "Sam Supervisor", "sam@bank.example", "+1 555 0202", "Main branch"),
 )
 
 
