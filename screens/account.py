@@ -18,6 +18,7 @@ from bankapp.domain.types import AccountView, HistoryCursor, HistoryPage
 from bankapp.errors import BankError, ValidationFailed
 from bankapp.services.history import HistoryFilter
 from screens.base import BankScreen, field_error
+from screens.holds import HoldsScreen
 from screens.labels import ENTRY_KIND_LABELS, account_kind_label
 from screens.widgets.ledger_table import LedgerTable
 
@@ -34,11 +35,14 @@ class AccountScreen(BankScreen):
     """One account; history loads one page at a time as you scroll down."""
 
     HELP = (
-        "The account's balance and history, newest first. More rows load as you scroll. "
+        "The account's balance, what is available to spend (the balance less money on hold: "
+        "uncleared checks, card purchases not yet settled), and its history, newest first. H "
+        "lists the holds. More rows load as you scroll. "
         "Filters: dates as YYYY-MM-DD (both inclusive), kind, amount range and memo text; "
         "press Enter in a filter to apply it, Ctrl+X to clear them all."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("h", "holds", "Holds", id="account-holds"),
         Binding("ctrl+f", "focus_filters", "Filter", id="filter"),
         Binding("ctrl+x", "clear_filters", "Clear filters", id="clear-filters"),
         Binding("f5", "reload", "Reload", id="reload"),
@@ -85,12 +89,18 @@ class AccountScreen(BankScreen):
         self.action_reload()
 
     def action_reload(self) -> None:
+        self._load_summary()
+        self._load_first_page()
+
+    def on_screen_resume(self) -> None:
+        self._load_summary()  # back from the holds, say: what is available may have changed
+
+    def _load_summary(self) -> None:
         self.call_service(
             lambda: self.bank.accounts.get(self.actor, self.account_id),
             self._show_summary,
             group="account",
         )
-        self._load_first_page()
 
     def _show_summary(self, account: AccountView) -> None:
         self.title = f"Account {account.name}"
@@ -105,11 +115,18 @@ class AccountScreen(BankScreen):
             "\n",
             "Balance ",
             (self.money(account.balance), "bold"),
+            " · Available ",
+            (self.money(account.available), "bold"),
         ]
+        if account.held:
+            parts += [" · On hold ", (self.money(account.held), "bold"), " (H lists it)"]
         if account.credit_limit:
-            parts += [" · Available ", (self.money(account.available), "bold")]
+            parts += [f" · Credit limit {self.money(account.credit_limit)}"]
         parts += [f" · Opened {account.opened_at:%Y-%m-%d}"]
         self.query_one("#account-summary", Static).update(Text.assemble(*parts))
+
+    def action_holds(self) -> None:
+        self.app.push_screen(HoldsScreen(self.account_id))
 
     # -- paging ---------------------------------------------------------------------------
 

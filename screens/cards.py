@@ -15,8 +15,16 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Header, Static
 
 from bankapp.domain.account_numbers import mask_account_number
-from bankapp.domain.card_types import CardKind, CardStatus, CardTransaction, CardView, IssuedCard
+from bankapp.domain.card_types import (
+    CardAuthorisation,
+    CardKind,
+    CardStatus,
+    CardTransaction,
+    CardView,
+    IssuedCard,
+)
 from bankapp.domain.types import AccountView
+from bankapp.services.approvals import ApprovalView
 from screens.base import BankScreen
 from screens.labels import entry_kind_label
 from screens.modals.card_issue import IssueCardModal
@@ -52,6 +60,13 @@ TRANSACTION_COLUMNS = (("Date", 16), ("Kind", 14), ("Description", 46), ("Amount
 class CardsData:
     cards: list[CardView]
     accounts: list[AccountView]
+    applications: list[ApprovalView]
+
+
+@dataclass(frozen=True)
+class CardActivity:
+    pending: list[CardAuthorisation]  # authorised, not settled yet
+    posted: list[CardTransaction]
 
 
 class CardsScreen(BankScreen):
@@ -61,8 +76,10 @@ class CardsScreen(BankScreen):
 
     HELP = (
         "Your debit and credit cards, shown by their last four digits only. Move with the "
-        "arrow keys; the highlighted card's limit and transactions are shown below. N issues "
-        "a card (its full number and CVV are shown once), F freezes or unfreezes, L reports "
+        "arrow keys; the highlighted card's limit and transactions are shown below (purchases "
+        "not yet settled first). N issues a debit card at once, applies for a credit card "
+        "(the bank decides the limit) or takes the card of an approved application (its full "
+        "number and CVV are shown once), F freezes or unfreezes, L reports "
         "it lost, S stolen (both block it for good and offer a replacement), X cancels, "
         "B makes a purchase with it and P pays a credit card."
     )
@@ -83,12 +100,14 @@ class CardsScreen(BankScreen):
         self.owner_id = owner_id
         self.card_views: list[CardView] = []
         self.accounts: list[AccountView] = []
+        self.applications: list[ApprovalView] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="cards-view"):
             yield Static("Cards", classes="section-title")
             yield DataTable(id="cards", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="card-applications", classes="-hidden")
             yield Static("", id="card-summary")
             yield Static("Card transactions", classes="section-title")
             yield DataTable(id="card-transactions", cursor_type="row", zebra_stripes=True)
@@ -122,10 +141,13 @@ class CardsScreen(BankScreen):
     def _load(self) -> CardsData:
         cards = self.bank.cards.list_cards(self.actor, owner_id=self.owner_id)
         accounts = self.bank.accounts.list_accounts(self.actor, owner_id=self.owner_id)
-        return CardsData(cards, accounts)
+        applications = self.bank.cards.credit_applications(self.actor, owner_id=self.owner_id)
+        return CardsData(cards, accounts, applications)
 
     def _show(self, data: CardsData) -> None:
         self.card_views, self.accounts = data.cards, data.accounts
+        self.applications = data.applications
+        self._show_applications(data.applications)
         names = {a.id: a for a in data.accounts}
         table = self.cards_table
         row = table.cursor_row
@@ -148,6 +170,32 @@ class CardsScreen(BankScreen):
             table.move_cursor(row=max(0, min(row, len(data.cards) - 1)))
         self._show_selected()
 
+    def _show_applications(self, applications: list[ApprovalView]) -> None:
+        """The latest credit card application, while it is news: waiting, or approved and
+        the card not taken yet, or declined (with the reason)."""
+        line = self.query_one("#card-applications", Static)
+        latest = applications[0] if applications else None
+        text: Text | None = None
+        if latest is not None and latest.status == "pending":
+            text = Text(
+                f"Credit card application #{latest.id} for {self.money(latest.amount)}: "
+                "waiting for the bank's decision."
+            )
+        elif latest is not None and latest.status == "approved" and not latest.consumed:
+            text = Text.assemble(
+                (f"Credit card application #{latest.id} approved", "bold green"),
+                f" with a limit of {self.money(latest.decided_amount or 0)}: press N to "
+                "take the card.",
+            )
+        elif latest is not None and latest.status in ("rejected", "voided"):
+            text = Text.assemble(
+                (f"Credit card application #{latest.id} declined", "bold"),
+                ": ",
+                latest.reason,  # typed by staff: plain text
+            )
+        line.set_class(text is None, "-hidden")
+        line.update(text or "")
+
     @property
     def selected_card(self) -> CardView | None:
         table = self.cards_table
@@ -169,7 +217,10 @@ class CardsScreen(BankScreen):
         summary.update(self._summary(card))
         card_id = card.id
         self.call_service(
-            lambda: self.bank.cards.transactions(self.actor, card_id, limit=100),
+            lambda: CardActivity(
+                self.bank.cards.authorisations(self.actor, card_id),
+                self.bank.cards.transactions(self.actor, card_id, limit=100),
+            ),
             self._show_transactions,
             group="card-transactions",
         )
@@ -193,14 +244,25 @@ class CardsScreen(BankScreen):
             ]
         else:
             parts += ["Spends from its account · Available ", (self.money(card.available), "bold")]
+        if card.held:
+            parts += [" · Waiting to settle ", (self.money(card.held), "bold")]
+        if card.blocked_by_bank and card.status != CardStatus.ACTIVE:
+            parts.append(" · blocked by the bank")
         if card.replaced_by_id is not None:
             parts.append(" · replaced by a new card")
         return Text.assemble(*parts)
 
-    def _show_transactions(self, lines: list[CardTransaction]) -> None:
+    def _show_transactions(self, activity: CardActivity) -> None:
         table = self.transactions_table
         table.clear()
-        for line in lines:
+        for pending in activity.pending:
+            table.add_row(
+                Text(f"{pending.authorised_at:%Y-%m-%d %H:%M}"),
+                Text("Pending", style="italic"),
+                Text(pending.merchant),  # typed by someone: plain text
+                Text(self.money(-pending.amount, plus=True), justify="right", style="italic"),
+            )
+        for line in activity.posted:
             table.add_row(
                 Text(f"{line.at:%Y-%m-%d %H:%M}"),
                 Text(entry_kind_label(line.kind)),
@@ -217,10 +279,21 @@ class CardsScreen(BankScreen):
         return card
 
     def action_issue_card(self) -> None:
-        self.app.push_screen(IssueCardModal(self.owner_id, self.accounts), self._issued)
+        self.app.push_screen(
+            IssueCardModal(self.owner_id, self.accounts, self.applications), self._issued
+        )
 
-    def _issued(self, issued: IssuedCard | None) -> None:
+    def _issued(self, issued: IssuedCard | ApprovalView | None) -> None:
         if issued is None:
+            return
+        if isinstance(issued, ApprovalView):
+            self.notify(
+                f"Application #{issued.id} for a {self.money(issued.amount)} credit limit is "
+                "with the bank; you will see the decision here.",
+                title="Credit card",
+                markup=False,
+            )
+            self.action_refresh()
             return
         self.app.push_screen(CardRevealModal(issued), lambda _: self.action_refresh())
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -41,14 +42,24 @@ class ChangePasswordScreen(BankScreen):
     def who(self) -> Actor:
         return self.pending.actor if self.pending is not None else self.actor
 
+    def _reset_notice(self) -> Text:
+        """Who reset the password and when (so a reset nobody asked for is noticed)."""
+        reset = self.pending.password_reset if self.pending is not None else None
+        if reset is None:
+            return Text("You were given a temporary password; choose a new one to continue.")
+        return Text.assemble(
+            "Your password was reset by ",
+            (reset.by, "bold"),  # a name from the database: plain text
+            f" on {reset.at:%Y-%m-%d at %H:%M} UTC. Choose a new one to continue. If you did "
+            "not ask for this, tell the bank.",
+        )
+
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(classes="form-box", id="password-box"):
             yield Static("Change your password", classes="box-title")
             if self.forced:
-                yield Static(
-                    "Your password was reset; choose a new one to continue.", classes="hint"
-                )
+                yield Static(self._reset_notice(), classes="hint", id="reset-notice")
             yield Label("Current password")
             yield Input(password=True, id="old-password", compact=True)
             yield field_error("old_password")

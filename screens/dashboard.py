@@ -35,15 +35,17 @@ class DashboardScreen(BankScreen):
     """Accounts and recent activity; letters run the actions (no text input here)."""
 
     HELP = (
-        "Your accounts with their balances, and your latest activity. Move with the arrow "
-        "keys and press Enter to open an account's history. Letters start the actions."
+        "Your accounts with their balances and what is available to spend (less uncleared "
+        "checks and card purchases not yet settled), and your latest activity. Move with the "
+        "arrow keys and press Enter to open an account's history. Letters start the actions: "
+        "D deposits a check, W withdraws cash at the ATM."
     )
     HOME = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "go_back", show=False, id="back"),
         Binding("o", "open_account", "Open account", id="open-account"),
-        Binding("d", "deposit", "Deposit", id="deposit"),
-        Binding("w", "withdraw", "Withdraw", id="withdraw"),
+        Binding("d", "deposit", "Deposit check", id="deposit"),
+        Binding("w", "withdraw", "ATM cash", id="withdraw"),
         Binding("t", "transfer", "Transfer", id="transfer"),
         Binding("c", "cards", "Cards", id="cards"),
         Binding("s", "statements", "Statements", id="statements"),
@@ -76,7 +78,7 @@ class DashboardScreen(BankScreen):
 
     def on_mount(self) -> None:
         self.title = "Accounts"
-        self.accounts_table.add_columns("Account", "Name", "Type", "Status", "Balance")
+        self.accounts_table.add_columns("Account", "Name", "Type", "Status", "Balance", "Available")
         # Amount before the memo: on an 80-column terminal the memo is what gets cut off.
         self.recent_table.add_columns("Date", "Account", "Kind", "Amount", "Memo")
         self.accounts_table.focus()
@@ -112,13 +114,17 @@ class DashboardScreen(BankScreen):
                 Text(account_kind_label(account.kind)),
                 status,
                 Text(self.money(account.balance), justify="right"),
+                Text(self.money(account.available), justify="right"),
                 key=str(account.id),
             )
         if data.accounts:
             table.move_cursor(row=min(row, len(data.accounts) - 1))
-        total = sum(a.balance for a in data.accounts if a.status != AccountStatus.CLOSED)
+        counted = [a for a in data.accounts if a.status != AccountStatus.CLOSED]
+        total = sum(a.balance for a in counted)
+        held = sum(a.held for a in counted)
+        on_hold = f" · {self.money(held)} on hold" if held else ""
         summary = (
-            f"{len(data.accounts)} account(s) · Total {self.money(total)}"
+            f"{len(data.accounts)} account(s) · Total {self.money(total)}{on_hold}"
             if data.accounts
             else "You have no accounts yet. Press O to open one."
         )

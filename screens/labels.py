@@ -13,9 +13,20 @@ ACCOUNT_KIND_LABELS = {
 }
 
 ENTRY_KIND_LABELS = {
-    "deposit": "Deposit",
-    "withdrawal": "Withdrawal",
+    "deposit": "Cash deposit",
+    "withdrawal": "Cash withdrawal",
+    "check_deposit": "Check deposit",
+    "check_return": "Returned check",
+    "atm_withdrawal": "ATM withdrawal",
     "transfer": "Transfer",
+    "card_purchase": "Card purchase",
+    "card_payment": "Card payment",
+}
+
+HOLD_KIND_LABELS = {
+    "deposit": "Check clearing",
+    "card": "Card purchase",
+    "staff": "Held by the bank",
 }
 
 

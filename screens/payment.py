@@ -1,4 +1,6 @@
-"""Deposit, withdraw and transfer forms: parse, confirm exactly, post once, show the result."""
+"""A customer's own money forms: deposit a check (held until it clears), withdraw cash at the
+ATM, transfer. Parse, confirm exactly (with the available balance and the daily limit), post
+once, show the result. Cash at the counter is the teller's `staff.cash` screen."""
 
 from __future__ import annotations
 
@@ -28,12 +30,23 @@ class PaymentKind:
     title: str
     account_label: str
     done: str
+    hint: str
 
 
 KINDS = {
-    "deposit": PaymentKind("deposit", "Deposit", "Into account", "Deposited"),
-    "withdraw": PaymentKind("withdraw", "Withdraw", "From account", "Withdrew"),
-    "transfer": PaymentKind("transfer", "Transfer", "From account", "Transferred"),
+    "deposit": PaymentKind(
+        "deposit",
+        "Deposit a check",
+        "Into account",
+        "Deposited a check for",
+        "The check counts in your balance at once and can be spent once it clears.",
+    ),
+    "withdraw": PaymentKind(
+        "withdraw", "ATM withdrawal", "From account", "Withdrew", "Cash from the ATM."
+    ),
+    "transfer": PaymentKind(
+        "transfer", "Transfer", "From account", "Transferred", "To your accounts or anyone's."
+    ),
 }
 
 
@@ -55,7 +68,9 @@ class PaymentScreen(BankScreen):
     HELP = (
         "Choose the account, type the amount (for example 1,234.50) and an optional memo, "
         "then press Ctrl+S. A confirmation shows exactly what will happen before anything "
-        "moves. For a transfer choose one of your accounts or 'Another account number'."
+        "moves. For a transfer choose one of your accounts or 'Another account number'. A "
+        "check you deposit is held until it clears; daily limits apply to check deposits, "
+        "ATM cash and transfers to other customers."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "submit", "Continue", id="submit"),
@@ -73,6 +88,7 @@ class PaymentScreen(BankScreen):
         yield Header()
         with VerticalScroll(classes="form-box", id="payment-box"):
             yield Static(self.kind.title, classes="box-title")
+            yield Static(self._hint(), classes="hint", id="payment-hint")
             yield Label(self.kind.account_label)
             yield Select[int]([], prompt="Choose an account", id="account", compact=True)
             yield field_error("account")
@@ -99,6 +115,17 @@ class PaymentScreen(BankScreen):
                 yield Button("Cancel", id="cancel")
         yield Footer()
 
+    def _hint(self) -> str:
+        """What this kind of payment does, and the customer's daily limit for it."""
+        settings = self.bank.settings
+        limit = {
+            "deposit": settings.check_deposit_daily_limit_cents,
+            "withdraw": settings.atm_daily_limit_cents,
+            "transfer": settings.transfer_out_daily_limit_cents,
+        }[self.kind.verb]
+        to_others = " to other customers" if self.kind.verb == "transfer" else ""
+        return f"{self.kind.hint} Daily limit{to_others}: {self.money(limit)}."
+
     @property
     def account_select(self) -> Select[int]:
         return self.query_one("#account", Select)
@@ -115,7 +142,10 @@ class PaymentScreen(BankScreen):
         usable = [a for a in accounts if a.status == AccountStatus.OPEN]
         self.accounts = {a.id: a for a in accounts}
         self.account_select.set_options(
-            (f"{a.name} {mask_account_number(a.number)} · {self.money(a.balance)}", a.id)
+            (
+                f"{a.name} {mask_account_number(a.number)} · {self.money(a.available)} available",
+                a.id,
+            )
             for a in usable
         )
         ids = [a.id for a in usable]
@@ -169,12 +199,33 @@ class PaymentScreen(BankScreen):
             number = request.destination_number
             self.call_service(
                 lambda: self.bank.accounts.find_destination(self.actor, number),
-                lambda label: self._confirm(_with_label(request, label)),
+                lambda label: self._check(_with_label(request, label)),
                 group="destination",
                 on_error=self._destination_refused,
             )
             return
-        self._confirm(request)
+        self._check(request)
+
+    def _check(self, request: PaymentRequest) -> None:
+        """Ask the bank whether it would go through (limits, funds) before confirming."""
+        payments, actor, verb = self.bank.payments, self.actor, self.kind.verb
+        self.call_service(
+            lambda: payments.preview(
+                actor,
+                verb,
+                request.account.id,
+                request.amount,
+                to_account_number=request.destination_number,
+                memo=request.memo,
+            ),
+            lambda _would: self._confirm(request),
+            group="preview",
+            on_error=self._preview_refused,
+        )
+
+    def _preview_refused(self, error: BankError) -> None:
+        """Beside the field it is about; a refusal of the money itself beside the amount."""
+        self.show_error(BankError(error.message, field=error.field or "amount"))
 
     def _read_form(self) -> PaymentRequest:
         account_id = self.account_select.value
@@ -208,14 +259,21 @@ class PaymentScreen(BankScreen):
         ]
         if self.kind.verb == "transfer":
             lines.append(("To", request.destination_label))
-        after = account.balance + (
-            request.amount if self.kind.verb == "deposit" else -request.amount
-        )
-        lines += [
-            ("Memo", request.memo.strip() or "(none)"),
-            ("Balance now", self.money(account.balance)),
-            ("Balance after", self.money(after)),
-        ]
+        lines.append(("Memo", request.memo.strip() or "(none)"))
+        if self.kind.verb == "deposit":
+            clears = self.bank.clock.now() + self.bank.settings.clearing_delay
+            lines += [
+                ("Balance after", self.money(account.balance + request.amount)),
+                (
+                    "Available",
+                    f"{self.money(account.available)} now; the check clears {clears:%Y-%m-%d}",
+                ),
+            ]
+        else:
+            lines += [
+                ("Available now", self.money(account.available)),
+                ("Available after", self.money(account.available - request.amount)),
+            ]
         self.app.push_screen(
             ConfirmModal(
                 f"Confirm: {self.kind.title.lower()}",
@@ -274,6 +332,9 @@ class PaymentScreen(BankScreen):
             own = self.accounts.get(account_id)
             if own is not None:  # never show the balance of someone else's account
                 lines.append((f"New balance, {own.name}", self.money(balance)))
+        if self.kind.verb == "deposit":
+            clears = result.created_at + self.bank.settings.clearing_delay
+            lines.append(("On hold", f"until the check clears, {clears:%Y-%m-%d}"))
         lines.append(("Reference", f"entry {result.entry_id}"))
         if result.replayed:
             lines.append(("Note", "This was already done; nothing was posted twice."))

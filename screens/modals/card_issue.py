@@ -1,7 +1,11 @@
-"""`IssueCardModal`: choose debit (and its checking account) or credit (and its limit)."""
+"""`IssueCardModal`: a debit card (on a checking account, at once), an application for a credit
+card (with the limit asked for; staff decide it), or the credit card of an approved
+application."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import ClassVar
 
 from textual import on
@@ -15,11 +19,15 @@ from bankapp.domain.account_numbers import mask_account_number
 from bankapp.domain.card_types import CardKind, IssuedCard
 from bankapp.domain.types import AccountKind, AccountStatus, AccountView
 from bankapp.errors import BankError, ValidationFailed
+from bankapp.services.approvals import ApprovalView
 from screens.base import ServiceCalls, field_error
 
+APPLY = "apply"
 
-class IssueCardModal(ServiceCalls, ModalScreen[IssuedCard | None]):
-    """Answers the issued card (shown once by the caller), or None when cancelled."""
+
+class IssueCardModal(ServiceCalls, ModalScreen[IssuedCard | ApprovalView | None]):
+    """Answers the issued card (shown once by the caller), the application filed, or None
+    when cancelled."""
 
     CSS_PATH = "../cards.tcss"
 
@@ -28,9 +36,15 @@ class IssueCardModal(ServiceCalls, ModalScreen[IssuedCard | None]):
         Binding("ctrl+s", "issue", "Issue", id="issue"),
     ]
 
-    def __init__(self, owner_id: int | None, accounts: list[AccountView]) -> None:
+    def __init__(
+        self,
+        owner_id: int | None,
+        accounts: list[AccountView],
+        applications: list[ApprovalView] = [],  # noqa: B006 (never mutated)
+    ) -> None:
         super().__init__()
         self.owner_id = owner_id
+        self.approved = [a for a in applications if a.status == "approved" and not a.consumed]
         self.checking = [
             a for a in accounts if a.kind == AccountKind.CHECKING and a.status == AccountStatus.OPEN
         ]
@@ -42,11 +56,18 @@ class IssueCardModal(ServiceCalls, ModalScreen[IssuedCard | None]):
         with VerticalScroll(classes="modal-box", id="card-issue-box"):
             yield Static("Issue a card", classes="box-title")
             yield Label("Type")
+            options = [("Debit card (spends a checking account)", CardKind.DEBIT.value)]
+            options += [
+                (
+                    f"Credit card: approved application #{a.id}, limit "
+                    f"{self.money(a.decided_amount or 0)}",
+                    str(a.id),
+                )
+                for a in self.approved
+            ]
+            options.append(("Apply for a credit card (the bank decides the limit)", APPLY))
             yield Select(
-                [
-                    ("Debit card (spends a checking account)", CardKind.DEBIT.value),
-                    ("Credit card (its own credit limit)", CardKind.CREDIT.value),
-                ],
+                options,
                 value=CardKind.DEBIT.value,
                 allow_blank=False,
                 id="kind",
@@ -61,7 +82,7 @@ class IssueCardModal(ServiceCalls, ModalScreen[IssuedCard | None]):
             )
             yield field_error("account")
             yield Label(
-                f"Credit limit ({self.money(low)} to {self.money(high)})",
+                f"Credit limit asked for ({self.money(low)} to {self.money(high)})",
                 id="limit-label",
                 classes="-hidden",
             )
@@ -76,11 +97,12 @@ class IssueCardModal(ServiceCalls, ModalScreen[IssuedCard | None]):
 
     @on(Select.Changed, "#kind")
     def _kind_changed(self, event: Select.Changed) -> None:
-        credit = event.value == CardKind.CREDIT.value
+        debit, apply = event.value == CardKind.DEBIT.value, event.value == APPLY
         for widget_id in ("#account-label", "#account"):
-            self.query_one(widget_id).set_class(credit, "-hidden")
+            self.query_one(widget_id).set_class(not debit, "-hidden")
         for widget_id in ("#limit-label", "#credit-limit"):
-            self.query_one(widget_id).set_class(not credit, "-hidden")
+            self.query_one(widget_id).set_class(not apply, "-hidden")
+        self.query_one("#issue", Button).label = "Apply (Ctrl+S)" if apply else "Issue (Ctrl+S)"
         self.clear_errors()
 
     @on(Input.Submitted)
@@ -89,38 +111,32 @@ class IssueCardModal(ServiceCalls, ModalScreen[IssuedCard | None]):
         if self.busy:
             return
         self.clear_errors()
-        kind = CardKind(str(self.query_one("#kind", Select).value))
+        choice = str(self.query_one("#kind", Select).value)
         account = self.query_one("#account", Select).value
+        actor, owner_id, cards = self.actor, self.owner_id, self.bank.cards
+        call: Callable[[], IssuedCard | ApprovalView]
         try:
-            if kind == CardKind.DEBIT and not isinstance(account, int):
-                raise ValidationFailed(
-                    "Choose the checking account the card spends from "
-                    "(open one first if there is none).",
-                    field="account",
+            if choice == APPLY:
+                limit = self.bank.payments.parse_amount(
+                    self.query_one("#credit-limit", Input).value
                 )
-            limit = (
-                self.bank.payments.parse_amount(self.query_one("#credit-limit", Input).value)
-                if kind == CardKind.CREDIT
-                else None
-            )
+                call = partial(cards.apply_for_credit, actor, limit, owner_id=owner_id)
+            elif choice == CardKind.DEBIT.value:
+                if not isinstance(account, int):
+                    raise ValidationFailed(
+                        "Choose the checking account the card spends from "
+                        "(open one first if there is none).",
+                        field="account",
+                    )
+                call = partial(cards.issue_debit, actor, account)
+            else:
+                call = partial(cards.issue_credit, actor, int(choice))
         except ValidationFailed as error:
-            field = "credit_limit" if kind == CardKind.CREDIT else error.field
+            field = "credit_limit" if choice == APPLY else error.field
             self.show_error(ValidationFailed(error.message, field=field))
             return
         self.busy = True
-        owner_id = self.owner_id
-        self.call_service(
-            lambda: self.bank.cards.issue(
-                self.actor,
-                kind,
-                account_id=account if isinstance(account, int) else None,
-                credit_limit=limit,
-                owner_id=owner_id,
-            ),
-            self.dismiss,
-            group="issue",
-            on_error=self._refused,
-        )
+        self.call_service(call, self.dismiss, group="issue", on_error=self._refused)
 
     def _refused(self, error: BankError) -> None:
         self.busy = False

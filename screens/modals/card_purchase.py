@@ -13,13 +13,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from bankapp.domain.card_types import CardView
-from bankapp.domain.types import EntryResult
+from bankapp.domain.card_types import CardAuthorisation, CardView
 from bankapp.errors import BankError, CardDeclined, ValidationFailed
 from screens.base import ServiceCalls, field_error
 
 
-class CardPurchaseModal(ServiceCalls, ModalScreen[EntryResult | None]):
+class CardPurchaseModal(ServiceCalls, ModalScreen[CardAuthorisation | None]):
     """Merchant, amount and the card as presented (number, expiry, CVV). A refusal shows a
     "Declined" banner and charges nothing; the form's request id makes a retry post once."""
 
@@ -118,8 +117,13 @@ class CardPurchaseModal(ServiceCalls, ModalScreen[EntryResult | None]):
             on_error=self._refused,
         )
 
-    def _approved(self, result: EntryResult) -> None:
-        self.notify(f"Approved: {self.money(result.amount)}.", title="Card purchase")
+    def _approved(self, result: CardAuthorisation) -> None:
+        self.notify(
+            f"Approved: {self.money(result.amount)} is held on the card until the purchase "
+            f"settles; {self.money(result.available_after)} available now.",
+            title="Card purchase",
+            markup=False,
+        )
         self.dismiss(result)
 
     def _refused(self, error: BankError) -> None:

@@ -1,5 +1,8 @@
 """`ApprovalsScreen`: the maker-checker queue. Admins approve (A) or reject with a reason
-(R); tellers see their own requests. The services refuse a maker approving their own item."""
+(R) money, drawer, closing and access requests; tellers see their own requests and decide
+credit card applications within their limit. A credit application is approved with the limit
+the checker types. An approval that makes a password shows it once, to hand over. The
+services refuse whoever may not decide (the maker, who set the maker up, the subject)."""
 
 from __future__ import annotations
 
@@ -14,20 +17,18 @@ from textual.widgets import DataTable, Footer, Header, Static
 from bankapp.errors import BankError
 from bankapp.services.approvals import ApprovalPage, ApprovalView
 from screens.base import BankScreen
-from screens.staff.common import PromptModal, cell, staff_table
+from screens.modals.prompt import PromptModal
+from screens.staff.common import HandOverModal, staff_table
+from screens.widgets.cells import cell
 
-KIND_LABELS = {
-    "deposit": "Cash deposit",
-    "withdrawal": "Cash withdrawal",
-    "transfer": "Transfer",
-    "account_close": "Close account",
-}
+CREDIT_CARD = "credit_card"
 
 
 class ApprovalsScreen(BankScreen):
     HELP = (
-        "Pending requests, oldest last. A approves (the money moves now, if the balance "
-        "still allows it), R rejects with a reason, H toggles decided items."
+        "Pending requests, newest first. A approves (the money moves now, if the balance "
+        "still allows it; a credit application asks for the limit to grant), R rejects with "
+        "a reason, H toggles decided items. A password an approval makes is shown once."
     )
     CSS_PATH = "staff.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -50,7 +51,7 @@ class ApprovalsScreen(BankScreen):
                 "approvals",
                 "#",
                 "Request",
-                "Account",
+                "For",
                 "Amount",
                 "Memo",
                 "Maker",
@@ -81,10 +82,11 @@ class ApprovalsScreen(BankScreen):
         self.table.clear()
         for item in self.items:
             target = f" → {item.target_label}" if item.target_label else ""
+            about = item.account_label + target or item.target_user
             self.table.add_row(
                 cell(item.id),
-                cell(KIND_LABELS.get(item.kind, item.kind)),
-                cell(item.account_label + target),
+                cell(item.label),
+                cell(about),
                 cell(self.money(item.amount) if item.amount else "", right=True),
                 cell(item.memo),
                 cell(item.maker_name),
@@ -110,11 +112,47 @@ class ApprovalsScreen(BankScreen):
         item = self._selected()
         if item is None:
             return
+        if item.kind == CREDIT_CARD:
+            self._approve_credit(item)
+            return
         self.call_service(
             lambda: self.bank.approvals.approve(self.actor, item.id),
             self._decided,
             group="decide",
             on_error=self._refused,
+        )
+
+    def _approve_credit(self, item: ApprovalView) -> None:
+        settings = self.bank.settings
+
+        def granted(text: str | None) -> None:
+            if text is None:
+                return
+            try:
+                limit = self.bank.payments.parse_amount(text)
+            except BankError as error:
+                self._refused(error)
+                return
+            self.call_service(
+                lambda: self.bank.approvals.approve(self.actor, item.id, credit_limit=limit),
+                self._decided,
+                group="decide",
+                on_error=self._refused,
+            )
+
+        self.app.push_screen(
+            PromptModal(
+                f"Approve credit card application #{item.id} of {item.target_user}",
+                "Credit limit to grant",
+                detail=(
+                    f"Asked for {self.money(item.amount)}. Between "
+                    f"{self.money(settings.credit_limit_min_cents)} and "
+                    f"{self.money(settings.credit_limit_max_cents)}; over "
+                    f"{self.money(settings.teller_credit_approval_max_cents)} an admin decides."
+                ),
+                value=f"{item.amount / 100:.2f}",
+            ),
+            granted,
         )
 
     def action_reject(self) -> None:
@@ -138,6 +176,11 @@ class ApprovalsScreen(BankScreen):
 
     def _decided(self, item: ApprovalView) -> None:
         self.notify(f"Request #{item.id} {item.status}.", markup=False)
+        if item.temporary_password:
+            self.app.push_screen(
+                HandOverModal(item.target_user, item.temporary_password), lambda _: self.reload()
+            )
+            return
         self.reload()
 
     def _refused(self, error: BankError) -> None:

@@ -17,7 +17,8 @@ from bankapp.errors import ValidationFailed
 from bankapp.services.audit import ChainReport
 from bankapp.services.audit_log import AuditFilter, AuditPage
 from screens.base import BankScreen, field_error
-from screens.staff.common import cell, staff_table
+from screens.staff.common import staff_table
+from screens.widgets.cells import cell
 
 
 def parse_day(text: str, field: str) -> date | None:

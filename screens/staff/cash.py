@@ -15,7 +15,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, Static
 
 from bankapp.domain.account_numbers import mask_account_number
 from bankapp.domain.types import AccountView, EntryResult
-from bankapp.errors import BankError
+from bankapp.errors import ApprovalRequired, BankError
 from bankapp.services.approvals import ApprovalView
 from screens.base import BankScreen, field_error
 
@@ -28,8 +28,9 @@ VERBS = {
 
 class CashScreen(BankScreen):
     HELP = (
-        "Count the cash, type the amount and an optional memo, Ctrl+S to post. Amounts over "
-        "the approval threshold go to a supervisor and move nothing until approved."
+        "Count the cash, type the amount and an optional memo, Ctrl+S to post. When the "
+        "customer's cash and transfers today pass the approval threshold, it goes to a "
+        "supervisor and moves nothing until approved."
     )
     CSS_PATH = "staff.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -99,10 +100,20 @@ class CashScreen(BankScreen):
         memo, key, account = self.query_one("#memo", Input).value, self.form_key, self.account
         actor, kind = self.actor, self.kind
         to = self.query_one("#destination", Input).value if kind == "transfer" else ""
-        payments = self.bank.payments
-        if self.bank.approvals.needs_approval(actor, amount):
-            self.call_service(
-                lambda: self.bank.approvals.submit(
+        bank = self.bank
+
+        def post() -> EntryResult | ApprovalView:
+            """Post it; if it takes the customer's day over the threshold, submit it for a
+            supervisor instead (nothing moved: the refused post rolled back)."""
+            try:
+                if kind == "transfer":
+                    return bank.payments.transfer(
+                        actor, account.id, to, amount, memo=memo, idempotency_key=key
+                    )
+                take = bank.payments.deposit if kind == "deposit" else bank.payments.withdraw
+                return take(actor, account.id, amount, memo=memo, idempotency_key=key)
+            except ApprovalRequired:
+                return bank.approvals.submit(
                     actor,
                     kind,
                     account.id,
@@ -110,28 +121,15 @@ class CashScreen(BankScreen):
                     to_account_number=to,
                     memo=memo,
                     idempotency_key=key,
-                ),
-                self._submitted,
-                group="cash",
-                exclusive=False,
-            )
-        elif kind == "transfer":
-            self.call_service(
-                lambda: payments.transfer(
-                    actor, account.id, to, amount, memo=memo, idempotency_key=key
-                ),
-                self._posted,
-                group="cash",
-                exclusive=False,
-            )
+                )
+
+        self.call_service(post, self._done, group="cash", exclusive=False)
+
+    def _done(self, result: EntryResult | ApprovalView) -> None:
+        if isinstance(result, ApprovalView):
+            self._submitted(result)
         else:
-            take = payments.deposit if kind == "deposit" else payments.withdraw
-            self.call_service(
-                lambda: take(actor, account.id, amount, memo=memo, idempotency_key=key),
-                self._posted,
-                group="cash",
-                exclusive=False,
-            )
+            self._posted(result)
 
     def _finish(self, message: str) -> None:
         self.done = True
@@ -149,7 +147,7 @@ class CashScreen(BankScreen):
 
     def _submitted(self, item: ApprovalView) -> None:
         self._finish(
-            f"Over the approval limit: request #{item.id} for "
+            f"Over the customer's daily approval limit: request #{item.id} for "
             f"{self.money(item.amount)} waits for a supervisor. Nothing has moved "
             "yet. Escape to go back."
         )

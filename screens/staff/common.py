@@ -1,4 +1,5 @@
-"""Pieces the staff screens share: a one-field prompt modal and plain-text table cells."""
+"""Pieces the staff screens share: their tables and the one-time hand-over of a temporary
+password."""
 
 from __future__ import annotations
 
@@ -10,12 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Input, Label, Static
-
-
-def cell(value: object, *, right: bool = False) -> Text:
-    """A table cell as plain text (never Rich markup, whatever a person typed)."""
-    return Text("" if value is None else str(value), justify="right" if right else "left")
+from textual.widgets import Button, DataTable, Static
 
 
 def staff_table(table_id: str, *columns: str) -> DataTable[Text]:
@@ -26,55 +22,38 @@ def staff_table(table_id: str, *columns: str) -> DataTable[Text]:
     return table
 
 
-class PromptModal(ModalScreen[str | None]):
-    """Asks for one value (a reason, an amount, a temporary password); None on cancel."""
+class HandOverModal(ModalScreen[None]):
+    """The only time a generated temporary password is shown: to the admin who approved the
+    request, to hand over in person. The user must change it at their first sign-in."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="cancel-prompt"),
+        Binding("escape", "close", "Close", id="close-handover"),
     ]
 
-    def __init__(
-        self,
-        title: str,
-        label: str,
-        *,
-        detail: str = "",
-        password: bool = False,
-        placeholder: str = "",
-        value: str = "",
-    ) -> None:
+    def __init__(self, username: str, password: str) -> None:
         super().__init__()
-        self.prompt_title = title
-        self.label = label
-        self.detail = detail
-        self.password = password
-        self.placeholder = placeholder
-        self.initial = value
+        self.username = username
+        self.password: str | None = password
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="modal-box", id="prompt-box"):
-            yield Static(Text(self.prompt_title), classes="box-title")
-            if self.detail:
-                yield Static(Text(self.detail), classes="hint")
-            yield Label(self.label)
-            yield Input(
-                value=self.initial,
-                password=self.password,
-                placeholder=self.placeholder,
-                id="prompt-value",
+        password = self.password or ""
+        with Vertical(classes="modal-box", id="handover-box"):
+            yield Static(Text(f"Temporary password for {self.username}"), classes="box-title")
+            yield Static(Text(password, style="bold"), id="handover-password")
+            yield Static(
+                Text(
+                    "Give it to them in person. It is shown only now, and they must change it "
+                    "when they first sign in."
+                ),
+                classes="hint",
             )
             with Horizontal(classes="buttons"):
-                yield Button("OK", variant="primary", id="prompt-ok")
-                yield Button("Cancel", id="prompt-cancel")
+                yield Button("Handed over", variant="primary", id="handover-close")
 
     def on_mount(self) -> None:
-        self.query_one("#prompt-value", Input).focus()
+        self.password = None  # the widget holds the only copy until the modal closes
+        self.query_one("#handover-close", Button).focus()
 
-    @on(Input.Submitted, "#prompt-value")
-    @on(Button.Pressed, "#prompt-ok")
-    def _ok(self) -> None:
-        self.dismiss(self.query_one("#prompt-value", Input).value)
-
-    @on(Button.Pressed, "#prompt-cancel")
-    def action_cancel(self) -> None:
+    @on(Button.Pressed, "#handover-close")
+    def action_close(self) -> None:
         self.dismiss(None)

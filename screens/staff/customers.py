@@ -17,11 +17,15 @@ from bankapp.domain.types import AccountStatus, AccountView
 from bankapp.errors import ApprovalRequired, BankError
 from bankapp.services.customers import CustomerOverview, CustomerPage, SearchCursor
 from screens.base import BankScreen, field_error
+from screens.cards import CardsScreen
+from screens.holds import HoldsScreen
 from screens.labels import entry_kind_label
+from screens.modals.prompt import PromptModal
 from screens.staff.cash import CashScreen
-from screens.staff.common import PromptModal, cell, staff_table
+from screens.staff.common import staff_table
 from screens.staff.new_customer import NewCustomerScreen
 from screens.statements import StatementScreen
+from screens.widgets.cells import cell
 
 
 class CustomerSearchScreen(BankScreen):
@@ -120,8 +124,10 @@ class CustomerSearchScreen(BankScreen):
 class CustomerOverviewScreen(BankScreen):
     HELP = (
         "The customer's profile, accounts, cards and latest activity. Choose an account, then "
-        "C cash deposit, W cash withdrawal, T transfer, P statement, Z freeze/unfreeze, "
-        "X close (needs approval when it has history); O opens a new account."
+        "C cash deposit, W cash withdrawal, T transfer, P statement, H holds (release one, "
+        "return an uncleared check), Z freeze/unfreeze, X close (needs approval when it has "
+        "history); O opens a new account, K the customer's cards (issue a debit card, apply "
+        "for a credit card for them, freeze)."
     )
     CSS_PATH = "staff.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -129,6 +135,8 @@ class CustomerOverviewScreen(BankScreen):
         Binding("w", "cash('withdrawal')", "Cash out", id="cash-withdrawal"),
         Binding("t", "cash('transfer')", "Transfer", id="customer-transfer"),
         Binding("p", "statement", "Statement", id="customer-statement"),
+        Binding("h", "holds", "Holds", id="customer-holds"),
+        Binding("k", "cards", "Cards", id="customer-cards"),
         Binding("o", "open_account", "Open account", id="customer-open"),
         Binding("z", "freeze", "Freeze/unfreeze", id="customer-freeze"),
         Binding("x", "close_account", "Close", id="customer-close"),
@@ -144,7 +152,9 @@ class CustomerOverviewScreen(BankScreen):
         with Vertical(classes="staff-body"):
             yield Static("Customer", classes="staff-title", id="customer-name")
             yield Static("", id="customer-profile", classes="staff-status")
-            yield staff_table("customer-accounts", "Account", "Number", "Kind", "Status", "Balance")
+            yield staff_table(
+                "customer-accounts", "Account", "Number", "Kind", "Status", "Balance", "Available"
+            )
             yield Static("", id="customer-cards", classes="staff-status")
             yield Static("Recent activity", classes="staff-title")
             yield staff_table("customer-recent", "Date", "Account", "Kind", "Memo", "Amount")
@@ -183,6 +193,7 @@ class CustomerOverviewScreen(BankScreen):
                 cell(account.kind.value),
                 cell(account.status.value),
                 cell(self.money(account.balance), right=True),
+                cell(self.money(account.available), right=True),
                 key=str(account.id),
             )
         cards = ", ".join(
@@ -213,6 +224,14 @@ class CustomerOverviewScreen(BankScreen):
         if account is None:
             return
         self.app.push_screen(CashScreen(account, kind), lambda _done: self.reload())
+
+    def action_holds(self) -> None:
+        account = self.selected_account()
+        if account is not None:
+            self.app.push_screen(HoldsScreen(account.id), lambda _: self.reload())
+
+    def action_cards(self) -> None:
+        self.app.push_screen(CardsScreen(owner_id=self.customer_id), lambda _: self.reload())
 
     def action_statement(self) -> None:
         account = self.selected_account()

@@ -1,5 +1,7 @@
-"""`DrawerScreen`: the teller's cash drawer — open it with a counted float, see the cash on
-hand, close it by counting: expected, counted and the difference (over or short)."""
+"""`DrawerScreen`: the teller's cash drawer — open it with a counted float from the vault, see
+the cash on hand, close it by counting: expected, counted and the difference (over or short).
+A float over the maximum, or a count off by more than the tolerance, is sent to a supervisor
+(the drawer takes no cash while its count waits)."""
 
 from __future__ import annotations
 
@@ -13,9 +15,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
-from bankapp.errors import BankError
+from bankapp.errors import ApprovalRequired, BankError
+from bankapp.services.approvals import ApprovalView
 from bankapp.services.drawers import DrawerView
 from screens.base import BankScreen, field_error
+from screens.modals.confirm import ConfirmModal
 
 
 def count_to_cents(screen: BankScreen, text: str) -> int:
@@ -27,9 +31,10 @@ def count_to_cents(screen: BankScreen, text: str) -> int:
 
 class DrawerScreen(BankScreen):
     HELP = (
-        "Open: count the float you were given and type it. Close: count the cash in the "
-        "drawer and type it; the difference from what the books expect is posted to "
-        "over/short and audited."
+        "Open: count the float you were given from the vault and type it. Close: count the "
+        "cash in the drawer and type it; it goes back to the vault and the difference from "
+        "what the books expect is posted to over/short and audited. A float over the "
+        "maximum or a difference over the tolerance goes to a supervisor for approval."
     )
     CSS_PATH = "staff.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -74,11 +79,12 @@ class DrawerScreen(BankScreen):
             self.query_one("#drawer-label", Label).update("Opening float (counted)")
             self.query_one("#drawer-submit", Button).label = "Open drawer (Ctrl+S)"
         else:
+            waiting = " — its count waits for a supervisor" if drawer.status == "closing" else ""
             status.update(
                 Text(
                     f"Drawer {drawer.id} open since {drawer.opened_at:%H:%M} — float "
                     f"{self.money(drawer.opening_float)}, cash on hand "
-                    f"{self.money(drawer.cash_on_hand)}"
+                    f"{self.money(drawer.cash_on_hand)}{waiting}"
                 )
             )
             self.query_one("#drawer-label", Label).update("Cash counted in the drawer")
@@ -105,13 +111,50 @@ class DrawerScreen(BankScreen):
                 lambda: self.bank.drawers.open_drawer(self.actor, cents),
                 self._drawer_opened,
                 group="drawer-write",
+                on_error=lambda error: self._needs_supervisor(error, cents, opening=True),
             )
+        elif drawer.status == "closing":
+            self.notify("This drawer's count waits for a supervisor.", severity="warning")
         else:
             self.call_service(
                 lambda: self.bank.drawers.close_drawer(self.actor, cents),
                 self._drawer_closed,
                 group="drawer-write",
+                on_error=lambda error: self._needs_supervisor(error, cents, opening=False),
             )
+
+    def _needs_supervisor(self, error: BankError, cents: int, *, opening: bool) -> None:
+        """Over the float maximum or the count tolerance: offer to send it for approval."""
+        if not isinstance(error, ApprovalRequired):
+            self.show_error(error)
+            return
+        what = "Opening float" if opening else "Counted cash"
+        lines = [(what, self.money(cents)), ("Why", error.message)]
+        if not opening:
+            lines.append(("Meanwhile", "the drawer takes no cash until a supervisor decides"))
+
+        def send(ok: bool | None) -> None:
+            if not ok:
+                return
+            submit = (
+                self.bank.approvals.submit_drawer_float
+                if opening
+                else self.bank.approvals.submit_drawer_close
+            )
+            self.call_service(lambda: submit(self.actor, cents), self._sent, group="drawer-write")
+
+        self.app.push_screen(
+            ConfirmModal("Send to a supervisor?", lines, confirm="Send for approval"), send
+        )
+
+    def _sent(self, item: ApprovalView) -> None:
+        self.query_one("#drawer-result", Static).update(
+            Text(
+                f"Request #{item.id} ({item.label}, {self.money(item.amount)}) waits for a "
+                "supervisor."
+            )
+        )
+        self.refresh_drawer()
 
     def _drawer_opened(self, drawer: DrawerView) -> None:
         self.query_one("#drawer-result", Static).update(

@@ -11,9 +11,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
-from bankapp.domain.types import Role, UserView
+from bankapp.domain.types import UserView
+from bankapp.services.auth.access_changes import temporary_password
 from screens.base import BankScreen, field_error
-from screens.staff.staff_users import temporary_password
 
 FIELDS = (
     ("username", "Username"),
@@ -67,7 +67,6 @@ class NewCustomerScreen(BankScreen):
                 actor,
                 username=value["username"],
                 password=value["password"],
-                role=Role.CUSTOMER,
                 full_name=value["full_name"],
                 email=value["email"],
                 phone=value["phone"],

@@ -15,7 +15,8 @@ from textual.widgets import DataTable, Footer, Header, Static
 from bankapp.services.reports import DayReport
 from screens.base import BankScreen
 from screens.labels import entry_kind_label
-from screens.staff.common import cell, staff_table
+from screens.staff.common import staff_table
+from screens.widgets.cells import cell
 
 
 class EndOfDayScreen(BankScreen):

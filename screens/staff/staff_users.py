@@ -1,9 +1,10 @@
 """`StaffUsersScreen`: tellers and admins. N new, D disable/enable, P reset password,
-U unlock, T switch teller/admin, F reset the second factor. Admin only (the services say so)."""
+U unlock, T switch teller/admin, F reset the second factor. Admin only (the services say so);
+what widens access becomes a request another admin approves."""
 
 from __future__ import annotations
 
-import secrets
+from collections.abc import Callable
 from typing import ClassVar
 
 from rich.text import Text
@@ -14,21 +15,19 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
 
 from bankapp.domain.types import Role, UserView
+from bankapp.services.approvals import ApprovalView
 from bankapp.services.staff import StaffPage
 from screens.base import BankScreen, field_error
-from screens.staff.common import PromptModal, cell, staff_table
-
-
-def temporary_password() -> str:
-    """A random temporary password that passes the rules (the user must change it)."""
-    return "-".join(secrets.token_hex(3) for _ in range(4))
+from screens.staff.common import staff_table
+from screens.widgets.cells import cell
 
 
 class StaffUsersScreen(BankScreen):
     HELP = (
-        "N adds a teller or admin with a temporary password. On a row: D disables or "
-        "enables, P resets the password, U unlocks, T switches teller/admin, F resets the "
-        "second factor (they enrol again at next sign-in)."
+        "N asks for a new teller or admin. On a row: D disables or enables, P resets the "
+        "password, U unlocks, T switches teller/admin, F resets the second factor (they enrol "
+        "again at next sign-in). Disabling and lowering a role happen at once; the rest waits "
+        "for another admin's approval."
     )
     CSS_PATH = "staff.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -104,6 +103,23 @@ class StaffUsersScreen(BankScreen):
         self.notify(message, markup=False)
         self.reload()
 
+    def _changed(
+        self, done: Callable[[UserView], str]
+    ) -> Callable[[UserView | ApprovalView], None]:
+        """What a change answered: done at once, or a request waiting for another admin."""
+
+        def shown(result: UserView | ApprovalView) -> None:
+            if isinstance(result, ApprovalView):
+                self._requested(result)
+            else:
+                self._done(done(result))
+
+        return shown
+
+    def _requested(self, item: ApprovalView) -> None:
+        who = f" for {item.target_user}" if item.target_user else ""
+        self._done(f"{item.label}{who}: request #{item.id} waits for another admin's approval.")
+
     def action_toggle_status(self) -> None:
         user = self._selected()
         if user is None:
@@ -111,12 +127,12 @@ class StaffUsersScreen(BankScreen):
         if user.status == "active":
             self.call_service(
                 lambda: self.bank.staff.disable(self.actor, user.id),
-                lambda u: self._done(f"{u.username} disabled."),
+                lambda u: self._done(f"{u.username} disabled; their pending requests are void."),
             )
         else:
             self.call_service(
                 lambda: self.bank.staff.enable(self.actor, user.id),
-                lambda u: self._done(f"{u.username} enabled."),
+                self._changed(lambda u: f"{u.username} enabled."),
             )
 
     def action_unlock(self) -> None:
@@ -124,7 +140,7 @@ class StaffUsersScreen(BankScreen):
         if user is not None:
             self.call_service(
                 lambda: self.bank.staff.unlock(self.actor, user.id),
-                lambda u: self._done(f"{u.username} unlocked."),
+                self._changed(lambda u: f"{u.username} unlocked."),
             )
 
     def action_toggle_role(self) -> None:
@@ -134,7 +150,7 @@ class StaffUsersScreen(BankScreen):
         role = Role.TELLER if user.role == Role.ADMIN else Role.ADMIN
         self.call_service(
             lambda: self.bank.staff.change_role(self.actor, user.id, role),
-            lambda u: self._done(f"{u.username} is now {u.role.value}."),
+            self._changed(lambda u: f"{u.username} is now {u.role.value}."),
         )
 
     def action_reset_factor(self) -> None:
@@ -142,31 +158,15 @@ class StaffUsersScreen(BankScreen):
         if user is not None:
             self.call_service(
                 lambda: self.bank.staff.reset_second_factor(self.actor, user.id),
-                lambda _: self._done(f"{user.username} will enrol a new second factor."),
+                self._requested,
             )
 
     def action_reset_password(self) -> None:
         user = self._selected()
-        if user is None:
-            return
-
-        def chosen(password: str | None) -> None:
-            if not password:
-                return
+        if user is not None:
             self.call_service(
-                lambda: self.bank.staff.reset_password(self.actor, user.id, password),
-                lambda _: self._done(f"{user.username} must change the password at next sign-in."),
+                lambda: self.bank.staff.reset_password(self.actor, user.id), self._requested
             )
-
-        self.app.push_screen(
-            PromptModal(
-                f"Reset the password of {user.username}",
-                "Temporary password",
-                detail="Give it to them in person; they must change it at sign-in.",
-                value=temporary_password(),
-            ),
-            chosen,
-        )
 
     def action_new(self) -> None:
         self.app.push_screen(NewStaffScreen(), lambda _created: self.reload())
@@ -174,12 +174,13 @@ class StaffUsersScreen(BankScreen):
 
 class NewStaffScreen(BankScreen):
     HELP = (
-        "A new teller or admin. They sign in with the temporary password, change it, and "
-        "enrol their second factor."
+        "Ask for a new teller or admin. Another admin approves the request and is shown a "
+        "temporary password to hand over; the new user changes it at sign-in and enrols "
+        "their second factor."
     )
     CSS_PATH = "staff.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "create", "Create", id="staff-create"),
+        Binding("ctrl+s", "create", "Request", id="staff-create"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -202,11 +203,8 @@ class NewStaffScreen(BankScreen):
                 id="role",
                 compact=True,
             )
-            yield Label("Temporary password")
-            yield Input(value=temporary_password(), id="password", compact=True)
-            yield field_error("password")
             with Horizontal(classes="buttons"):
-                yield Button("Create (Ctrl+S)", variant="primary", id="create")
+                yield Button("Request (Ctrl+S)", variant="primary", id="create")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -217,8 +215,7 @@ class NewStaffScreen(BankScreen):
     def action_create(self) -> None:
         self.clear_errors()
         value = {
-            f: self.query_one(f"#{f}", Input).value
-            for f in ("username", "full-name", "email", "password")
+            f: self.query_one(f"#{f}", Input).value for f in ("username", "full-name", "email")
         }
         role = str(self.query_one("#role", Select).value)
         self.call_service(
@@ -228,12 +225,14 @@ class NewStaffScreen(BankScreen):
                 full_name=value["full-name"],
                 email=value["email"],
                 role=role,
-                temporary_password=value["password"],
             ),
             self._created,
             group="staff-create",
         )
 
-    def _created(self, user: UserView) -> None:
-        self.notify(f"{user.username} created as {user.role.value}.", markup=False)
-        self.dismiss(user)
+    def _created(self, item: ApprovalView) -> None:
+        self.notify(
+            f"Request #{item.id} for {item.target_user} waits for another admin's approval.",
+            markup=False,
+        )
+        self.dismiss(item)
