@@ -3,11 +3,13 @@ and where the installation key lives while a test runs."""
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -16,7 +18,8 @@ from bankapp.bank import Bank
 from bankapp.demo.acting import operator_session
 from bankapp.domain.card_types import IssuedCard
 from bankapp.domain.passwords import OWASP_MINIMUM
-from bankapp.domain.types import AccountKind, Actor, Role
+from bankapp.domain.types import AccountKind, AccountView, Actor, Role
+from bankapp.errors import ApprovalRequired
 from bankapp.services.auth.user_rows import user_view
 from bankapp.settings import Settings
 from bankapp.storage import installation_key as keys
@@ -85,13 +88,98 @@ def make_staff(bank: Bank, username: str, role: Role) -> Actor:
     return make_user(bank, username, role, full_name=full_name, email=f"{username}@bank.example")
 
 
+COUNTER_TELLER = "counter_teller"
+COUNTER_SUPERVISOR = "counter_supervisor"
+FUNDER = "counter_funder"
+
+
+def counter_staff(bank: Bank) -> tuple[Actor, Actor]:
+    """A teller with an open drawer and a supervisor, who fund tests' accounts the way money
+    reaches an account at a bank: cash at the counter (over the day's approval threshold,
+    approved by the supervisor). Created on first use, with fresh sessions each call."""
+    users = table_of(User)
+
+    def existing(name: str) -> int | None:
+        return bank.db.read(
+            lambda tx: tx.conn.execute(
+                select(users.c.id).where(users.c.username == name)
+            ).scalar_one_or_none()
+        )
+
+    teller_id, supervisor_id = existing(COUNTER_TELLER), existing(COUNTER_SUPERVISOR)
+    if teller_id is None:
+        teller = make_staff(bank, COUNTER_TELLER, Role.TELLER)
+        bank.drawers.open_drawer(teller, 0)  # it only takes cash in
+    else:
+        teller = acting_as(bank, COUNTER_TELLER)
+    supervisor = (
+        make_staff(bank, COUNTER_SUPERVISOR, Role.ADMIN)
+        if supervisor_id is None
+        else acting_as(bank, COUNTER_SUPERVISOR)
+    )
+    return teller, supervisor
+
+
+def cash_in(bank: Bank, account_id: int, cents: int) -> None:
+    """`cents` paid in cash at the counter into `account_id`, available at once (it counts
+    towards the holder's day, like any cash)."""
+    teller, supervisor = counter_staff(bank)
+    try:
+        bank.payments.deposit(teller, account_id, cents)
+    except ApprovalRequired:
+        item = bank.approvals.submit(teller, "deposit", account_id, cents)
+        bank.approvals.approve(supervisor, item.id)
+
+
+def cash_out(bank: Bank, account_id: int, cents: int) -> None:
+    """`cents` paid out in cash at the counter from `account_id` (approved when over the
+    day's threshold); InsufficientFunds when the account cannot pay it."""
+    teller, supervisor = counter_staff(bank)
+    try:
+        bank.payments.withdraw(teller, account_id, cents)
+    except ApprovalRequired:
+        item = bank.approvals.submit(teller, "withdrawal", account_id, cents)
+        bank.approvals.approve(supervisor, item.id)
+
+
+def fund(bank: Bank, account_id: int, cents: int) -> None:
+    """Put `cents` (available) into `account_id` by a transfer from the test funder, whose
+    account takes the cash at the counter: the money comes from somewhere real, and the
+    holder's own day of cash and transfers (what the approval threshold sums) is untouched."""
+    teller, supervisor = counter_staff(bank)
+    funder = _funder_account(bank)
+    cash_in(bank, funder.id, cents)
+    target = bank.accounts.get(teller, account_id).number
+    try:
+        bank.payments.transfer(teller, funder.id, target, cents, memo="Funding")
+    except ApprovalRequired:
+        item = bank.approvals.submit(teller, "transfer", funder.id, cents, to_account_number=target)
+        bank.approvals.approve(supervisor, item.id)
+
+
+def _funder_account(bank: Bank) -> AccountView:
+    teller, _ = counter_staff(bank)
+    users = table_of(User)
+    funder_id = bank.db.read(
+        lambda tx: tx.conn.execute(
+            select(users.c.id).where(users.c.username == FUNDER)
+        ).scalar_one_or_none()
+    )
+    if funder_id is None:
+        funder = make_customer(bank, FUNDER, "Test Funder")
+        return bank.accounts.open(funder, AccountKind.CHECKING, "Funding")
+    return bank.accounts.list_accounts(teller, owner_id=funder_id)[0]
+
+
 def funded_account(
     bank: Bank, actor: Actor, cents: int, kind: AccountKind = AccountKind.CHECKING
 ) -> int:
-    """A new account of `actor`'s holding `cents` from one cash deposit (none for zero)."""
+    """A new account of `actor`'s holding `cents`, available: one cash deposit at the counter
+    (none for zero). It counts towards the holder's day; tests of the daily threshold fund
+    with `fund` instead."""
     account = bank.accounts.open(actor, kind)
     if cents:
-        bank.payments.deposit(actor, account.id, cents)
+        cash_in(bank, account.id, cents)
     return account.id
 
 
@@ -108,6 +196,31 @@ def busy_account(bank: Bank) -> int:
 # -- cards ----------------------------------------------------------------------------------
 
 
+def approved_application(
+    bank: Bank, applicant: Actor, limit: int, *, owner_id: int | None = None
+) -> int:
+    """A credit card application `applicant` made (for themselves, or staff for `owner_id`),
+    approved with the limit asked for by the counter supervisor; its id."""
+    _, supervisor = counter_staff(bank)
+    application = bank.cards.apply_for_credit(applicant, limit, owner_id=owner_id)
+    bank.approvals.approve(supervisor, application.id)
+    return application.id
+
+
+def settle(bank: Bank) -> None:
+    """Run the clearing a close of business runs: due deposits clear, authorisations settle."""
+    _, supervisor = counter_staff(bank)
+    bank.clearing.process_due(supervisor)
+
+
+def credit_card(
+    bank: Bank, applicant: Actor, limit: int, *, owner_id: int | None = None
+) -> IssuedCard:
+    """A credit card issued the only way there is: from an approved application."""
+    application = approved_application(bank, applicant, limit, owner_id=owner_id)
+    return bank.cards.issue_credit(applicant, application)
+
+
 def buy(
     bank: Bank,
     actor: Actor,
@@ -116,10 +229,11 @@ def buy(
     merchant: str = "Corner Shop",
     **changes: str,
 ) -> int:
-    """Make a purchase presenting the card's details (or altered ones); the new balance."""
+    """Make a purchase presenting the card's details (or altered ones); the available balance
+    after it was authorised."""
     details = {"pan": card.pan, "expiry": card.card.expiry, "cvv": card.cvv, **changes}
     result = bank.cards.purchase(actor, merchant=merchant, amount=amount, **details)
-    return result.balances[card.card.account_id]
+    return result.available_after
 
 
 # -- what the books hold --------------------------------------------------------------------
@@ -133,6 +247,21 @@ def audit_kinds(bank: Bank) -> list[str]:
             lambda tx: tx.conn.execute(select(events.c.kind).order_by(events.c.seq)).scalars().all()
         )
     )
+
+
+def audit_details(bank: Bank, kind: str) -> list[dict[str, Any]]:
+    """The details of every audit event of `kind`, oldest first."""
+    events = table_of(AuditEvent)
+    rows = bank.db.read(
+        lambda tx: (
+            tx.conn.execute(
+                select(events.c.details).where(events.c.kind == kind).order_by(events.c.seq)
+            )
+            .scalars()
+            .all()
+        )
+    )
+    return [json.loads(row) for row in rows]
 
 
 def entry_count(bank: Bank) -> int:

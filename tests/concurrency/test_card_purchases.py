@@ -1,4 +1,6 @@
-"""Purchases racing on one card never spend past its limit or balance (threads, one bank)."""
+"""Purchases racing on one card never hold past its limit or balance (threads, one bank): the
+authorisation's hold is checked against the available balance in the statement that places
+it; settling them afterwards posts exactly what was held."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from bankapp.bank import Bank
 from bankapp.domain.card_types import IssuedCard
 from bankapp.domain.types import Actor
 from bankapp.errors import CardDeclined
-from tests.fixtures import funded_account, make_customer
+from tests.fixtures import credit_card, funded_account, make_customer, settle
 
 THREADS = 8
 AMOUNT = 3_000
@@ -56,10 +58,13 @@ def race(bank: Bank, actor: Actor, card: IssuedCard) -> tuple[int, int]:
 
 def test_racing_purchases_stop_exactly_at_the_credit_limit(bank: Bank) -> None:
     ann = make_customer(bank, "ann")
-    card = bank.cards.issue_credit(ann, 10_000)
+    card = credit_card(bank, ann, 10_000)
     assert race(bank, ann, card) == (3, THREADS - 3)
     view = bank.cards.get(ann, card.card.id)
-    assert (view.used, view.available) == (9_000, 1_000)
+    assert (view.held, view.available) == (9_000, 1_000)
+    settle(bank)
+    view = bank.cards.get(ann, card.card.id)
+    assert (view.used, view.held, view.available) == (9_000, 0, 1_000)
     assert bank.verify().ok
 
 
@@ -68,5 +73,7 @@ def test_racing_debit_purchases_never_overdraw_the_account(bank: Bank) -> None:
     checking = funded_account(bank, ann, 10_000)
     card = bank.cards.issue_debit(ann, checking)
     assert race(bank, ann, card) == (3, THREADS - 3)
+    assert bank.accounts.get(ann, checking).available == 1_000
+    settle(bank)
     assert bank.accounts.get(ann, checking).balance == 1_000
     assert bank.verify().ok

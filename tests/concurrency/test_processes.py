@@ -12,7 +12,7 @@ import pytest
 from bankapp.bank import open_bank
 from bankapp.domain.types import AccountKind, Actor
 from bankapp.errors import InsufficientFunds
-from tests.fixtures import TEST_SETTINGS, make_customer
+from tests.fixtures import TEST_SETTINGS, cash_in, make_customer
 
 SPAWN = mp.get_context("spawn")
 
@@ -67,7 +67,7 @@ def test_four_processes_transferring_at_once_lose_and_double_nothing(database_ur
     accounts = []
     for actor in actors:
         view = bank.accounts.open(actor, AccountKind.CHECKING)
-        bank.payments.deposit(actor, view.id, 100_000)
+        cash_in(bank, view.id, 100_000)
         accounts.append((view.id, view.number))
     barrier, results = SPAWN.Barrier(4), SPAWN.Queue()
     workers = [
@@ -99,7 +99,7 @@ def test_two_withdrawals_exceeding_the_balance_together_one_succeeds(
     bank = open_bank(database_url, settings=TEST_SETTINGS)
     alice = make_customer(bank, "alice")
     account = bank.accounts.open(alice, AccountKind.CHECKING).id
-    bank.payments.deposit(alice, account, 10_000)
+    cash_in(bank, account, 10_000)
     barrier, results = SPAWN.Barrier(2), SPAWN.Queue()
     workers = [
         SPAWN.Process(

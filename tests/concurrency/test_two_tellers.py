@@ -13,6 +13,7 @@ from bankapp.bank import open_bank
 from bankapp.domain.types import AccountKind, Actor, Role
 from bankapp.errors import ApprovalState, InsufficientFunds
 from tests.fixtures import TEST_SETTINGS, make_customer, make_staff
+from tests.fixtures import cash_in as counter_cash
 
 SPAWN = mp.get_context("spawn")
 OPERATIONS = 40
@@ -56,7 +57,7 @@ def test_two_teller_processes_taking_cash_on_one_account(database_url: str) -> N
     bank = open_bank(database_url, settings=TEST_SETTINGS)
     alice = make_customer(bank, "alice")
     account = bank.accounts.open(alice, AccountKind.CHECKING).id
-    bank.payments.deposit(alice, account, 20_000)
+    counter_cash(bank, account, 20_000)
     tellers = [make_staff(bank, name, Role.TELLER) for name in ("tina", "ted")]
     for teller in tellers:
         bank.drawers.open_drawer(teller, 50_000)

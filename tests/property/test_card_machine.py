@@ -1,5 +1,6 @@
-"""A hypothesis state machine issues, uses, freezes, loses and replaces cards at random and
-checks after every step that the service agrees with a simple model and the books verify."""
+"""A hypothesis state machine issues, uses, freezes, loses and replaces cards at random, lets
+authorisations settle, and checks after every step that the service agrees with a simple
+model (balances, holds, statuses, the wrong-details count) and the books verify."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from hypothesis.stateful import (
 from bankapp.bank import Bank, open_bank
 from bankapp.clock import FixedClock
 from bankapp.domain.card_types import CardKind, CardStatus, IssuedCard
+from bankapp.domain.types import Role
 from bankapp.errors import (
     CardBlocked,
     CardDeclined,
@@ -32,7 +34,7 @@ from bankapp.errors import (
     ValidationFailed,
 )
 from bankapp.services.cards.card_rows import MAX_USABLE_CARDS
-from tests.fixtures import FROZEN_NOW, TEST_SETTINGS, make_customer
+from tests.fixtures import FROZEN_NOW, TEST_SETTINGS, cash_in, make_customer, make_staff
 
 amounts = st.integers(min_value=1, max_value=60_000)
 # Shrinking a long card run on a shared machine takes minutes; the failing steps print anyway.
@@ -63,20 +65,24 @@ class CardMachine(RuleBasedStateMachine):
         )
         self.model: dict[int, ModelCard] = {}
         self.balances: dict[int, int] = {}
+        self.held: dict[int, int] = {}  # what authorisations hold, per account
         self.limits: dict[int, int] = {}
 
     @initialize()
     def customer(self) -> None:
         self.ann = make_customer(self.bank, "ann")
+        self.admin = make_staff(self.bank, "ada", Role.ADMIN)
         self.checking = self.bank.accounts.open(self.ann, "checking").id
-        self.bank.payments.deposit(self.ann, self.checking, 100_000)
+        cash_in(self.bank, self.checking, 100_000)
         self.balances[self.checking] = 100_000
+        self.held[self.checking] = 0
         self.limits[self.checking] = 0
 
     def _add(self, issued: IssuedCard) -> int:
         card = issued.card
         self.model[card.id] = ModelCard(issued, card.account_id)
         self.balances.setdefault(card.account_id, 0)
+        self.held.setdefault(card.account_id, 0)
         self.limits[card.account_id] = card.credit_limit
         return card.id
 
@@ -86,7 +92,9 @@ class CardMachine(RuleBasedStateMachine):
             if kind == CardKind.DEBIT:
                 issued = self.bank.cards.issue_debit(self.ann, self.checking)
             else:
-                issued = self.bank.cards.issue_credit(self.ann, limit or 0)
+                application = self.bank.cards.apply_for_credit(self.ann, limit or 0)
+                self.bank.approvals.approve(self.admin, application.id)
+                issued = self.bank.cards.issue_credit(self.ann, application.id)
         except ValidationFailed as error:
             assert usable >= MAX_USABLE_CARDS, error
             return next(iter(self.model))
@@ -106,7 +114,8 @@ class CardMachine(RuleBasedStateMachine):
         card = self.model[card_id]
         issued = card.issued
         cvv = issued.cvv if right_cvv else f"{(int(issued.cvv) + 1) % 1000:03d}"
-        available = self.balances[card.account_id] + self.limits[card.account_id]
+        account = card.account_id
+        available = self.balances[account] - self.held[account] + self.limits[account]
         try:
             self.bank.cards.purchase(
                 self.ann,
@@ -116,26 +125,36 @@ class CardMachine(RuleBasedStateMachine):
                 merchant="Shop",
                 amount=amount,
             )
-        except CardSecurityCodeWrong:
-            assert not right_cvv
-            card.cvv_failures += 1
+        except CardBlocked:
+            assert card.status.is_blocked  # before the CVV is looked at
             return
         except CardFrozen:
-            if not right_cvv:
-                card.cvv_failures += 1
-                if card.cvv_failures >= 3 and card.status == CardStatus.ACTIVE:
-                    card.status, card.frozen_by_bank = CardStatus.FROZEN, True
-            assert card.status == CardStatus.FROZEN
+            if card.status == CardStatus.FROZEN:
+                return  # before the CVV is looked at: not counted
+            assert card.status == CardStatus.ACTIVE and not right_cvv
+            card.cvv_failures += 1
+            assert card.cvv_failures == 3
+            card.status, card.frozen_by_bank = CardStatus.FROZEN, True
             return
-        except CardBlocked:
-            assert right_cvv and card.status.is_blocked
+        except CardSecurityCodeWrong:
+            assert not right_cvv and card.status == CardStatus.ACTIVE
+            card.cvv_failures += 1
+            assert card.cvv_failures < 3
             return
         except CardDeclined:
             assert right_cvv and card.status == CardStatus.ACTIVE and amount > available
             return
         assert right_cvv and card.status == CardStatus.ACTIVE and amount <= available
         card.cvv_failures = 0
-        self.balances[card.account_id] -= amount
+        self.held[account] += amount
+
+    @rule()
+    def settle(self) -> None:
+        """Close of business: every authorisation posts what it held."""
+        self.bank.clearing.process_due(self.admin)
+        for account, held in self.held.items():
+            self.balances[account] -= held
+            self.held[account] = 0
 
     @rule(card_id=cards)
     def toggle_freeze(self, card_id: int) -> None:
@@ -170,6 +189,9 @@ class CardMachine(RuleBasedStateMachine):
         except CardStatusConflict:
             assert card.replaced or card.status in (CardStatus.CANCELLED, CardStatus.REPLACED)
             return card_id
+        except PermissionDenied:
+            assert card.frozen_by_bank  # only staff replace a card the bank blocked
+            return card_id
         assert not card.replaced
         card.replaced = True
         if not card.status.is_blocked:
@@ -182,13 +204,14 @@ class CardMachine(RuleBasedStateMachine):
         owed = -self.balances[card.account_id]
         if card.issued.card.kind != CardKind.CREDIT:
             return
+        spendable = self.balances[self.checking] - self.held[self.checking]
         try:
             self.bank.cards.pay(self.ann, card_id, self.checking, amount)
         except InvalidAmount:
             assert amount > owed
             return
         except Exception as exc:  # the checking account may be short of money
-            assert "Insufficient funds" in str(exc) and amount > self.balances[self.checking]
+            assert "Insufficient funds" in str(exc) and amount > spendable
             return
         self.balances[self.checking] -= amount
         self.balances[card.account_id] += amount
@@ -203,7 +226,8 @@ class CardMachine(RuleBasedStateMachine):
             view = views[card_id]
             assert view.status == card.status
             assert view.balance == self.balances[card.account_id]
-            assert view.balance >= -view.credit_limit
+            assert view.held == self.held[card.account_id]
+            assert view.available >= 0
 
     @invariant()
     def books_verify(self) -> None:

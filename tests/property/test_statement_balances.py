@@ -13,7 +13,7 @@ from bankapp.clock import FixedClock
 from bankapp.domain.types import AccountKind
 from bankapp.errors import InsufficientFunds
 from bankapp.services.statements import StatementPeriod
-from tests.fixtures import make_customer
+from tests.fixtures import cash_in, cash_out, make_customer
 
 START = datetime(2026, 1, 1)
 operations = st.lists(
@@ -41,10 +41,10 @@ def test_closing_is_opening_plus_in_minus_out_for_any_history_and_period(
     for gap, amount in ops:
         clock.advance(timedelta(seconds=gap))
         try:
-            if amount > 0:
-                bank.payments.deposit(actor, account, amount)
+            if amount > 0:  # cash at the counter: posted and available at once
+                cash_in(bank, account, amount)
             else:
-                bank.payments.withdraw(actor, account, -amount)
+                cash_out(bank, account, -amount)
         except InsufficientFunds:
             continue
         expected.append((clock.now(), amount))

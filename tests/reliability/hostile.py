@@ -17,7 +17,7 @@ from bankapp.domain.types import AccountKind, Actor, Role
 from bankapp.errors import AuthenticationFailed, BankError, StorageError
 from bankapp.services.history import HistoryFilter
 from bankapp.storage.models import Account
-from tests.fixtures import PASSWORD, make_user
+from tests.fixtures import PASSWORD, cash_in, make_user
 
 HOSTILE_TEXT: dict[str, str] = {
     "empty": "",
@@ -115,7 +115,7 @@ def make_world(bank: Bank) -> World:
     customer, other = user("victim", Role.CUSTOMER), user("payee", Role.CUSTOMER)
     teller, admin = user("teller1", Role.TELLER), user("admin1", Role.ADMIN)
     account = bank.accounts.open(customer, AccountKind.CHECKING)
-    bank.payments.deposit(customer, account.id, 1_000_00)
+    cash_in(bank, account.id, 1_000_00)
     target = bank.accounts.open(other, AccountKind.CHECKING)
     return World(bank, customer, teller, admin, account.id, target.number)
 
@@ -237,7 +237,8 @@ def _freeze_reason(w: World, value: str) -> Accepted:
 
 
 def _unlock(w: World, value: str) -> Accepted:
-    w.bank.auth.unlock(w.admin, value)
+    """The operator's unlock takes a typed username (the CLI); staff unlock by id."""
+    w.bank.operator.unlock(value)
     raise AssertionError("a hostile username was unlocked")
 
 
@@ -257,9 +258,10 @@ def _cardholder_name(w: World, value: str) -> Accepted:
 
 def _card_merchant(w: World, value: str) -> Accepted:
     card = _card(w)
-    w.bank.cards.purchase(
+    authorised = w.bank.cards.purchase(
         w.customer, pan=card.pan, expiry=card.card.expiry, cvv=card.cvv, merchant=value, amount=1_00
     )
+    w.bank.cards.capture(w.admin, authorised.hold_id)  # settled: the merchant is in the memo
     memo = w.bank.cards.transactions(w.customer, card.card.id, limit=1)[0].description
     return Accepted(literal(value) if literal(value) in memo else memo, {w.account_id: -1_00})
 
@@ -303,7 +305,7 @@ TEXT_PROBES: dict[str, Probe] = {
     "history memo filter": _history_memo,
     "history kind filter": _history_kind,
     "freeze reason (teller)": _freeze_reason,
-    "unlock username (admin)": _unlock,
+    "unlock username (operator)": _unlock,
     "card cardholder name": _cardholder_name,
     "card purchase merchant": _card_merchant,
     "card purchase number": _card_detail("pan"),

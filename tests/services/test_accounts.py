@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
+from sqlalchemy import select
 
 from bankapp.bank import Bank
 from bankapp.domain.account_numbers import is_valid_account_number
 from bankapp.domain.types import AccountKind, AccountStatus, Role
-from bankapp.errors import AccountNotEmpty, AccountNotOpen, PermissionDenied, ValidationFailed
+from bankapp.errors import (
+    AccountNotEmpty,
+    AccountNotFound,
+    AccountNotOpen,
+    PermissionDenied,
+    ValidationFailed,
+)
+from bankapp.storage.models import Account
 from tests.fixtures import funded_account, make_customer, make_staff
 
 
@@ -83,3 +93,36 @@ def test_a_destination_is_described_without_revealing_the_full_name(bank: Bank) 
     assert bank.accounts.find_destination(alice, target.number) == (
         f"R. Okafor •••• {target.number[-4:]}"
     )
+
+
+def test_nobody_freezes_renames_closes_or_pays_into_the_banks_own_accounts(bank: Bank) -> None:
+    """The attack: an admin froze Bank cash (stopping all cash) or renamed it (changing the
+    counterparty in everyone's history). Internal accounts are not changed through the
+    services by anyone, nor used as a transfer's destination."""
+    admin = make_staff(bank, "ada", Role.ADMIN)
+    teller = make_staff(bank, "tina", Role.TELLER)
+    alice = make_customer(bank, "alice")
+    own = funded_account(bank, alice, 10_000)
+    bank.drawers.open_drawer(teller, 1_000)  # the vault and a drawer now exist
+    internal = bank.db.read(
+        lambda tx: tx.conn.execute(
+            select(Account.__table__.c.id, Account.__table__.c.number).where(
+                Account.__table__.c.kind == "internal"
+            )
+        ).all()
+    )
+    assert len(internal) >= 2
+    for account_id, number in internal:
+        for attempt in (
+            partial(bank.accounts.freeze, admin, account_id),
+            partial(bank.accounts.rename, admin, account_id, "Mallory"),
+            partial(bank.accounts.close, admin, account_id),
+            partial(bank.approvals.submit_account_closure, admin, account_id),
+        ):
+            with pytest.raises(PermissionDenied, match=r"(?i)internal"):
+                attempt()
+        with pytest.raises(AccountNotFound):
+            bank.payments.transfer(alice, own, number, 100)
+    after = {a.id: (a.name, a.status) for a in (bank.accounts.get(admin, i) for i, _ in internal)}
+    assert all(status == "open" for _, status in after.values())
+    assert bank.verify().ok

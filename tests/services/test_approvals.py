@@ -1,7 +1,10 @@
-"""Maker-checker: over-threshold staff operations and closures wait for another admin."""
+"""Maker-checker: staff operations that take a customer's day over the threshold, closures,
+drawer floats and counts out of bounds wait for another admin; a cash request stays with the
+drawer that took the cash."""
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pytest
@@ -11,12 +14,21 @@ from bankapp.domain.types import AccountKind, AccountStatus, Role
 from bankapp.errors import (
     ApprovalRequired,
     ApprovalState,
+    DrawerState,
     IdempotencyConflict,
     InsufficientFunds,
     PermissionDenied,
     ValidationFailed,
 )
-from tests.fixtures import audit_kinds, entry_count, funded_account, make_customer, make_staff
+from tests.fixtures import (
+    acting_as,
+    audit_kinds,
+    entry_count,
+    fund,
+    funded_account,
+    make_customer,
+    make_staff,
+)
 
 Branch = dict[str, Any]
 THRESHOLD = 1_000_000  # Settings().approval_threshold_cents
@@ -28,8 +40,10 @@ def branch(bank: Bank) -> Branch:
     admin = make_staff(bank, "ada", Role.ADMIN)
     other_admin = make_staff(bank, "otto", Role.ADMIN)
     alice = make_customer(bank, "alice")
-    account = funded_account(bank, alice, 3_000_000)
-    bank.drawers.open_drawer(teller, 5_000_000)
+    account = funded_account(bank, alice, 0)
+    fund(bank, account, 3_000_000)  # by transfer: alice's own day starts at nothing
+    big_float = bank.approvals.submit_drawer_float(teller, 5_000_000)
+    bank.approvals.approve(admin, big_float.id)  # a $50,000 float: over the maximum
     return {
         "teller": teller,
         "admin": admin,
@@ -42,9 +56,47 @@ def branch(bank: Bank) -> Branch:
 def test_staff_cannot_move_more_than_the_threshold_directly(bank: Bank, branch: Branch) -> None:
     with pytest.raises(ApprovalRequired):
         bank.payments.withdraw(branch["teller"], branch["account"], THRESHOLD + 1)
+    assert bank.approvals.needs_approval(branch["teller"], branch["account"], THRESHOLD + 1)
     bank.payments.withdraw(branch["teller"], branch["account"], THRESHOLD)  # at the line: fine
-    assert bank.approvals.needs_approval(branch["teller"], THRESHOLD + 1)
-    assert not bank.approvals.needs_approval(branch["alice"], THRESHOLD + 1)
+    assert bank.approvals.needs_approval(branch["teller"], branch["account"], 1)
+    assert not bank.approvals.needs_approval(branch["alice"], branch["account"], THRESHOLD + 1)
+
+
+def test_splitting_cash_under_the_threshold_does_not_avoid_approval(
+    bank: Bank, branch: Branch
+) -> None:
+    """The attack: $11,000 as two withdrawals under the $10,000 threshold. The threshold is
+    on the customer's day, so the second goes pending and moves nothing."""
+    teller, account = branch["teller"], branch["account"]
+    bank.payments.withdraw(teller, account, 550_000)
+    before = entry_count(bank)
+    with pytest.raises(ApprovalRequired, match=r"today come to \$5,500\.00"):
+        bank.payments.withdraw(teller, account, 550_000)
+    assert entry_count(bank) == before
+    # Another teller, or a transfer out, is the same customer's same day.
+    other = make_staff(bank, "ted", Role.TELLER)
+    bank.drawers.open_drawer(other, 500_000)
+    with pytest.raises(ApprovalRequired):
+        bank.payments.withdraw(other, account, 460_000)
+    with pytest.raises(ApprovalRequired):
+        bank.payments.transfer(teller, account, _stranger_account(bank), 460_000)
+    bank.payments.withdraw(other, account, 450_000)  # up to the threshold exactly: fine
+    assert bank.accounts.get(branch["alice"], account).balance == 3_000_000 - 1_000_000
+    assert bank.verify().ok
+
+
+def test_credit_moved_out_in_pieces_still_reaches_a_supervisor(bank: Bank, branch: Branch) -> None:
+    """The attack: a teller moves a customer's credit line out in $9,999.99 pieces."""
+    teller, alice = branch["teller"], branch["alice"]
+    application = bank.cards.apply_for_credit(teller, 5_000_000, owner_id=alice.user_id)
+    bank.approvals.approve(branch["admin"], application.id)
+    card = bank.cards.issue_credit(teller, application.id)
+    bank.payments.transfer(teller, card.card.account_id, _stranger_account(bank), 999_999)
+    with pytest.raises(ApprovalRequired):
+        bank.payments.transfer(teller, card.card.account_id, _stranger_account(bank), 999_999)
+    with pytest.raises(ApprovalRequired):
+        bank.payments.withdraw(teller, card.card.account_id, 999_999)
+    assert bank.cards.get(teller, card.card.id).used == 999_999
 
 
 def test_a_pending_withdrawal_moves_nothing_until_an_admin_approves(
@@ -86,7 +138,7 @@ def test_the_maker_cannot_approve_their_own_request(bank: Bank, branch: Branch) 
 
 def test_a_teller_cannot_approve_anything(bank: Bank, branch: Branch) -> None:
     other = make_staff(bank, "ted", Role.TELLER)
-    bank.drawers.open_drawer(other, 0)
+    bank.drawers.open_drawer(other, 1_000)
     item = bank.approvals.submit(other, "deposit", branch["account"], 2_000_000)
     with pytest.raises(PermissionDenied):
         bank.approvals.approve(branch["teller"], item.id)
@@ -174,17 +226,128 @@ def test_closing_an_account_with_history_needs_approval(bank: Bank, branch: Bran
     assert bank.verify().ok
 
 
-def test_a_cash_approval_fails_when_the_makers_drawer_was_closed(
+def test_a_drawer_holding_a_waiting_request_cannot_close(bank: Bank, branch: Branch) -> None:
+    teller = branch["teller"]
+    item = bank.approvals.submit(teller, "withdrawal", branch["account"], 1_500_000)
+    with pytest.raises(DrawerState, match=rf"holds cash request\(s\) #{item.id}"):
+        bank.drawers.close_drawer(teller, 5_000_000)
+    with pytest.raises(DrawerState, match=rf"#{item.id}"):
+        bank.approvals.submit_drawer_close(teller, 0)
+    assert bank.drawers.current(teller) is not None
+
+
+def test_approval_posts_against_the_drawer_that_took_the_cash(bank: Bank, branch: Branch) -> None:
+    """The attack: an approved $12,500 deposit taken in drawer 2 was booked into the teller's
+    next drawer, 3. It stays with drawer 2, whoever approves and whenever."""
+    teller, admin = branch["teller"], branch["admin"]
+    taken_in = bank.drawers.current(teller)
+    assert taken_in is not None
+    item = bank.approvals.submit(teller, "deposit", branch["account"], 1_250_000, memo="Van")
+    assert item.drawer_id == taken_in.id
+    bank.drawers.open_drawer(admin, 1_000)  # the approver's own drawer is not touched
+    bank.approvals.approve(branch["other_admin"], item.id)
+    drawer = bank.drawers.current(teller)
+    assert drawer is not None and drawer.id == taken_in.id
+    assert drawer.cash_on_hand == taken_in.cash_on_hand + 1_250_000
+    assert bank.drawers.current(admin).cash_on_hand == 1_000  # type: ignore[union-attr]
+
+
+def test_a_cash_request_whose_drawer_is_gone_fails_and_moves_nothing(
     bank: Bank, branch: Branch
 ) -> None:
-    item = bank.approvals.submit(branch["teller"], "withdrawal", branch["account"], 1_500_000)
-    bank.drawers.close_drawer(branch["teller"], 5_000_000)
-    with pytest.raises(Exception) as refused:
-        bank.approvals.approve(branch["admin"], item.id)
-    assert refused.value.__class__.__name__ == "DrawerRequired"
-    assert bank.approvals.get(branch["admin"], item.id).status == "failed"
+    teller, admin = branch["teller"], branch["admin"]
+    item = bank.approvals.submit(teller, "withdrawal", branch["account"], 1_500_000)
+    bank.approvals.reject(admin, item.id, "No ID")
+    bank.drawers.close_drawer(teller, 5_000_000)
+    bank.drawers.open_drawer(teller, 1_000)
     assert bank.accounts.get(branch["alice"], branch["account"]).balance == 3_000_000
+
+
+def test_a_float_over_the_maximum_waits_and_comes_from_the_vault(bank: Bank) -> None:
+    """The attack: a drawer opened with a $10,000,000 float and closed counting $0 (a $10M
+    shortage written off by one person). A float over the maximum waits for a supervisor."""
+    teller = make_staff(bank, "tina", Role.TELLER)
+    admin = make_staff(bank, "ada", Role.ADMIN)
+    before = entry_count(bank)
+    with pytest.raises(ApprovalRequired, match="float"):
+        bank.drawers.open_drawer(teller, 1_000_000_000)
+    assert bank.drawers.current(teller) is None and entry_count(bank) == before
+    item = bank.approvals.submit_drawer_float(teller, 1_000_000_000)
+    with pytest.raises(PermissionDenied):
+        bank.approvals.approve(make_staff(bank, "ted", Role.TELLER), item.id)
+    bank.approvals.approve(admin, item.id)
+    drawer = bank.drawers.current(teller)
+    assert drawer is not None and drawer.cash_on_hand == 1_000_000_000
+    assert bank.verify().ok
+
+
+def test_a_count_off_by_more_than_the_tolerance_waits_for_a_supervisor(bank: Bank) -> None:
+    teller = make_staff(bank, "tina", Role.TELLER)
+    admin = make_staff(bank, "ada", Role.ADMIN)
+    bank.drawers.open_drawer(teller, 400_000)
+    before = entry_count(bank)
+    with pytest.raises(ApprovalRequired, match=r"\$4,000\.00 short; more than \$10\.00"):
+        bank.drawers.close_drawer(teller, 0)  # a $4,000 shortage
+    assert entry_count(bank) == before and bank.drawers.current(teller) is not None
+    item = bank.approvals.submit_drawer_close(teller, 0)
+    with pytest.raises(DrawerState, match="waits for a supervisor"):
+        bank.payments.deposit(teller, funded_account(bank, make_customer(bank, "albert"), 0), 100)
+    bank.approvals.reject(admin, item.id, "Count again")
+    assert bank.drawers.current(teller).status == "open"  # type: ignore[union-attr]
+    item = bank.approvals.submit_drawer_close(teller, 0)
+    bank.approvals.approve(admin, item.id)
+    closed = bank.drawers.get(admin, item.drawer_id)  # type: ignore[arg-type]
+    assert (closed.status, closed.difference) == ("closed", -400_000)
+    # Within the tolerance it closes at once.
+    bank.drawers.open_drawer(teller, 100_000)
+    assert bank.drawers.close_drawer(teller, 99_500).difference == -500
+    assert bank.verify().ok
+
+
+def test_a_disabled_makers_requests_are_void(bank: Bank, branch: Branch) -> None:
+    """The attack: a disabled teller's pending request could still be approved."""
+    item = bank.approvals.submit(branch["teller"], "deposit", branch["account"], 1_500_000)
+    bank.staff.disable(branch["admin"], branch["teller"].user_id)
+    voided = bank.approvals.get(branch["admin"], item.id)
+    assert voided.status == "voided" and "disabled" in voided.reason
+    before = entry_count(bank)
+    with pytest.raises(ApprovalState):
+        bank.approvals.approve(branch["other_admin"], item.id)
+    assert entry_count(bank) == before
+
+
+def test_an_admin_set_up_by_the_maker_cannot_approve_the_makers_request(
+    bank: Bank, branch: Branch
+) -> None:
+    """The attack: an admin creates a second admin and approves their own request with it."""
+    admin, other = branch["admin"], branch["other_admin"]
+    hire = bank.staff.create(
+        admin, username="sock", full_name="Sock Puppet", email="s@bank.example", role="admin"
+    )
+    created = bank.approvals.approve(other, hire.id)
+    assert created.temporary_password and created.target_user_id is not None
+    puppet = acting_as(bank, "sock")
+    item = bank.approvals.submit(
+        admin, "transfer", branch["account"], 1_500_000, to_account_number=_stranger_account(bank)
+    )
+    with pytest.raises(ApprovalState, match="set up by the maker"):
+        bank.approvals.approve(puppet, item.id)
+    mine = bank.approvals.submit(
+        puppet, "transfer", branch["account"], 1_600_000, to_account_number=_stranger_account(bank)
+    )
+    with pytest.raises(ApprovalState, match="You set up the maker"):
+        bank.approvals.approve(admin, mine.id)
+    assert bank.approvals.get(other, item.id).status == "pending"
 
 
 def _second_account(bank: Bank, branch: Branch) -> str:
     return bank.accounts.open(branch["alice"], AccountKind.SAVINGS, "Second").number
+
+
+_strangers = itertools.count()
+
+
+def _stranger_account(bank: Bank) -> str:
+    """A checking account of a new customer (each call a new one)."""
+    customer = make_customer(bank, f"stranger{next(_strangers)}")
+    return bank.accounts.open(customer, AccountKind.CHECKING).number

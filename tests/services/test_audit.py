@@ -19,12 +19,15 @@ def test_every_login_and_money_movement_is_audited(bank: Bank) -> None:
     busy_account(bank)
     kinds = audit_kinds(bank)
     assert kinds == [
-        "user.create",
+        "user.create",  # alice
         "account.open",
+        "user.create",  # the counter's teller and supervisor, who take her cash
+        "drawer.open",
+        "user.create",
         "money.deposit",
-        "money.withdrawal",
-        "money.withdrawal",
-        "money.withdrawal",
+        "money.atm_withdrawal",
+        "money.atm_withdrawal",
+        "money.atm_withdrawal",
     ]
     make_customer(bank, "bob")
     bank.auth.login("bob", PASSWORD)

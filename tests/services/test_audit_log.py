@@ -32,7 +32,7 @@ def test_the_audit_log_pages_newest_first_and_filters(bank: Bank, clock: FixedCl
     by_alice = bank.audit_log.page(boss, filters=AuditFilter(user="alice")).lines
     assert by_alice and {line.actor_name for line in by_alice} == {"alice"}
     money = bank.audit_log.page(boss, filters=AuditFilter(kind="money.")).lines
-    assert [line.kind for line in money] == ["money.withdrawal"] * 4 + ["money.deposit"]
+    assert [line.kind for line in money] == ["money.atm_withdrawal"] * 4 + ["money.deposit"]
     today = clock.now().date()
     assert bank.audit_log.page(boss, filters=AuditFilter(since=today)).lines
     assert not bank.audit_log.page(boss, filters=AuditFilter(until=today - timedelta(days=2))).lines

@@ -10,6 +10,7 @@ from bankapp.domain.types import Role
 from bankapp.errors import DrawerRequired, DrawerState, InvalidAmount, PermissionDenied
 from bankapp.services.drawers import OVER_SHORT
 from bankapp.services.ledger import BANK_CASH
+from bankapp.services.payments import CHECK_CLEARING
 from bankapp.storage.models import Account
 from tests.fixtures import audit_kinds, funded_account, make_customer, make_staff
 
@@ -114,12 +115,15 @@ def test_negative_or_fractional_counts_are_refused(bank: Bank) -> None:
         bank.drawers.close_drawer(teller, -5)
 
 
-def test_customers_have_no_drawer_and_keep_using_bank_cash(bank: Bank) -> None:
+def test_customers_have_no_drawer_and_their_own_deposits_are_no_cash(bank: Bank) -> None:
     alice = make_customer(bank, "alice")
     with pytest.raises(PermissionDenied):
         bank.drawers.open_drawer(alice, 100)
-    account = funded_account(bank, alice, 900)
-    assert internal_balance(bank, BANK_CASH) == -900
+    account = funded_account(bank, alice, 0)
+    vault = internal_balance(bank, BANK_CASH)
+    bank.payments.deposit(alice, account, 900)  # a check, not cash
+    assert internal_balance(bank, BANK_CASH) == vault
+    assert internal_balance(bank, CHECK_CLEARING) == -900
     assert bank.accounts.get(alice, account).balance == 900
 
 

@@ -11,7 +11,7 @@ from bankapp.clock import FixedClock
 from bankapp.domain.types import AccountKind
 from bankapp.errors import AccountNotFound, ValidationFailed
 from bankapp.services.history import HistoryFilter
-from tests.fixtures import funded_account, make_customer
+from tests.fixtures import funded_account, make_customer, settle
 
 
 def test_pages_walk_the_whole_history_once_newest_first(bank: Bank, clock: FixedClock) -> None:
@@ -29,7 +29,7 @@ def test_pages_walk_the_whole_history_once_newest_first(bank: Bank, clock: Fixed
         cursor = page.next_cursor
     assert [line.amount for line in seen] == [i * 100 for i in range(25, 0, -1)]
     assert seen[0].balance_after == sum(range(1, 26)) * 100
-    assert all(line.counterparty == "Bank cash" for line in seen)
+    assert all(line.counterparty == "Checks in clearing" for line in seen)  # her own: checks
 
 
 def test_filters_by_date_kind_amount_and_memo(bank: Bank, clock: FixedClock) -> None:
@@ -38,7 +38,8 @@ def test_filters_by_date_kind_amount_and_memo(bank: Bank, clock: FixedClock) -> 
     savings = bank.accounts.open(alice, AccountKind.SAVINGS)
     start = clock.now()
     bank.payments.deposit(alice, account, 10_000, memo="Salary 100%")
-    clock.advance(timedelta(days=1))
+    clock.advance(timedelta(days=2))
+    settle(bank)  # the check cleared
     bank.payments.withdraw(alice, account, 2_500, memo="Groceries")
     clock.advance(timedelta(days=1))
     bank.payments.transfer(alice, account, savings.number, 1_000, memo="to_savings")
@@ -47,7 +48,8 @@ def test_filters_by_date_kind_amount_and_memo(bank: Bank, clock: FixedClock) -> 
         page = bank.history.page(alice, account, filters=HistoryFilter(**kw))  # type: ignore[arg-type]
         return [line.amount for line in page.lines]
 
-    assert amounts(kind="withdrawal") == [-2_500]
+    assert amounts(kind="atm_withdrawal") == [-2_500]
+    assert amounts(kind="check_deposit") == [10_000]
     assert amounts(since=start + timedelta(hours=12)) == [-1_000, -2_500]
     assert amounts(until=start + timedelta(hours=12)) == [10_000]
     assert amounts(min_amount=2_000) == [-2_500, 10_000]

@@ -149,3 +149,34 @@ def test_money_moves_between_customers_and_the_ledger_verifies(bank: Bank) -> No
     report = bank.verify()
     assert report.ok, report.problems
     assert report.entries == 4
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "card 4111111111111111",
+        "4111 1111 1111 1111 thanks",
+        "ref 4111-1111-1111-1111",
+        "378282246310005",  # 15 digits (Amex test number)
+    ],
+)
+def test_a_card_number_typed_into_a_memo_is_refused(bank: Bank, text: str) -> None:
+    """The attack: a card number typed into a memo was stored and exported in clear."""
+    alice = make_customer(bank, "alice")
+    account = funded_account(bank, alice, 10_000)
+    savings = bank.accounts.open(alice, AccountKind.SAVINGS)
+    entries = entry_count(bank)
+    with pytest.raises(ValidationFailed, match="card number") as caught:
+        bank.payments.transfer(alice, account, savings.number, 100, memo=text)
+    assert caught.value.field == "memo"
+    with pytest.raises(ValidationFailed, match="card number"):
+        bank.accounts.rename(alice, account, text[:60])
+    assert entry_count(bank) == entries
+
+
+def test_long_numbers_that_are_not_card_numbers_are_fine_in_a_memo(bank: Bank) -> None:
+    alice = make_customer(bank, "alice")
+    account = funded_account(bank, alice, 10_000)
+    savings = bank.accounts.open(alice, AccountKind.SAVINGS)
+    for memo in ("Invoice 4111111111111112", "Call +1 555 0101 2233", "Order 2026-11-20"):
+        bank.payments.transfer(alice, account, savings.number, 100, memo=memo)

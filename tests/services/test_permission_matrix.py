@@ -38,7 +38,14 @@ from bankapp.errors import (
 )
 from bankapp.services.sessions import open_session, token_hash
 from bankapp.storage.models import Account, AuditEvent, UserSession, table_of
-from tests.fixtures import funded_account, make_customer, make_staff
+from tests.fixtures import (
+    approved_application,
+    counter_staff,
+    credit_card,
+    funded_account,
+    make_customer,
+    make_staff,
+)
 
 CALLERS = ("owner", "stranger", "teller", "admin", "disabled")
 ADMIN = frozenset({"admin"})
@@ -175,6 +182,7 @@ class World:
     credit: IssuedCard  # the owner's credit card
     statement: int  # a statement the owner generated for `account`
     period: StatementPeriod
+    decider: Actor  # a supervisor outside the callers, who clears up what a row filed
     # Fresh objects for the rows that change one (freeze an account, cancel a card), made
     # before any call so a refused call leaves no trace; a call that succeeds uses one up.
     spares: list[int]
@@ -199,6 +207,18 @@ def _purchase(w: World, a: Actor) -> object:
     return w.bank.cards.purchase(
         a, pan=card.pan, expiry=card.card.expiry, cvv=card.cvv, merchant="Shop", amount=100
     )
+
+
+def _apply_for_credit(w: World, a: Actor) -> object:
+    """Apply, then have the application declined, so the next caller may apply too (one
+    application waits at a time)."""
+    item = w.bank.cards.apply_for_credit(a, 100_000, owner_id=w.owner.user_id)
+    return w.bank.approvals.reject(w.decider, item.id, "Cleared by the test")
+
+
+def _place_hold(w: World, a: Actor) -> object:
+    until = w.bank.clock.now() + timedelta(days=1)
+    return w.bank.holds.place(a, w.account, 100, "Suspected fraud", until=until)
 
 
 CALLS: dict[str, tuple[Call, frozenset[str]]] = {
@@ -227,6 +247,10 @@ CALLS: dict[str, tuple[Call, frozenset[str]]] = {
         lambda w, a: w.bank.payments.withdraw(a, w.account, 100),
         OWNER_AND_STAFF,
     ),
+    "payments.preview": (
+        lambda w, a: w.bank.payments.preview(a, "withdraw", w.account, 100),
+        OWNER_AND_STAFF,
+    ),
     "payments.transfer": (
         lambda w, a: w.bank.payments.transfer(a, w.account, w.other_number, 100),
         OWNER_AND_STAFF,
@@ -250,8 +274,8 @@ CALLS: dict[str, tuple[Call, frozenset[str]]] = {
         lambda w, a: w.bank.cards.issue(a, "debit", account_id=w.account),
         OWNER_AND_STAFF,
     ),
-    "cards.issue_credit for the owner": (
-        lambda w, a: w.bank.cards.issue_credit(a, 100_000, owner_id=w.owner.user_id),
+    "cards.issue_credit from an approved application": (
+        lambda w, a: w.bank.cards.issue_credit(a, w.spare()),
         OWNER_AND_STAFF,
     ),
     "cards.freeze": (lambda w, a: w.bank.cards.freeze(a, w.spare()), OWNER_AND_STAFF),
@@ -310,36 +334,32 @@ CALLS: dict[str, tuple[Call, frozenset[str]]] = {
         OWNER_AND_STAFF,
     ),
     "auth.sign_ins (own)": (lambda w, a: w.bank.auth.sign_ins(a), EVERY_ACTIVE),
-    "auth.set_status": (
-        lambda w, a: w.bank.auth.set_status(a, w.owner.user_id, "active"),
-        ADMIN,
-    ),
-    "auth.unlock": (lambda w, a: w.bank.auth.unlock(a, w.owner.username), ADMIN),
-    "auth.reset_password": (
-        lambda w, a: w.bank.auth.reset_password(a, w.owner.user_id, "temporary passphrase 9"),
-        ADMIN,
-    ),
     "auth.create_user customer": (
         lambda w, a: w.bank.auth.create_user(
             a,
             username=f"new{a.user_id}",
             password="customer passphrase 1",
-            role="customer",
             full_name="New Customer",
             email="c@example.com",
         ),
         STAFF,
     ),
-    "auth.create_user teller": (
-        lambda w, a: w.bank.auth.create_user(
-            a,
-            username=f"staff{a.user_id}",
-            password="customer passphrase 1",
-            role="teller",
-            full_name="New Teller",
-            email="t@example.com",
-        ),
-        ADMIN,
+    "cards.apply_for_credit for the owner": (_apply_for_credit, OWNER_AND_STAFF),
+    "cards.credit_applications": (
+        lambda w, a: w.bank.cards.credit_applications(a, owner_id=w.owner.user_id),
+        OWNER_AND_STAFF,
+    ),
+    "cards.authorisations": (
+        lambda w, a: w.bank.cards.authorisations(a, w.card.card.id),
+        OWNER_AND_STAFF,
+    ),
+    "cards.capture": (lambda w, a: w.bank.cards.capture(a, w.spare()), STAFF),
+    "holds.list_holds": (lambda w, a: w.bank.holds.list_holds(a, w.account), OWNER_AND_STAFF),
+    "holds.place": (_place_hold, STAFF),
+    "holds.release": (lambda w, a: w.bank.holds.release(a, w.spare(), "Verified"), STAFF),
+    "payments.return_deposit": (
+        lambda w, a: w.bank.payments.return_deposit(a, w.spare(), "Check bounced"),
+        STAFF,
     ),
 }
 
@@ -354,6 +374,10 @@ SPARE_KINDS = {
     "cards.cancel": "card",
     "cards.replace": "card",
     "cards.unfreeze": "frozen card",
+    "cards.issue_credit from an approved application": "approved application",
+    "cards.capture": "authorisation",
+    "holds.release": "authorisation",
+    "payments.return_deposit": "check deposit",
 }
 
 
@@ -369,6 +393,25 @@ def _spares(bank: Bank, owner: Actor, account: int, kind: str) -> list[int]:
             for card in cards:
                 bank.cards.freeze(owner, card)
         return cards
+    if kind == "approved application":
+        return [approved_application(bank, owner, 100_000) for _ in range(SPARES)]
+    if kind == "authorisation":
+        card = bank.cards.issue_debit(owner, account)
+        return [
+            bank.cards.purchase(
+                owner,
+                pan=card.pan,
+                expiry=card.card.expiry,
+                cvv=card.cvv,
+                merchant="Shop",
+                amount=50,
+            ).hold_id
+            for _ in range(SPARES)
+        ]
+    if kind == "check deposit":
+        for _ in range(SPARES):
+            bank.payments.deposit(owner, account, 100, memo="Check")
+        return [hold.id for hold in bank.holds.list_holds(owner, account) if hold.kind == "deposit"]
     return []
 
 
@@ -381,8 +424,8 @@ def build_world(bank: Bank, call_name: str = "") -> tuple[World, dict[str, Actor
     other = bank.accounts.open(stranger, AccountKind.CHECKING)
     bank.accounts.open(disabled, AccountKind.CHECKING)
     card = bank.cards.issue_debit(owner, account)
-    credit = bank.cards.issue_credit(owner, 100_000)
-    bank.cards.purchase(
+    credit = credit_card(bank, owner, 100_000)
+    bought = bank.cards.purchase(
         owner,
         pan=credit.pan,
         expiry=credit.card.expiry,
@@ -390,10 +433,12 @@ def build_world(bank: Bank, call_name: str = "") -> tuple[World, dict[str, Actor
         merchant="Shop",
         amount=5_000,
     )
+    _, decider = counter_staff(bank)
+    bank.cards.capture(decider, bought.hold_id)  # settled: money is owed on the card
     today = bank.clock.now().date()
     period = StatementPeriod(today - timedelta(days=30), today)
     statement = bank.statements.generate(owner, account, period).statement_id
-    bank.auth.set_status(admin, disabled.user_id, "disabled")
+    bank.staff.disable(decider, disabled.user_id)
     spares = _spares(bank, owner, account, SPARE_KINDS.get(call_name, ""))
     world = World(
         bank,
@@ -405,6 +450,7 @@ def build_world(bank: Bank, call_name: str = "") -> tuple[World, dict[str, Actor
         credit,
         statement,
         period,
+        decider,
         spares,
     )
     actors = {
@@ -450,6 +496,7 @@ class StaffWorld:
     owner: Actor
     maker: Actor  # another teller, with an open drawer and a pending item
     target: Actor  # a teller that admins manage
+    gone: Actor  # a disabled teller, whom admins may ask to enable again
     account: int
     other_number: str
     item: int  # a pending approval made by `maker`
@@ -464,15 +511,27 @@ def _with_drawer(w: StaffWorld, a: Actor) -> int:
     return w.bank.drawers.close_drawer(a, 1_000).id
 
 
+def _count_short(w: StaffWorld, a: Actor) -> object:
+    """Open a drawer and count it far short: the close waits for a supervisor."""
+    w.bank.drawers.open_drawer(a, 100_000)
+    return w.bank.approvals.submit_drawer_close(a, 0)
+
+
 STAFF_CALLS: dict[str, tuple[StaffCall, frozenset[str]]] = {
     "drawers.open_drawer": (lambda w, a: w.bank.drawers.open_drawer(a, 1_000), STAFF),
     "drawers.close_drawer": (_with_drawer, STAFF),
     "drawers.current": (lambda w, a: w.bank.drawers.current(a), STAFF),
     "drawers.get another's": (lambda w, a: w.bank.drawers.get(a, w.drawer), ADMIN),
     "approvals.needs_approval": (
-        lambda w, a: w.bank.approvals.needs_approval(a, BIG),
-        EVERY_ACTIVE,
+        lambda w, a: w.bank.approvals.needs_approval(a, w.account, BIG),
+        OWNER_AND_STAFF,
     ),
+    "approvals.submit_drawer_float": (
+        lambda w, a: w.bank.approvals.submit_drawer_float(a, 2_000_000),
+        STAFF,
+    ),
+    "approvals.submit_drawer_close": (_count_short, STAFF),
+    "clearing.process_due": (lambda w, a: w.bank.clearing.process_due(a), ADMIN),
     "approvals.submit": (
         lambda w, a: w.bank.approvals.submit(
             a, "transfer", w.account, BIG, to_account_number=w.other_number
@@ -500,18 +559,17 @@ STAFF_CALLS: dict[str, tuple[StaffCall, frozenset[str]]] = {
             full_name="New Hire",
             email="hire@bank.example",
             role="teller",
-            temporary_password="temporary passphrase 7",
         ),
         ADMIN,
     ),
     "staff.disable": (lambda w, a: w.bank.staff.disable(a, w.target.user_id), ADMIN),
-    "staff.enable": (lambda w, a: w.bank.staff.enable(a, w.target.user_id), ADMIN),
+    "staff.enable": (lambda w, a: w.bank.staff.enable(a, w.gone.user_id), ADMIN),
     "staff.change_role": (
         lambda w, a: w.bank.staff.change_role(a, w.target.user_id, "admin"),
         ADMIN,
     ),
     "staff.reset_password": (
-        lambda w, a: w.bank.staff.reset_password(a, w.target.user_id, "temporary passphrase 8"),
+        lambda w, a: w.bank.staff.reset_password(a, w.target.user_id),
         ADMIN,
     ),
     "staff.unlock": (lambda w, a: w.bank.staff.unlock(a, w.target.user_id), ADMIN),
@@ -519,7 +577,6 @@ STAFF_CALLS: dict[str, tuple[StaffCall, frozenset[str]]] = {
         lambda w, a: w.bank.staff.reset_second_factor(a, w.target.user_id),
         ADMIN,
     ),
-    "totp.reset": (lambda w, a: w.bank.totp.reset(a, w.target.user_id), ADMIN),
     "totp.remaining_recovery_codes (own)": (
         lambda w, a: w.bank.totp.remaining_recovery_codes(a),
         EVERY_ACTIVE,
@@ -534,12 +591,15 @@ def build_staff_world(bank: Bank) -> tuple[StaffWorld, dict[str, Actor]]:
     admin = make_staff(bank, "admin", Role.ADMIN)
     maker = make_staff(bank, "maker", Role.TELLER)
     target = make_staff(bank, "target", Role.TELLER)
+    gone = make_staff(bank, "gone_teller", Role.TELLER)
     account = funded_account(bank, owner, 3_000_000)
     other = bank.accounts.open(stranger, AccountKind.CHECKING)
-    bank.auth.set_status(admin, disabled.user_id, "disabled")
-    drawer = bank.drawers.open_drawer(maker, 5_000_000).id
-    item = bank.approvals.submit(maker, "withdrawal", account, BIG).id
-    world = StaffWorld(bank, owner, maker, target, account, other.number, item, drawer)
+    _, supervisor = counter_staff(bank)
+    bank.staff.disable(supervisor, disabled.user_id)
+    bank.staff.disable(supervisor, gone.user_id)
+    drawer = bank.drawers.open_drawer(maker, 100_000).id
+    item = bank.approvals.submit(maker, "deposit", account, BIG).id
+    world = StaffWorld(bank, owner, maker, target, gone, account, other.number, item, drawer)
     actors = {
         "owner": owner,
         "stranger": stranger,

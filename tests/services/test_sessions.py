@@ -75,11 +75,15 @@ def test_a_real_session_with_a_claimed_role_acts_with_the_role_in_the_database(
     claims_admin = Actor(alice.user_id, "boss", Role.ADMIN, session=alice.session)
     with pytest.raises(PermissionDenied):
         bank.staff.page(claims_admin)
-    funded_account(bank, claims_admin, 1_000)
+    account = bank.accounts.open(claims_admin, AccountKind.CHECKING)
     events = table_of(AuditEvent)
     names = bank.db.read(
         lambda tx: (
-            tx.conn.execute(select(events.c.actor_name).where(events.c.kind == "account.open"))
+            tx.conn.execute(
+                select(events.c.actor_name).where(
+                    events.c.kind == "account.open", events.c.subject == f"account {account.id}"
+                )
+            )
             .scalars()
             .all()
         )
@@ -91,7 +95,7 @@ def test_a_disabled_users_open_session_is_refused_on_its_next_call(bank: Bank) -
     admin = make_staff(bank, "boss", Role.ADMIN)
     alice = make_customer(bank, "alice")
     account = funded_account(bank, alice, 1_000)
-    bank.auth.set_status(admin, alice.user_id, "disabled")
+    bank.staff.disable(admin, alice.user_id)
     with pytest.raises(SessionEnded):
         bank.accounts.get(alice, account)
 
@@ -113,10 +117,12 @@ def test_a_role_lowered_by_an_admin_takes_effect_on_the_next_call(bank: Bank) ->
 
 def test_a_customer_with_a_temporary_password_can_only_change_it(bank: Bank) -> None:
     admin = make_staff(bank, "boss", Role.ADMIN)
+    other = make_staff(bank, "otto", Role.ADMIN)
     alice = make_customer(bank, "alice")
     account = funded_account(bank, alice, 5_000)
-    bank.auth.reset_password(admin, alice.user_id, "temporary passphrase 77")
-    forced = bank.auth.login("alice", "temporary passphrase 77")
+    request = bank.staff.reset_password(admin, alice.user_id)
+    temporary = bank.approvals.approve(other, request.id).temporary_password
+    forced = bank.auth.login("alice", temporary)
     assert forced.state == SessionState.MUST_CHANGE_PASSWORD
     entries = table_of(JournalEntry)
     with pytest.raises(SignInIncomplete):
@@ -124,9 +130,7 @@ def test_a_customer_with_a_temporary_password_can_only_change_it(bank: Bank) -> 
     with pytest.raises(SignInIncomplete):
         bank.accounts.list_accounts(forced.actor)
     assert bank.db.read(lambda tx: tx.conn.execute(select(entries.c.id)).all()) != []
-    done = bank.auth.change_password(
-        forced.actor, "temporary passphrase 77", NEW_PASSWORD, NEW_PASSWORD
-    )
+    done = bank.auth.change_password(forced.actor, temporary, NEW_PASSWORD, NEW_PASSWORD)
     assert done.signed_in
     assert [a.id for a in bank.accounts.list_accounts(done.actor)] == [account]
 

@@ -7,9 +7,10 @@ import pytest
 from sqlalchemy import select, update
 
 from bankapp.bank import Bank
+from bankapp.domain.types import AccountKind
 from bankapp.storage.database import Tx
 from bankapp.storage.models import Account, Posting
-from tests.fixtures import busy_account, make_customer
+from tests.fixtures import busy_account, counter_staff, credit_card, make_customer
 
 
 def test_a_clean_bank_verifies(bank: Bank) -> None:
@@ -17,7 +18,9 @@ def test_a_clean_bank_verifies(bank: Bank) -> None:
     report = bank.verify()
     assert report.ok, report.problems
     assert report.entries == 4 and report.postings == 8
-    assert report.audit_events == 6  # user, account, a deposit and three withdrawals
+    # alice and her account, the counter's two staff and its drawer, a deposit, three ATM
+    # withdrawals
+    assert report.audit_events == 9
 
 
 def test_an_edited_balance_is_found(bank: Bank) -> None:
@@ -53,11 +56,13 @@ def test_an_edited_posting_unbalances_its_entry_and_running_balance(bank: Bank) 
 @pytest.mark.usefixtures("private_key_file")
 def test_verify_notices_a_card_purchase_edited_in_the_database(bank: Bank) -> None:
     ann = make_customer(bank, "ann")
-    card = bank.cards.issue_credit(ann, 30_000)
-    entry = bank.cards.purchase(
+    card = credit_card(bank, ann, 30_000)
+    bought = bank.cards.purchase(
         ann, pan=card.pan, expiry=card.card.expiry, cvv=card.cvv, merchant="Cafe", amount=1_000
-    ).entry_id
-    assert bank.verify().ok
+    )
+    _, supervisor = counter_staff(bank)
+    entry = bank.cards.capture(supervisor, bought.hold_id).entry_id
+    assert entry is not None and bank.verify().ok
     postings = Posting.__table__
     accounts = Account.__table__
 
@@ -79,3 +84,25 @@ def test_verify_notices_a_card_purchase_edited_in_the_database(bank: Bank) -> No
     report = bank.verify()
     assert not report.ok
     assert any(f"journal entry {entry}" in problem for problem in report.problems)
+
+
+@pytest.mark.usefixtures("private_key_file")
+def test_verify_notices_held_money_that_no_hold_explains(bank: Bank) -> None:
+    """`held` must equal the sum of the account's active holds, and the available balance
+    (balance less holds) must not be below the floor."""
+    ann = make_customer(bank, "ann")
+    account = busy_account(bank)
+    bank.payments.deposit(ann, bank.accounts.open(ann, AccountKind.CHECKING).id, 500)  # held
+    assert bank.verify().ok
+    accounts = Account.__table__
+    bank.db.write(
+        lambda tx: tx.conn.execute(
+            update(accounts).where(accounts.c.id == account).values(held=9_500)
+        )
+    )
+    problems = bank.verify().problems
+    assert any(
+        f"account {account}" in p and "held 9500 but its active holds sum to 0" in p
+        for p in problems
+    )
+    assert any(f"account {account}" in p and "available balance -100 below" in p for p in problems)

@@ -22,7 +22,16 @@ from bankapp.domain.types import Role
 from bankapp.errors import CardDeclined, CardStatusConflict
 from bankapp.storage import installation_key as keys
 from bankapp.storage.models import Base
-from tests.fixtures import PASSWORD, TEST_SETTINGS, buy, funded_account, make_customer, make_staff
+from tests.fixtures import (
+    PASSWORD,
+    TEST_SETTINGS,
+    buy,
+    credit_card,
+    funded_account,
+    make_customer,
+    make_staff,
+    settle,
+)
 
 HEXDIGEST = re.compile(r"^[0-9a-f]{64}$")
 MERCHANT = "Hardware Store"
@@ -52,8 +61,8 @@ def card_activity(bank: Bank) -> list[IssuedCard]:
     teller = make_staff(bank, "tina", Role.TELLER)
     issued = [
         bank.cards.issue_debit(ann, funded_account(bank, ann, 500_000)),
-        bank.cards.issue_credit(ann, 250_000),
-        bank.cards.issue_credit(teller, 100_000, owner_id=bob.user_id),
+        credit_card(bank, ann, 250_000),
+        credit_card(bank, teller, 100_000, owner_id=bob.user_id),
     ]
     owners = [ann, ann, bob]
     for card, owner in zip(issued, owners, strict=True):
@@ -62,9 +71,11 @@ def card_activity(bank: Bank) -> list[IssuedCard]:
             buy(bank, owner, card, 1_000, MERCHANT, cvv=f"{(int(card.cvv) + 7) % 1000:03d}")
         with pytest.raises(CardDeclined):
             buy(bank, owner, card, 99_999_999, MERCHANT)
+    settle(bank)  # the purchases post, with their card
     bank.cards.report_lost(ann, issued[0].card.id, stolen=True)
     issued.append(bank.cards.replace(ann, issued[0].card.id))
     buy(bank, ann, issued[-1], 4_321, MERCHANT)
+    settle(bank)
     with pytest.raises(CardStatusConflict):
         bank.cards.cancel(ann, issued[1].card.id)
     return issued

@@ -26,6 +26,7 @@ from bankapp.domain.card_types import IssuedCard
 from bankapp.domain.types import Actor
 from screens.app import make_app
 from screens.config import CONFIG_ENV
+from tests.fixtures import acting_as
 
 SIZE = (120, 34)
 
@@ -309,8 +310,11 @@ def alice(bank: Bank) -> Actor:
 
 
 def new_credit_card(bank: Bank) -> IssuedCard:
+    """A new credit card of alice's: she applies, the demo admin approves, she takes it."""
     bank.cards.rng = random.Random(5)
-    return bank.cards.issue_credit(alice(bank), 150_000)
+    application = bank.cards.apply_for_credit(alice(bank), 150_000)
+    bank.approvals.approve(acting_as(bank, "admin"), application.id)
+    return bank.cards.issue_credit(alice(bank), application.id)
 
 
 def purchase_form(card: IssuedCard, cvv: str) -> Step:

@@ -37,7 +37,8 @@ async def test_a_good_purchase_is_approved_and_charged(demo_bank: Bank) -> None:
         await play(pilot, open_cards, purchase_form(card, card.cvv), "enter")
         assert isinstance(app.screen, CardsScreen)
         assert card.pan not in screen_text(app)
-    assert demo_bank.cards.get(alice(demo_bank), card.card.id).used == 1_250
+    view = demo_bank.cards.get(alice(demo_bank), card.card.id)
+    assert (view.held, view.used) == (1_250, 0)  # authorised; it posts when it settles
 
 
 @pilot_test

@@ -14,6 +14,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
 from bankapp.bank import Bank
+from bankapp.clock import FixedClock
 from bankapp.demo.logins import DEMO_PASSWORD
 from bankapp.domain.types import Actor
 from bankapp.storage.models import SignInThrottle
@@ -29,6 +30,7 @@ from screens.payment import PaymentScreen
 from screens.result import ResultScreen
 from tests.conftest import PASSWORD
 from tests.fixtures import entry_count
+from tests.fixtures import settle as clear_checks
 from tests.ui.helpers import (
     SIZE,
     TAB,
@@ -115,6 +117,11 @@ async def test_register_sign_in_open_deposit_transfer_history_and_log_out(
 
         await play(pilot, "d", Type("500"), "ctrl+s", Expect(ConfirmModal))
         await play(pilot, "enter", Expect(ResultScreen), "escape")
+        assert empty_bank.accounts.get(app.actor, bills.id).available == 0  # a check, held
+        clock = empty_bank.db.clock
+        assert isinstance(clock, FixedClock)
+        clock.advance(empty_bank.settings.clearing_delay)
+        clear_checks(empty_bank)  # the night's clearing: the check cleared
 
         await play(pilot, "t", Type("120.25"), Keys("enter", settle=False), Type("For the pot"))
         await play(pilot, "enter")  # Enter on the memo submits
@@ -273,7 +280,7 @@ async def test_the_command_palette_lists_the_screen_actions(demo_bank: Bank) -> 
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, "alice")
         titles = [command.title for command in app.get_system_commands(app.screen)]
-        assert {"Deposit", "Withdraw", "Transfer", "Open account", "Log out"} <= set(titles)
+        assert {"Deposit check", "ATM cash", "Transfer", "Open account", "Log out"} <= set(titles)
 
 
 @pilot_test

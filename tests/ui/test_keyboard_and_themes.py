@@ -174,6 +174,9 @@ async def test_the_config_file_theme_applies_when_none_was_picked(demo_bank: Ban
 # -- balances -------------------------------------------------------------------------------
 
 
+BALANCE_COLUMN = 4
+
+
 @pilot_test
 async def test_negative_balances_carry_a_minus_sign_not_only_a_colour(demo_bank: Bank) -> None:
     app = make_app(demo_bank)
@@ -181,7 +184,8 @@ async def test_negative_balances_carry_a_minus_sign_not_only_a_colour(demo_bank:
         await sign_in(pilot, "alice")
         accounts = demo_bank.accounts.list_accounts(app.actor)
         table = app.screen.query_one("#accounts", DataTable)
-        shown = {str(table.get_row_at(i)[-1]).strip(): a for i, a in enumerate(accounts)}
+        balance = BALANCE_COLUMN  # the ledger balance; "Available" follows it
+        shown = {str(table.get_row_at(i)[balance]).strip(): a for i, a in enumerate(accounts)}
         negative = [text for text, account in shown.items() if account.balance < 0]
         assert negative, "the demo has a credit card in use"
         assert all(text.startswith("-$") for text in negative)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import DataTable, Input
 
 from bankapp.bank import Bank
 from bankapp.clock import FixedClock
@@ -70,21 +70,23 @@ async def next_sign_in(pilot: Pilot[Any], bank: Bank, username: str) -> None:
 async def test_teller_day_with_a_deposit_an_approved_withdrawal_and_a_short_drawer(
     demo_bank: Bank,
 ) -> None:
-    """Teller opens a drawer, finds alice, takes a cash deposit; a withdrawal over the limit
-    goes pending; the admin approves it; the teller closes the drawer $1.00 short."""
+    """The demo left the teller's drawer open, holding a large deposit that waits for a
+    supervisor: it cannot close yet. The teller finds alice and takes a cash deposit; a
+    withdrawal that takes her day over the threshold goes pending; the admin approves both
+    requests, each against the drawer that took the cash; the teller closes it $1.00 short."""
     app = make_app(demo_bank)
     start = alice_everyday(demo_bank)
+    teller = actor(demo_bank, "teller")
+    drawer = demo_bank.drawers.current(teller)
+    assert drawer is not None
+    (van,) = [i for i in pending_items(demo_bank) if i.kind == "deposit"]
     async with app.run_test(size=SIZE) as pilot:
         await sign_in_staff(pilot, "teller")
         assert type(app.screen).__name__ == "StaffHomeScreen"
-        # The demo left the teller's drawer open: close it first (counted exactly), then open.
-        await play(pilot, "d")
-        on_hand = app.screen.drawer.cash_on_hand  # type: ignore[attr-defined]
-        await play(pilot, Type(as_typed(on_hand)), "enter")
-        assert demo_bank.drawers.current(actor(demo_bank, "teller")) is None
-        await play(pilot, Type("12000.00"), "enter")
-        drawer = demo_bank.drawers.current(actor(demo_bank, "teller"))
-        assert drawer is not None and drawer.cash_on_hand == 1_200_000
+        await play(pilot, "d", Type(as_typed(drawer.cash_on_hand)), "enter")
+        said = [n.message for n in app._notifications]
+        assert any(f"#{van.id}" in m for m in said), said  # which request keeps it open
+        assert demo_bank.drawers.current(teller) is not None
         await play(pilot, Keys("escape", "f"), Type("alice"), "enter")
         await play(pilot, "enter")  # open the first match
         assert type(app.screen).__name__ == "CustomerOverviewScreen"
@@ -95,25 +97,30 @@ async def test_teller_day_with_a_deposit_an_approved_withdrawal_and_a_short_draw
         await play(pilot, "escape", "w", Type("10500"), Keys("enter", "enter"))
         assert entry_count(demo_bank) == before + 1  # pending: nothing moved
         request = pending_items(demo_bank)[-1]
-        assert (request.status, request.amount, request.kind) == (
+        assert (request.status, request.amount, request.kind, request.drawer_id) == (
             "pending",
             1_050_000,
             "withdrawal",
+            drawer.id,
         )
 
         await next_sign_in(pilot, demo_bank, "admin")
-        await play(pilot, "a", "a")  # the newest request is on the first row
+        await play(pilot, "a")  # the approvals queue, newest first
+        table = app.screen.query_one("#approvals", DataTable)
+        table.move_cursor(row=table.row_count - 1)  # the oldest: the van deposit
+        await play(pilot, "a")
+        assert demo_bank.approvals.get(actor(demo_bank, "admin"), van.id).status == "approved"
+        app.screen.query_one("#approvals", DataTable).move_cursor(row=0)
+        await play(pilot, "a")  # the withdrawal, paid from the same drawer
         assert pending_items(demo_bank)[-1].status == "approved"
         assert alice_everyday(demo_bank) == start + 250_000 - 1_050_000
 
         await next_sign_in(pilot, demo_bank, "teller")
         await play(pilot, "d")
-        # 12,000.00 float + 2,500.00 in - 10,500.00 out: the teller counts a dollar less.
-        drawer = demo_bank.drawers.current(actor(demo_bank, "teller"))
-        expected = 1_200_000 + 250_000 - 1_050_000
-        assert drawer is not None and drawer.cash_on_hand == expected
-        counted = expected - 100
-        await play(pilot, Type(as_typed(counted)), "enter")
+        expected = drawer.cash_on_hand + 250_000 + 1_250_000 - 1_050_000
+        now = demo_bank.drawers.current(teller)
+        assert now is not None and now.id == drawer.id and now.cash_on_hand == expected
+        await play(pilot, Type(as_typed(expected - 100)), "enter")  # a dollar short: tolerated
         assert demo_bank.drawers.current(actor(demo_bank, "teller")) is None
         report = demo_bank.reports.end_of_day(actor(demo_bank, "admin"))
         assert report.drawers[-1].difference == -100

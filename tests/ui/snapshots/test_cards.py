@@ -18,6 +18,7 @@ from tests.ui.helpers import (
     Do,
     Expect,
     Snap,
+    Type,
     alice,
     new_credit_card,
     open_cards,
@@ -78,3 +79,16 @@ def test_a_purchase_with_a_wrong_cvv_is_declined_in_place(
         ).one()
     )
     assert last.kind == "card.purchase_declined" and "card_cvv_wrong" in last.details
+
+
+def test_applying_for_a_credit_card(snap_compare: Snap, demo_bank: Bank) -> None:
+    """N, 'Apply for a credit card', the limit asked for: the application waits for the bank,
+    and the cards screen says so."""
+
+    def choose_apply(pilot: Pilot[Any]) -> None:
+        pilot.app.screen.query_one("#kind").value = "apply"
+
+    script = steps(open_cards, "n", Do(choose_apply), "tab", Type("2000"), "ctrl+s")
+    assert snap(snap_compare, demo_bank, script)
+    (application, *_) = demo_bank.cards.credit_applications(alice(demo_bank))
+    assert (application.status, application.amount) == ("pending", 200_000)

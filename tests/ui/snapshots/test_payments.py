@@ -42,11 +42,20 @@ def test_transfer_to_another_customer_asks_for_the_number(
     assert snap(snap_compare, demo_bank, script)
 
 
-def test_withdrawal_over_the_balance_shows_insufficient_funds(
+def test_a_transfer_over_the_available_balance_is_refused_before_confirming(
     snap_compare: Snap, demo_bank: Bank
 ) -> None:
-    """Insufficient funds appears under the amount after confirming; the balance is unchanged."""
-    script = steps(SignIn("alice"), "w", Type("999,999"), "ctrl+s", "enter")
+    """To her own savings (no daily limit): more than is available is refused under the
+    amount, with what is available, before any confirmation; nothing moves."""
+    script = steps(SignIn("alice"), "t", Type("999,999"), "ctrl+s")
+    assert snap(snap_compare, demo_bank, script)
+
+
+def test_an_atm_withdrawal_over_the_daily_limit_says_what_is_left(
+    snap_compare: Snap, demo_bank: Bank
+) -> None:
+    """The demo's ATM use today counts: over the limit, the limit and what is left."""
+    script = steps(SignIn("alice"), "w", Type("999.99"), "ctrl+s")
     assert snap(snap_compare, demo_bank, script)
 
 
@@ -61,4 +70,13 @@ def test_confirmation_modal_shows_exactly_what_will_happen(
 def test_result_screen_shows_the_new_balances(snap_compare: Snap, demo_bank: Bank) -> None:
     """After a confirmed transfer between own accounts both new balances are shown."""
     script = steps(SignIn("alice"), "t", Type("250"), "ctrl+s", "enter")
+    assert snap(snap_compare, demo_bank, script)
+
+
+def test_a_check_over_the_daily_limit_says_what_is_left_today(
+    snap_compare: Snap, demo_bank: Bank
+) -> None:
+    """The demo's salary check today used part of alice's check limit: a $4,999 check is
+    refused beside the amount with the limit and what is left."""
+    script = steps(SignIn("alice"), "d", Type("4999"), "ctrl+s")
     assert snap(snap_compare, demo_bank, script)

@@ -8,7 +8,8 @@ from datetime import timedelta
 from bankapp.bank import Bank
 from bankapp.demo.logins import DEMO_PASSWORD
 from bankapp.errors import AuthenticationFailed
-from tests.ui.helpers import SignIn, Snap, settle, snap
+from tests.fixtures import acting_as
+from tests.ui.helpers import SignIn, Snap, settle, snap, steps
 
 
 def test_login_screen_shows_the_demo_sign_ins(snap_compare: Snap, demo_bank: Bank) -> None:
@@ -37,3 +38,15 @@ def test_login_when_throttled_says_how_long_to_wait(snap_compare: Snap, demo_ban
         with contextlib.suppress(AuthenticationFailed):
             demo_bank.auth.login("carol", "wrong password!")
     assert snap(snap_compare, demo_bank, SignIn("carol", DEMO_PASSWORD))
+
+
+def test_signing_in_after_a_reset_says_who_reset_the_password_and_when(
+    snap_compare: Snap, demo_bank: Bank
+) -> None:
+    """sam asked, the admin approved: alice signs in with the temporary password and is told
+    who reset it and when before she chooses a new one."""
+    alice_id = acting_as(demo_bank, "alice").user_id
+    request = demo_bank.staff.reset_password(acting_as(demo_bank, "sam"), alice_id)
+    password = demo_bank.approvals.approve(acting_as(demo_bank, "admin"), request.id)
+    script = steps(SignIn("alice", password.temporary_password))
+    assert snap(snap_compare, demo_bank, script)

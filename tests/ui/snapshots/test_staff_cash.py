@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bankapp.bank import Bank
+from tests.fixtures import acting_as
 from tests.ui.helpers import Keys, SignInStaff, Snap, Type, open_alice, snap, steps
 
 
@@ -43,16 +44,35 @@ def test_closing_a_drawer_short_shows_expected_counted_and_difference(
     snap_compare: Snap,
     demo_bank: Bank,
 ) -> None:
-    """Counted $10.00 less than expected: the difference is shown as short."""
+    """Once the deposit waiting in it is approved, the drawer is counted $10.00 less than
+    expected (the tolerance): it closes, the difference shown as short."""
+    _decide_the_waiting_deposit(demo_bank)
     script = steps(
         SignInStaff("teller"),
         "d",
-        Type("1565.00"),  # 1,500.00 float + 75.00 in, less 10.00
+        Type("14065.00"),  # 1,500.00 float + 75.00 + 12,500.00 in, less 10.00
         "enter",
     )
     assert snap(snap_compare, demo_bank, script)
 
 
+def _decide_the_waiting_deposit(bank: Bank) -> None:
+    admin = acting_as(bank, "admin")
+    van = next(i for i in bank.approvals.page(admin).items if i.kind == "deposit")
+    bank.approvals.approve(admin, van.id)
+
+
 def test_end_of_day_report(snap_compare: Snap, demo_bank: Bank) -> None:
     """Today's drawers (one closed $5.00 short, one open) and totals per kind."""
     assert snap(snap_compare, demo_bank, steps(SignInStaff("admin"), "r"))
+
+
+def test_a_count_far_off_is_sent_to_a_supervisor(snap_compare: Snap, demo_bank: Bank) -> None:
+    """Once the waiting deposit is decided, the teller counts the drawer $100 short: over
+    the tolerance, it is offered to a supervisor instead of being written off."""
+    _decide_the_waiting_deposit(demo_bank)
+    drawer = demo_bank.drawers.current(acting_as(demo_bank, "teller"))
+    assert drawer is not None
+    counted = f"{(drawer.cash_on_hand - 10_000) / 100:.2f}"
+    script = steps(SignInStaff("teller"), "d", Type(counted), "enter")
+    assert snap(snap_compare, demo_bank, script)
