@@ -316,6 +316,29 @@ def test_a_disabled_makers_requests_are_void(bank: Bank, branch: Branch) -> None
     assert entry_count(bank) == before
 
 
+def test_a_maker_disabled_without_voiding_is_still_refused_at_approval(
+    bank: Bank, branch: Branch
+) -> None:
+    """The backstop: a maker whose access was switched off by a path that did not void their
+    requests (an operator tool, a future command) still cannot have a request approved."""
+    from sqlalchemy import update
+
+    from bankapp.storage.models import User, table_of
+
+    item = bank.approvals.submit(branch["teller"], "deposit", branch["account"], 1_500_000)
+    users = table_of(User)
+    bank.db.write(
+        lambda tx: tx.conn.execute(
+            update(users).where(users.c.id == branch["teller"].user_id).values(status="disabled")
+        )
+    )
+    before = entry_count(bank)
+    with pytest.raises(ApprovalState, match="disabled"):
+        bank.approvals.approve(branch["other_admin"], item.id)
+    assert entry_count(bank) == before
+    assert bank.approvals.get(branch["admin"], item.id).status == "pending"
+
+
 def test_an_admin_set_up_by_the_maker_cannot_approve_the_makers_request(
     bank: Bank, branch: Branch
 ) -> None:
