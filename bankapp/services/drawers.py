@@ -62,8 +62,10 @@ def open_drawer_row(tx: Tx, teller: Caller, *, lock: bool = False) -> Any | None
 
 
 def require_open_drawer(tx: Tx, actor: Caller) -> Any:
-    """The actor's drawer that takes cash now, or why there is none."""
-    drawer = open_drawer_row(tx, actor)
+    """The actor's drawer that takes cash now, or why there is none. The row stays locked to
+    the end of the transaction, so the drawer cannot close between this check and the cash
+    posted to it (a close takes the same lock first)."""
+    drawer = open_drawer_row(tx, actor, lock=True)
     if drawer is None:
         raise DrawerRequired("Open your cash drawer before taking or paying out cash.")
     if drawer.status != "open":
