@@ -126,6 +126,9 @@ def require_no_waiting_requests(tx: Tx, drawer: Any) -> None:
 def start_drawer(tx: Tx, ctx: ServiceContext, teller: Caller, opening_float: int) -> int:
     """Open a drawer for `teller` with `opening_float` from the vault (direct, or once a
     supervisor approved a large float); returns the drawer id."""
+    # The teller's own row is the lock: with no drawer open there is no drawer row to lock,
+    # and two opens at once must not both find none.
+    tx.conn.execute(select(_users.c.id).where(_users.c.id == teller.user_id).with_for_update())
     if open_drawer_row(tx, teller, lock=True) is not None:
         raise DrawerState("Your drawer is already open; close it before opening another.")
     sessions = tx.conn.execute(
