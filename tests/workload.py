@@ -28,8 +28,8 @@ from sqlalchemy import Engine, create_engine, func, select, text
 from bankapp.bank import Bank, open_bank
 from bankapp.domain.types import AccountKind, Actor, Role
 from bankapp.errors import BankError
-from bankapp.storage.engine import make_engine
 from bankapp.services.history import HistoryFilter
+from bankapp.storage.engine import make_engine
 from bankapp.storage.models import Account, JournalEntry
 from tests.fixtures import TEST_SETTINGS, cash_in, make_user
 

@@ -21,7 +21,6 @@ def test_ids_out_of_range_are_not_found_everywhere(bank: Bank) -> None:
     admin = make_staff(bank, "boss", Role.ADMIN)
     teller = make_staff(bank, "tina", Role.TELLER)
     alice = make_customer(bank, "alice")
-    account = bank.accounts.open(alice, AccountKind.CHECKING).id
     bank.drawers.open_drawer(teller, 0)
     calls: dict[str, Callable[[int], Any]] = {
         "drawers.get": lambda i: bank.drawers.get(admin, i),
