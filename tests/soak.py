@@ -1,4 +1,5 @@
-"""`make soak`: the long runs. Many SIGKILLs during transfers, 2/4/8 processes under load on
+"""`make soak`: the long runs. 1,000 SIGKILLs during transfers on SQLite, 20 crashes of a
+throwaway PostgreSQL server during transfers, 2/4/8 processes under load on
 SQLite (and PostgreSQL when BANKAPP_TEST_DATABASE_URL is set), and the hostile-input table;
 prints the figures at the end and exits non-zero if any check failed."""
 
@@ -15,11 +16,14 @@ from pathlib import Path
 from bankapp.bank import open_bank
 from bankapp.clock import FixedClock
 from tests.fixtures import FROZEN_NOW, TEST_SETTINGS
+from tests.pg_cluster import ThrowawayCluster, postgres_bin
 from tests.reliability.hostile import HostileReport, run_everything
 from tests.scenarios import (
     CrashReport,
+    DatabaseCrashReport,
     LoadReport,
     crash_run,
+    database_crash_run,
     duel_run,
     load_run,
     postgres_schema,
@@ -37,6 +41,27 @@ def soak_crashes(root: Path, kills: int, seed: int) -> CrashReport:
     workdir = root / "crash"
     workdir.mkdir()
     report = crash_run(workdir, kills=kills, seed=seed)
+    _say("   " + report.summary())
+    return report
+
+
+def soak_database_crashes(root: Path, crashes: int, seed: int) -> DatabaseCrashReport:
+    _say(f"== database crash: {crashes} PostgreSQL crashes (pg_ctl stop -m immediate)")
+    bin_dir = postgres_bin()
+    if bin_dir is None:
+        report = DatabaseCrashReport()
+        report.problems.append("no PostgreSQL installed (initdb not found): crash leg not run")
+        _say("   " + report.problems[0])
+        return report
+    workdir = root / "pg-crash"
+    workdir.mkdir()
+    cluster = ThrowawayCluster(bin_dir)
+    try:
+        cluster.create()
+        cluster.start()
+        report = database_crash_run(cluster, workdir, crashes=crashes, seed=seed)
+    finally:
+        cluster.remove()
     _say("   " + report.summary())
     return report
 
@@ -121,7 +146,10 @@ def _hostile_on(url: str) -> HostileReport:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make soak", description=__doc__)
-    parser.add_argument("--kills", type=int, default=60, help="SIGKILLs in the crash run")
+    parser.add_argument("--kills", type=int, default=1000, help="SIGKILLs in the crash run")
+    parser.add_argument(
+        "--pg-crashes", type=int, default=20, help="PostgreSQL server crashes (throwaway cluster)"
+    )
     parser.add_argument("--seconds", type=float, default=20, help="length of each load run")
     parser.add_argument("--seed", type=int, default=int(time.time()) % 100_000)
     args = parser.parse_args(argv)
@@ -130,9 +158,15 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bankapp-soak-") as tmp:
         root = Path(tmp)
         crash = soak_crashes(root, args.kills, args.seed)
+        db_crash = soak_database_crashes(root, args.pg_crashes, args.seed)
         loads = soak_load(root, args.seconds, args.seed)
         hostile = soak_hostile(root)
-    problems = crash.problems + [p for r in loads for p in r.problems] + hostile.failures
+    problems = (
+        crash.problems
+        + db_crash.problems
+        + [p for r in loads for p in r.problems]
+        + hostile.failures
+    )
     ops: Counter[str] = Counter()
     errors: Counter[str] = Counter()
     for report in loads:
@@ -143,6 +177,11 @@ def main(argv: list[str] | None = None) -> int:
     _say(
         f"kills survived:          {crash.survived}/{crash.kills} "
         f"({crash.acked} acknowledged operations, every one present)"
+    )
+    _say(
+        f"PostgreSQL crashes survived: {db_crash.survived}/{db_crash.crashes} "
+        f"({db_crash.acked} acknowledged transfers, every one present once; "
+        f"{db_crash.unavailable} 'database unavailable' answers while it was down)"
     )
     _say(f"operations under load:   {sum(ops.values())} {dict(sorted(ops.items()))}")
     for report in loads:

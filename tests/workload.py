@@ -23,12 +23,13 @@ from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import Engine, create_engine, func, select, text
 
 from bankapp.bank import Bank, open_bank
 from bankapp.domain.types import AccountKind, Actor, Role
 from bankapp.errors import BankError
 from bankapp.services.history import HistoryFilter
+from bankapp.storage.engine import make_engine
 from bankapp.storage.models import Account, JournalEntry
 from tests.fixtures import TEST_SETTINGS, cash_in, make_user
 
@@ -159,6 +160,7 @@ class Worker:
         self.acked: list[dict[str, Any]] = []
         self.tag = uuid.uuid4().hex[:10]
         self.counter = 0
+        self.patient = False  # retry a request while the database is unavailable
 
     def new_request(self, op: str) -> dict[str, Any]:
         self.counter += 1
@@ -194,14 +196,21 @@ class Worker:
     def submit(self, request: dict[str, Any], *, counted_as: str) -> None:
         """Send one money request; journal the intent first and the ack after it returned."""
         self.journal.write({"t": "intent", **request}, sync=False)
-        try:
-            result = self.call(request)
-        except BankError as exc:
-            self.stats.errors[exc.code] += 1
-            self.journal.write(
-                {"t": "refused", "key": request["key"], "code": exc.code}, sync=False
-            )
-            return
+        while True:
+            try:
+                result = self.call(request)
+                break
+            except BankError as exc:
+                self.stats.errors[exc.code] += 1
+                if self.patient and exc.code in FORBIDDEN_CODES:
+                    # The server is down or restarting: send the same request again, with
+                    # the same key, as a client would once it answers (posted at most once).
+                    time.sleep(self.rng.uniform(0.05, 0.2))
+                    continue
+                self.journal.write(
+                    {"t": "refused", "key": request["key"], "code": exc.code}, sync=False
+                )
+                return
         ack = {"t": "ack", **request, "entry": result.entry_id, "replayed": result.replayed}
         self.journal.write(ack, sync=True)
         self.stats.ops[counted_as] += 1
@@ -265,14 +274,19 @@ def worker_main(
     seed: int,
     seconds: float | None,
     mix: dict[str, int],
+    stop_file: str | None = None,
 ) -> None:
-    """Entry point of one worker process; runs for `seconds`, or until killed when None."""
+    """Entry point of one worker process; runs for `seconds`, or until killed when None.
+    With `stop_file` it is patient (see `Worker.submit`) and ends once that file exists."""
     plan = Plan.load(Path(plan_path))
-    bank = open_bank(plan.url, settings=LOAD_SETTINGS)
+    # The parent created the schema: a restarted worker skips the schema check, so a kill
+    # cycle costs the start of a client, not a migration scan.
+    bank = Bank(make_engine(plan.url), settings=LOAD_SETTINGS)
     worker = Worker(bank, plan, Journal(Path(journal_path)), random.Random(seed), mix)
+    worker.patient = stop_file is not None
     worker.resume()
     deadline = time.monotonic() + seconds if seconds is not None else float("inf")
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and not (stop_file and os.path.exists(stop_file)):
         worker.step()
     bank.close()
     Path(stats_path).write_text(json.dumps(worker.stats.to_json()))
@@ -332,9 +346,12 @@ def caller_key_part(stored: str | None) -> str | None:
     return stored.split(":", 1)[1] if stored else stored
 
 
-def check_ledger(plan: Plan, journals: list[Path], *, every_entry_acked: bool) -> LedgerCheck:
+def check_ledger(
+    plan: Plan, journals: list[Path], *, every_entry_acked: bool, engine: Engine | None = None
+) -> LedgerCheck:
     """Every acknowledged operation is in the ledger exactly once, nothing went negative,
-    and customer money equals the opening money plus deposits minus withdrawals."""
+    and customer money equals the opening money plus deposits minus withdrawals. A caller
+    checking many times passes its own `engine`."""
     problems: list[str] = []
     acks: dict[str, dict[str, Any]] = {}
     intents: set[str] = set()
@@ -350,7 +367,8 @@ def check_ledger(plan: Plan, journals: list[Path], *, every_entry_acked: bool) -
                         f"{first['entry']} and {record['entry']}"
                     )
     accounts, journal = Account.__table__, JournalEntry.__table__
-    engine = create_engine(plan.url)
+    own = engine is None
+    engine = engine or create_engine(plan.url)
     try:
         with engine.connect() as conn:
             rows = conn.execute(
@@ -389,7 +407,8 @@ def check_ledger(plan: Plan, journals: list[Path], *, every_entry_acked: bool) -
                 )
             ).all()
     finally:
-        engine.dispose()
+        if own:
+            engine.dispose()
     # A customer's own deposit is a check; their own withdrawal, the ATM.
     kinds = {"deposit": "check_deposit", "withdraw": "atm_withdrawal", "transfer": "transfer"}
     for key, ack in acks.items():

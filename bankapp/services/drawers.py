@@ -62,8 +62,10 @@ def open_drawer_row(tx: Tx, teller: Caller, *, lock: bool = False) -> Any | None
 
 
 def require_open_drawer(tx: Tx, actor: Caller) -> Any:
-    """The actor's drawer that takes cash now, or why there is none."""
-    drawer = open_drawer_row(tx, actor)
+    """The actor's drawer that takes cash now, or why there is none. The row stays locked to
+    the end of the transaction, so the drawer cannot close between this check and the cash
+    posted to it (a close takes the same lock first)."""
+    drawer = open_drawer_row(tx, actor, lock=True)
     if drawer is None:
         raise DrawerRequired("Open your cash drawer before taking or paying out cash.")
     if drawer.status != "open":
@@ -124,6 +126,9 @@ def require_no_waiting_requests(tx: Tx, drawer: Any) -> None:
 def start_drawer(tx: Tx, ctx: ServiceContext, teller: Caller, opening_float: int) -> int:
     """Open a drawer for `teller` with `opening_float` from the vault (direct, or once a
     supervisor approved a large float); returns the drawer id."""
+    # The teller's own row is the lock: with no drawer open there is no drawer row to lock,
+    # and two opens at once must not both find none.
+    tx.conn.execute(select(_users.c.id).where(_users.c.id == teller.user_id).with_for_update())
     if open_drawer_row(tx, teller, lock=True) is not None:
         raise DrawerState("Your drawer is already open; close it before opening another.")
     sessions = tx.conn.execute(

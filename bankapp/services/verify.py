@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Table, func, select
 
 from bankapp.services.audit import verify_chain
+from bankapp.services.verify_drawers import drawer_problems
 from bankapp.storage.models import Account, AuditEvent, Hold, JournalEntry, Posting, table_of
 
 _accounts = table_of(Account)
@@ -40,6 +41,7 @@ def verify_ledger(conn: Connection) -> VerifyReport:
         *_entry_problems(conn),
         *_running_balance_problems(conn),
         *_audit_link_problems(conn),
+        *drawer_problems(conn),
     ]
     chain = verify_chain(conn)
     problems.extend(chain.problems)

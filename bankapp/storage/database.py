@@ -126,6 +126,29 @@ def _is_sqlite_lock(exc: DBAPIError) -> bool:
     return "database is locked" in text or "database is busy" in text
 
 
+# PostgreSQL: connection exceptions (class 08), the server shutting down or starting up,
+# or restarting after another backend crashed (57P01-57P03).
+_UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03")
+
+
+def _server_unavailable(exc: DBAPIError, text: str) -> bool:
+    sqlstate = str(getattr(exc.orig, "sqlstate", "") or "")
+    if sqlstate and sqlstate.startswith(_UNAVAILABLE_SQLSTATES):
+        return True
+    return exc.connection_invalidated or any(
+        words in text
+        for words in (
+            "connection",
+            "could not connect",
+            "server closed",
+            "terminating",
+            "starting up",
+            "shutting down",
+            "recovery mode",
+        )
+    )
+
+
 def translate_db_error(exc: DBAPIError) -> StorageError:
     """Turn a driver error into a typed error with a message a person can act on."""
     text = str(exc.orig).lower()
@@ -145,6 +168,9 @@ def translate_db_error(exc: DBAPIError) -> StorageError:
         )
     if "unable to open" in text:
         return DatabaseUnavailable("The database file cannot be opened.")
-    if "connection" in text or "could not connect" in text:
-        return DatabaseUnavailable(f"Cannot reach the database server: {exc.orig}")
+    if _server_unavailable(exc, text):
+        return DatabaseUnavailable(
+            "The database server is unavailable (stopped, restarting or unreachable); "
+            "try again in a moment. Sending the same form again never does it twice."
+        )
     return DatabaseUnavailable(f"Database error: {exc.orig}")

@@ -218,6 +218,7 @@ class ApprovalService:
 
         If the request is no longer possible, nothing happens, the item is marked failed with
         the reason, and the error is raised."""
+        require_id(item_id, NotFound, "approval item")  # before it is used to mark a failure
 
         def work(tx: Tx, caller: Caller) -> ApprovalView:
             item = decidable(tx, caller, item_id)

@@ -80,7 +80,9 @@ def _money(tx: Tx, ctx: ServiceContext, item: Any, maker: Caller, payload: dict[
 
 
 def _drawer(tx: Tx, drawer_id: int | None) -> Any:
-    row = tx.conn.execute(select(_drawers).where(_drawers.c.id == drawer_id)).one_or_none()
+    """The request's drawer, locked (as a close locks it) until the cash is posted."""
+    query = select(_drawers).where(_drawers.c.id == drawer_id).with_for_update()
+    row = tx.conn.execute(query).one_or_none()
     if row is None:
         raise DrawerState("The drawer this request belongs to no longer exists.")
     return row

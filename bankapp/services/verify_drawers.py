@@ -1,0 +1,127 @@
+"""Drawer verification (part of `bankapp verify`): every drawer's cash ties to its ledger.
+
+A drawer's float entry moved exactly its opening float out of the vault; a closed drawer was
+closed by exactly one entry, which took its expected cash out of the drawer, put the counted
+cash back in the vault and the difference to over/short, and left nothing in the drawer; an
+open drawer has no close entry. Entries are tied to their drawer by the bank-written memo
+("Float into drawer N", "Close drawer N"), because a close of an empty drawer has no leg on
+the drawer's own account.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from bankapp.services.drawers import OVER_SHORT
+from bankapp.services.ledger import BANK_CASH
+from bankapp.storage.models import Account, CashDrawer, JournalEntry, Posting, table_of
+
+_accounts = table_of(Account)
+_drawers = table_of(CashDrawer)
+_entries = table_of(JournalEntry)
+_postings = table_of(Posting)
+_MEMO_PREFIX = {"drawer_float": "Float into drawer ", "drawer_close": "Close drawer "}
+MAX_REPORTED = 20
+
+
+def drawer_problems(conn: Connection) -> list[str]:
+    """What does not tie between the drawers and their ledger entries."""
+    legs = _drawer_entries(conn)
+    codes = dict(
+        conn.execute(
+            select(_accounts.c.internal_code, _accounts.c.id).where(
+                _accounts.c.internal_code.in_((BANK_CASH, OVER_SHORT))
+            )
+        ).all()
+    )
+    balances = dict(
+        conn.execute(
+            select(_accounts.c.id, _accounts.c.balance).join(
+                _drawers, _drawers.c.account_id == _accounts.c.id
+            )
+        ).all()
+    )
+    problems: list[str] = []
+    for drawer in conn.execute(select(_drawers).order_by(_drawers.c.id)):
+        found = legs.get(drawer.id, {})
+        problems += _float_problems(drawer, found.get("drawer_float", []), codes.get(BANK_CASH))
+        problems += _close_problems(drawer, found.get("drawer_close", []), codes, balances)
+        if len(problems) >= MAX_REPORTED:
+            break
+    return problems[:MAX_REPORTED]
+
+
+def _drawer_entries(conn: Connection) -> dict[int, dict[str, list[dict[int, int]]]]:
+    """For each drawer id, its float and close entries, each as {account id: amount}."""
+    rows = conn.execute(
+        select(_entries.c.id, _entries.c.kind, _entries.c.memo, _postings.c.account_id)
+        .add_columns(_postings.c.amount)
+        .join(_postings, _postings.c.entry_id == _entries.c.id)
+        .where(_entries.c.kind.in_(tuple(_MEMO_PREFIX)))
+        .order_by(_entries.c.id)
+    )
+    by_entry: dict[int, tuple[int | None, str, dict[int, int]]] = {}
+    for row in rows:
+        drawer_id = _drawer_of(row.kind, row.memo)
+        entry = by_entry.setdefault(row.id, (drawer_id, row.kind, {}))
+        entry[2][row.account_id] = entry[2].get(row.account_id, 0) + row.amount
+    grouped: dict[int, dict[str, list[dict[int, int]]]] = defaultdict(lambda: defaultdict(list))
+    for drawer_id, kind, amounts in by_entry.values():
+        if drawer_id is not None:
+            grouped[drawer_id][kind].append(amounts)
+    return grouped
+
+
+def _drawer_of(kind: str, memo: str) -> int | None:
+    prefix = _MEMO_PREFIX[kind]
+    tail = memo[len(prefix) :] if memo.startswith(prefix) else ""
+    return int(tail) if tail.isdigit() else None
+
+
+def _float_problems(drawer: Any, floats: list[dict[int, int]], vault: int | None) -> list[str]:
+    want = 1 if drawer.opening_float else 0
+    if len(floats) != want:
+        return [f"drawer {drawer.id}: {len(floats)} float entries, expected {want}"]
+    if floats and (
+        floats[0].get(drawer.account_id) != -drawer.opening_float
+        or floats[0].get(vault or 0) != drawer.opening_float
+    ):
+        return [
+            f"drawer {drawer.id}: its float entry does not move its opening float "
+            f"{drawer.opening_float} from the vault"
+        ]
+    return []
+
+
+def _close_problems(
+    drawer: Any, closes: list[dict[int, int]], codes: dict[str, int], balances: dict[int, int]
+) -> list[str]:
+    left = -balances.get(drawer.account_id, 0)
+    if drawer.status != "closed":
+        if closes:
+            return [f"drawer {drawer.id} is {drawer.status} but has {len(closes)} close entries"]
+        if drawer.closed_at is not None:
+            return [f"drawer {drawer.id} is {drawer.status} but has a closing time"]
+        return []
+    problems = []
+    moved = drawer.expected_cash or drawer.counted_cash
+    if len(closes) != (1 if moved else 0):
+        problems.append(f"drawer {drawer.id} was closed by {len(closes)} entries, expected one")
+    if left:
+        problems.append(f"closed drawer {drawer.id} still holds {left} in cash")
+    if len(closes) == 1:
+        legs = closes[0]
+        if (
+            legs.get(drawer.account_id, 0) != (drawer.expected_cash or 0)
+            or legs.get(codes.get(BANK_CASH, 0), 0) != -(drawer.counted_cash or 0)
+            or legs.get(codes.get(OVER_SHORT, 0), 0) != (drawer.difference or 0)
+        ):
+            problems.append(
+                f"drawer {drawer.id}: its close entry does not return the counted cash "
+                f"{drawer.counted_cash} to the vault (expected {drawer.expected_cash}, "
+                f"difference {drawer.difference})"
+            )
+    return problems
