@@ -175,12 +175,14 @@ class ApprovalsScreen(BankScreen):
         )
 
     def _decided(self, item: ApprovalView) -> None:
-        self.notify(f"Request #{item.id} {item.status}.", markup=False)
         if item.temporary_password:
+            # The hand-over modal says the request was approved; a toast beside it would only
+            # time out while the password is being read.
             self.app.push_screen(
                 HandOverModal(item.target_user, item.temporary_password), lambda _: self.reload()
             )
             return
+        self.notify(f"Request #{item.id} {item.status}.", markup=False)
         self.reload()
 
     def _refused(self, error: BankError) -> None:
