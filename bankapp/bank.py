@@ -27,7 +27,8 @@ from bankapp.services.verify import VerifyReport, verify_ledger
 from bankapp.settings import Settings
 from bankapp.storage.database import Database
 from bankapp.storage.engine import database_url_from_env, make_engine
-from bankapp.storage.installation_key import installation_key
+from bankapp.storage.installation_key import installation_keys, key_location
+from bankapp.storage.keyring import KeyRing, check_on_open
 from bankapp.storage.schema import require_current_schema, upgrade_to_head
 
 
@@ -38,7 +39,11 @@ class Bank:
         self, engine: Engine, *, clock: Clock | None = None, settings: Settings | None = None
     ) -> None:
         self.settings = settings or Settings()
-        self.db = Database(engine, clock or SystemClock())
+        self.keys = KeyRing(
+            lambda create: installation_keys(engine.url, create=create),
+            lambda: key_location(engine.url),
+        )
+        self.db = Database(engine, clock or SystemClock(), self.keys)
         self.ctx = ServiceContext(
             self.db, self.settings, PasswordHashing(self.settings.hash_parameters)
         )
@@ -46,7 +51,7 @@ class Bank:
         self.accounts = AccountService(self.ctx)
         self.payments = PaymentService(self.ctx)
         self.history = HistoryService(self.ctx)
-        self.cards = CardService(self.ctx, lambda: installation_key(engine.url))
+        self.cards = CardService(self.ctx, self.keys.current, all_keys=self.keys.all_keys)
         self.drawers = DrawerService(self.ctx)
         self.approvals = ApprovalService(self.ctx)
         self.holds = HoldService(self.ctx)
@@ -63,12 +68,13 @@ class Bank:
     def clock(self) -> Clock:
         return self.db.clock
 
-    def verify(self) -> VerifyReport:
-        """Check the ledger and the audit chain (what `bankapp verify` prints)."""
-        return self.db.read(lambda tx: verify_ledger(tx.conn))
+    def verify(self, *, since_seal: bool = False) -> VerifyReport:
+        """Check the ledger and the audit chain (what `bankapp verify` prints); since_seal
+        checks only what happened after the last seal, which is itself checked."""
+        return self.db.read(lambda tx: verify_ledger(tx.conn, self.keys, since_seal=since_seal))
 
     def verify_audit(self) -> ChainReport:
-        return self.db.read(lambda tx: verify_chain(tx.conn))
+        return self.db.read(lambda tx: verify_chain(tx.conn, self.keys))
 
     def close(self) -> None:
         self.db.dispose()
@@ -80,11 +86,14 @@ def open_bank(
     clock: Clock | None = None,
     settings: Settings | None = None,
     create: bool = False,
+    check_key: bool = True,
 ) -> Bank:
     """Open the bank at `url` (or BANKAPP_DATABASE_URL, or data/bank.db).
 
     With `create`, a missing database is created and an old one upgraded; otherwise the
     database must exist at this version's schema, or a typed StorageError says what to do.
+    A database that names its installation key refuses a process without that key, unless
+    `check_key` is off (`bankapp verify` then reports what it could not check).
     """
     engine = make_engine(database_url_from_env(url), create=create)
     try:
@@ -92,7 +101,10 @@ def open_bank(
             upgrade_to_head(engine)
         else:
             require_current_schema(engine)
+        bank = Bank(engine, clock=clock, settings=settings)
+        if check_key:
+            bank.db.read(lambda tx: check_on_open(tx.conn, bank.keys))
     except Exception:
         engine.dispose()
         raise
-    return Bank(engine, clock=clock, settings=settings)
+    return bank

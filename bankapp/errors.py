@@ -340,3 +340,15 @@ class SecretKeyUnavailable(StorageError):
     """The installation key (bankapp.key) is missing, unreadable or too weak."""
 
     code = "secret_key_unavailable"
+
+
+class KeyMismatch(StorageError):
+    """This process's installation key is not the one the database belongs to."""
+
+    code = "key_mismatch"
+
+
+class AppendOnly(StorageError):
+    """An attempt to change or remove a row of the books or the audit trail."""
+
+    code = "append_only"

@@ -315,3 +315,31 @@ def private_key_file(
     path = tmp_path / "test.key"
     monkeypatch.setenv(keys.ENV_KEY_FILE, str(path))
     return path
+
+
+def drop_append_only_guards(conn: Any) -> None:
+    """Do what someone with write access to the database would do first: remove the
+    triggers that keep the ledger and the audit trail append-only (an SQLAlchemy connection
+    or a sqlite3 one, inside the caller's transaction)."""
+    from bankapp.storage.models import APPEND_ONLY_TABLES
+
+    dialect = getattr(getattr(conn, "dialect", None), "name", "sqlite")
+    run = conn.exec_driver_sql if hasattr(conn, "exec_driver_sql") else conn.execute
+    if dialect == "postgresql":
+        for table in APPEND_ONLY_TABLES:
+            run(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+        return
+    names = run("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall()
+    for (name,) in names:
+        if name.endswith(("_no_update", "_no_delete")):
+            run(f"DROP TRIGGER {name}")
+
+
+def as_attacker(bank: Any, work: Any) -> Any:
+    """Run `work(tx)` in one write transaction with the append-only guards removed."""
+
+    def tampering(tx: Any) -> Any:
+        drop_append_only_guards(tx.conn)
+        return work(tx)
+
+    return bank.db.write(tampering)

@@ -1,4 +1,5 @@
-"""`bankapp init`, `demo`, `verify` and `audit verify`: create, fill and check a database."""
+"""`bankapp init`, `demo`, `verify`, `audit verify|seal` and `rotate-key`: create, fill,
+check and seal a database, and rotate its key."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from bankapp.bank import Bank, open_bank
 from bankapp.errors import ValidationFailed
 from bankapp.storage.engine import make_engine, sqlite_path
 from bankapp.storage.installation_key import installation_key, key_location
+from bankapp.storage.roles import describe_role
 
 EXIT_OK, EXIT_FAULT = 0, 1
 
@@ -16,10 +18,15 @@ EXIT_OK, EXIT_FAULT = 0, 1
 def cmd_init(args: argparse.Namespace, url: str) -> int:
     _ensure_default_folder(url)
     bank = open_bank(url, create=True)
-    bank.close()
-    print(f"bankapp: database ready at {_shown(url)}")
-    installation_key(url)
-    print(f"bankapp: installation key in {key_location(url)} (back it up apart from the database)")
+    try:
+        print(f"bankapp: database ready at {_shown(url)}")
+        print(f"bankapp: {bank.db.read(lambda tx: describe_role(tx.conn))}")
+        installation_key(url)
+        print(
+            f"bankapp: installation key in {key_location(url)} (back it up apart from the database)"
+        )
+    finally:
+        bank.close()
     return EXIT_OK
 
 
@@ -45,38 +52,97 @@ def cmd_demo(args: argparse.Namespace, url: str) -> int:
     return EXIT_OK
 
 
+EXIT_UNCHECKED = 2
+
+
 def cmd_verify(args: argparse.Namespace, url: str) -> int:
-    bank = open_bank(url)
+    bank = open_bank(url, check_key=False)
     try:
-        report = bank.verify()
+        report = bank.verify(since_seal=getattr(args, "since_seal", False))
     finally:
         bank.close()
+    if report.since_seal:
+        print(f"since the seal {report.since_seal}")
     print(
         f"accounts: {report.accounts}  journal entries: {report.entries}  "
-        f"postings: {report.postings}  audit events: {report.audit_events}"
+        f"postings: {report.postings}  audit events checked: {report.audit_events}"
     )
-    if report.ok:
-        print("OK: every balance equals its postings, every entry balances, audit chain intact")
-        return EXIT_OK
-    print(f"FAULT: {len(report.problems)} problem(s) found")
-    for problem in report.problems:
-        print(f"  - {problem}")
-    return EXIT_FAULT
+    if report.problems:
+        print(f"FAULT: {len(report.problems)} problem(s) found")
+        for problem in report.problems:
+            print(f"  - {problem}")
+        return EXIT_FAULT
+    if report.unchecked:
+        print(f"NOT VERIFIED: {report.unchecked}")
+        return EXIT_UNCHECKED
+    print(
+        "OK: every balance equals its postings, every entry balances and matches its audit "
+        "event, audit chain intact"
+    )
+    return EXIT_OK
 
 
-def cmd_audit_verify(args: argparse.Namespace, url: str) -> int:
-    bank: Bank = open_bank(url)
+def cmd_audit(args: argparse.Namespace, url: str) -> int:
+    if args.audit_command == "seal":
+        return _cmd_audit_seal(args, url)
+    if getattr(args, "seal", None):
+        return _cmd_audit_check_seal(args.seal, url)
+    bank: Bank = open_bank(url, check_key=False)
     try:
         report = bank.verify_audit()
     finally:
         bank.close()
-    if report.ok:
-        print(f"OK: audit chain intact ({report.events} events)")
-        return EXIT_OK
-    print(f"FAULT: audit chain broken after checking {report.events} events")
-    for problem in report.problems:
-        print(f"  - {problem}")
-    return EXIT_FAULT
+    if report.problems:
+        print(f"FAULT: audit chain broken after checking {report.events} events")
+        for problem in report.problems:
+            print(f"  - {problem}")
+        return EXIT_FAULT
+    if report.unchecked:
+        print(f"NOT VERIFIED: {report.unchecked} ({report.events} events in order)")
+        return EXIT_UNCHECKED
+    print(f"OK: audit chain intact ({report.events} events)")
+    return EXIT_OK
+
+
+def _cmd_audit_seal(args: argparse.Namespace, url: str) -> int:
+    bank = open_bank(url)
+    try:
+        seal = bank.operator.seal(args.date)
+    finally:
+        bank.close()
+    print(f"sealed {seal.business_date}: audit seq {seal.seq}, {seal.postings} postings")
+    print("write this line down or send it elsewhere; `bankapp audit verify --seal LINE`")
+    print("proves later that nothing up to it changed:")
+    print(seal.line)
+    return EXIT_OK
+
+
+def _cmd_audit_check_seal(line: str, url: str) -> int:
+    bank = open_bank(url, check_key=False)
+    try:
+        problems = bank.operator.check_seal(line)
+    finally:
+        bank.close()
+    if problems:
+        print("FAULT: the books do not match the seal")
+        for problem in problems:
+            print(f"  - {problem}")
+        return EXIT_FAULT
+    print("OK: nothing up to the seal has changed")
+    return EXIT_OK
+
+
+def cmd_rotate_key(args: argparse.Namespace, url: str) -> int:
+    bank = open_bank(url)
+    try:
+        fingerprint = bank.operator.rotate_key()
+        where = key_location(url)
+    finally:
+        bank.close()
+    print(f"bankapp: new installation key {fingerprint} is current ({where});")
+    print("  the old key stays in the file after it (cards and codes made under it still work).")
+    print("  Copy the key file to every workstation now: without it they refuse to start.")
+    return EXIT_OK
 
 
 def _ensure_default_folder(url: str) -> None:

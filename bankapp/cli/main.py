@@ -6,10 +6,17 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 
 from bankapp import __version__
 from bankapp.bank import open_bank
-from bankapp.cli.database_commands import cmd_audit_verify, cmd_demo, cmd_init, cmd_verify
+from bankapp.cli.database_commands import (
+    cmd_audit,
+    cmd_demo,
+    cmd_init,
+    cmd_rotate_key,
+    cmd_verify,
+)
 from bankapp.cli.export_commands import add_export_parsers, cmd_export_ledger, cmd_statement
 from bankapp.cli.serve import add_serve_parser, cmd_serve
 from bankapp.cli.user_commands import cmd_create_user, cmd_unlock
@@ -49,13 +56,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     unlock = sub.add_parser("unlock", help="clear a user's failed sign-ins and lockout")
     unlock.add_argument("username")
-    sub.add_parser("verify", help="check ledger and audit invariants; exit 1 on any fault")
+    verify = sub.add_parser(
+        "verify", help="check ledger and audit invariants; exit 1 on a fault, 2 without the key"
+    )
+    verify.add_argument(
+        "--since-seal", action="store_true", help="check only what happened after the last seal"
+    )
     audit_cmd = sub.add_parser("audit", help="audit log commands")
     audit_sub = audit_cmd.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
-    audit_sub.add_parser("verify", help="check the audit hash chain only")
+    audit_verify = audit_sub.add_parser("verify", help="check the audit chain only")
+    audit_verify.add_argument(
+        "--seal", metavar="LINE", help="prove that nothing up to this seal line changed"
+    )
+    seal = audit_sub.add_parser("seal", help="seal the books now and print the seal line")
+    seal.add_argument(
+        "--date", type=_business_date, default=None, help="business date (default: today)"
+    )
+    sub.add_parser("rotate-key", help="make a new installation key current (the old one is kept)")
     add_serve_parser(sub)
     add_export_parsers(sub)
     return parser
+
+
+def _business_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("use YYYY-MM-DD") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -70,7 +97,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "create-user": cmd_create_user,
         "unlock": cmd_unlock,
         "verify": cmd_verify,
-        "audit": cmd_audit_verify,
+        "audit": cmd_audit,
+        "rotate-key": cmd_rotate_key,
         "serve": cmd_serve,
         "statement": cmd_statement,
         "export-ledger": cmd_export_ledger,

@@ -90,6 +90,6 @@ class AuditLogService:
 
         def work(tx: Tx, caller: Caller) -> ChainReport:
             require_admin(caller)
-            return verify_chain(tx.conn)
+            return verify_chain(tx.conn, self._ctx.db.keys)
 
         return self._ctx.read_as(actor, work)

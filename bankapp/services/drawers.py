@@ -23,7 +23,7 @@ from bankapp.errors import ApprovalRequired, DrawerRequired, DrawerState, NotFou
 from bankapp.services import audit
 from bankapp.services.access import require_id, require_staff
 from bankapp.services.context import ServiceContext
-from bankapp.services.ledger import BANK_CASH, Leg, internal_account, post_entry
+from bankapp.services.ledger import BANK_CASH, AuditNote, Leg, internal_account, post_entry
 from bankapp.storage.database import Tx
 from bankapp.storage.models import Account, CashDrawer, PendingApproval, User, table_of
 
@@ -162,9 +162,11 @@ def start_drawer(tx: Tx, ctx: ServiceContext, teller: Caller, opening_float: int
             memo=f"Float into drawer {drawer_id}",
             actor=teller,
             legs=[Leg(account, -opening_float), Leg(vault, opening_float)],
+            audit_note=AuditNote("drawer.open", {"float": opening_float}, f"drawer {drawer_id}"),
             currency=currency,
         )
-    audit.record(tx, teller, "drawer.open", f"drawer {drawer_id}", {"float": opening_float})
+    else:
+        audit.record(tx, teller, "drawer.open", f"drawer {drawer_id}", {"float": opening_float})
     return drawer_id
 
 
@@ -189,15 +191,6 @@ def finish_drawer(tx: Tx, ctx: ServiceContext, teller: Caller, drawer: Any, coun
         Leg(internal_account(tx, OVER_SHORT, "Cash over/short", currency), difference),
     ]
     legs = [leg for leg in legs if leg.amount]
-    if legs:  # never a single leg: the three amounts sum to zero
-        post_entry(
-            tx,
-            kind="drawer_close",
-            memo=f"Close drawer {drawer.id}",
-            actor=teller,
-            legs=legs,
-            currency=currency,
-        )
     closed = tx.conn.execute(
         update(_drawers)
         .where(_drawers.c.id == drawer.id, _drawers.c.status.in_(("open", "closing")))
@@ -212,7 +205,18 @@ def finish_drawer(tx: Tx, ctx: ServiceContext, teller: Caller, drawer: Any, coun
     if closed != 1:
         raise DrawerState(f"Drawer {drawer.id} is already closed.")
     details = {"expected": expected, "counted": counted, "difference": difference}
-    audit.record(tx, teller, "drawer.close", f"drawer {drawer.id}", details)
+    if legs:  # never a single leg: the three amounts sum to zero
+        post_entry(
+            tx,
+            kind="drawer_close",
+            memo=f"Close drawer {drawer.id}",
+            actor=teller,
+            legs=legs,
+            audit_note=AuditNote("drawer.close", details, f"drawer {drawer.id}"),
+            currency=currency,
+        )
+    else:
+        audit.record(tx, teller, "drawer.close", f"drawer {drawer.id}", details)
     if difference:
         audit.record(
             tx,

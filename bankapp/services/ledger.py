@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import bindparam, insert, or_, select, update
@@ -20,6 +20,7 @@ from bankapp.errors import (
     InsufficientFunds,
     ValidationFailed,
 )
+from bankapp.services import audit
 from bankapp.services.account_rows import insert_account
 from bankapp.storage.database import Tx
 from bankapp.storage.models import Account, JournalEntry, Posting, table_of
@@ -60,6 +61,18 @@ _NEW_POSTINGS = insert(_postings)
 class Leg:
     account_id: int
     amount: int  # positive: the account's balance goes up
+
+
+@dataclass(frozen=True)
+class AuditNote:
+    """The audit event an entry is recorded with: its kind and what else it should say (the
+    entry, its amount and every leg are added by `post_entry`). `subject` defaults to
+    "entry <id>"."""
+
+    kind: str
+    details: Mapping[str, Any] = field(default_factory=dict)
+    subject: str | None = None
+    actor_name: str | None = None  # who acted when no user did ("system" for a batch)
 
 
 IDEMPOTENCY_KEY_MAX = 80
@@ -117,11 +130,15 @@ def post_entry(
     memo: str,
     actor: Caller | None,
     legs: Sequence[Leg],
+    audit_note: AuditNote,
     idempotency_key: str | None = None,
     fingerprint: str | None = None,
     currency: str = "USD",
+    card_id: int | None = None,
 ) -> EntryResult:
-    """Write a balanced entry and apply each leg; raises (rolling everything back) on a breach."""
+    """Write a balanced entry, apply each leg and record its one audit event (naming every
+    leg, so verify can prove the entry unchanged); raises, rolling everything back, on a
+    breach."""
     if len(legs) < 2 or sum(leg.amount for leg in legs) != 0:
         raise ValidationFailed("A journal entry needs two or more legs that sum to zero.")
     entry_id = tx.conn.execute(
@@ -133,6 +150,7 @@ def post_entry(
             "created_at": tx.now,
             "idempotency_key": idempotency_key or None,
             "request_hash": fingerprint,
+            "card_id": card_id,
         },
     ).scalar_one()
     balances: dict[int, int] = {}
@@ -157,10 +175,21 @@ def post_entry(
             for leg in legs
         ],
     )
+    moved = sum(leg.amount for leg in legs if leg.amount > 0)
+    audit.record(
+        tx,
+        actor,
+        audit_note.kind,
+        audit_note.subject or f"entry {entry_id}",
+        {"amount": moved, **audit_note.details},
+        entry_id=entry_id,
+        legs=audit.legs_text((leg.account_id, leg.amount) for leg in legs),
+        actor_name=audit_note.actor_name,
+    )
     return EntryResult(
         entry_id=entry_id,
         kind=kind,
-        amount=sum(leg.amount for leg in legs if leg.amount > 0),
+        amount=moved,
         created_at=tx.now,
         balances=balances,
     )

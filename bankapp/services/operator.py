@@ -5,6 +5,8 @@ must not expose it. Every action is audited as "operator"."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 
 from bankapp.domain.types import Role, UserView
@@ -17,6 +19,8 @@ from bankapp.services.auth.throttle import clear
 from bankapp.services.auth.user_rows import user_view
 from bankapp.services.auth.users import insert_user, parse_role, registration_form
 from bankapp.services.context import ServiceContext
+from bankapp.services.key_rotation import rotate_key
+from bankapp.services.seals import SealView, check_seal_line, write_seal
 from bankapp.storage.database import Tx
 from bankapp.storage.models import User, table_of
 
@@ -28,6 +32,19 @@ class OperatorService:
     def __init__(self, ctx: ServiceContext, totp: TotpService) -> None:
         self._ctx = ctx
         self._totp = totp
+
+    def seal(self, business_date: date | None = None) -> SealView:
+        """Seal the books now (`bankapp audit seal`), for today unless a date is given."""
+        return self._ctx.db.write(
+            lambda tx: write_seal(tx, business_date or tx.now.date(), sealed_by=None)
+        )
+
+    def check_seal(self, line: str) -> list[str]:
+        """Problems proving nothing up to the seal `line` changed (empty: proved)."""
+        return self._ctx.db.read(lambda tx: check_seal_line(tx.conn, self._ctx.db.keys, line))
+
+    def rotate_key(self) -> str:
+        return rotate_key(self._ctx, self._totp, operator=OPERATOR)
 
     def create_user(
         self,

@@ -24,7 +24,6 @@ from bankapp.domain.money import parse_amount
 from bankapp.domain.types import Actor, Caller, EntryResult
 from bankapp.domain.validation import clean_text
 from bankapp.errors import NotFound, PermissionDenied, SameAccount, ValidationFailed
-from bankapp.services import audit
 from bankapp.services.access import (
     accessible_account,
     load_account_by_number,
@@ -36,6 +35,7 @@ from bankapp.services.context import ServiceContext
 from bankapp.services.drawers import require_cash_on_hand, require_drawer_account
 from bankapp.services.holds import load_hold, place_hold, resolve_hold
 from bankapp.services.ledger import (
+    AuditNote,
     Leg,
     caller_key,
     find_replay,
@@ -61,21 +61,8 @@ def clean_memo(memo: str) -> str:
     return clean_text(memo, field="memo", label="Memo", max_length=MEMO_MAX, required=False)
 
 
-def _audit_money(
-    tx: Tx,
-    actor: Caller,
-    kind: str,
-    result: EntryResult,
-    details: dict[str, Any],
-    extra: dict[str, Any] | None,
-) -> None:
-    audit.record(
-        tx,
-        actor,
-        f"money.{kind}",
-        f"entry {result.entry_id}",
-        {"amount": result.amount, **details, **(extra or {})},
-    )
+def _money_note(kind: str, details: dict[str, Any], extra: dict[str, Any] | None) -> AuditNote:
+    return AuditNote(f"money.{kind}", {**details, **(extra or {})})
 
 
 def post_cash(
@@ -104,19 +91,18 @@ def post_cash(
         require_cash_on_hand(tx, cash, amount, ctx.settings.currency)
     kind = "deposit" if cash_in else "withdrawal"
     signed = amount if cash_in else -amount
-    result = post_entry(
+    details = {"account": mask_account_number(account.number)}
+    return post_entry(
         tx,
         kind=kind,
         memo=memo or ("Cash deposit" if cash_in else "Cash withdrawal"),
         actor=actor,
         legs=[Leg(account.id, signed), Leg(cash, -signed)],
+        audit_note=_money_note(kind, details, audit_extra),
         idempotency_key=idempotency_key,
         fingerprint=fingerprint,
         currency=ctx.settings.currency,
     )
-    details = {"account": mask_account_number(account.number)}
-    _audit_money(tx, actor, kind, result, details, audit_extra)
-    return result
 
 
 def post_check_deposit(
@@ -144,6 +130,9 @@ def post_check_deposit(
         memo=memo or "Check deposit",
         actor=actor,
         legs=[Leg(account.id, amount), Leg(clearing, -amount)],
+        audit_note=_money_note(
+            "check_deposit", {"account": mask_account_number(account.number)}, None
+        ),
         idempotency_key=idempotency_key,
         fingerprint=fingerprint,
         currency=settings.currency,
@@ -160,8 +149,7 @@ def post_check_deposit(
         currency=settings.currency,
         entry_id=result.entry_id,
     )
-    details = {"account": mask_account_number(account.number), "hold": hold_id}
-    _audit_money(tx, actor, "check_deposit", result, details, None)
+    del hold_id  # the hold names the entry; the entry's event names its legs
     return result
 
 
@@ -182,20 +170,19 @@ def post_atm_withdrawal(
     charge_daily_limit(tx, ctx, account.owner_id, ATM_CASH, amount, settings.atm_daily_limit_cents)
     charge_reportable(tx, ctx, actor, account.owner_id, amount, approved=False)
     atm = internal_account(tx, ATM, "ATM cash", settings.currency)
-    result = post_entry(
+    return post_entry(
         tx,
         kind="atm_withdrawal",
         memo=memo or "ATM withdrawal",
         actor=actor,
         legs=[Leg(account.id, -amount), Leg(atm, amount)],
+        audit_note=_money_note(
+            "atm_withdrawal", {"account": mask_account_number(account.number)}, None
+        ),
         idempotency_key=idempotency_key,
         fingerprint=fingerprint,
         currency=settings.currency,
     )
-    _audit_money(
-        tx, actor, "atm_withdrawal", result, {"account": mask_account_number(account.number)}, None
-    )
-    return result
 
 
 def post_transfer(
@@ -224,22 +211,21 @@ def post_transfer(
             limit = ctx.settings.transfer_out_daily_limit_cents
             charge_daily_limit(tx, ctx, source.owner_id, TRANSFERS_OUT, amount, limit)
         charge_reportable(tx, ctx, actor, source.owner_id, amount, approved=approved)
-    result = post_entry(
+    details = {
+        "source": mask_account_number(source.number),
+        "target": mask_account_number(target.number),
+    }
+    return post_entry(
         tx,
         kind="transfer",
         memo=memo or f"Transfer to {mask_account_number(target.number)}",
         actor=actor,
         legs=[Leg(source.id, -amount), Leg(target.id, amount)],
+        audit_note=_money_note("transfer", details, audit_extra),
         idempotency_key=idempotency_key,
         fingerprint=fingerprint,
         currency=ctx.settings.currency,
     )
-    details = {
-        "source": mask_account_number(source.number),
-        "target": mask_account_number(target.number),
-    }
-    _audit_money(tx, actor, "transfer", result, details, audit_extra)
-    return result
 
 
 def return_check(tx: Tx, ctx: ServiceContext, actor: Caller, hold: Any, reason: str) -> EntryResult:
@@ -251,17 +237,16 @@ def return_check(tx: Tx, ctx: ServiceContext, actor: Caller, hold: Any, reason: 
     if resolve_hold(tx, hold.id, "returned", by=actor) is None:
         raise ValidationFailed(f"This deposit is no longer on hold (it was {hold.status}).")
     clearing = internal_account(tx, CHECK_CLEARING, "Checks in clearing", ctx.settings.currency)
-    result = post_entry(
+    details = {"hold": hold.id, "deposit_entry": hold.entry_id, "reason": reason}
+    return post_entry(
         tx,
         kind="check_return",
         memo=f"Returned check: {reason}",
         actor=actor,
         legs=[Leg(hold.account_id, -hold.amount), Leg(clearing, hold.amount)],
+        audit_note=_money_note("check_return", details, None),
         currency=ctx.settings.currency,
     )
-    details = {"hold": hold.id, "deposit_entry": hold.entry_id, "reason": reason}
-    _audit_money(tx, actor, "check_return", result, details, None)
-    return result
 
 
 class PaymentService:

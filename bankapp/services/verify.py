@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Table, func, select
+from sqlalchemy import Connection, Table, func, select, text
 
 from bankapp.services.audit import verify_chain
+from bankapp.services.seals import last_seal, seal_problems
 from bankapp.services.verify_drawers import drawer_problems
+from bankapp.storage.keyring import KeyRing, read_installation
 from bankapp.storage.models import Account, AuditEvent, Hold, JournalEntry, Posting, table_of
 
 _accounts = table_of(Account)
@@ -26,24 +28,46 @@ class VerifyReport:
     postings: int
     audit_events: int
     problems: tuple[str, ...]
+    unchecked: str | None = None  # what could not be checked (no key): not a pass
+    since_seal: str | None = None  # the seal line the check started from
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        return not self.problems and self.unchecked is None
 
 
-def verify_ledger(conn: Connection) -> VerifyReport:
-    """Re-derive every balance from postings and check every invariant of the books."""
-    problems = [
-        *_balance_problems(conn),
-        *_floor_problems(conn),
-        *_hold_problems(conn),
-        *_entry_problems(conn),
-        *_running_balance_problems(conn),
-        *_audit_link_problems(conn),
-        *drawer_problems(conn),
-    ]
-    chain = verify_chain(conn)
+def verify_ledger(
+    conn: Connection, ring: KeyRing | None = None, *, since_seal: bool = False
+) -> VerifyReport:
+    """Re-derive every balance from postings and check every invariant of the books; with
+    `since_seal`, only what was chained after the last seal (the seal itself is checked)."""
+    installation = read_installation(conn)
+    legacy_entry = int(installation.legacy_until_entry)  # type: ignore[attr-defined]
+    seal = last_seal(conn) if since_seal else None
+    if seal is None:
+        problems = [
+            *_balance_problems(conn),
+            *_floor_problems(conn),
+            *_hold_problems(conn),
+            *_entry_problems(conn),
+            *_running_balance_problems(conn),
+            *_audit_link_problems(conn),
+            *_legs_problems(conn, legacy_entry),
+            *drawer_problems(conn),
+            *seal_problems(conn),
+        ]
+        chain = verify_chain(conn, ring)
+    else:
+        after = int(seal.seq)  # type: ignore[attr-defined]
+        problems = [
+            *_floor_problems(conn),
+            *_hold_problems(conn),
+            *_legs_problems(conn, legacy_entry, after_seq=after),
+            *_recent_balance_problems(conn, after),
+            *drawer_problems(conn),
+            *seal_problems(conn, after_seq=after),
+        ]
+        chain = verify_chain(conn, ring, after_seq=after, after_hash=seal.head)  # type: ignore[attr-defined]
     problems.extend(chain.problems)
     return VerifyReport(
         accounts=_count(conn, _accounts),
@@ -51,6 +75,8 @@ def verify_ledger(conn: Connection) -> VerifyReport:
         postings=_count(conn, _postings),
         audit_events=chain.events,
         problems=tuple(problems),
+        unchecked=chain.unchecked,
+        since_seal=None if seal is None else str(seal.line),  # type: ignore[attr-defined]
     )
 
 
@@ -177,10 +203,115 @@ def _running_balance_problems(conn: Connection) -> list[str]:
     ]
 
 
+def _legs_sql(dialect: str) -> str:
+    """Each entry's legs as its audit event records them (`audit.legs_text`), built in SQL."""
+    if dialect == "postgresql":
+        return (
+            "SELECT entry_id, string_agg(account_id || ':' || amount, ';' "
+            "ORDER BY account_id, amount) AS legs FROM postings WHERE entry_id IN "
+            "(SELECT id FROM journal_entries WHERE id > :legacy) GROUP BY entry_id"
+        )
+    # SQLite aggregates in the order the ordered subquery yields rows.
+    return (
+        "SELECT entry_id, group_concat(account_id || ':' || amount, ';') AS legs FROM "
+        "(SELECT entry_id, account_id, amount FROM postings WHERE entry_id > :legacy "
+        "ORDER BY entry_id, account_id, amount) GROUP BY entry_id"
+    )
+
+
+def _legs_problems(conn: Connection, legacy_entry: int, *, after_seq: int = 0) -> list[str]:
+    """Every entry since keyed events began has exactly one audit event naming its legs, and
+    still has exactly those legs: a leg redirected to another account, an amount changed or
+    an entry removed (with balances adjusted to match) is named here, and the event cannot be
+    edited to match without breaking its keyed link."""
+    legs = _legs_sql(conn.dialect.name)
+    window = "AND ev.seq > :after" if after_seq else ""
+    mismatched = conn.execute(
+        text(
+            f"SELECT e.id, ev.seq, ev.legs AS recorded, p.legs AS actual "
+            f"FROM journal_entries e LEFT JOIN audit_events ev ON ev.entry_id = e.id "
+            f"LEFT JOIN ({legs}) p ON p.entry_id = e.id "
+            f"WHERE e.id > :legacy {window} AND (ev.seq IS NULL OR p.legs IS NULL "
+            f"OR ev.legs <> p.legs) ORDER BY e.id LIMIT {MAX_REPORTED}"
+        ),
+        {"legacy": legacy_entry, "after": after_seq},
+    ).all()
+    problems = []
+    for row in mismatched:
+        if row.seq is None:
+            problems.append(f"journal entry {row.id}: no audit event records it")
+        else:
+            problems.append(
+                f"journal entry {row.id}: its postings are {row.actual or 'none'} but audit "
+                f"row seq {row.seq} recorded {row.recorded} (a leg was redirected or altered)"
+            )
+    missing = conn.execute(
+        text(
+            "SELECT ev.seq, ev.entry_id FROM audit_events ev LEFT JOIN journal_entries e "
+            "ON e.id = ev.entry_id WHERE ev.entry_id IS NOT NULL AND ev.seq > :after "
+            f"AND e.id IS NULL ORDER BY ev.seq LIMIT {MAX_REPORTED}"
+        ),
+        {"after": after_seq},
+    ).all()
+    problems.extend(
+        f"journal entry {row.entry_id}: recorded by audit row seq {row.seq} but missing "
+        "(the entry was deleted)"
+        for row in missing
+    )
+    return problems[:MAX_REPORTED]
+
+
+def _recent_balance_problems(conn: Connection, after_seq: int) -> list[str]:
+    """For accounts that moved since audit seq `after_seq`: the stored balance equals the
+    sum of its postings, and each entry since then balances."""
+    touched = (
+        conn.execute(
+            text(
+                "SELECT DISTINCT p.account_id FROM postings p JOIN audit_events ev "
+                "ON ev.entry_id = p.entry_id WHERE ev.seq > :after"
+            ),
+            {"after": after_seq},
+        )
+        .scalars()
+        .all()
+    )
+    problems: list[str] = []
+    for start in range(0, len(touched), 500):
+        chunk = list(touched[start : start + 500])
+        sums = (
+            select(_postings.c.account_id, func.sum(_postings.c.amount).label("total"))
+            .where(_postings.c.account_id.in_(chunk))
+            .group_by(_postings.c.account_id)
+            .subquery()
+        )
+        rows = conn.execute(
+            select(_accounts.c.id, _accounts.c.number, _accounts.c.balance, sums.c.total)
+            .join(sums, sums.c.account_id == _accounts.c.id)
+            .where(_accounts.c.balance != sums.c.total)
+        )
+        problems.extend(
+            f"account {row.id} ({row.number}): stored balance {row.balance} but postings sum "
+            f"to {row.total}"
+            for row in rows
+        )
+    unbalanced = conn.execute(
+        text(
+            "SELECT p.entry_id, sum(p.amount) AS total, count(*) AS legs FROM postings p "
+            "JOIN audit_events ev ON ev.entry_id = p.entry_id WHERE ev.seq > :after "
+            "GROUP BY p.entry_id HAVING sum(p.amount) <> 0 OR count(*) < 2"
+        ),
+        {"after": after_seq},
+    ).all()
+    problems.extend(
+        f"journal entry {row.entry_id}: {row.legs} postings summing to {row.total}"
+        for row in unbalanced
+    )
+    return problems[:MAX_REPORTED]
+
+
 def _audit_link_problems(conn: Connection, batch: int = 5_000) -> list[str]:
-    """Each money event in the audit log names an entry and its amount; the entry must still
-    move that amount. This catches an edit that keeps the books self-consistent (both legs,
-    balances and running balances changed together), and a whole entry removed."""
+    """Entries from before keyed events (revision 0004): each money event names an entry and
+    its amount; the entry must still move that amount."""
     problems: list[str] = []
     last = 0
     while len(problems) < MAX_REPORTED:
@@ -190,6 +321,7 @@ def _audit_link_problems(conn: Connection, batch: int = 5_000) -> list[str]:
                 _events.c.seq > last,
                 _events.c.kind.like("money.%"),
                 _events.c.subject.like("entry %"),
+                _events.c.entry_id.is_(None),
             )
             .order_by(_events.c.seq)
             .limit(batch)

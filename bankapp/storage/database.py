@@ -7,13 +7,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from bankapp.clock import Clock
 from bankapp.errors import (
+    AppendOnly,
     DatabaseBusy,
     DatabaseUnavailable,
     NotADatabase,
@@ -21,6 +22,9 @@ from bankapp.errors import (
     ValidationFailed,
 )
 from bankapp.storage.engine import WRITE_OPTION
+
+if TYPE_CHECKING:
+    from bankapp.storage.keyring import KeyRing
 
 T = TypeVar("T")
 
@@ -42,14 +46,16 @@ class Tx:
     now: datetime
     writable: bool = True
     after_read: list[Callable[[Tx], None]] = field(default_factory=list)
+    keys: KeyRing | None = None
 
 
 class Database:
     """Runs units of work. Each `write` is one transaction: all of it commits, or none does."""
 
-    def __init__(self, engine: Engine, clock: Clock) -> None:
+    def __init__(self, engine: Engine, clock: Clock, keys: KeyRing | None = None) -> None:
         self.engine = engine
         self.clock = clock
+        self.keys = keys
         self._writer = engine.execution_options(**{WRITE_OPTION: True})
         self.retries = 0
 
@@ -83,7 +89,7 @@ class Database:
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
                 with engine.begin() as conn:
-                    return work(Tx(conn, self.clock.now(), writable))
+                    return work(Tx(conn, self.clock.now(), writable, keys=self.keys))
             except DBAPIError as exc:
                 if attempt < _attempts_for(exc) and _is_transient(exc):
                     self.retries += 1
@@ -152,6 +158,11 @@ def _server_unavailable(exc: DBAPIError, text: str) -> bool:
 def translate_db_error(exc: DBAPIError) -> StorageError:
     """Turn a driver error into a typed error with a message a person can act on."""
     text = str(exc.orig).lower()
+    if "is append-only" in text:
+        return AppendOnly(
+            "That record is part of the books or the audit trail and cannot be changed or "
+            "removed; a correction is a new entry."
+        )
     if _is_sqlite_lock(exc) or getattr(exc.orig, "sqlstate", None) in _RETRY_SQLSTATES:
         return DatabaseBusy(
             "The database is busy (another workstation holds it); try again in a moment."

@@ -8,6 +8,11 @@ Where the key comes from, first match wins:
    backends (copy that one file to every workstation sharing a PostgreSQL database).
 A missing key file is created on first use with mode 0600; a key file others can read is
 refused, so a copied backup of the database alone never lets anyone link a hash to a number.
+
+A key file may hold several keys, one per line, newest first: `bankapp rotate-key` adds a new
+key and keeps the old ones, which still recognise cards issued under them and check the audit
+links they made. Which key is current is the database's to say (its installation record
+holds the current key's fingerprint), not the file's.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ ENV_KEY_FILE = "BANKAPP_KEY_FILE"
 KEY_FILE_NAME = "bankapp.key"
 KEY_BYTES = 32
 
-_cache: dict[str, bytes] = {}
+_cache: dict[str, tuple[bytes, ...]] = {}
 _lock = threading.Lock()
 
 
@@ -42,21 +47,57 @@ def key_file_for(url: str | URL) -> Path:
 
 
 def installation_key(source: Any = None, *, create: bool = True) -> bytes:
-    """The installation key for `source`: a database URL (str or URL), or an object with
-    `.db.engine.url` such as a `Bank`; None means the default database folder `data/`.
+    """The newest installation key for `source`: a database URL (str or URL), or an object
+    with `.db.engine.url` such as a `Bank`; None means the default database folder `data/`.
 
     Raises SecretKeyUnavailable (never including key material) if the key cannot be used.
     """
+    return installation_keys(source, create=create)[0]
+
+
+def installation_keys(source: Any = None, *, create: bool = True) -> tuple[bytes, ...]:
+    """Every key in the key file for `source`, newest first (see `installation_key`)."""
     text = os.environ.get(ENV_KEY, "").strip()
     if text:
-        return _decode(text, ENV_KEY)
-    explicit = os.environ.get(ENV_KEY_FILE, "").strip()
-    path = Path(explicit) if explicit else key_file_for(_url_of(source))
+        return (_decode(text, ENV_KEY),)
+    path = key_path(source)
     cache_key = str(path.resolve())
     with _lock:
         if cache_key not in _cache:
             _cache[cache_key] = _load_or_create(path, create=create)
         return _cache[cache_key]
+
+
+def key_path(source: Any = None) -> Path:
+    """The key file `installation_keys(source)` reads (when no key is in the environment)."""
+    explicit = os.environ.get(ENV_KEY_FILE, "").strip()
+    return Path(explicit) if explicit else key_file_for(_url_of(source))
+
+
+def add_newest_key(source: Any, key: bytes) -> Path:
+    """Put `key` first in the key file, keeping the older keys after it (a rotation). The
+    file is replaced atomically (0600), so a crash leaves the old file or the new one."""
+    if os.environ.get(ENV_KEY, "").strip():
+        raise SecretKeyUnavailable(
+            f"The key comes from {ENV_KEY}; rotate it by setting a key file (BANKAPP_KEY_FILE) "
+            "instead, so the old key can be kept beside the new one."
+        )
+    path = key_path(source)
+    keys = (key, *installation_keys(source, create=False))
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write("".join(k.hex() + "\n" for k in keys))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except OSError as exc:
+        raise SecretKeyUnavailable(f"Cannot write the key file {path}: {exc.strerror}.") from None
+    finally:
+        temp.unlink(missing_ok=True)
+    forget_cached_keys()
+    return path
 
 
 def key_location(source: Any = None) -> str:
@@ -93,7 +134,7 @@ def _decode(text: str, where: str) -> bytes:
     return key
 
 
-def _load_or_create(path: Path, *, create: bool) -> bytes:
+def _load_or_create(path: Path, *, create: bool) -> tuple[bytes, ...]:
     if not path.exists():
         if not create:
             raise SecretKeyUnavailable(f"The key file {path} is missing.")
@@ -103,7 +144,13 @@ def _load_or_create(path: Path, *, create: bool) -> bytes:
         raise SecretKeyUnavailable(
             f"The key file {path} can be read by other users; run `chmod 600 {path}`."
         )
-    return _decode(path.read_text(encoding="ascii").strip(), f"The key file {path}")
+    try:
+        lines = path.read_text(encoding="ascii").split()
+    except (OSError, UnicodeDecodeError):
+        raise SecretKeyUnavailable(f"The key file {path} cannot be read.") from None
+    if not lines:
+        raise SecretKeyUnavailable(f"The key file {path} is empty.")
+    return tuple(_decode(line, f"The key file {path}") for line in lines)
 
 
 def _create(path: Path) -> None:

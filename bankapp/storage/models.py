@@ -37,6 +37,10 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+# Kept append-only by database triggers (migration 0004): corrections are new rows.
+APPEND_ONLY_TABLES = ("journal_entries", "postings", "audit_events", "seals")
+
+
 def table_of(model: type[Base]) -> Table:
     """The Core table behind a mapped class, typed as a Table for Core statements."""
     return cast(Table, model.__table__)
@@ -210,13 +214,60 @@ class AuditEvent(Base):
     subject: Mapped[str] = mapped_column(String(200))
     details: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
+    # The link: HMAC-SHA256 under the chain key (plain SHA-256 before revision 0004).
     hash: Mapped[str] = mapped_column(String(64))
+    # A money event names its journal entry and every leg ("account:amount;..." sorted), so
+    # verify can prove each entry still moves exactly what was recorded, between the same
+    # accounts. Each entry has exactly one such event.
+    entry_id: Mapped[int | None] = mapped_column(BigInteger)
+    legs: Mapped[str | None] = mapped_column(Text)
+    # Which installation key linked this event (the start of its fingerprint); None before
+    # revision 0004. Old keys stay in the key file after a rotation, so old links still check.
+    key_id: Mapped[str | None] = mapped_column(String(16))
 
 
 Index("ix_audit_events_at", AuditEvent.at)
 Index("ix_audit_events_actor", AuditEvent.actor_id, AuditEvent.seq)
 Index("ix_audit_events_kind", AuditEvent.kind, AuditEvent.seq)
 Index("ix_audit_events_subject", AuditEvent.subject, AuditEvent.seq)
+Index("ix_audit_events_entry", AuditEvent.entry_id, unique=True)
+
+
+class Installation(Base):
+    """One row: which installation key this database belongs to (a fingerprint, never the
+    key), and where the unkeyed part of the audit chain (before revision 0004) ends. `tag`
+    is an HMAC under the chain key over the rest of the row, so the boundary cannot move."""
+
+    __tablename__ = "installation"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    legacy_until_seq: Mapped[int] = mapped_column(BigInteger)
+    legacy_until_entry: Mapped[int] = mapped_column(BigInteger)
+    registered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    tag: Mapped[str | None] = mapped_column(String(64))
+
+
+class Seal(Base):
+    """A checkpoint of the books: the audit chain's head at `seq`, and the count and sum of
+    postings per account kind up to `last_posting_id`. `line` is what a supervisor writes
+    down; it proves later that nothing up to the seal changed. Append-only."""
+
+    __tablename__ = "seals"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    business_date: Mapped[date] = mapped_column(Date)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    head: Mapped[str] = mapped_column(String(64))
+    last_posting_id: Mapped[int] = mapped_column(BigInteger)
+    summary: Mapped[str] = mapped_column(Text)
+    line: Mapped[str] = mapped_column(String(200))
+    sealed_at: Mapped[datetime] = mapped_column(DateTime)
+    sealed_by: Mapped[str] = mapped_column(String(64))
+
+
+Index("ix_seals_seq", Seal.seq)
 
 
 class AuditHead(Base):

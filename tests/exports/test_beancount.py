@@ -20,7 +20,7 @@ from bankapp.domain.types import AccountKind, Actor, Role
 from bankapp.errors import PermissionDenied
 from bankapp.exports.beancount import LedgerExport, export_ledger
 from bankapp.storage.models import Posting
-from tests.fixtures import funded_account, make_customer, make_staff
+from tests.fixtures import as_attacker, funded_account, make_customer, make_staff
 
 BEAN_CHECK = Path(sys.executable).parent / "bean-check"
 
@@ -99,10 +99,11 @@ def test_bean_check_catches_a_posting_changed_behind_the_ledgers_back(
 ) -> None:
     _books(bank, clock)
     postings = Posting.__table__
-    bank.db.write(
+    as_attacker(
+        bank,
         lambda tx: tx.conn.execute(
             update(postings).where(postings.c.id == 3).values(amount=postings.c.amount + 1)
-        )
+        ),
     )
     result: LedgerExport = export_ledger(bank.ctx, None, tmp_path)
     check = _bean_check(result.path)

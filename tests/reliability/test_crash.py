@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from bankapp.bank import open_bank
-from tests.fixtures import TEST_SETTINGS
+from tests.fixtures import TEST_SETTINGS, drop_append_only_guards
 from tests.scenarios import crash_run
 from tests.workload import Journal, check_ledger, prepare_bank
 
@@ -46,6 +46,7 @@ def test_the_journal_check_notices_an_acknowledged_entry_that_is_missing(tmp_pat
     assert check_ledger(plan, [journal.path], every_entry_acked=True).problems == []
     engine = create_engine(url)
     with engine.begin() as conn:
+        drop_append_only_guards(conn)
         conn.execute(text("DELETE FROM postings WHERE entry_id = :e"), {"e": result.entry_id})
         conn.execute(text("DELETE FROM journal_entries WHERE id = :e"), {"e": result.entry_id})
     engine.dispose()

@@ -10,7 +10,7 @@ from sqlalchemy import delete, select, update
 from bankapp.bank import Bank
 from bankapp.errors import InvalidCredentials
 from bankapp.storage.models import AuditEvent
-from tests.fixtures import PASSWORD, audit_kinds, busy_account, make_customer
+from tests.fixtures import PASSWORD, as_attacker, audit_kinds, busy_account, make_customer
 
 _events = AuditEvent.__table__
 
@@ -39,10 +39,11 @@ def test_every_login_and_money_movement_is_audited(bank: Bank) -> None:
 
 def test_an_edited_audit_row_is_named(bank: Bank) -> None:
     busy_account(bank)
-    bank.db.write(
+    as_attacker(
+        bank,
         lambda tx: tx.conn.execute(
             update(_events).where(_events.c.seq == 3).values(subject="entry 999")
-        )
+        ),
     )
     report = bank.verify_audit()
     assert not report.ok
@@ -51,13 +52,13 @@ def test_an_edited_audit_row_is_named(bank: Bank) -> None:
 
 def test_a_deleted_audit_row_is_named(bank: Bank) -> None:
     busy_account(bank)
-    bank.db.write(lambda tx: tx.conn.execute(delete(_events).where(_events.c.seq == 2)))
+    as_attacker(bank, lambda tx: tx.conn.execute(delete(_events).where(_events.c.seq == 2)))
     assert "sequence 3 where 2 was expected" in bank.verify_audit().problems[0]
 
 
 def test_deleting_the_newest_audit_rows_is_found(bank: Bank) -> None:
     busy_account(bank)
-    bank.db.write(lambda tx: tx.conn.execute(delete(_events).where(_events.c.seq >= 6)))
+    as_attacker(bank, lambda tx: tx.conn.execute(delete(_events).where(_events.c.seq >= 6)))
     assert "head records seq" in bank.verify_audit().problems[0]
 
 
@@ -78,5 +79,5 @@ def test_swapping_two_audit_rows_is_found(bank: Bank) -> None:
                 .values(kind=other.kind, subject=other.subject, details=other.details)
             )
 
-    bank.db.write(swap)
+    as_attacker(bank, swap)
     assert bank.verify_audit().problems[0].startswith("audit row seq 2")

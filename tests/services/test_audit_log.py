@@ -13,7 +13,7 @@ from bankapp.domain.types import Role
 from bankapp.errors import PermissionDenied, ValidationFailed
 from bankapp.services.audit_log import AuditFilter
 from bankapp.storage.models import AuditEvent, table_of
-from tests.fixtures import funded_account, make_customer, make_staff
+from tests.fixtures import as_attacker, funded_account, make_customer, make_staff
 
 
 def test_the_audit_log_pages_newest_first_and_filters(bank: Bank, clock: FixedClock) -> None:
@@ -47,10 +47,11 @@ def test_verify_finds_an_edited_audit_row(bank: Bank) -> None:
     make_customer(bank, "alice")
     assert bank.audit_log.verify(boss).ok
     events = table_of(AuditEvent)
-    bank.db.write(
+    as_attacker(
+        bank,
         lambda tx: tx.conn.execute(
             update(events).where(events.c.seq == 1).values(subject="user mallory")
-        )
+        ),
     )
     report = bank.audit_log.verify(boss)
     assert not report.ok and "seq 1" in report.problems[0]

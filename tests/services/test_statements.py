@@ -14,7 +14,7 @@ from bankapp.domain.types import Actor, Role
 from bankapp.errors import AccountNotFound, NotFound, StatementMismatch, ValidationFailed
 from bankapp.services.statements import Preset, StatementPeriod
 from bankapp.storage.models import Posting, Statement
-from tests.fixtures import audit_kinds, funded_account, make_customer, make_staff
+from tests.fixtures import as_attacker, audit_kinds, funded_account, make_customer, make_staff
 
 OCT = StatementPeriod(date(2026, 10, 1), date(2026, 10, 31))
 
@@ -219,12 +219,13 @@ def test_a_reprint_is_refused_when_the_ledger_no_longer_matches(
     account = _october_history(bank, clock, alice)
     document = bank.statements.generate(alice, account, OCT)
     postings = Posting.__table__
-    bank.db.write(
+    as_attacker(
+        bank,
         lambda tx: tx.conn.execute(
             postings.update()
             .where(postings.c.id == document.lines[1].posting_id)
             .values(amount=-2_400)
-        )
+        ),
     )
     with pytest.raises(StatementMismatch):
         bank.statements.reprint(alice, document.statement_id)

@@ -10,7 +10,7 @@ from bankapp.bank import Bank
 from bankapp.domain.types import AccountKind
 from bankapp.storage.database import Tx
 from bankapp.storage.models import Account, Posting
-from tests.fixtures import busy_account, counter_staff, credit_card, make_customer
+from tests.fixtures import as_attacker, busy_account, counter_staff, credit_card, make_customer
 
 
 def test_a_clean_bank_verifies(bank: Bank) -> None:
@@ -43,10 +43,11 @@ def test_an_edited_posting_unbalances_its_entry_and_running_balance(bank: Bank) 
             select(postings.c.id, postings.c.entry_id).order_by(postings.c.id).limit(1)
         ).one()
     )
-    bank.db.write(
+    as_attacker(
+        bank,
         lambda tx: tx.conn.execute(
             update(postings).where(postings.c.id == first.id).values(amount=postings.c.amount + 1)
-        )
+        ),
     )
     problems = bank.verify().problems
     assert any(f"journal entry {first.entry_id}" in p for p in problems)
@@ -80,7 +81,7 @@ def test_verify_notices_a_card_purchase_edited_in_the_database(bank: Bank) -> No
                 .values(balance=accounts.c.balance - row.amount + smaller)
             )
 
-    bank.db.write(shrink)
+    as_attacker(bank, shrink)
     report = bank.verify()
     assert not report.ok
     assert any(f"journal entry {entry}" in problem for problem in report.problems)

@@ -7,7 +7,7 @@ from sqlalchemy import update
 
 from bankapp.bank import Bank
 from bankapp.domain.types import AccountKind, Role
-from bankapp.services.ledger import BANK_CASH, Leg, internal_account, post_entry
+from bankapp.services.ledger import BANK_CASH, AuditNote, Leg, internal_account, post_entry
 from bankapp.storage.database import Tx
 from bankapp.storage.models import CashDrawer, table_of
 from tests.fixtures import make_customer, make_staff
@@ -39,7 +39,15 @@ def test_a_second_close_of_one_drawer_is_found(bank: Bank) -> None:
     def close_again(tx: Tx) -> None:  # what four closes at once once posted
         vault = internal_account(tx, BANK_CASH, "Bank cash", "USD")
         legs = [Leg(account, 52_000), Leg(vault, -52_000)]
-        post_entry(tx, kind="drawer_close", memo=f"Close drawer {drawer_id}", actor=None, legs=legs)
+        note = AuditNote("drawer.close", {}, f"drawer {drawer_id}")
+        post_entry(
+            tx,
+            kind="drawer_close",
+            memo=f"Close drawer {drawer_id}",
+            actor=None,
+            legs=legs,
+            audit_note=note,
+        )
 
     bank.db.write(close_again)
     problems = bank.verify().problems
@@ -52,7 +60,9 @@ def test_cash_left_in_a_closed_drawer_is_found(bank: Bank) -> None:
     def deposit_after_close(tx: Tx) -> None:  # a deposit that raced the close
         vault = internal_account(tx, BANK_CASH, "Bank cash", "USD")
         legs = [Leg(vault, 900), Leg(account, -900)]
-        post_entry(tx, kind="deposit", memo="late", actor=None, legs=legs)
+        post_entry(
+            tx, kind="deposit", memo="late", actor=None, legs=legs, audit_note=AuditNote("x")
+        )
 
     bank.db.write(deposit_after_close)
     problems = bank.verify().problems

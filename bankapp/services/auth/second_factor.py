@@ -83,20 +83,33 @@ class TotpService:
 
     # -- keys -----------------------------------------------------------------------------
 
-    def _aead(self) -> AESGCM:
-        return AESGCM(derive_key(installation_key(self._ctx), "totp-secret-encryption"))
+    def _current_key(self) -> bytes:
+        ring = self._ctx.db.keys
+        return ring.current() if ring is not None else installation_key(self._ctx)
+
+    def _all_keys(self) -> tuple[bytes, ...]:
+        ring = self._ctx.db.keys
+        return ring.all_keys() if ring is not None else (installation_key(self._ctx),)
 
     def _encrypt(self, user_id: int, secret: str) -> str:
+        return self.encrypt_with(self._current_key(), user_id, secret)
+
+    def encrypt_with(self, key: bytes, user_id: int, secret: str) -> str:
         nonce = secrets.token_bytes(12)
-        sealed = self._aead().encrypt(nonce, secret.encode(), f"user:{user_id}".encode())
+        aead = AESGCM(derive_key(key, "totp-secret-encryption"))
+        sealed = aead.encrypt(nonce, secret.encode(), f"user:{user_id}".encode())
         return _CIPHER_PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode()
 
     def _decrypt(self, user_id: int, stored: str) -> str:
+        return self.decrypt_with(self._current_key(), user_id, stored)
+
+    def decrypt_with(self, key: bytes, user_id: int, stored: str) -> str:
         if not stored.startswith(_CIPHER_PREFIX):
             raise InvalidSecondFactor("The second-factor secret is damaged; ask a supervisor.")
         raw = base64.urlsafe_b64decode(stored[len(_CIPHER_PREFIX) :])
+        aead = AESGCM(derive_key(key, "totp-secret-encryption"))
         try:
-            plain = self._aead().decrypt(raw[:12], raw[12:], f"user:{user_id}".encode())
+            plain = aead.decrypt(raw[:12], raw[12:], f"user:{user_id}".encode())
         except InvalidTag:
             raise InvalidSecondFactor(
                 "The second-factor secret does not match this installation's key; "
@@ -104,8 +117,9 @@ class TotpService:
             ) from None
         return plain.decode()
 
-    def _recovery_hash(self, code: str) -> str:
-        return keyed_hash(installation_key(self._ctx), "totp-recovery", _normalise_recovery(code))
+    def _recovery_hash(self, code: str, key: bytes | None = None) -> str:
+        plain = _normalise_recovery(code)
+        return keyed_hash(key or self._current_key(), "totp-recovery", plain)
 
     # -- enrolment ------------------------------------------------------------------------
 
@@ -185,9 +199,10 @@ class TotpService:
             ).rowcount
             return "authenticator code" if used == 1 else None
         stored = json.loads(row.recovery_codes or "[]")
-        digest = self._recovery_hash(code)
+        # Codes made before a key rotation were hashed under the key of their day.
+        digests = [self._recovery_hash(code, key) for key in self._all_keys()]
         for index, candidate in enumerate(stored):
-            if hmac.compare_digest(candidate, digest):
+            if any(hmac.compare_digest(candidate, digest) for digest in digests):
                 remaining = stored[:index] + stored[index + 1 :]
                 used = tx.conn.execute(
                     update(_users)

@@ -27,8 +27,10 @@ class CardService(CardIssuing, CardStatusChanges, CardPurchases, CardRepayments,
         ctx: ServiceContext,
         key_source: Callable[[], bytes],
         rng: random.Random | None = None,
+        all_keys: Callable[[], tuple[bytes, ...]] | None = None,
     ) -> None:
         self._ctx = ctx
         self._key_source = key_source
+        self._all_keys = all_keys or (lambda: (key_source(),))
         # Card numbers come from the OS's CSPRNG; tests and the demo may inject a seeded one.
         self.rng: random.Random = rng or secrets.SystemRandom()

@@ -49,12 +49,12 @@ from bankapp.services.cards.card_rows import (
     MERCHANT_MAX,
     MERCHANT_SETTLEMENT,
     card_for,
-    link_entry_to_card,
     set_card_status,
 )
 from bankapp.services.context import ServiceContext
 from bankapp.services.holds import load_hold, place_hold, resolve_hold
 from bankapp.services.ledger import (
+    AuditNote,
     Leg,
     caller_key,
     internal_account,
@@ -111,24 +111,20 @@ def settle_authorisation(tx: Tx, ctx: ServiceContext, hold: Any, by: Caller | No
         memo=f"{hold.merchant} · card •••• {card.last4}",
         actor=by,
         legs=[Leg(hold.account_id, -hold.amount), Leg(settlement, hold.amount)],
+        audit_note=AuditNote(
+            "money.card_purchase",
+            {
+                "card": mask_pan(card.last4),
+                "card_id": card.id,
+                "merchant": hold.merchant,
+                "authorisation": hold.id,
+            },
+            actor_name=None if by else "system",
+        ),
         currency=currency,
+        card_id=card.id,
     )
-    link_entry_to_card(tx, result.entry_id, card.id)
     tx.conn.execute(update(_holds).where(_holds.c.id == hold.id).values(entry_id=result.entry_id))
-    audit.record(
-        tx,
-        by,
-        "money.card_purchase",
-        f"entry {result.entry_id}",
-        {
-            "card": mask_pan(card.last4),
-            "card_id": card.id,
-            "merchant": hold.merchant,
-            "amount": hold.amount,
-            "authorisation": hold.id,
-        },
-        actor_name=None if by else "system",
-    )
     return result.entry_id
 
 
@@ -137,6 +133,7 @@ class CardPurchases:
 
     _ctx: ServiceContext
     _key_source: Callable[[], bytes]
+    _all_keys: Callable[[], tuple[bytes, ...]]
 
     def purchase(
         self,
@@ -163,8 +160,9 @@ class CardPurchases:
             raise CardDetailsInvalid("Enter the expiry date as MM/YY.", field="expiry")
         if len(cvv.strip()) != 3 or not cvv.strip().isdigit():
             raise CardDetailsInvalid("The CVV is the 3 digits on the back.", field="cvv")
-        key = self._key_source()
-        number_hash = pan_hash(key, digits)
+        # Cards issued before a key rotation are recognised under the key they were made with.
+        hashes = {pan_hash(k, digits): k for k in self._all_keys()}
+        number_hash = next(iter(hashes))
         fingerprint = request_fingerprint(
             {
                 "op": "card_purchase",
@@ -181,7 +179,8 @@ class CardPurchases:
             replay = _replayed(tx, scoped, fingerprint)
             if replay is not None:
                 return authorisation_view(tx, replay, replayed=True)
-            card = self._presented_card(tx, caller, number_hash)
+            card = self._presented_card(tx, caller, list(hashes))
+            key = hashes[card.pan_hash]
             found.update(id=card.id, last4=card.last4)
             # Status and expiry first: a blocked card tells a thief nothing about its CVV.
             self._check_usable(tx, card)
@@ -238,8 +237,10 @@ class CardPurchases:
 
         return self._ctx.write_as(actor, work)
 
-    def _presented_card(self, tx: Tx, actor: Caller, number_hash: str) -> Any:
-        row = tx.conn.execute(select(_cards).where(_cards.c.pan_hash == number_hash)).one_or_none()
+    def _presented_card(self, tx: Tx, actor: Caller, number_hashes: list[str]) -> Any:
+        row = tx.conn.execute(
+            select(_cards).where(_cards.c.pan_hash.in_(number_hashes))
+        ).one_or_none()
         # A customer's simulated purchases may only use their own cards.
         if row is None or (actor.role == Role.CUSTOMER and row.owner_id != actor.user_id):
             raise CardDetailsInvalid("The card is not recognised.", field="pan")

@@ -46,10 +46,6 @@ def set_card_status(
     tx.conn.execute(update(_cards).where(_cards.c.id == card_id).values(**values))
 
 
-def link_entry_to_card(tx: Tx, entry_id: int, card_id: int) -> None:
-    tx.conn.execute(update(_entries).where(_entries.c.id == entry_id).values(card_id=card_id))
-
-
 def replacement_of(tx: Tx, card_id: int) -> int | None:
     found = tx.conn.execute(
         select(_cards.c.id).where(_cards.c.replaces_id == card_id)

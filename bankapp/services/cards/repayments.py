@@ -14,14 +14,13 @@ from bankapp.errors import (
     InvalidAmount,
     ValidationFailed,
 )
-from bankapp.services import audit
 from bankapp.services.access import accessible_account, shown_result
 from bankapp.services.cards.card_rows import (
     card_for,
-    link_entry_to_card,
 )
 from bankapp.services.context import ServiceContext
 from bankapp.services.ledger import (
+    AuditNote,
     Leg,
     caller_key,
     find_replay,
@@ -97,22 +96,18 @@ class CardRepayments:
                 memo=f"Card payment · card •••• {card.last4}",
                 actor=caller,
                 legs=[Leg(source.id, -amount), Leg(credit.id, amount)],
+                audit_note=AuditNote(
+                    "money.card_payment",
+                    {
+                        "card": mask_pan(card.last4),
+                        "card_id": card.id,
+                        "from": mask_account_number(source.number),
+                    },
+                ),
                 idempotency_key=key,
                 fingerprint=fingerprint,
                 currency=self._ctx.settings.currency,
-            )
-            link_entry_to_card(tx, result.entry_id, card.id)
-            audit.record(
-                tx,
-                caller,
-                "money.card_payment",
-                f"entry {result.entry_id}",
-                {
-                    "card": mask_pan(card.last4),
-                    "card_id": card.id,
-                    "amount": amount,
-                    "from": mask_account_number(source.number),
-                },
+                card_id=card.id,
             )
             return shown_result(tx, caller, result)
 
