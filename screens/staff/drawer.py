@@ -83,7 +83,7 @@ class DrawerScreen(BankScreen):
             status.update(
                 Text(
                     f"Drawer {drawer.id} open since {drawer.opened_at:%H:%M} — float "
-                    f"{self.money(drawer.opening_float)}, cash on hand "
+                    f"{self.money(drawer.opening_cash)}, cash on hand "
                     f"{self.money(drawer.cash_on_hand)}{waiting}"
                 )
             )
@@ -137,7 +137,7 @@ class DrawerScreen(BankScreen):
             if not ok:
                 return
             submit = (
-                self.bank.approvals.submit_drawer_float
+                self.bank.approvals.submit_opening_cash
                 if opening
                 else self.bank.approvals.submit_drawer_close
             )
@@ -158,7 +158,7 @@ class DrawerScreen(BankScreen):
 
     def _drawer_opened(self, drawer: DrawerView) -> None:
         self.query_one("#drawer-result", Static).update(
-            Text(f"Drawer {drawer.id} opened with {self.money(drawer.opening_float)}.")
+            Text(f"Drawer {drawer.id} opened with {self.money(drawer.opening_cash)}.")
         )
         self._show(drawer)
 
@@ -169,7 +169,7 @@ class DrawerScreen(BankScreen):
         difference = drawer.difference or 0
         verdict = "balanced" if difference == 0 else ("over" if difference > 0 else "SHORT")
         for label, value in (
-            ("Opening float", self.money(drawer.opening_float)),
+            ("Opening float", self.money(drawer.opening_cash)),
             ("Expected cash", self.money(drawer.expected_cash or 0)),
             ("Counted cash", self.money(drawer.counted_cash or 0)),
             ("Difference", f"{self.money(difference, plus=True)} ({verdict})"),

@@ -81,7 +81,7 @@ class EndOfDayScreen(BankScreen):
                 cell(line.status),
                 *(
                     cell(self.money(v), right=True)
-                    for v in (line.opening_float, line.cash_in, line.cash_out, line.expected)
+                    for v in (line.opening_cash, line.cash_in, line.cash_out, line.expected)
                 ),
                 cell("" if line.counted is None else self.money(line.counted), right=True),
                 cell(

@@ -1,5 +1,5 @@
-"""`verify` ties each drawer to its entries: the float moved once, a closed drawer was closed
-once and holds nothing, the vault got back what the drawers returned."""
+"""`verify` ties each drawer to its entries: the opening cash moved once, a closed drawer was
+closed once and holds nothing, the vault got back what the drawers returned."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ _drawers = table_of(CashDrawer)
 
 
 def closed_drawer(bank: Bank) -> tuple[int, int]:
-    """tina's drawer: a $500 float, a $20 deposit, counted and closed; (drawer id, account)."""
+    """tina's drawer: $500 opening cash, a $20 deposit, counted and closed; (drawer id, account)."""
     tina = make_staff(bank, "tina", Role.TELLER)
     alice = make_customer(bank, "alice")
     account = bank.accounts.open(alice, AccountKind.CHECKING).id
@@ -59,11 +59,11 @@ def test_cash_left_in_a_closed_drawer_is_found(bank: Bank) -> None:
     assert any(f"closed drawer {drawer_id} still holds 900" in p for p in problems), problems
 
 
-def test_a_float_that_does_not_match_the_drawer_is_found(bank: Bank) -> None:
+def test_opening_cash_that_does_not_match_the_drawer_is_found(bank: Bank) -> None:
     drawer_id, _ = closed_drawer(bank)
     bank.db.write(
         lambda tx: tx.conn.execute(
-            update(_drawers).where(_drawers.c.id == drawer_id).values(opening_float=60_000)
+            update(_drawers).where(_drawers.c.id == drawer_id).values(opening_cash=60_000)
         )
     )
     problems = bank.verify().problems
