@@ -39,6 +39,8 @@ CASH_REQUESTS = ("deposit", "withdrawal")
 # (and recorded statements hash them), so the codes stay as first written.
 OPENING_CASH_ENTRY = "drawer_float"
 CLOSE_ENTRY = "drawer_close"
+OPENING_CASH_MEMO = "Opening cash into drawer "  # + the drawer id
+CLOSE_MEMO = "Close drawer "
 
 
 @dataclass(frozen=True)
@@ -163,12 +165,12 @@ def start_drawer(tx: Tx, ctx: ServiceContext, teller: Caller, opening_cash: int)
         post_entry(
             tx,
             kind=OPENING_CASH_ENTRY,
-            memo=f"Float into drawer {drawer_id}",
+            memo=f"{OPENING_CASH_MEMO}{drawer_id}",
             actor=teller,
             legs=[Leg(account, -opening_cash), Leg(vault, opening_cash)],
             currency=currency,
         )
-    audit.record(tx, teller, "drawer.open", f"drawer {drawer_id}", {"float": opening_cash})
+    audit.record(tx, teller, "drawer.open", f"drawer {drawer_id}", {"opening_cash": opening_cash})
     return drawer_id
 
 
@@ -197,7 +199,7 @@ def finish_drawer(tx: Tx, ctx: ServiceContext, teller: Caller, drawer: Any, coun
         post_entry(
             tx,
             kind=CLOSE_ENTRY,
-            memo=f"Close drawer {drawer.id}",
+            memo=f"{CLOSE_MEMO}{drawer.id}",
             actor=teller,
             legs=legs,
             currency=currency,
@@ -242,7 +244,7 @@ class DrawerService:
             require_staff(caller)
             if opening_cash > most:
                 raise ApprovalRequired(
-                    f"A float over {self._ctx.money(most)} needs a supervisor's approval.",
+                    f"Opening cash over {self._ctx.money(most)} needs a supervisor's approval.",
                     field="opening_cash",
                 )
             return self._view(tx, start_drawer(tx, self._ctx, caller, opening_cash))

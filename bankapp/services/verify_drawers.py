@@ -4,8 +4,9 @@ A drawer's opening-cash entry moved exactly its opening cash out of the vault; a
 closed by exactly one entry, which took its expected cash out of the drawer, put the counted
 cash back in the vault and the difference to over/short, and left nothing in the drawer; an
 open drawer has no close entry. Entries are tied to their drawer by the bank-written memo
-("Float into drawer N", "Close drawer N"), because a close of an empty drawer has no leg on
-the drawer's own account.
+("Opening cash into drawer N", "Close drawer N"), because a close of an empty drawer has no
+leg on the drawer's own account. Ledgers written before the rename hold opening-cash entries
+with the memo "Float into drawer N"; entries never change, so that memo is read as well.
 """
 
 from __future__ import annotations
@@ -15,7 +16,13 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from bankapp.services.drawers import CLOSE_ENTRY, OPENING_CASH_ENTRY, OVER_SHORT
+from bankapp.services.drawers import (
+    CLOSE_ENTRY,
+    CLOSE_MEMO,
+    OPENING_CASH_ENTRY,
+    OPENING_CASH_MEMO,
+    OVER_SHORT,
+)
 from bankapp.services.ledger import BANK_CASH
 from bankapp.storage.models import Account, CashDrawer, JournalEntry, Posting, table_of
 
@@ -23,10 +30,10 @@ _accounts = table_of(Account)
 _drawers = table_of(CashDrawer)
 _entries = table_of(JournalEntry)
 _postings = table_of(Posting)
-# The memo each kind of drawer entry is written with.
+# The memos each kind of drawer entry was ever written with (entries are never rewritten).
 _MEMO_PREFIXES = {
-    OPENING_CASH_ENTRY: ("Float into drawer ",),
-    CLOSE_ENTRY: ("Close drawer ",),
+    OPENING_CASH_ENTRY: (OPENING_CASH_MEMO, "Float into drawer "),
+    CLOSE_ENTRY: (CLOSE_MEMO,),
 }
 MAX_REPORTED = 20
 
@@ -93,13 +100,13 @@ def _opening_cash_problems(
 ) -> list[str]:
     want = 1 if drawer.opening_cash else 0
     if len(entries) != want:
-        return [f"drawer {drawer.id}: {len(entries)} float entries, expected {want}"]
+        return [f"drawer {drawer.id}: {len(entries)} opening-cash entries, expected {want}"]
     if entries and (
         entries[0].get(drawer.account_id) != -drawer.opening_cash
         or entries[0].get(vault or 0) != drawer.opening_cash
     ):
         return [
-            f"drawer {drawer.id}: its float entry does not move its opening float "
+            f"drawer {drawer.id}: its opening-cash entry does not move its opening cash "
             f"{drawer.opening_cash} from the vault"
         ]
     return []

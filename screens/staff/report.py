@@ -1,4 +1,4 @@
-"""`EndOfDayScreen`: per drawer the float, cash in and out, expected, counted and difference;
+"""`EndOfDayScreen`: per drawer the opening cash, cash in and out, expected, counted and difference;
 then the day's journal entries per kind. `[`/`]` move a day back or forward."""
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ class EndOfDayScreen(BankScreen):
                 "Drawer",
                 "Teller",
                 "Status",
-                "Float",
+                "Opening cash",
                 "Cash in",
                 "Cash out",
                 "Expected",

@@ -270,7 +270,7 @@ def test_opening_cash_over_the_maximum_waits_and_comes_from_the_vault(bank: Bank
     teller = make_staff(bank, "tina", Role.TELLER)
     admin = make_staff(bank, "ada", Role.ADMIN)
     before = entry_count(bank)
-    with pytest.raises(ApprovalRequired, match="float"):
+    with pytest.raises(ApprovalRequired, match="Opening cash over"):
         bank.drawers.open_drawer(teller, 1_000_000_000)
     assert bank.drawers.current(teller) is None and entry_count(bank) == before
     item = bank.approvals.submit_opening_cash(teller, 1_000_000_000)

@@ -7,6 +7,7 @@ from sqlalchemy import update
 
 from bankapp.bank import Bank
 from bankapp.domain.types import AccountKind, Role
+from bankapp.services.drawers import OPENING_CASH_ENTRY
 from bankapp.services.ledger import BANK_CASH, Leg, internal_account, post_entry
 from bankapp.storage.database import Tx
 from bankapp.storage.models import CashDrawer, table_of
@@ -31,6 +32,22 @@ def test_drawers_opened_used_and_closed_verify(bank: Bank) -> None:
     bank.drawers.open_drawer(make_staff(bank, "ted", Role.TELLER), 10_000)  # still open
     report = bank.verify()
     assert report.ok, report.problems
+
+
+def test_an_opening_cash_entry_is_tied_to_its_drawer_by_the_old_memo_too(bank: Bank) -> None:
+    """Ledgers written before the rename hold opening-cash entries with the memo "Float into
+    drawer N" (entries never change): verify ties an entry under either memo to its drawer."""
+    drawer_id, account = closed_drawer(bank)
+
+    def open_twice_more(tx: Tx) -> None:
+        vault = internal_account(tx, BANK_CASH, "Bank cash", "USD")
+        for memo in (f"Opening cash into drawer {drawer_id}", f"Float into drawer {drawer_id}"):
+            legs = [Leg(account, -100), Leg(vault, 100)]
+            post_entry(tx, kind=OPENING_CASH_ENTRY, memo=memo, actor=None, legs=legs)
+
+    bank.db.write(open_twice_more)
+    problems = bank.verify().problems
+    assert f"drawer {drawer_id}: 3 opening-cash entries, expected 1" in problems, problems
 
 
 def test_a_second_close_of_one_drawer_is_found(bank: Bank) -> None:
@@ -67,7 +84,7 @@ def test_opening_cash_that_does_not_match_the_drawer_is_found(bank: Bank) -> Non
         )
     )
     problems = bank.verify().problems
-    assert any(f"drawer {drawer_id}: its float entry" in p for p in problems), problems
+    assert any(f"drawer {drawer_id}: its opening-cash entry" in p for p in problems), problems
 
 
 def test_a_close_that_did_not_return_the_count_to_the_vault_is_found(bank: Bank) -> None:

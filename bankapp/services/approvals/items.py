@@ -50,7 +50,7 @@ KIND_LABELS = {
     "withdrawal": "Cash withdrawal",
     "transfer": "Transfer",
     CLOSE_ACCOUNT: "Close account",
-    DRAWER_OPENING_CASH: "Drawer float",
+    DRAWER_OPENING_CASH: "Drawer opening cash",
     DRAWER_CLOSE: "Drawer close",
     CREDIT_CARD: "Credit card",
     STAFF_CREATE: "New staff user",
