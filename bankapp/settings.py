@@ -43,7 +43,7 @@ class Settings:
     clearing_delay: timedelta = timedelta(days=2)
     # A card authorisation not settled within this is released.
     authorisation_lifetime: timedelta = timedelta(days=7)
-    # Cash drawers: a float above this, or a close counted off by more than the tolerance,
-    # needs a supervisor.
-    drawer_float_max_cents: int = 500_000
+    # Cash drawers: opening cash above this, or a close counted off by more than the
+    # tolerance, needs a supervisor.
+    drawer_opening_cash_max_cents: int = 500_000
     drawer_tolerance_cents: int = 1_000

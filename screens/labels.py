@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bankapp.domain.types import AccountKind
+from bankapp.services.drawers import OPENING_CASH_ENTRY
 
 ACCOUNT_KIND_LABELS = {
     AccountKind.CHECKING: "Checking",
@@ -23,6 +24,11 @@ ENTRY_KIND_LABELS = {
     "card_payment": "Card payment",
 }
 
+# Entries only on the bank's own accounts (so not offered as a filter on a customer's history).
+BANK_ENTRY_KIND_LABELS = {
+    OPENING_CASH_ENTRY: "Drawer opening cash",
+}
+
 HOLD_KIND_LABELS = {
     "deposit": "Check clearing",
     "card": "Card purchase",
@@ -38,4 +44,5 @@ def account_kind_label(kind: AccountKind | str) -> str:
 
 
 def entry_kind_label(kind: str) -> str:
-    return ENTRY_KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
+    known = ENTRY_KIND_LABELS.get(kind) or BANK_ENTRY_KIND_LABELS.get(kind)
+    return known or kind.replace("_", " ").capitalize()

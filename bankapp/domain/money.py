@@ -60,7 +60,8 @@ def check_cents(
     allow_zero: bool = False,
 ) -> int:
     """The one rule for an amount a caller hands a service: whole cents, above zero (or zero
-    where `allow_zero`: a float or a count), at most `max_cents`. Raises InvalidAmount."""
+    where `allow_zero`: a drawer's opening cash or a count), at most `max_cents`. Raises
+    InvalidAmount."""
     if isinstance(amount, bool) or not isinstance(amount, int):
         raise InvalidAmount("The amount must be a whole number of cents.", field=field)
     if amount <= 0 and not allow_zero:

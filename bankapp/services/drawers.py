@@ -1,8 +1,8 @@
-"""Cash drawers: a teller opens a till with a float taken from the vault, takes cash through
-it, and closes it by counting; the counted cash goes back to the vault and the difference to
-the over/short account. A float above the configured maximum, or a count off by more than the
-tolerance, waits for a supervisor (`approvals.submit_drawer_float` / `submit_drawer_close`);
-a drawer that holds a cash request waiting for approval cannot close.
+"""Cash drawers: a teller opens a till with opening cash taken from the vault, takes cash
+through it, and closes it by counting; the counted cash goes back to the vault and the
+difference to the over/short account. Opening cash above the configured maximum, or a count
+off by more than the tolerance, waits for a supervisor (`approvals.submit_opening_cash` /
+`submit_drawer_close`); a drawer that holds a cash request waiting for approval cannot close.
 
 Sign convention (the foundation's): a cash account's ledger balance is minus the cash it
 holds, because a deposit credits the customer and debits the cash account. So the cash in a
@@ -35,6 +35,12 @@ _items = table_of(PendingApproval)
 OVER_SHORT = "cash:over_short"
 VAULT_NAME = "Bank cash"  # the vault: what the branch holds outside its drawers
 CASH_REQUESTS = ("deposit", "withdrawal")
+# Journal entry kinds, stored codes: every ledger since 0.1.0 holds entries of these kinds
+# (and recorded statements hash them), so the codes stay as first written.
+OPENING_CASH_ENTRY = "drawer_float"
+CLOSE_ENTRY = "drawer_close"
+OPENING_CASH_MEMO = "Opening cash into drawer "  # + the drawer id
+CLOSE_MEMO = "Close drawer "
 
 
 @dataclass(frozen=True)
@@ -44,7 +50,7 @@ class DrawerView:
     teller_name: str
     account_id: int
     status: str  # open | closing (waiting for a supervisor) | closed
-    opening_float: int
+    opening_cash: int
     opened_at: datetime
     cash_on_hand: int  # what the drawer should hold now (expected cash while open)
     closed_at: datetime | None
@@ -123,9 +129,9 @@ def require_no_waiting_requests(tx: Tx, drawer: Any) -> None:
         )
 
 
-def start_drawer(tx: Tx, ctx: ServiceContext, teller: Caller, opening_float: int) -> int:
-    """Open a drawer for `teller` with `opening_float` from the vault (direct, or once a
-    supervisor approved a large float); returns the drawer id."""
+def start_drawer(tx: Tx, ctx: ServiceContext, teller: Caller, opening_cash: int) -> int:
+    """Open a drawer for `teller` with `opening_cash` from the vault (direct, or once a
+    supervisor approved a large amount); returns the drawer id."""
     # The teller's own row is the lock: with no drawer open there is no drawer row to lock,
     # and two opens at once must not both find none.
     tx.conn.execute(select(_users.c.id).where(_users.c.id == teller.user_id).with_for_update())
@@ -148,25 +154,29 @@ def start_drawer(tx: Tx, ctx: ServiceContext, teller: Caller, opening_float: int
                 teller_id=teller.user_id,
                 account_id=account,
                 status="open",
-                opening_float=opening_float,
+                opening_cash=opening_cash,
                 opened_at=tx.now,
             )
             .returning(_drawers.c.id)
         ).scalar_one()
     )
-    if opening_float:
+    if opening_cash:
         vault = internal_account(tx, BANK_CASH, VAULT_NAME, currency)
         post_entry(
             tx,
-            kind="drawer_float",
-            memo=f"Float into drawer {drawer_id}",
+            kind=OPENING_CASH_ENTRY,
+            memo=f"{OPENING_CASH_MEMO}{drawer_id}",
             actor=teller,
-            legs=[Leg(account, -opening_float), Leg(vault, opening_float)],
-            audit_note=AuditNote("drawer.open", {"float": opening_float}, f"drawer {drawer_id}"),
+            legs=[Leg(account, -opening_cash), Leg(vault, opening_cash)],
+            audit_note=AuditNote(
+                "drawer.open", {"opening_cash": opening_cash}, f"drawer {drawer_id}"
+            ),
             currency=currency,
         )
     else:
-        audit.record(tx, teller, "drawer.open", f"drawer {drawer_id}", {"float": opening_float})
+        audit.record(
+            tx, teller, "drawer.open", f"drawer {drawer_id}", {"opening_cash": opening_cash}
+        )
     return drawer_id
 
 
@@ -208,8 +218,8 @@ def finish_drawer(tx: Tx, ctx: ServiceContext, teller: Caller, drawer: Any, coun
     if legs:  # never a single leg: the three amounts sum to zero
         post_entry(
             tx,
-            kind="drawer_close",
-            memo=f"Close drawer {drawer.id}",
+            kind=CLOSE_ENTRY,
+            memo=f"{CLOSE_MEMO}{drawer.id}",
             actor=teller,
             legs=legs,
             audit_note=AuditNote("drawer.close", details, f"drawer {drawer.id}"),
@@ -231,20 +241,21 @@ class DrawerService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
 
-    def open_drawer(self, actor: Actor, opening_float: int) -> DrawerView:
-        """Open the actor's drawer with the float counted into it from the vault. A float
-        above the maximum is refused (ApprovalRequired): submit it for approval instead."""
-        self._ctx.check_amount(opening_float, field="opening_float", allow_zero=True)
-        most = self._ctx.settings.drawer_float_max_cents
+    def open_drawer(self, actor: Actor, opening_cash: int) -> DrawerView:
+        """Open the actor's drawer with the opening cash counted into it from the vault.
+        Opening cash above the maximum is refused (ApprovalRequired): submit it for approval
+        instead."""
+        self._ctx.check_amount(opening_cash, field="opening_cash", allow_zero=True)
+        most = self._ctx.settings.drawer_opening_cash_max_cents
 
         def work(tx: Tx, caller: Caller) -> DrawerView:
             require_staff(caller)
-            if opening_float > most:
+            if opening_cash > most:
                 raise ApprovalRequired(
-                    f"A float over {self._ctx.money(most)} needs a supervisor's approval.",
-                    field="opening_float",
+                    f"Opening cash over {self._ctx.money(most)} needs a supervisor's approval.",
+                    field="opening_cash",
                 )
-            return self._view(tx, start_drawer(tx, self._ctx, caller, opening_float))
+            return self._view(tx, start_drawer(tx, self._ctx, caller, opening_cash))
 
         return self._ctx.write_as(actor, work)
 
@@ -323,7 +334,7 @@ def drawer_view(tx: Tx, row: Any) -> DrawerView:
         teller_name=name,
         account_id=row.account_id,
         status=row.status,
-        opening_float=row.opening_float,
+        opening_cash=row.opening_cash,
         opened_at=row.opened_at,
         cash_on_hand=-int(balance) if row.status != "closed" else 0,
         closed_at=row.closed_at,

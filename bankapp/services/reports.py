@@ -1,4 +1,4 @@
-"""End-of-day report: every drawer opened that day (float, cash in and out, expected,
+"""End-of-day report: every drawer opened that day (opening cash, cash in and out, expected,
 counted, difference) and the day's journal entries totalled per kind."""
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ class DrawerLine:
     status: str
     opened_at: datetime
     closed_at: datetime | None
-    opening_float: int
+    opening_cash: int
     cash_in: int
     cash_out: int
     expected: int
@@ -95,14 +95,14 @@ class ReportService:
         # The drawer account's balance is minus its cash: deposits push it down.
         cash_in = -moved.get("deposit", 0)
         cash_out = moved.get("withdrawal", 0)
-        opening = int(row.opening_float)
+        opening = int(row.opening_cash)
         return DrawerLine(
             drawer_id=row.id,
             teller=row.username,
             status=row.status,
             opened_at=row.opened_at,
             closed_at=row.closed_at,
-            opening_float=opening,
+            opening_cash=opening,
             cash_in=cash_in,
             cash_out=cash_out,
             expected=opening + cash_in - cash_out,

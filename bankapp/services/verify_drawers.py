@@ -1,11 +1,12 @@
 """Drawer verification (part of `bankapp verify`): every drawer's cash ties to its ledger.
 
-A drawer's float entry moved exactly its opening float out of the vault; a closed drawer was
+A drawer's opening-cash entry moved exactly its opening cash out of the vault; a closed drawer was
 closed by exactly one entry, which took its expected cash out of the drawer, put the counted
 cash back in the vault and the difference to over/short, and left nothing in the drawer; an
 open drawer has no close entry. Entries are tied to their drawer by the bank-written memo
-("Float into drawer N", "Close drawer N"), because a close of an empty drawer has no leg on
-the drawer's own account.
+("Opening cash into drawer N", "Close drawer N"), because a close of an empty drawer has no
+leg on the drawer's own account. Ledgers written before the rename hold opening-cash entries
+with the memo "Float into drawer N"; entries never change, so that memo is read as well.
 """
 
 from __future__ import annotations
@@ -15,7 +16,13 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from bankapp.services.drawers import OVER_SHORT
+from bankapp.services.drawers import (
+    CLOSE_ENTRY,
+    CLOSE_MEMO,
+    OPENING_CASH_ENTRY,
+    OPENING_CASH_MEMO,
+    OVER_SHORT,
+)
 from bankapp.services.ledger import BANK_CASH
 from bankapp.storage.models import Account, CashDrawer, JournalEntry, Posting, table_of
 
@@ -23,7 +30,11 @@ _accounts = table_of(Account)
 _drawers = table_of(CashDrawer)
 _entries = table_of(JournalEntry)
 _postings = table_of(Posting)
-_MEMO_PREFIX = {"drawer_float": "Float into drawer ", "drawer_close": "Close drawer "}
+# The memos each kind of drawer entry was ever written with (entries are never rewritten).
+_MEMO_PREFIXES = {
+    OPENING_CASH_ENTRY: (OPENING_CASH_MEMO, "Float into drawer "),
+    CLOSE_ENTRY: (CLOSE_MEMO,),
+}
 MAX_REPORTED = 20
 
 
@@ -47,20 +58,21 @@ def drawer_problems(conn: Connection) -> list[str]:
     problems: list[str] = []
     for drawer in conn.execute(select(_drawers).order_by(_drawers.c.id)):
         found = legs.get(drawer.id, {})
-        problems += _float_problems(drawer, found.get("drawer_float", []), codes.get(BANK_CASH))
-        problems += _close_problems(drawer, found.get("drawer_close", []), codes, balances)
+        opening = found.get(OPENING_CASH_ENTRY, [])
+        problems += _opening_cash_problems(drawer, opening, codes.get(BANK_CASH))
+        problems += _close_problems(drawer, found.get(CLOSE_ENTRY, []), codes, balances)
         if len(problems) >= MAX_REPORTED:
             break
     return problems[:MAX_REPORTED]
 
 
 def _drawer_entries(conn: Connection) -> dict[int, dict[str, list[dict[int, int]]]]:
-    """For each drawer id, its float and close entries, each as {account id: amount}."""
+    """For each drawer id, its opening-cash and close entries, each as {account id: amount}."""
     rows = conn.execute(
         select(_entries.c.id, _entries.c.kind, _entries.c.memo, _postings.c.account_id)
         .add_columns(_postings.c.amount)
         .join(_postings, _postings.c.entry_id == _entries.c.id)
-        .where(_entries.c.kind.in_(tuple(_MEMO_PREFIX)))
+        .where(_entries.c.kind.in_(tuple(_MEMO_PREFIXES)))
         .order_by(_entries.c.id)
     )
     by_entry: dict[int, tuple[int | None, str, dict[int, int]]] = {}
@@ -76,22 +88,26 @@ def _drawer_entries(conn: Connection) -> dict[int, dict[str, list[dict[int, int]
 
 
 def _drawer_of(kind: str, memo: str) -> int | None:
-    prefix = _MEMO_PREFIX[kind]
-    tail = memo[len(prefix) :] if memo.startswith(prefix) else ""
-    return int(tail) if tail.isdigit() else None
+    for prefix in _MEMO_PREFIXES[kind]:
+        tail = memo[len(prefix) :] if memo.startswith(prefix) else ""
+        if tail.isdigit():
+            return int(tail)
+    return None
 
 
-def _float_problems(drawer: Any, floats: list[dict[int, int]], vault: int | None) -> list[str]:
-    want = 1 if drawer.opening_float else 0
-    if len(floats) != want:
-        return [f"drawer {drawer.id}: {len(floats)} float entries, expected {want}"]
-    if floats and (
-        floats[0].get(drawer.account_id) != -drawer.opening_float
-        or floats[0].get(vault or 0) != drawer.opening_float
+def _opening_cash_problems(
+    drawer: Any, entries: list[dict[int, int]], vault: int | None
+) -> list[str]:
+    want = 1 if drawer.opening_cash else 0
+    if len(entries) != want:
+        return [f"drawer {drawer.id}: {len(entries)} opening-cash entries, expected {want}"]
+    if entries and (
+        entries[0].get(drawer.account_id) != -drawer.opening_cash
+        or entries[0].get(vault or 0) != drawer.opening_cash
     ):
         return [
-            f"drawer {drawer.id}: its float entry does not move its opening float "
-            f"{drawer.opening_float} from the vault"
+            f"drawer {drawer.id}: its opening-cash entry does not move its opening cash "
+            f"{drawer.opening_cash} from the vault"
         ]
     return []
 

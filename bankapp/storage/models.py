@@ -315,7 +315,7 @@ Index("ix_cards_owner", Card.owner_id, Card.id)
 
 
 class CashDrawer(Base):
-    """A teller's till for one session: float in, cash movements, counted at close."""
+    """A teller's till for one session: opening cash in, cash movements, counted at close."""
 
     __tablename__ = "cash_drawers"
     # `closing`: counted with a difference over the tolerance, waiting for a supervisor.
@@ -325,7 +325,8 @@ class CashDrawer(Base):
     teller_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     status: Mapped[str] = mapped_column(String(8), default="open")
-    opening_float: Mapped[int] = mapped_column(BigInteger)
+    # The column keeps the name migration 0001 gave it; Core and the ORM know it by `key`.
+    opening_cash: Mapped[int] = mapped_column("opening_float", BigInteger, key="opening_cash")
     opened_at: Mapped[datetime] = mapped_column(DateTime)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
     expected_cash: Mapped[int | None] = mapped_column(BigInteger)

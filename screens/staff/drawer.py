@@ -1,7 +1,7 @@
-"""`DrawerScreen`: the teller's cash drawer — open it with a counted float from the vault, see
-the cash on hand, close it by counting: expected, counted and the difference (over or short).
-A float over the maximum, or a count off by more than the tolerance, is sent to a supervisor
-(the drawer takes no cash while its count waits)."""
+"""`DrawerScreen`: the teller's cash drawer — open it with opening cash counted from the vault,
+see the cash on hand, close it by counting: expected, counted and the difference (over or
+short). Opening cash over the maximum, or a count off by more than the tolerance, is sent to a
+supervisor (the drawer takes no cash while its count waits)."""
 
 from __future__ import annotations
 
@@ -31,9 +31,9 @@ def count_to_cents(screen: BankScreen, text: str) -> int:
 
 class DrawerScreen(BankScreen):
     HELP = (
-        "Open: count the float you were given from the vault and type it. Close: count the "
-        "cash in the drawer and type it; it goes back to the vault and the difference from "
-        "what the books expect is posted to over/short and audited. A float over the "
+        "Open: count the opening cash you were given from the vault and type it. Close: count "
+        "the cash in the drawer and type it; it goes back to the vault and the difference from "
+        "what the books expect is posted to over/short and audited. Opening cash over the "
         "maximum or a difference over the tolerance goes to a supervisor for approval."
     )
     CSS_PATH = "staff.tcss"
@@ -76,14 +76,14 @@ class DrawerScreen(BankScreen):
             status.update(
                 Text("Your drawer is closed. You cannot take or pay out cash until you open it.")
             )
-            self.query_one("#drawer-label", Label).update("Opening float (counted)")
+            self.query_one("#drawer-label", Label).update("Opening cash (counted)")
             self.query_one("#drawer-submit", Button).label = "Open drawer (Ctrl+S)"
         else:
             waiting = " — its count waits for a supervisor" if drawer.status == "closing" else ""
             status.update(
                 Text(
-                    f"Drawer {drawer.id} open since {drawer.opened_at:%H:%M} — float "
-                    f"{self.money(drawer.opening_float)}, cash on hand "
+                    f"Drawer {drawer.id} open since {drawer.opened_at:%H:%M} — opening cash "
+                    f"{self.money(drawer.opening_cash)}, cash on hand "
                     f"{self.money(drawer.cash_on_hand)}{waiting}"
                 )
             )
@@ -124,11 +124,11 @@ class DrawerScreen(BankScreen):
             )
 
     def _needs_supervisor(self, error: BankError, cents: int, *, opening: bool) -> None:
-        """Over the float maximum or the count tolerance: offer to send it for approval."""
+        """Over the opening-cash maximum or the count tolerance: offer to send it for approval."""
         if not isinstance(error, ApprovalRequired):
             self.show_error(error)
             return
-        what = "Opening float" if opening else "Counted cash"
+        what = "Opening cash" if opening else "Counted cash"
         lines = [(what, self.money(cents)), ("Why", error.message)]
         if not opening:
             lines.append(("Meanwhile", "the drawer takes no cash until a supervisor decides"))
@@ -137,7 +137,7 @@ class DrawerScreen(BankScreen):
             if not ok:
                 return
             submit = (
-                self.bank.approvals.submit_drawer_float
+                self.bank.approvals.submit_opening_cash
                 if opening
                 else self.bank.approvals.submit_drawer_close
             )
@@ -158,7 +158,7 @@ class DrawerScreen(BankScreen):
 
     def _drawer_opened(self, drawer: DrawerView) -> None:
         self.query_one("#drawer-result", Static).update(
-            Text(f"Drawer {drawer.id} opened with {self.money(drawer.opening_float)}.")
+            Text(f"Drawer {drawer.id} opened with {self.money(drawer.opening_cash)}.")
         )
         self._show(drawer)
 
@@ -169,7 +169,7 @@ class DrawerScreen(BankScreen):
         difference = drawer.difference or 0
         verdict = "balanced" if difference == 0 else ("over" if difference > 0 else "SHORT")
         for label, value in (
-            ("Opening float", self.money(drawer.opening_float)),
+            ("Opening cash", self.money(drawer.opening_cash)),
             ("Expected cash", self.money(drawer.expected_cash or 0)),
             ("Counted cash", self.money(drawer.counted_cash or 0)),
             ("Difference", f"{self.money(difference, plus=True)} ({verdict})"),

@@ -1,4 +1,4 @@
-"""`EndOfDayScreen`: per drawer the float, cash in and out, expected, counted and difference;
+"""`EndOfDayScreen`: per drawer the opening cash, cash in and out, expected, counted and difference;
 then the day's journal entries per kind. `[`/`]` move a day back or forward."""
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ class EndOfDayScreen(BankScreen):
                 "Drawer",
                 "Teller",
                 "Status",
-                "Float",
+                "Opening cash",
                 "Cash in",
                 "Cash out",
                 "Expected",
@@ -81,7 +81,7 @@ class EndOfDayScreen(BankScreen):
                 cell(line.status),
                 *(
                     cell(self.money(v), right=True)
-                    for v in (line.opening_float, line.cash_in, line.cash_out, line.expected)
+                    for v in (line.opening_cash, line.cash_in, line.cash_out, line.expected)
                 ),
                 cell("" if line.counted is None else self.money(line.counted), right=True),
                 cell(

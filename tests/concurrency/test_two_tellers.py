@@ -88,7 +88,7 @@ def test_two_teller_processes_taking_cash_on_one_account(database_url: str) -> N
     report = bank.verify()
     assert report.ok, report.problems
     operations = sum(OPERATIONS - r for _, _, r in outcomes.values())
-    # alice's deposit, two floats, each acknowledged cash operation, two drawer closes
+    # alice's deposit, two opening-cash entries, each acknowledged cash operation, two drawer closes
     assert report.entries == 1 + 2 + operations + 2
     assert bank.verify_audit().ok
     bank.close()

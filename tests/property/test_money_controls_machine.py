@@ -50,7 +50,7 @@ from bankapp.storage.models import Account, Hold, table_of
 from tests.fixtures import FROZEN_NOW, TEST_SETTINGS, make_customer, make_staff
 
 amounts = st.integers(min_value=1, max_value=120_000)
-FLOAT = 300_000
+OPENING_CASH = 300_000
 FAST_PHASES = (Phase.explicit, Phase.reuse, Phase.generate, Phase.explain)
 _accounts = table_of(Account)
 _holds = table_of(Hold)
@@ -91,7 +91,7 @@ class MoneyControlsMachine(RuleBasedStateMachine):
         self.balance: dict[int, int] = {}
         self.model_holds: dict[int, ModelHold] = {}
         self.pending: dict[int, ModelRequest] = {}
-        self.drawer_cash = FLOAT
+        self.drawer_cash = OPENING_CASH
         self.checks_in_clearing = 0  # ledger balance of the clearing account
         self.atm_paid = 0
         self.merchants = 0
@@ -111,7 +111,7 @@ class MoneyControlsMachine(RuleBasedStateMachine):
         self.cards: list[IssuedCard] = [self.bank.cards.issue_debit(c, a) for c, a in self.both()]
         self.teller = make_staff(self.bank, "tina", Role.TELLER)
         self.admin = make_staff(self.bank, "ada", Role.ADMIN)
-        self.bank.drawers.open_drawer(self.teller, FLOAT)  # out of the vault
+        self.bank.drawers.open_drawer(self.teller, OPENING_CASH)  # out of the vault
 
     def both(self) -> list[tuple[Actor, int]]:
         return list(zip(self.customers, self.accounts, strict=True))
@@ -365,7 +365,7 @@ class MoneyControlsMachine(RuleBasedStateMachine):
         internal = {row.internal_code: row.balance for row in rows if row.internal_code}
         drawer = next(v for k, v in internal.items() if k.startswith("drawer:"))
         assert drawer == -self.drawer_cash
-        assert internal.get(BANK_CASH, 0) == FLOAT
+        assert internal.get(BANK_CASH, 0) == OPENING_CASH
         assert internal.get(CHECK_CLEARING, 0) == self.checks_in_clearing
         assert internal.get(ATM, 0) == self.atm_paid
         assert internal.get(MERCHANT_SETTLEMENT, 0) == self.merchants

@@ -1,5 +1,5 @@
 """Maker-checker: staff operations that take a customer's day over the threshold, closures,
-drawer floats and counts out of bounds wait for another admin; a cash request stays with the
+drawer opening cash and counts out of bounds wait for another admin; a cash request stays with the
 drawer that took the cash."""
 
 from __future__ import annotations
@@ -42,8 +42,8 @@ def branch(bank: Bank) -> Branch:
     alice = make_customer(bank, "alice")
     account = funded_account(bank, alice, 0)
     fund(bank, account, 3_000_000)  # by transfer: alice's own day starts at nothing
-    big_float = bank.approvals.submit_drawer_float(teller, 5_000_000)
-    bank.approvals.approve(admin, big_float.id)  # a $50,000 float: over the maximum
+    big_opening = bank.approvals.submit_opening_cash(teller, 5_000_000)
+    bank.approvals.approve(admin, big_opening.id)  # $50,000 opening cash: over the maximum
     return {
         "teller": teller,
         "admin": admin,
@@ -263,16 +263,17 @@ def test_a_cash_request_whose_drawer_is_gone_fails_and_moves_nothing(
     assert bank.accounts.get(branch["alice"], branch["account"]).balance == 3_000_000
 
 
-def test_a_float_over_the_maximum_waits_and_comes_from_the_vault(bank: Bank) -> None:
-    """The attack: a drawer opened with a $10,000,000 float and closed counting $0 (a $10M
-    shortage written off by one person). A float over the maximum waits for a supervisor."""
+def test_opening_cash_over_the_maximum_waits_and_comes_from_the_vault(bank: Bank) -> None:
+    """The attack: a drawer opened with $10,000,000 opening cash and closed counting $0 (a
+    $10M shortage written off by one person). Opening cash over the maximum waits for a
+    supervisor."""
     teller = make_staff(bank, "tina", Role.TELLER)
     admin = make_staff(bank, "ada", Role.ADMIN)
     before = entry_count(bank)
-    with pytest.raises(ApprovalRequired, match="float"):
+    with pytest.raises(ApprovalRequired, match="Opening cash over"):
         bank.drawers.open_drawer(teller, 1_000_000_000)
     assert bank.drawers.current(teller) is None and entry_count(bank) == before
-    item = bank.approvals.submit_drawer_float(teller, 1_000_000_000)
+    item = bank.approvals.submit_opening_cash(teller, 1_000_000_000)
     with pytest.raises(PermissionDenied):
         bank.approvals.approve(make_staff(bank, "ted", Role.TELLER), item.id)
     bank.approvals.approve(admin, item.id)

@@ -1,4 +1,4 @@
-"""Cash drawers: open with a float, take cash through the drawer, close with a count."""
+"""Cash drawers: open with opening cash, take cash through the drawer, close with a count."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def test_cash_taken_by_a_teller_goes_through_the_drawer_and_balances_at_close(ba
     closed = bank.drawers.close_drawer(teller, 25_000)
     assert (closed.expected_cash, closed.counted_cash, closed.difference) == (25_000, 25_000, 0)
     assert closed.status == "closed" and bank.drawers.current(teller) is None
-    # The vault got back the float plus the net cash taken; the drawer account is empty.
+    # The vault got back the opening cash plus the net cash taken; the drawer account is empty.
     assert internal_balance(bank, BANK_CASH) == bank_cash_before - 5_000
     assert bank.accounts.get(alice, account).balance == 10_000
     assert internal_balance(bank, OVER_SHORT) == 0

@@ -181,7 +181,7 @@ def test_cash_at_the_counter_goes_through_the_drawer_and_is_available_at_once(
 
 
 def test_the_vault_holds_what_the_branch_really_holds(bank: Bank) -> None:
-    """A float comes out of the vault; the counted cash goes back into it."""
+    """Opening cash comes out of the vault; the counted cash goes back into it."""
     teller = make_staff(bank, "tina", Role.TELLER)
     admin = make_staff(bank, "ada", Role.ADMIN)
     alice = make_customer(bank, "alice")

@@ -526,8 +526,8 @@ STAFF_CALLS: dict[str, tuple[StaffCall, frozenset[str]]] = {
         lambda w, a: w.bank.approvals.needs_approval(a, w.account, BIG),
         OWNER_AND_STAFF,
     ),
-    "approvals.submit_drawer_float": (
-        lambda w, a: w.bank.approvals.submit_drawer_float(a, 2_000_000),
+    "approvals.submit_opening_cash": (
+        lambda w, a: w.bank.approvals.submit_opening_cash(a, 2_000_000),
         STAFF,
     ),
     "approvals.submit_drawer_close": (_count_short, STAFF),

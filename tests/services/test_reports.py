@@ -1,4 +1,4 @@
-"""The end-of-day report: each drawer's float, cash in and out, count and difference, and the
+"""The end-of-day report: each drawer's opening cash, cash in and out, count and difference, and the
 day's totals per kind of movement."""
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def test_end_of_day_shows_each_drawer_and_totals_per_kind(bank: Bank, clock: Fix
     report = bank.reports.end_of_day(boss)
     assert report.day == clock.now().date()
     first, second = (d for d in report.drawers if d.teller in ("tina", "ted"))
-    assert (first.teller, first.opening_float, first.cash_in, first.cash_out) == (
+    assert (first.teller, first.opening_cash, first.cash_in, first.cash_out) == (
         "tina",
         10_000,
         4_000,

@@ -25,6 +25,7 @@ from bankapp.domain.card_types import CardKind
 from bankapp.domain.statement_types import StatementPeriod
 from bankapp.domain.types import AccountKind
 from bankapp.services.auth.second_factor import unix_step
+from bankapp.services.drawers import OPENING_CASH_ENTRY
 from bankapp.storage import installation_key
 from bankapp.storage.engine import make_engine
 from bankapp.storage.schema import current_revision, head_revision
@@ -124,6 +125,28 @@ def test_after_the_upgrade_staff_second_factors_and_cards_still_match_the_key(
         bank.cards.purchase(
             alice, pan=pan, expiry=debit.expiry, cvv=cvv, merchant="Upgrade Cafe", amount=150
         )
+        assert bank.verify().ok
+    finally:
+        bank.close()
+
+
+def test_after_the_upgrade_the_drawers_the_release_opened_show_their_opening_cash(
+    release_url: str,
+) -> None:
+    """0.1.0 kept a drawer's opening cash in `cash_drawers.opening_float` and posted it as an
+    entry of the stored kind `OPENING_CASH_ENTRY` with the memo "Float into drawer N"; the
+    code reads all three as they are (the column under the key `opening_cash`)."""
+    bank = _upgraded(release_url)
+    try:
+        pending = bank.auth.login("teller", DEMO_PASSWORD)
+        code = pyotp.TOTP(DEMO_TOTP_SECRETS["teller"]).generate_otp(unix_step(bank.clock.now()))
+        teller = bank.auth.complete_second_factor(pending.actor, code).actor
+        drawer = bank.drawers.current(teller)
+        assert drawer is not None and drawer.opening_cash == 150_000
+        report = bank.reports.end_of_day(teller, drawer.opened_at.date())
+        assert [line.opening_cash for line in report.drawers] == [200_000, 150_000]
+        kinds = {total.kind: total.count for total in report.kinds}
+        assert kinds[OPENING_CASH_ENTRY] == 2
         assert bank.verify().ok
     finally:
         bank.close()

@@ -1,8 +1,8 @@
 """Maker-checker: requests that wait for a second person, and their decisions.
 
 What waits: staff cash and transfers that take a customer's day over the threshold
-(`limits.charge_reportable`), closing an account with history, a drawer float over the
-maximum and a drawer count off by more than the tolerance, credit card applications, and
+(`limits.charge_reportable`), closing an account with history, a drawer's opening cash over
+the maximum and a drawer count off by more than the tolerance, credit card applications, and
 changes to people's access (a new staff user, a raised role, a staff user enabled again, a
 password or second-factor reset, a staff user unlocked).
 
@@ -44,7 +44,7 @@ from bankapp.services.approvals.items import (
     CLOSE_ACCOUNT,
     CREDIT_CARD,
     DRAWER_CLOSE,
-    DRAWER_FLOAT,
+    DRAWER_OPENING_CASH,
     MONEY_KINDS,
     ApprovalPage,
     ApprovalView,
@@ -163,18 +163,22 @@ class ApprovalService:
 
         return self._ctx.write_as(actor, work)
 
-    def submit_drawer_float(
-        self, actor: Actor, opening_float: int, *, idempotency_key: str | None = None
+    def submit_opening_cash(
+        self, actor: Actor, opening_cash: int, *, idempotency_key: str | None = None
     ) -> ApprovalView:
-        """Ask to open the maker's drawer with a float over the maximum."""
-        self._ctx.check_amount(opening_float, field="opening_float")
+        """Ask to open the maker's drawer with opening cash over the maximum."""
+        self._ctx.check_amount(opening_cash, field="opening_cash")
 
         def work(tx: Tx, caller: Caller) -> ApprovalView:
             require_staff(caller)
             if open_drawer_row(tx, caller) is not None:
                 raise DrawerState("Your drawer is already open; close it before opening another.")
             return file_request(
-                tx, caller, DRAWER_FLOAT, amount=opening_float, idempotency_key=idempotency_key
+                tx,
+                caller,
+                DRAWER_OPENING_CASH,
+                amount=opening_cash,
+                idempotency_key=idempotency_key,
             )
 
         return self._ctx.write_as(actor, work)

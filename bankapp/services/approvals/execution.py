@@ -42,7 +42,7 @@ def execute(tx: Tx, ctx: ServiceContext, item: Any, maker: Caller, checker: Call
     if item.kind == kinds.CLOSE_ACCOUNT:
         close_account(tx, ctx, maker, load_account(tx, item.account_id))
         return Outcome()
-    if item.kind == kinds.DRAWER_FLOAT:
+    if item.kind == kinds.DRAWER_OPENING_CASH:
         start_drawer(tx, ctx, maker, item.amount)
         return Outcome()
     if item.kind == kinds.DRAWER_CLOSE:

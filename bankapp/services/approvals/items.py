@@ -27,7 +27,8 @@ _accounts = table_of(Account)
 MONEY_KINDS = ("deposit", "withdrawal", "transfer")
 CASH_KINDS = ("deposit", "withdrawal")
 CLOSE_ACCOUNT = "account_close"
-DRAWER_FLOAT = "drawer_float"
+# A stored code (`pending_approvals.kind`): requests filed before the rename still wait under it.
+DRAWER_OPENING_CASH = "drawer_float"
 DRAWER_CLOSE = "drawer_close"
 CREDIT_CARD = "credit_card"
 STAFF_CREATE = "staff_create"
@@ -49,7 +50,7 @@ KIND_LABELS = {
     "withdrawal": "Cash withdrawal",
     "transfer": "Transfer",
     CLOSE_ACCOUNT: "Close account",
-    DRAWER_FLOAT: "Drawer float",
+    DRAWER_OPENING_CASH: "Drawer opening cash",
     DRAWER_CLOSE: "Drawer close",
     CREDIT_CARD: "Credit card",
     STAFF_CREATE: "New staff user",

@@ -36,7 +36,7 @@ def test_transfer_on_the_customers_behalf_to_an_unknown_account(
 
 
 def test_drawer_screen_with_an_open_drawer(snap_compare: Snap, demo_bank: Bank) -> None:
-    """The open drawer's float and cash on hand, ready to be counted at close."""
+    """The open drawer's opening cash and cash on hand, ready to be counted at close."""
     assert snap(snap_compare, demo_bank, steps(SignInStaff("teller"), "d"))
 
 
@@ -50,7 +50,7 @@ def test_closing_a_drawer_short_shows_expected_counted_and_difference(
     script = steps(
         SignInStaff("teller"),
         "d",
-        Type("14065.00"),  # 1,500.00 float + 75.00 + 12,500.00 in, less 10.00
+        Type("14065.00"),  # 1,500.00 opening cash + 75.00 + 12,500.00 in, less 10.00
         "enter",
     )
     assert snap(snap_compare, demo_bank, script)
