@@ -13,6 +13,7 @@ from bankapp.services.audit_log import AuditLogService
 from bankapp.services.auth import AuthService
 from bankapp.services.cards import CardService
 from bankapp.services.clearing import ClearingService
+from bankapp.services.close_day import CloseOfBusiness
 from bankapp.services.context import ServiceContext
 from bankapp.services.customers import CustomerService
 from bankapp.services.drawers import DrawerService
@@ -22,6 +23,7 @@ from bankapp.services.operator import OperatorService
 from bankapp.services.payments import PaymentService
 from bankapp.services.reports import ReportService
 from bankapp.services.staff import StaffService
+from bankapp.services.standing_orders import StandingOrderService
 from bankapp.services.statements import StatementService
 from bankapp.services.verify import VerifyReport, verify_ledger
 from bankapp.settings import Settings
@@ -63,6 +65,8 @@ class Bank:
         self.reports = ReportService(self.ctx)
         self.audit_log = AuditLogService(self.ctx)
         self.statements = StatementService(self.ctx)
+        self.standing_orders = StandingOrderService(self.ctx)
+        self.close_of_business = CloseOfBusiness(self.ctx)
 
     @property
     def clock(self) -> Clock:

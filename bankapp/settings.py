@@ -47,3 +47,11 @@ class Settings:
     # tolerance, needs a supervisor.
     drawer_opening_cash_max_cents: int = 500_000
     drawer_tolerance_cents: int = 1_000
+    # Close of business: savings interest per account kind (basis points a year, simple daily
+    # accrual on actual/365, posted on the month's last day), and how many further business
+    # days a standing order short of funds is tried again before it is marked missed.
+    interest_rates_bp: tuple[tuple[str, int], ...] = (("savings", 250),)
+    standing_order_retry_days: int = 3
+
+    def interest_rate_bp(self, kind: str) -> int:
+        return dict(self.interest_rates_bp).get(kind, 0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from bankapp.bank import Bank, open_bank
 from bankapp.errors import ValidationFailed
@@ -185,3 +186,30 @@ def _replace_existing(url: str, *, force: bool) -> None:
 def _shown(url: str) -> str:
     path = sqlite_path(url)
     return str(path) if path is not None else url.split("@")[-1]
+
+
+def cmd_close_day(args: argparse.Namespace, url: str) -> int:
+    """`bankapp close-day [--date D]`: close the business date (and any day before it not yet
+    closed), printing each step as it goes and the end-of-day summary."""
+    bank = open_bank(url)
+    shown: list[str] = []
+
+    def progress(state: Any) -> None:
+        line = f"  {state.business_date} step {state.step}/{state.steps}: {state.label}"
+        if not shown or shown[-1] != line:
+            print(line, flush=True)
+            shown.append(line)
+
+    try:
+        closed = bank.operator.close_day(args.date, progress=progress)
+    finally:
+        bank.close()
+    for day in closed:
+        status = "was already closed" if day.already_closed else "closed"
+        print(f"business date {day.business_date} {status}")
+        for step in day.steps:
+            amount = f", {bank.ctx.money(step.total)}" if step.total else ""
+            extra = f" ({step.skipped} skipped or waiting)" if step.skipped else ""
+            print(f"  {step.label}: {step.items}{amount}{extra}")
+        print(f"  seal: {day.seal_line}")
+    return EXIT_OK

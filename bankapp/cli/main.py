@@ -12,6 +12,7 @@ from bankapp import __version__
 from bankapp.bank import open_bank
 from bankapp.cli.database_commands import (
     cmd_audit,
+    cmd_close_day,
     cmd_demo,
     cmd_init,
     cmd_rotate_key,
@@ -72,6 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
     seal.add_argument(
         "--date", type=_business_date, default=None, help="business date (default: today)"
     )
+    close = sub.add_parser(
+        "close-day", help="close of business: clearing, settlement, orders, interest, seal"
+    )
+    close.add_argument(
+        "--date", type=_business_date, default=None, help="business date (default: today)"
+    )
     sub.add_parser("rotate-key", help="make a new installation key current (the old one is kept)")
     add_serve_parser(sub)
     add_export_parsers(sub)
@@ -99,6 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "verify": cmd_verify,
         "audit": cmd_audit,
         "rotate-key": cmd_rotate_key,
+        "close-day": cmd_close_day,
         "serve": cmd_serve,
         "statement": cmd_statement,
         "export-ledger": cmd_export_ledger,

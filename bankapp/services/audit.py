@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -137,6 +137,61 @@ def record(
         },
     )
     tx.conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": digest})
+    return seq
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """One event for `record_many`."""
+
+    kind: str
+    subject: str
+    details: Mapping[str, Any]
+    entry_id: int | None = None
+    legs: str | None = None
+
+
+def record_many(
+    tx: Tx, actor: Caller | None, events: Sequence[NewEvent], *, actor_name: str | None = None
+) -> int:
+    """Append many events in one go (a batch's postings): the head is locked once, the links
+    are computed in order and the rows inserted in one statement. Returns the last seq."""
+    if tx.keys is None:
+        raise StorageError("The audit trail needs the installation key; none is configured.")
+    kid, key = tx.keys.appending_key(tx.conn, tx.now)
+    head = tx.conn.execute(_LOCK_HEAD).one()
+    seq, prev = int(head.seq), str(head.hash)
+    name = actor.username if actor else (actor_name or "-")
+    actor_id = actor.user_id if actor else None
+    rows = []
+    for event in events:
+        seq += 1
+        body = json.dumps(dict(event.details), sort_keys=True, ensure_ascii=False, default=str)
+        subject = event.subject[:200]
+        digest = keyed_link(
+            key, prev, seq, tx.now, actor_id, name, event.kind, subject, body,
+            event.entry_id, event.legs, kid,
+        )  # fmt: skip
+        rows.append(
+            {
+                "seq": seq,
+                "at": tx.now,
+                "actor_id": actor_id,
+                "actor_name": name,
+                "kind": event.kind,
+                "subject": subject,
+                "details": body,
+                "prev_hash": prev,
+                "hash": digest,
+                "entry_id": event.entry_id,
+                "legs": event.legs,
+                "key_id": kid,
+            }
+        )
+        prev = digest
+    if rows:
+        tx.conn.execute(_APPEND, rows)
+        tx.conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": prev})
     return seq
 
 

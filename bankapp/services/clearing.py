@@ -67,6 +67,38 @@ def _held(tx: Tx, kind: str, after_id: int, *, due_by: datetime | None) -> list[
     return list(tx.conn.execute(query).all())
 
 
+def clear_deposits_batch(
+    tx: Tx, by: Caller | None, due_by: datetime, after_id: int
+) -> tuple[int, int, int, int]:
+    """Close of business: clear one batch of deposits due by `due_by`: (last id, cleared,
+    amount, 0)."""
+    holds = _held(tx, "deposit", after_id, due_by=due_by)
+    cleared = total = 0
+    for hold in holds:
+        if resolve_hold(tx, hold.id, "released", by=by) is not None:
+            cleared += 1
+            total += hold.amount
+    return (holds[-1].id if holds else after_id), cleared, total, 0
+
+
+def settle_cards_batch(
+    tx: Tx, ctx: ServiceContext, by: Caller | None, due_by: datetime, after_id: int
+) -> tuple[int, int, int, int]:
+    """Close of business: one batch of card authorisations: expired ones (past `due_by`)
+    released, the rest settled: (last id, settled, amount settled, expired or waiting)."""
+    holds = _held(tx, "card", after_id, due_by=None)
+    settled = total = other = 0
+    for hold in holds:
+        if hold.release_at is not None and hold.release_at <= due_by:
+            other += resolve_hold(tx, hold.id, "expired", by=by) is not None
+        elif hold.account_status == "open" and settle_authorisation(tx, ctx, hold, by):
+            settled += 1
+            total += hold.amount
+        else:
+            other += 1  # a frozen account's authorisation waits
+    return (holds[-1].id if holds else after_id), settled, total, other
+
+
 def clear_batch(
     tx: Tx, ctx: ServiceContext, by: Caller | None, after: dict[str, int]
 ) -> tuple[ClearingRun, int]:

@@ -5,6 +5,7 @@ must not expose it. Every action is audited as "operator"."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy import select
@@ -18,6 +19,7 @@ from bankapp.services.auth.second_factor import TotpService
 from bankapp.services.auth.throttle import clear
 from bankapp.services.auth.user_rows import user_view
 from bankapp.services.auth.users import insert_user, parse_role, registration_form
+from bankapp.services.close_day import DayClosed, Progress, close_as_operator
 from bankapp.services.context import ServiceContext
 from bankapp.services.key_rotation import rotate_key
 from bankapp.services.seals import SealView, check_seal_line, write_seal
@@ -42,6 +44,15 @@ class OperatorService:
     def check_seal(self, line: str) -> list[str]:
         """Problems proving nothing up to the seal `line` changed (empty: proved)."""
         return self._ctx.db.read(lambda tx: check_seal_line(tx.conn, self._ctx.db.keys, line))
+
+    def close_day(
+        self,
+        business_date: date | None = None,
+        *,
+        progress: Callable[[Progress], None] | None = None,
+    ) -> list[DayClosed]:
+        """`bankapp close-day`: close of business run by the local operator."""
+        return close_as_operator(self._ctx, business_date, progress=progress)
 
     def rotate_key(self) -> str:
         return rotate_key(self._ctx, self._totp, operator=OPERATOR)

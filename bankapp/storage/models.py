@@ -468,3 +468,96 @@ __all__ = [
     "User",
     "UserSession",
 ]
+
+
+class BusinessDay(Base):
+    """A business date being closed or closed: the batch's report and seal line."""
+
+    __tablename__ = "business_days"
+    __table_args__ = (CheckConstraint("status IN ('closing','closed')", name="status"),)
+
+    business_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    closed_by: Mapped[str] = mapped_column(String(64))
+    report: Mapped[str | None] = mapped_column(Text)
+    seal_line: Mapped[str | None] = mapped_column(String(200))
+
+
+class CloseStep(Base):
+    """How far one step of one date's close has got: the last row it finished (`cursor`),
+    moved by a conditional update in the same transaction as that batch's work."""
+
+    __tablename__ = "close_steps"
+
+    business_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    step: Mapped[str] = mapped_column(String(32), primary_key=True)
+    cursor: Mapped[int] = mapped_column(BigInteger)
+    done: Mapped[bool] = mapped_column(Boolean)
+    items: Mapped[int] = mapped_column(BigInteger)
+    total: Mapped[int] = mapped_column(BigInteger)
+    skipped: Mapped[int] = mapped_column(BigInteger)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class StandingOrder(Base):
+    """A customer's recurring transfer: weekly (day = weekday, Monday 0) or monthly (day of
+    the month; 31 means the last day)."""
+
+    __tablename__ = "standing_orders"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount"),
+        CheckConstraint("frequency IN ('weekly','monthly')", name="frequency"),
+        CheckConstraint("status IN ('active','paused','cancelled','finished')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    source_account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    target_account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    name: Mapped[str] = mapped_column(String(60))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    frequency: Mapped[str] = mapped_column(String(8))
+    day: Mapped[int] = mapped_column(Integer)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    payments_left: Mapped[int | None] = mapped_column(Integer)
+    next_due: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12))
+    last_result: Mapped[str] = mapped_column(String(200))
+    created_by: Mapped[int | None] = mapped_column(BigId)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+Index("ix_standing_orders_owner", StandingOrder.owner_id, StandingOrder.id)
+Index("ix_standing_orders_due", StandingOrder.status, StandingOrder.next_due, StandingOrder.id)
+
+
+class StandingOrderRun(Base):
+    """One attempt to pay one due date of an order: paid, skipped (short of funds; retried)
+    or missed (retries used up)."""
+
+    __tablename__ = "standing_order_runs"
+    __table_args__ = (CheckConstraint("status IN ('paid','skipped','missed')", name="status"),)
+
+    order_id: Mapped[int] = mapped_column(ForeignKey("standing_orders.id"), primary_key=True)
+    due_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    attempt_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    status: Mapped[str] = mapped_column(String(8))
+    entry_id: Mapped[int | None] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(String(200))
+
+
+class InterestAccrual(Base):
+    """A savings account's interest accrued and not yet posted, exactly: in units of
+    1/(10,000 × 365) of a cent, so a day's accrual (balance × rate in basis points) is an
+    integer and nothing is ever rounded away; posting rounds half-to-even and carries the
+    remainder."""
+
+    __tablename__ = "interest_accruals"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
+    accrued: Mapped[int] = mapped_column(BigInteger)
+    accrued_through: Mapped[date] = mapped_column(Date)
+    posted_through: Mapped[date | None] = mapped_column(Date)

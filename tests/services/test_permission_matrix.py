@@ -16,6 +16,7 @@ A public method on any service of `Bank` without a row here (or a stated exempti
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -186,9 +187,18 @@ class World:
     # Fresh objects for the rows that change one (freeze an account, cancel a card), made
     # before any call so a refused call leaves no trace; a call that succeeds uses one up.
     spares: list[int]
+    # Standing orders of the owner's, active and paused, used up like `spares`.
+    orders: list[int] = dataclasses.field(default_factory=list)
+    paused: list[int] = dataclasses.field(default_factory=list)
 
     def spare(self) -> int:
         return self.spares[-1]
+
+    def spare_order(self) -> int:
+        return self.orders[-1]
+
+    def paused_order(self) -> int:
+        return self.paused[-1]
 
 
 Call = Callable[[World, Actor], object]
@@ -229,6 +239,35 @@ CALLS: dict[str, tuple[Call, frozenset[str]]] = {
     "accounts.get": (lambda w, a: w.bank.accounts.get(a, w.account), OWNER_AND_STAFF),
     "accounts.open for the owner": (
         lambda w, a: w.bank.accounts.open(a, AccountKind.SAVINGS, owner_id=w.owner.user_id),
+        OWNER_AND_STAFF,
+    ),
+    "standing_orders.create": (
+        lambda w, a: w.bank.standing_orders.create(
+            a,
+            from_account_id=w.account,
+            to_account_number=w.other_number,
+            name="Gym",
+            amount=1_000,
+            frequency="weekly",
+            day=2,
+            start_date=w.bank.clock.now().date(),
+        ),
+        OWNER_AND_STAFF,
+    ),
+    "standing_orders.list_orders": (
+        lambda w, a: w.bank.standing_orders.list_orders(a, w.account),
+        OWNER_AND_STAFF,
+    ),
+    "standing_orders.pause": (
+        lambda w, a: w.bank.standing_orders.pause(a, w.spare_order()),
+        OWNER_AND_STAFF,
+    ),
+    "standing_orders.resume": (
+        lambda w, a: w.bank.standing_orders.resume(a, w.paused_order()),
+        OWNER_AND_STAFF,
+    ),
+    "standing_orders.cancel": (
+        lambda w, a: w.bank.standing_orders.cancel(a, w.spare_order()),
         OWNER_AND_STAFF,
     ),
     "accounts.rename": (
@@ -440,6 +479,22 @@ def build_world(bank: Bank, call_name: str = "") -> tuple[World, dict[str, Actor
     statement = bank.statements.generate(owner, account, period).statement_id
     bank.staff.disable(decider, disabled.user_id)
     spares = _spares(bank, owner, account, SPARE_KINDS.get(call_name, ""))
+    orders = [
+        bank.standing_orders.create(
+            owner,
+            from_account_id=account,
+            to_account_number=other.number,
+            name=f"Order {n}",
+            amount=1_000,
+            frequency="monthly",
+            day=28,
+            start_date=today,
+        ).id
+        for n in range(2 * SPARES)
+    ]
+    paused = orders[SPARES:]
+    for order in paused:
+        bank.standing_orders.pause(owner, order)
     world = World(
         bank,
         owner,
@@ -452,6 +507,8 @@ def build_world(bank: Bank, call_name: str = "") -> tuple[World, dict[str, Actor
         period,
         decider,
         spares,
+        orders[:SPARES],
+        paused,
     )
     actors = {
         "owner": owner,
@@ -475,7 +532,7 @@ def test_every_call_refuses_every_caller_it_should(bank: Bank, call_name: str) -
         lambda actor: call(world, actor),
         allowed,
         actors,
-        used_up=lambda: world.spares and world.spares.pop(),
+        used_up=lambda: [kept.pop() for kept in (world.spares, world.orders, world.paused) if kept],
     )
 
 
@@ -532,6 +589,16 @@ STAFF_CALLS: dict[str, tuple[StaffCall, frozenset[str]]] = {
     ),
     "approvals.submit_drawer_close": (_count_short, STAFF),
     "clearing.process_due": (lambda w, a: w.bank.clearing.process_due(a), ADMIN),
+    "close_of_business.close_day": (
+        lambda w, a: w.bank.close_of_business.close_day(a),
+        ADMIN,
+    ),
+    "close_of_business.report": (
+        lambda w, a: w.bank.close_of_business.report(
+            a, w.bank.clock.now().date() - timedelta(days=1)
+        ),
+        ADMIN,
+    ),
     "approvals.submit": (
         lambda w, a: w.bank.approvals.submit(
             a, "transfer", w.account, BIG, to_account_number=w.other_number
@@ -599,6 +666,8 @@ def build_staff_world(bank: Bank) -> tuple[StaffWorld, dict[str, Actor]]:
     bank.staff.disable(supervisor, gone.user_id)
     drawer = bank.drawers.open_drawer(maker, 100_000).id
     item = bank.approvals.submit(maker, "deposit", account, BIG).id
+    # Yesterday is closed (by the operator), so there is a report to ask for.
+    bank.operator.close_day(bank.clock.now().date() - timedelta(days=1))
     world = StaffWorld(bank, owner, maker, target, gone, account, other.number, item, drawer)
     actors = {
         "owner": owner,
