@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 
 from bankapp.domain.keyed_hashes import chain_key, key_fingerprint, show_fingerprint
 from bankapp.services import audit
-from bankapp.services.auth.second_factor import TotpService
+from bankapp.services.auth.second_factor import TotpService, decrypt_secret, encrypt_secret
 from bankapp.services.context import ServiceContext
 from bankapp.storage.database import Tx
 from bankapp.storage.installation_key import KEY_BYTES, add_newest_key
@@ -48,11 +48,11 @@ def rotate_key(ctx: ServiceContext, totp: TotpService, *, operator: str) -> str:
             )
         ).all()
         for row in rows:
-            plain = totp.decrypt_with(old_current, row.id, row.totp_secret_enc)
+            plain = decrypt_secret(old_current, row.id, row.totp_secret_enc)
             tx.conn.execute(
                 update(_users)
                 .where(_users.c.id == row.id)
-                .values(totp_secret_enc=totp.encrypt_with(new_key, row.id, plain))
+                .values(totp_secret_enc=encrypt_secret(new_key, row.id, plain))
             )
         before = read_installation(tx.conn)
         old_fp = getattr(before, "key_fingerprint", None)

@@ -77,6 +77,29 @@ def _normalise_recovery(code: str) -> str:
     return "".join(ch for ch in code.lower() if ch.isalnum())
 
 
+def encrypt_secret(key: bytes, user_id: int, secret: str) -> str:
+    """A TOTP secret sealed (AES-GCM) under `key`'s TOTP sub-key, bound to the user."""
+    nonce = secrets.token_bytes(12)
+    aead = AESGCM(derive_key(key, "totp-secret-encryption"))
+    sealed = aead.encrypt(nonce, secret.encode(), f"user:{user_id}".encode())
+    return _CIPHER_PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode()
+
+
+def decrypt_secret(key: bytes, user_id: int, stored: str) -> str:
+    if not stored.startswith(_CIPHER_PREFIX):
+        raise InvalidSecondFactor("The second-factor secret is damaged; ask a supervisor.")
+    raw = base64.urlsafe_b64decode(stored[len(_CIPHER_PREFIX) :])
+    aead = AESGCM(derive_key(key, "totp-secret-encryption"))
+    try:
+        plain = aead.decrypt(raw[:12], raw[12:], f"user:{user_id}".encode())
+    except InvalidTag:
+        raise InvalidSecondFactor(
+            "The second-factor secret does not match the installation key; the key file on "
+            "this workstation may be the wrong one (bankapp verify names the key it expects)."
+        ) from None
+    return plain.decode()
+
+
 class TotpService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
@@ -92,30 +115,10 @@ class TotpService:
         return ring.all_keys() if ring is not None else (installation_key(self._ctx),)
 
     def _encrypt(self, user_id: int, secret: str) -> str:
-        return self.encrypt_with(self._current_key(), user_id, secret)
-
-    def encrypt_with(self, key: bytes, user_id: int, secret: str) -> str:
-        nonce = secrets.token_bytes(12)
-        aead = AESGCM(derive_key(key, "totp-secret-encryption"))
-        sealed = aead.encrypt(nonce, secret.encode(), f"user:{user_id}".encode())
-        return _CIPHER_PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode()
+        return encrypt_secret(self._current_key(), user_id, secret)
 
     def _decrypt(self, user_id: int, stored: str) -> str:
-        return self.decrypt_with(self._current_key(), user_id, stored)
-
-    def decrypt_with(self, key: bytes, user_id: int, stored: str) -> str:
-        if not stored.startswith(_CIPHER_PREFIX):
-            raise InvalidSecondFactor("The second-factor secret is damaged; ask a supervisor.")
-        raw = base64.urlsafe_b64decode(stored[len(_CIPHER_PREFIX) :])
-        aead = AESGCM(derive_key(key, "totp-secret-encryption"))
-        try:
-            plain = aead.decrypt(raw[:12], raw[12:], f"user:{user_id}".encode())
-        except InvalidTag:
-            raise InvalidSecondFactor(
-                "The second-factor secret does not match this installation's key; "
-                "ask a supervisor to reset it."
-            ) from None
-        return plain.decode()
+        return decrypt_secret(self._current_key(), user_id, stored)
 
     def _recovery_hash(self, code: str, key: bytes | None = None) -> str:
         plain = _normalise_recovery(code)
