@@ -21,7 +21,7 @@ from bankapp.demo.acting import operator_session
 from bankapp.domain.account_numbers import BODY_DIGITS, check_digits, mask_account_number
 from bankapp.domain.passwords import OWASP_MINIMUM, PasswordHashing
 from bankapp.domain.types import AccountKind, Actor, Role
-from bankapp.services.audit import GENESIS_HASH, event_hash
+from bankapp.services.audit import GENESIS_HASH, keyed_link, legs_text
 from bankapp.services.auth.user_rows import user_view
 from bankapp.services.ledger import BANK_CASH
 from bankapp.storage import schema
@@ -142,6 +142,8 @@ def build_ledger(path: Path, spec: LedgerSpec) -> dict[str, Any]:
         rng = random.Random(spec.seed)
         builder = _Builder(spec, rng, bank.db.clock.now())
         with bank.db.engine.connect() as conn:
+            with conn.begin():  # the bank's key registers, as at its first audit event
+                builder.key_id, builder.chain_key = bank.keys.appending_key(conn, builder.now)
             # Durability is pointless while building a cache file (set outside a transaction).
             conn.connection.driver_connection.execute("PRAGMA synchronous = OFF")  # type: ignore[union-attr]
             with conn.begin():
@@ -175,6 +177,7 @@ class _Builder:
         self.cash_id = 1
         self.hot_id = 0
         self.prev_hash, self.seq = GENESIS_HASH, 0
+        self.key_id, self.chain_key = "", b""
 
     def _number(self) -> str:
         body = str(self.rng.randrange(10 ** (BODY_DIGITS - 1), 10**BODY_DIGITS))
@@ -322,8 +325,20 @@ class _Builder:
         where = {"account": mask_account_number(self.numbers[legs[0][0]])}
         details = json.dumps({"amount": positive, **where}, sort_keys=True, ensure_ascii=False)
         subject = f"entry {entry_id}"
-        digest = event_hash(
-            self.prev_hash, self.seq, at, self.teller_id, TELLER, f"money.{kind}", subject, details
+        leg_text = legs_text(legs)
+        digest = keyed_link(
+            self.chain_key,
+            self.prev_hash,
+            self.seq,
+            at,
+            self.teller_id,
+            TELLER,
+            f"money.{kind}",
+            subject,
+            details,
+            entry_id,
+            leg_text,
+            self.key_id,
         )
         events.append(
             {
@@ -336,6 +351,9 @@ class _Builder:
                 "details": details,
                 "prev_hash": self.prev_hash,
                 "hash": digest,
+                "entry_id": entry_id,
+                "legs": leg_text,
+                "key_id": self.key_id,
             }
         )
         self.prev_hash = digest

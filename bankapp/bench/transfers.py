@@ -46,10 +46,10 @@ class Branch:
     numbers: tuple[str, ...]
 
 
-def seed_branch(bank: Bank, customers: int) -> Branch:
+def seed_branch(bank: Bank, customers: int, prefix: str = "bench") -> Branch:
     """A teller and `customers` customers with one funded checking account each."""
     teller_view = bank.operator.create_user(
-        username="bench_teller",
+        username=f"{prefix}_teller",
         password=SEED_PASSWORD,
         role=Role.TELLER,
         full_name="Bench Teller",
@@ -62,7 +62,7 @@ def seed_branch(bank: Bank, customers: int) -> Branch:
     for i in range(customers):
         view = bank.auth.create_user(
             teller,
-            username=f"bench_c{i:03d}",
+            username=f"{prefix}_c{i:03d}",
             password=SEED_PASSWORD,
             full_name=f"Bench Customer {i}",
             email=f"c{i}@bench.example",
