@@ -20,6 +20,7 @@ from bankapp.bank import Bank, open_bank
 from tests.fixtures import TEST_SETTINGS
 from tests.pg_cluster import ThrowawayCluster
 from tests.workload import (
+    CRASH_OPENING_BALANCE,
     FORBIDDEN_CODES,
     MIXED,
     TRANSFERS,
@@ -79,7 +80,7 @@ def crash_run(
     clean run retries the requests the kills left unanswered; then every entry must be
     acknowledged."""
     url = f"sqlite:///{workdir / 'bank.db'}"
-    plan = prepare_bank(url, customers=3)
+    plan = prepare_bank(url, customers=3, opening=CRASH_OPENING_BALANCE)
     plan_path, journal = workdir / "plan.json", workdir / "journal.jsonl"
     plan.save(plan_path)
     ctx, rng, report = process_context(), random.Random(seed), CrashReport()
@@ -168,7 +169,7 @@ def database_crash_run(
     client gets "database unavailable" and sends the same request again; afterwards every
     acknowledged transfer is in the books once and `bankapp verify` is clean."""
     rng, report = random.Random(seed), DatabaseCrashReport()
-    plan = prepare_bank(cluster.url, customers=3)
+    plan = prepare_bank(cluster.url, customers=3, opening=CRASH_OPENING_BALANCE)
     plan_path, stop = workdir / "plan.json", workdir / "stop"
     plan.save(plan_path)
     journals = [workdir / f"journal-{n}.jsonl" for n in range(processes)]

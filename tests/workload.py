@@ -34,6 +34,10 @@ from bankapp.storage.models import Account, JournalEntry
 from tests.fixtures import TEST_SETTINGS, cash_in, make_user
 
 OPENING_BALANCE = 500_00
+# The crash runs last thousands of operations: ATM withdrawals would drain the customers'
+# available money (a check deposit is held until it clears), and from then on nearly every
+# transfer is refused and the kills land on refusals. Opened this rich, they never run dry.
+CRASH_OPENING_BALANCE = 1_000_000_00
 # A load test moves more in a day than a customer's daily limits allow; they are still
 # checked and counted on every call (the conditional update runs), they just never refuse.
 LOAD_SETTINGS = replace(
@@ -90,8 +94,10 @@ class Plan:
         return Plan(raw["url"], customers, raw["opening_total"])
 
 
-def prepare_bank(url: str, *, customers: int = 4, accounts_each: int = 2) -> Plan:
-    """Create the schema, customers and funded accounts the workers will use."""
+def prepare_bank(
+    url: str, *, customers: int = 4, accounts_each: int = 2, opening: int = OPENING_BALANCE
+) -> Plan:
+    """Create the schema, customers and accounts funded with `opening` the workers will use."""
     bank = open_bank(url, create=True, settings=LOAD_SETTINGS)
     try:
         made: list[Customer] = []
@@ -103,10 +109,10 @@ def prepare_bank(url: str, *, customers: int = 4, accounts_each: int = 2) -> Pla
             accounts = []
             for _ in range(accounts_each):
                 account = bank.accounts.open(actor, AccountKind.CHECKING)
-                cash_in(bank, account.id, OPENING_BALANCE)  # available at once
+                cash_in(bank, account.id, opening)  # available at once
                 accounts.append((account.id, account.number))
             made.append(Customer(actor.user_id, actor.username, accounts, actor.session))
-        return Plan(url, made, customers * accounts_each * OPENING_BALANCE)
+        return Plan(url, made, customers * accounts_each * opening)
     finally:
         bank.close()
 
