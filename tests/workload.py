@@ -364,9 +364,14 @@ def duel_main(
 
 def process_context() -> BaseContext:
     """Worker processes fork from a server that has already imported bankapp, so each
-    start (and restart after a kill) takes milliseconds instead of a second of imports."""
+    start (and restart after a kill) takes milliseconds instead of a second of imports.
+    Every child also runs the main module again (as `__mp_main__`); run as `python -m
+    tests.soak`, the server preloads that module too, or each child would import what it
+    imports (60 ms a start)."""
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["tests.workload"])
+    spec = getattr(sys.modules["__main__"], "__spec__", None)
+    main = [spec.name] if spec is not None and spec.name.startswith("tests.") else []
+    ctx.set_forkserver_preload(["tests.workload", *main])
     return ctx
 
 
