@@ -39,8 +39,9 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bankapp.bench
 
+# e.g. make soak SOAK_ARGS="--kills 50 --pg-crashes 3 --seconds 3" for a short run
 soak: $(STAMP)
-	$(BIN)/python -m tests.soak
+	$(BIN)/python -m tests.soak $(SOAK_ARGS)
 
 serve: $(STAMP) $(DB)
 	$(BIN)/bankapp --db sqlite:///$(DB) serve

@@ -40,8 +40,9 @@ def soak_crashes(root: Path, kills: int, seed: int) -> CrashReport:
     _say(f"== crash: {kills} SIGKILLs during transfers on SQLite")
     workdir = root / "crash"
     workdir.mkdir()
+    started = time.monotonic()
     report = crash_run(workdir, kills=kills, seed=seed)
-    _say("   " + report.summary())
+    _say(f"   {report.summary()} [{time.monotonic() - started:.0f} s]")
     return report
 
 
@@ -56,13 +57,14 @@ def soak_database_crashes(root: Path, crashes: int, seed: int) -> DatabaseCrashR
     workdir = root / "pg-crash"
     workdir.mkdir()
     cluster = ThrowawayCluster(bin_dir)
+    started = time.monotonic()
     try:
         cluster.create()
         cluster.start()
         report = database_crash_run(cluster, workdir, crashes=crashes, seed=seed)
     finally:
         cluster.remove()
-    _say("   " + report.summary())
+    _say(f"   {report.summary()} [{time.monotonic() - started:.0f} s]")
     return report
 
 
@@ -174,15 +176,8 @@ def main(argv: list[str] | None = None) -> int:
         errors.update(report.errors)
     _say("")
     _say(f"== soak figures (seed {args.seed}, {time.monotonic() - started:.0f} s)")
-    _say(
-        f"kills survived:          {crash.survived}/{crash.kills} "
-        f"({crash.acked} acknowledged operations, every one present)"
-    )
-    _say(
-        f"PostgreSQL crashes survived: {db_crash.survived}/{db_crash.crashes} "
-        f"({db_crash.acked} acknowledged transfers, every one present once; "
-        f"{db_crash.unavailable} 'database unavailable' answers while it was down)"
-    )
+    _say(crash.summary())
+    _say(db_crash.summary())
     _say(f"operations under load:   {sum(ops.values())} {dict(sorted(ops.items()))}")
     for report in loads:
         what = f"in {report.seconds:g} s" if report.seconds else "(same keys at once)"

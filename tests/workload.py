@@ -8,6 +8,7 @@ retries every intent that has no ack, with the same key, as a real client would 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import os
@@ -34,6 +35,10 @@ from bankapp.storage.models import Account, JournalEntry
 from tests.fixtures import TEST_SETTINGS, cash_in, make_user
 
 OPENING_BALANCE = 500_00
+# The crash runs last thousands of operations: ATM withdrawals would drain the customers'
+# available money (a check deposit is held until it clears), and from then on nearly every
+# transfer is refused and the kills land on refusals. Opened this rich, they never run dry.
+CRASH_OPENING_BALANCE = 1_000_000_00
 # A load test moves more in a day than a customer's daily limits allow; they are still
 # checked and counted on every call (the conditional update runs), they just never refuse.
 LOAD_SETTINGS = replace(
@@ -90,8 +95,10 @@ class Plan:
         return Plan(raw["url"], customers, raw["opening_total"])
 
 
-def prepare_bank(url: str, *, customers: int = 4, accounts_each: int = 2) -> Plan:
-    """Create the schema, customers and funded accounts the workers will use."""
+def prepare_bank(
+    url: str, *, customers: int = 4, accounts_each: int = 2, opening: int = OPENING_BALANCE
+) -> Plan:
+    """Create the schema, customers and accounts funded with `opening` the workers will use."""
     bank = open_bank(url, create=True, settings=LOAD_SETTINGS)
     try:
         made: list[Customer] = []
@@ -103,10 +110,10 @@ def prepare_bank(url: str, *, customers: int = 4, accounts_each: int = 2) -> Pla
             accounts = []
             for _ in range(accounts_each):
                 account = bank.accounts.open(actor, AccountKind.CHECKING)
-                cash_in(bank, account.id, OPENING_BALANCE)  # available at once
+                cash_in(bank, account.id, opening)  # available at once
                 accounts.append((account.id, account.number))
             made.append(Customer(actor.user_id, actor.username, accounts, actor.session))
-        return Plan(url, made, customers * accounts_each * OPENING_BALANCE)
+        return Plan(url, made, customers * accounts_each * opening)
     finally:
         bank.close()
 
@@ -137,17 +144,45 @@ class Journal:
             os.fsync(self._fd)
 
 
-def read_journal(path: Path) -> list[dict[str, Any]]:
-    """Every complete line; a line torn by a kill mid-write was never acknowledged."""
+def read_journal(path: Path, offset: int = 0) -> list[dict[str, Any]]:
+    """Every complete line from byte `offset` on; a line torn by a kill mid-write was never
+    acknowledged."""
     if not path.exists():
         return []
+    with path.open("rb") as journal:
+        journal.seek(offset)
+        data = journal.read()
     records = []
-    for line in path.read_bytes().split(b"\n"):
+    for line in data.split(b"\n"):
         try:
             records.append(json.loads(line))
         except ValueError:
             continue
     return records
+
+
+class JournalTail:
+    """Reads a journal as it grows: each `read` returns the records of the lines completed
+    since the previous one, with the offset each line starts at. A line without its newline
+    yet waits for the next read (a torn line reads as `read_journal` reads it: skipped)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.offset = path, 0
+
+    def read(self) -> list[tuple[int, dict[str, Any]]]:
+        if not self.path.exists():
+            return []
+        with self.path.open("rb") as journal:
+            journal.seek(self.offset)
+            data = journal.read()
+        complete = data.rfind(b"\n") + 1
+        records, at = [], self.offset
+        for line in data[:complete].split(b"\n")[:-1]:
+            with contextlib.suppress(ValueError):
+                records.append((at, json.loads(line)))
+            at += len(line) + 1
+        self.offset += complete
+        return records
 
 
 class Worker:
@@ -242,9 +277,11 @@ class Worker:
         self.bank.accounts.list_accounts(customer.actor)
         self.stats.ops["read"] += 1
 
-    def resume(self) -> None:
-        """Retry every request a previous (killed) run sent but never saw answered."""
-        records = read_journal(self.journal.path)
+    def resume(self, offset: int = 0) -> None:
+        """Retry every request a previous (killed) run sent but never saw answered; the parent
+        may pass the `offset` before which every request was answered, so a restart does
+        not read the whole (growing) journal again."""
+        records = read_journal(self.journal.path, offset)
         answered = {r["key"] for r in records if r["t"] in ("ack", "refused")}
         for record in records:
             if record["t"] == "intent" and record["key"] not in answered:
@@ -275,16 +312,18 @@ def worker_main(
     seconds: float | None,
     mix: dict[str, int],
     stop_file: str | None = None,
+    resume_from: int = 0,
 ) -> None:
     """Entry point of one worker process; runs for `seconds`, or until killed when None.
-    With `stop_file` it is patient (see `Worker.submit`) and ends once that file exists."""
+    With `stop_file` it is patient (see `Worker.submit`) and ends once that file exists.
+    It first retries its journal's unanswered requests (from byte `resume_from` on)."""
     plan = Plan.load(Path(plan_path))
     # The parent created the schema: a restarted worker skips the schema check, so a kill
     # cycle costs the start of a client, not a migration scan.
     bank = Bank(make_engine(plan.url), settings=LOAD_SETTINGS)
     worker = Worker(bank, plan, Journal(Path(journal_path)), random.Random(seed), mix)
     worker.patient = stop_file is not None
-    worker.resume()
+    worker.resume(resume_from)
     deadline = time.monotonic() + seconds if seconds is not None else float("inf")
     while time.monotonic() < deadline and not (stop_file and os.path.exists(stop_file)):
         worker.step()
@@ -325,9 +364,14 @@ def duel_main(
 
 def process_context() -> BaseContext:
     """Worker processes fork from a server that has already imported bankapp, so each
-    start (and restart after a kill) takes milliseconds instead of a second of imports."""
+    start (and restart after a kill) takes milliseconds instead of a second of imports.
+    Every child also runs the main module again (as `__mp_main__`); run as `python -m
+    tests.soak`, the server preloads that module too, or each child would import what it
+    imports (60 ms a start)."""
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["tests.workload"])
+    spec = getattr(sys.modules["__main__"], "__spec__", None)
+    main = [spec.name] if spec is not None and spec.name.startswith("tests.") else []
+    ctx.set_forkserver_preload(["tests.workload", *main])
     return ctx
 
 
@@ -339,6 +383,14 @@ class LedgerCheck:
     acked: int
     entries_by_workers: int
     problems: list[str]
+    lost: int = 0  # acknowledged operations not in the ledger as the entry acknowledged
+    doubled: int = 0  # keys acknowledged as two entries, or posted twice
+    acked_transfers: int = 0
+
+
+# The kind of entry each workload operation posts: a customer's own deposit is a check,
+# their own withdrawal the ATM.
+LEDGER_KIND = {"deposit": "check_deposit", "withdraw": "atm_withdrawal", "transfer": "transfer"}
 
 
 def caller_key_part(stored: str | None) -> str | None:
@@ -355,6 +407,7 @@ def check_ledger(
     problems: list[str] = []
     acks: dict[str, dict[str, Any]] = {}
     intents: set[str] = set()
+    lost = doubled = 0
     for path in journals:
         for record in read_journal(path):
             if record["t"] == "intent":
@@ -362,6 +415,7 @@ def check_ledger(
             elif record["t"] == "ack":
                 first = acks.setdefault(record["key"], record)
                 if first["entry"] != record["entry"]:
+                    doubled += 1
                     problems.append(
                         f"key {record['key']} acknowledged as entries "
                         f"{first['entry']} and {record['entry']}"
@@ -409,13 +463,13 @@ def check_ledger(
     finally:
         if own:
             engine.dispose()
-    # A customer's own deposit is a check; their own withdrawal, the ATM.
-    kinds = {"deposit": "check_deposit", "withdraw": "atm_withdrawal", "transfer": "transfer"}
     for key, ack in acks.items():
         row = by_key.get(key)
         if row is None:
+            lost += 1
             problems.append(f"acknowledged {ack['op']} {key} (entry {ack['entry']}) is missing")
-        elif row.id != ack["entry"] or row.kind != kinds[ack["op"]]:
+        elif row.id != ack["entry"] or row.kind != LEDGER_KIND[ack["op"]]:
+            lost += 1
             problems.append(
                 f"acknowledged {key} was entry {ack['entry']} ({ack['op']}) but the "
                 f"ledger has entry {row.id} ({row.kind})"
@@ -425,6 +479,7 @@ def check_ledger(
         problems.append(f"{len(unacked)} entries nobody acknowledged: {sorted(unacked)[:5]}")
     if unacked - intents:
         problems.append(f"entries no worker ever requested: {sorted(unacked - intents)[:5]}")
+    doubled += len(dup)
     problems += [f"idempotency key {key} posted more than once" for key in dup]
     problems += [f"account {row.id} has a negative balance {row.balance}" for row in negative]
     if all_total != 0:
@@ -446,7 +501,138 @@ def check_ledger(
                 f"customer money {customer_total} differs from the acknowledged "
                 f"operations' {plan.opening_total + acked_flow}"
             )
-    return LedgerCheck(len(acks), len(by_key), problems)
+    transfers = sum(1 for ack in acks.values() if ack["op"] == "transfer")
+    return LedgerCheck(len(acks), len(by_key), problems, lost, doubled, transfers)
+
+
+@dataclass(frozen=True)
+class KillMoment:
+    """Where a kill caught the worker: requests it had sent and not seen answered, and how
+    many of those the ledger already holds (killed between the commit and the ack)."""
+
+    unanswered: int
+    committed: int
+
+
+class LedgerWatch:
+    """The check after each kill of a lone worker, kept incremental: it reads only the journal
+    lines and the ledger entries that are new since the previous check, so the check after
+    the 1,000th kill costs what the first did. It runs while no worker does (the one worker
+    is dead), and proves what `check_ledger` proves of a run still going: every acknowledged
+    operation is in the ledger once, as the entry acknowledged; no entry appears that no
+    request asked for, or for a refused one; none vanishes; nothing is negative; the
+    balances sum to zero and customer money is the opening money plus deposits minus
+    withdrawals."""
+
+    def __init__(self, plan: Plan, journal: Path, engine: Engine) -> None:
+        self.plan, self.engine, self.tail = plan, engine, JournalTail(journal)
+        self.acks: dict[str, dict[str, Any]] = {}
+        self.unanswered: dict[str, int] = {}  # key -> offset of its first intent line
+        self.intents: set[str] = set()
+        self.refused: set[str] = set()
+        self.entries: dict[str | None, tuple[int, str]] = {}  # caller's key -> (id, kind)
+        self.last_entry = 0
+        self.flow: Counter[str] = Counter()
+        self.lost = self.doubled = 0
+
+    @property
+    def resume_from(self) -> int:
+        """Where a restarted worker starts reading its journal: it holds no unanswered
+        request before this offset."""
+        return min(self.unanswered.values(), default=self.tail.offset)
+
+    def check(self) -> tuple[list[str], KillMoment]:
+        problems: list[str] = []
+        new_acks = []
+        for offset, record in self.tail.read():
+            key = record["key"]
+            if record["t"] == "intent":
+                self.intents.add(key)
+                self.unanswered.setdefault(key, offset)
+                continue
+            self.unanswered.pop(key, None)
+            if record["t"] == "refused":
+                self.refused.add(key)
+                if key in self.entries:
+                    problems.append(f"refused request {key} is entry {self.entries[key][0]}")
+                continue
+            first = self.acks.setdefault(key, record)
+            if first["entry"] != record["entry"]:
+                self.doubled += 1
+                problems.append(
+                    f"key {key} acknowledged as entries {first['entry']} and {record['entry']}"
+                )
+            new_acks.append(record)
+        problems += self._read_ledger(new_acks)
+        committed = sum(1 for key in self.unanswered if key in self.entries)
+        return problems, KillMoment(len(self.unanswered), committed)
+
+    def _read_ledger(self, new_acks: list[dict[str, Any]]) -> list[str]:
+        problems: list[str] = []
+        accounts, journal = Account.__table__, JournalEntry.__table__
+        with self.engine.connect() as conn:  # one read transaction: one snapshot
+            rows = conn.execute(
+                select(journal.c.id, journal.c.kind, journal.c.idempotency_key)
+                .where(journal.c.memo == "load", journal.c.id > self.last_entry)
+                .order_by(journal.c.id)
+            ).all()
+            count = conn.execute(
+                select(func.count()).select_from(journal).where(journal.c.memo == "load")
+            ).scalar_one()
+            flows = conn.execute(
+                text(
+                    "SELECT e.kind, SUM(p.amount) FROM journal_entries e JOIN postings p "
+                    "ON p.entry_id = e.id JOIN accounts a ON a.id = p.account_id "
+                    "WHERE a.owner_id IS NOT NULL AND e.memo = 'load' AND e.id > :last "
+                    "GROUP BY e.kind"
+                ),
+                {"last": self.last_entry},
+            ).all()
+            negative = conn.execute(
+                select(accounts.c.id, accounts.c.balance).where(
+                    accounts.c.unbounded.is_(False), accounts.c.balance < 0
+                )
+            ).all()
+            customer_total = conn.execute(
+                select(func.coalesce(func.sum(accounts.c.balance), 0)).where(
+                    accounts.c.owner_id.is_not(None)
+                )
+            ).scalar_one()
+            all_total = conn.execute(select(func.sum(accounts.c.balance))).scalar_one()
+        for row in rows:
+            key = caller_key_part(row.idempotency_key)
+            if key in self.entries:
+                self.doubled += 1
+                problems.append(f"key {key} posted as entries {self.entries[key][0]} and {row.id}")
+            self.entries[key] = (row.id, row.kind)
+            self.last_entry = row.id
+            if key not in self.intents:
+                problems.append(f"entry {row.id} ({key}) that no worker ever requested")
+            if key in self.refused:
+                problems.append(f"refused request {key} is entry {row.id}")
+        if count != len(self.entries):
+            problems.append(f"{len(self.entries)} load entries were seen, the ledger holds {count}")
+        for ack in new_acks:
+            found = self.entries.get(ack["key"])
+            if found != (ack["entry"], LEDGER_KIND[ack["op"]]):
+                self.lost += 1
+                problems.append(
+                    f"acknowledged {ack['op']} {ack['key']} (entry {ack['entry']}) is "
+                    f"{'missing' if found is None else f'entry {found[0]} ({found[1]})'}"
+                )
+        self.flow.update({kind: int(total) for kind, total in flows})
+        problems += [f"account {row.id} has a negative balance {row.balance}" for row in negative]
+        if all_total != 0:
+            problems.append(f"all balances sum to {all_total}, not 0")
+        expected = (
+            self.plan.opening_total + self.flow["check_deposit"] + self.flow["atm_withdrawal"]
+        )
+        if self.flow["transfer"] != 0 or customer_total != expected:
+            problems.append(
+                f"customer money {customer_total} but opening + deposits - withdrawals "
+                f"is {expected} (transfers net {self.flow['transfer']})"
+            )
+        return problems
 
 
 def run_cli(
