@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import event, select
 
 from bankapp.bank import Bank
-from bankapp.storage.models import Account, JournalEntry, Posting
+from bankapp.services.bulk_postings import Credit, post_credits
+from bankapp.services.ledger import system_key
+from bankapp.storage.models import Account
 from screens.account import PAGE_SIZE, AccountScreen
 from screens.app import make_app
 from screens.widgets.ledger_table import LedgerTable
-from tests.conftest import FROZEN_NOW, PASSWORD, make_customer
+from tests.conftest import PASSWORD, make_customer
 from tests.fixtures import cash_in
 from tests.ui.helpers import SIZE, pilot_test, play, settle, sign_in
 
@@ -20,77 +22,23 @@ CHUNK = 10_000
 
 
 def bulk_deposits(bank: Bank, account_id: int, count: int) -> None:
-    """`count` deposits of $1.00 with Core bulk inserts: every entry balanced, every running
-    balance right, stored balances updated, so `bank.verify()` still passes."""
-    entries, postings, accounts = (JournalEntry.__table__, Posting.__table__, Account.__table__)
+    """`count` deposits of $1.00 from the counter's drawer through the bank's bulk posting
+    path: every entry balanced and recorded by its audit event, every running balance right,
+    so `bank.verify()` still passes."""
+    accounts = Account.__table__
 
     def work(tx: Any) -> None:
-        conn = tx.conn
-        cash = conn.execute(  # the counter's drawer, which took the first deposit
-            select(accounts.c.id, accounts.c.balance).where(
-                accounts.c.internal_code.like("drawer:%")
-            )
-        ).one()
-        own = conn.execute(
-            select(accounts.c.balance).where(accounts.c.id == account_id)
+        cash = tx.conn.execute(  # the counter's drawer, which took the first deposit
+            select(accounts.c.id).where(accounts.c.internal_code.like("drawer:%"))
         ).scalar_one()
-        next_entry = (
-            conn.execute(select(entries.c.id).order_by(entries.c.id.desc()).limit(1)).scalar() or 0
-        ) + 1
-        next_posting = (
-            conn.execute(select(postings.c.id).order_by(postings.c.id.desc()).limit(1)).scalar()
-            or 0
-        ) + 1
         for start in range(0, count, CHUNK):
-            batch = range(start, min(start + CHUNK, count))
-            conn.execute(
-                insert(entries),
-                [
-                    {
-                        "id": next_entry + i,
-                        "kind": "deposit",
-                        "memo": f"Bulk {i}",
-                        "actor_id": None,
-                        "created_at": FROZEN_NOW,
-                        "idempotency_key": None,
-                        "request_hash": None,
-                    }
-                    for i in batch
-                ],
+            credits = [
+                Credit(account_id, 100, f"Bulk {i}", system_key(f"bulk:{i}"), {})
+                for i in range(start, min(start + CHUNK, count))
+            ]
+            post_credits(
+                tx, source=cash, credits=credits, kind="deposit", audit_kind="money.deposit"
             )
-            conn.execute(
-                insert(postings),
-                [
-                    row
-                    for i in batch
-                    for row in (
-                        {
-                            "id": next_posting + 2 * i,
-                            "entry_id": next_entry + i,
-                            "account_id": account_id,
-                            "amount": 100,
-                            "balance_after": own + 100 * (i + 1),
-                            "created_at": FROZEN_NOW,
-                        },
-                        {
-                            "id": next_posting + 2 * i + 1,
-                            "entry_id": next_entry + i,
-                            "account_id": cash.id,
-                            "amount": -100,
-                            "balance_after": cash.balance - 100 * (i + 1),
-                            "created_at": FROZEN_NOW,
-                        },
-                    )
-                ],
-            )
-        conn.execute(
-            update(accounts).where(accounts.c.id == account_id).values(balance=own + 100 * count)
-        )
-        conn.execute(
-            update(accounts)
-            .where(accounts.c.id == cash.id)
-            .values(balance=cash.balance - 100 * count)
-        )
 
     bank.db.write(work)
 
