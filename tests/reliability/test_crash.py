@@ -92,6 +92,7 @@ def test_the_check_after_each_kill_notices_what_the_full_check_does(tmp_path: Pa
 
     engine = create_engine(url)
     with engine.begin() as conn:
+        drop_append_only_guards(conn)
         conn.execute(text("DELETE FROM postings WHERE entry_id = :e"), {"e": first})
         conn.execute(text("DELETE FROM journal_entries WHERE id = :e"), {"e": first})
     engine.dispose()
