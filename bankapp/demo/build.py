@@ -9,7 +9,7 @@ settle, a large cash deposit and a credit card application waiting for a decisio
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from bankapp.bank import Bank
 from bankapp.clock import FixedClock
@@ -60,9 +60,12 @@ def build_demo(bank: Bank, *, seed: int = 2026, end: datetime | None = None) -> 
         _opening_deposits(bank, rng, actors, accounts, customers)
         demo_cards = issue_demo_cards(bank, seed, actors, accounts)
         landlord = numbers["dan"][0]
+        _standing_orders(bank, actors, accounts, numbers, clock.now().date())
         for day in range(DEMO_DAYS):
             clock.set(end - timedelta(days=DEMO_DAYS - day, hours=-8))
-            bank.clearing.process_due(actors["admin"])  # last night's clearing
+            # Last night's close of business: clearing, settlement, orders, interest, seal.
+            yesterday = (clock.now() - timedelta(days=1)).date()
+            bank.close_of_business.close_day(actors["admin"], yesterday)
             clock.set(end - timedelta(days=DEMO_DAYS - day, hours=-9, minutes=-rng.randrange(480)))
             for name in customers:
                 if name == "dan":
@@ -79,6 +82,36 @@ def build_demo(bank: Bank, *, seed: int = 2026, end: datetime | None = None) -> 
         )
     finally:
         bank.db.clock = real_clock
+
+
+def _standing_orders(
+    bank: Bank,
+    actors: DemoActors,
+    accounts: dict[str, list[int]],
+    numbers: dict[str, list[str]],
+    start: date,
+) -> None:
+    """Alice saves monthly into her savings; Carol pays Dan's lettings agency weekly."""
+    bank.standing_orders.create(
+        actors["alice"],
+        from_account_id=accounts["alice"][0],
+        to_account_number=numbers["alice"][1],
+        name="Monthly saving",
+        amount=150_00,
+        frequency="monthly",
+        day=1,
+        start_date=start,
+    )
+    bank.standing_orders.create(
+        actors["carol"],
+        from_account_id=accounts["carol"][0],
+        to_account_number=numbers["dan"][0],
+        name="Parking space",
+        amount=25_00,
+        frequency="weekly",
+        day=4,
+        start_date=start,
+    )
 
 
 def _opening_deposits(

@@ -76,3 +76,16 @@ def test_a_count_far_off_is_sent_to_a_supervisor(snap_compare: Snap, demo_bank: 
     counted = f"{(drawer.cash_on_hand - 10_000) / 100:.2f}"
     script = steps(SignInStaff("teller"), "d", Type(counted), "enter")
     assert snap(snap_compare, demo_bank, script)
+
+
+def test_closing_the_business_day_asks_first(snap_compare: Snap, demo_bank: Bank) -> None:
+    """`c` on the end-of-day report: what the close will do, before anything runs."""
+    assert snap(snap_compare, demo_bank, steps(SignInStaff("admin"), "r", "c"))
+
+
+def test_closing_the_business_day_asks_first_at_80x24(snap_compare: Snap, demo_bank: Bank) -> None:
+    assert snap(snap_compare, demo_bank, steps(SignInStaff("admin"), "r", "c"), size=(80, 24))
+
+
+def test_end_of_day_report_at_80x24(snap_compare: Snap, demo_bank: Bank) -> None:
+    assert snap(snap_compare, demo_bank, steps(SignInStaff("admin"), "r"), size=(80, 24))
