@@ -11,17 +11,25 @@ log = logging.getLogger("bankapp")
 
 
 def log_directory() -> Path:
-    return Path(os.environ.get("BANKAPP_LOG_DIR", "data/logs"))
+    from bankapp.storage.locations import log_directory as where
+
+    return where()
 
 
 def configure_logging() -> None:
-    """Log to data/logs/bankapp.log (or BANKAPP_LOG_DIR); never to the terminal the UI owns."""
+    """Log to `logs/bankapp.log` in the data folder (or BANKAPP_LOG_DIR), 0600 in a 0700
+    folder; never to the terminal the UI owns."""
     if log.handlers:
         return
     try:
         directory = log_directory()
-        directory.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.FileHandler(directory / "bankapp.log", encoding="utf-8")
+        if not directory.exists():
+            directory.mkdir(parents=True, mode=0o700)
+            directory.chmod(0o700)
+        target = directory / "bankapp.log"
+        if not target.exists():  # 0600 before the handler opens it
+            os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        handler: logging.Handler = logging.FileHandler(target, encoding="utf-8")
     except OSError:
         handler = logging.NullHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
-import platformdirs
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+from bankapp.storage import locations
 
 CONFIG_ENV = "BANKAPP_CONFIG"
 STATE_FILE = "state.toml"
@@ -60,9 +60,7 @@ class LoadedConfig:
 
 def config_path() -> Path:
     """`$BANKAPP_CONFIG`, or `config.toml` in the user's config folder (XDG on Linux)."""
-    if chosen := os.environ.get(CONFIG_ENV):
-        return Path(chosen).expanduser()
-    return platformdirs.user_config_path("bankapp") / "config.toml"
+    return locations.config_path()
 
 
 def state_path(config: Path | None = None) -> Path:

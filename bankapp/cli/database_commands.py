@@ -10,7 +10,9 @@ from typing import Any
 from bankapp.bank import Bank, open_bank
 from bankapp.errors import ValidationFailed
 from bankapp.storage.engine import make_engine, sqlite_path
-from bankapp.storage.installation_key import installation_key, key_location
+from bankapp.storage.installation_key import installation_key, key_location, key_path
+from bankapp.storage.locations import data_home
+from bankapp.storage.private_files import exposure_warnings, private_folder
 from bankapp.storage.roles import describe_role
 
 EXIT_OK, EXIT_FAULT = 0, 1
@@ -22,6 +24,9 @@ def cmd_init(args: argparse.Namespace, url: str) -> int:
     try:
         print(f"bankapp: database ready at {_shown(url)}")
         print(f"bankapp: {bank.db.read(lambda tx: describe_role(tx.conn))}")
+        database = sqlite_path(url)
+        for warning in exposure_warnings(*([database] if database else []), key_path(url)):
+            print(f"bankapp: {warning}")
         installation_key(url)
         print(
             f"bankapp: installation key in {key_location(url)} (back it up apart from the database)"
@@ -147,10 +152,11 @@ def cmd_rotate_key(args: argparse.Namespace, url: str) -> int:
 
 
 def _ensure_default_folder(url: str) -> None:
-    """Create `data/` for the default database; any other folder must already exist."""
+    """Create the data folder (0700) for the default database; any other folder must already
+    exist."""
     path = sqlite_path(url)
-    if path is not None and path.parent == Path("data") and not path.parent.exists():
-        path.parent.mkdir(parents=True)
+    if path is not None and path.parent == data_home() and not path.parent.exists():
+        private_folder(path.parent)
 
 
 def _replace_existing(url: str, *, force: bool) -> None:

@@ -21,6 +21,7 @@ from bankapp.cli.database_commands import (
 from bankapp.cli.export_commands import add_export_parsers, cmd_export_ledger, cmd_statement
 from bankapp.cli.serve import add_serve_parser, cmd_serve
 from bankapp.cli.user_commands import cmd_create_user, cmd_unlock
+from bankapp.cli.where import cmd_where
 from bankapp.domain.types import Role
 from bankapp.errors import BankError
 from bankapp.incidents import configure_logging, report_unexpected
@@ -73,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     seal.add_argument(
         "--date", type=_business_date, default=None, help="business date (default: today)"
     )
+    sub.add_parser("where", help="print every path in use (database, key, config, logs, exports)")
     close = sub.add_parser(
         "close-day", help="close of business: clearing, settlement, orders, interest, seal"
     )
@@ -93,9 +95,9 @@ def _business_date(text: str) -> date:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    configure_logging()
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(argv)  # --help, --version and bad arguments end here: no files
+    configure_logging()
     url = database_url_from_env(args.db)
     handlers: dict[str | None, Callable[[argparse.Namespace, str], int]] = {
         None: cmd_ui,
@@ -107,6 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "audit": cmd_audit,
         "rotate-key": cmd_rotate_key,
         "close-day": cmd_close_day,
+        "where": cmd_where,
         "serve": cmd_serve,
         "statement": cmd_statement,
         "export-ledger": cmd_export_ledger,

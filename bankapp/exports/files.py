@@ -9,8 +9,10 @@ from pathlib import Path
 
 from bankapp.errors import ValidationFailed
 from bankapp.services.statements import StatementDocument
+from bankapp.storage.locations import export_directory
+from bankapp.storage.private_files import private_folder
 
-DEFAULT_EXPORT_DIR = Path("data") / "exports"
+DEFAULT_EXPORT_DIR = export_directory()
 
 
 class StatementFormat(StrEnum):
@@ -24,7 +26,7 @@ def export_folder(folder: str | Path | None) -> Path:
     if path.exists() and not path.is_dir():
         raise ValidationFailed(f"{path} is a file, not a folder.", field="folder")
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        private_folder(path)
     except OSError as exc:
         raise ValidationFailed(
             f"Cannot create the folder {path}: {exc.strerror}.", field="folder"

@@ -12,8 +12,10 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from bankapp.errors import DatabaseMissing, DatabaseReadOnly, DatabaseUnavailable, NotADatabase
+from bankapp.storage.locations import default_database_url
+from bankapp.storage.private_files import create_private
 
-DEFAULT_DATABASE_URL = "sqlite:///data/bank.db"
+DEFAULT_DATABASE_URL = "sqlite:///data/bank.db"  # from the checkout; see storage/locations.py
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5_000
 # Execution option that marks a connection as a writer: SQLite then takes the write lock at
@@ -30,7 +32,7 @@ def busy_timeout_ms() -> int:
 
 
 def database_url_from_env(explicit: str | None = None) -> str:
-    return explicit or os.environ.get("BANKAPP_DATABASE_URL") or DEFAULT_DATABASE_URL
+    return explicit or os.environ.get("BANKAPP_DATABASE_URL") or default_database_url()
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -63,6 +65,7 @@ def check_sqlite_file(path: Path, *, create: bool) -> None:
         raise DatabaseMissing(f"The folder {path.parent} does not exist; create it first.")
     if not os.access(path.parent, os.W_OK):
         raise DatabaseReadOnly(f"The folder {path.parent} is read-only; cannot create {path.name}.")
+    create_private(path)  # 0600 before SQLite writes to it; its -wal and -shm follow
 
 
 def make_engine(url: str, *, create: bool = False, **kwargs: Any) -> Engine:

@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy.engine import URL, make_url
 
 from bankapp.errors import SecretKeyUnavailable
+from bankapp.storage.locations import default_database_url, default_key_file
 
 ENV_KEY = "BANKAPP_SECRET_KEY"
 ENV_KEY_FILE = "BANKAPP_KEY_FILE"
@@ -43,7 +44,7 @@ def key_file_for(url: str | URL) -> Path:
     parsed = make_url(url) if isinstance(url, str) else url
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         return Path(parsed.database or "").parent / KEY_FILE_NAME
-    return Path("data") / KEY_FILE_NAME
+    return default_key_file()
 
 
 def installation_key(source: Any = None, *, create: bool = True) -> bytes:
@@ -116,7 +117,7 @@ def forget_cached_keys() -> None:
 
 def _url_of(source: Any) -> str | URL:
     if source is None:
-        return "sqlite:///data/bank.db"
+        return default_database_url()
     if isinstance(source, str | URL):
         return source
     return source.db.engine.url  # type: ignore[no-any-return]

@@ -112,3 +112,43 @@ def test_installed_bankapp_builds_and_verifies_a_demo_bank_from_another_director
         env=env,
     )
     assert Path(imported.strip()).is_relative_to(_site_packages(installed))
+
+
+def _files_under(base: Path) -> dict[str, int]:
+    """Every file under `base` and its permission bits."""
+    return {
+        str(path.relative_to(base)): path.stat().st_mode & 0o777
+        for path in base.rglob("*")
+        if path.is_file()
+    }
+
+
+def test_installed_bankapp_keeps_its_data_private_in_the_users_data_folder(
+    installed: Path, tmp_path: Path
+) -> None:
+    """From an empty folder, with a fresh HOME: `--help` writes nothing; `demo`, `where` and
+    `verify` use the user's data folder, create nothing in the working folder, and every file
+    they create is 0600 in 0700 folders."""
+    home, cwd = tmp_path / "home", tmp_path / "empty"
+    home.mkdir()
+    cwd.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BANKAPP_", "PYTHON", "XDG_"))}
+    env["HOME"] = str(home)
+    bankapp = str(installed / "bin" / "bankapp")
+    _run([bankapp, "--help"], cwd=cwd, env=env)
+    _run([bankapp, "--version"], cwd=cwd, env=env)
+    assert list(home.rglob("*")) == [] and list(cwd.iterdir()) == []
+    assert "ledger verified" in _run([bankapp, "demo"], cwd=cwd, env=env)
+    where = _run([bankapp, "where"], cwd=cwd, env=env)
+    data = home / ".local" / "share" / "bankapp"
+    assert f"sqlite:///{data / 'bank.db'}" in where and str(data / "bankapp.key") in where
+    assert "warning" not in where
+    assert _run([bankapp, "verify"], cwd=cwd, env=env).splitlines()[-1].startswith("OK:")
+    assert list(cwd.iterdir()) == []
+    files = _files_under(home)
+    assert {"bank.db", "bankapp.key", "logs/bankapp.log"} <= {
+        name.removeprefix(".local/share/bankapp/") for name in files
+    }, files
+    assert {name: mode for name, mode in files.items() if mode != 0o600} == {}
+    folders = [p for p in data.rglob("*") if p.is_dir()] + [data]
+    assert all(p.stat().st_mode & 0o777 == 0o700 for p in folders), folders

@@ -1,0 +1,49 @@
+"""Files bankapp creates are private: 0600 files in 0700 folders (the database and its -wal
+and -shm, the key, logs, exports). An existing file others can read is reported with the
+`chmod` that fixes it, never silently changed."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+FILE_MODE = 0o600
+FOLDER_MODE = 0o700
+
+
+def private_folder(path: Path) -> Path:
+    """Create `path` (and missing parents) as 0700; an existing folder is left as it is."""
+    if not path.exists():
+        path.mkdir(parents=True, mode=FOLDER_MODE)
+        path.chmod(FOLDER_MODE)  # mkdir's mode is masked by the umask
+    return path
+
+
+def create_private(path: Path) -> None:
+    """Create an empty file at `path` with mode 0600 if none is there (SQLite then writes
+    into it, and gives its -wal and -shm files the same mode)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
+def readable_by_others(path: Path) -> bool:
+    try:
+        return os.name == "posix" and bool(path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO))
+    except OSError:
+        return False
+
+
+def exposure_warnings(*paths: Path) -> list[str]:
+    """One line per existing file or folder that group or others can read, with the fix."""
+    warnings = []
+    for path in paths:
+        for candidate in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            if candidate.exists() and candidate.is_file() and readable_by_others(candidate):
+                warnings.append(
+                    f"warning: {candidate} can be read by other users; run `chmod 600 {candidate}`"
+                )
+    return warnings
