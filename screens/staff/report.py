@@ -96,6 +96,7 @@ class EndOfDayScreen(BankScreen):
         table = self.query_one("#report-close", DataTable)
         table.clear()
         status = self.query_one("#close-status", Static)
+        table.display = closed is not None  # the room goes to the day's tables until then
         if closed is None:
             status.update(Text("Not closed yet. A supervisor closes the day with c."))
             return

@@ -15,9 +15,10 @@ _days = table_of(BusinessDay)
 
 
 def _closed(bank: Bank) -> list[tuple[object, object]]:
-    return bank.db.read(
-        lambda tx: [tuple(r) for r in tx.conn.execute(select(_days.c.status, _days.c.seal_line))]
-    )
+    """Today's business day, if it was closed (the demo closed every day before it)."""
+    today = bank.clock.now().date()
+    query = select(_days.c.status, _days.c.seal_line).where(_days.c.business_date == today)
+    return bank.db.read(lambda tx: [tuple(r) for r in tx.conn.execute(query)])
 
 
 async def _wait_for_close(pilot: object, screen: EndOfDayScreen) -> None:
