@@ -19,13 +19,13 @@ def log_directory() -> Path:
 def configure_logging() -> None:
     """Log to `logs/bankapp.log` in the data folder (or BANKAPP_LOG_DIR), 0600 in a 0700
     folder; never to the terminal the UI owns."""
+    from bankapp.storage.private_files import private_folder
+
     if log.handlers:
         return
     try:
         directory = log_directory()
-        if not directory.exists():
-            directory.mkdir(parents=True, mode=0o700)
-            directory.chmod(0o700)
+        private_folder(directory)
         target = directory / "bankapp.log"
         if not target.exists():  # 0600 before the handler opens it
             os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))

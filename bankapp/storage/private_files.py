@@ -8,15 +8,27 @@ import os
 import stat
 from pathlib import Path
 
+from bankapp.storage.locations import data_home
+
 FILE_MODE = 0o600
 FOLDER_MODE = 0o700
 
 
 def private_folder(path: Path) -> Path:
-    """Create `path` (and missing parents) as 0700; an existing folder is left as it is."""
-    if not path.exists():
-        path.mkdir(parents=True, mode=FOLDER_MODE)
-        path.chmod(FOLDER_MODE)  # mkdir's mode is masked by the umask
+    """Create `path` as 0700, with any missing folders above it: the data folder and the
+    ones inside it 0700 too, folders above the data folder (`~/.local/share`) as usual. An
+    existing folder is left as it is."""
+    if path.exists():
+        return path
+    home = data_home().absolute()
+    missing = [path, *(p for p in path.parents if not p.exists())]
+    for folder in reversed([p for p in missing if not p.exists()]):
+        mine = folder.absolute() == home or folder.absolute().is_relative_to(home)
+        folder.mkdir(mode=FOLDER_MODE if mine else 0o755, exist_ok=True)
+        if mine:
+            folder.chmod(FOLDER_MODE)  # mkdir's mode is masked by the umask
+    if not path.absolute().is_relative_to(home):
+        path.chmod(FOLDER_MODE)
     return path
 
 
