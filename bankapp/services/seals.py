@@ -156,15 +156,19 @@ def check_seal_line(conn: Connection, ring: KeyRing | None, line: str) -> list[s
     return problems
 
 
-def seal_problems(conn: Connection, *, after_seq: int = 0) -> list[str]:
-    """Each stored seal (after `after_seq`) still matches the books and its own audit event."""
+def seal_problems(conn: Connection, *, after_seq: int = 0, figures: bool = True) -> list[str]:
+    """Each stored seal (after `after_seq`) still matches the chain and its own audit event,
+    and, with `figures`, the postings' sums it recorded (a full scan of the books up to it)."""
     problems: list[str] = []
     rows = conn.execute(
         select(_seals).where(_seals.c.seq >= after_seq).order_by(_seals.c.seq)
     ).all()
     for row in rows:
         head = audit.chain_head_at(conn, row.seq)
-        summary, _ = summarise(conn, row.seq)
+        if figures:
+            summary, _ = summarise(conn, row.seq)
+        else:
+            summary = {k: (int(v[0]), int(v[1])) for k, v in json.loads(row.summary).items()}
         expected = seal_line(row.business_date, row.seq, head or "", summary)
         if head != row.head or expected != row.line:
             problems.append(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Table, func, select, text
+from sqlalchemy import Connection, Table, bindparam, func, select, text
 
 from bankapp.services.audit import verify_chain
 from bankapp.services.seals import last_seal, seal_problems
@@ -65,7 +65,7 @@ def verify_ledger(
             *_legs_problems(conn, legacy_entry, after_seq=after),
             *_recent_balance_problems(conn, after),
             *drawer_problems(conn),
-            *seal_problems(conn, after_seq=after),
+            *seal_problems(conn, after_seq=after, figures=False),
         ]
         chain = verify_chain(conn, ring, after_seq=after, after_hash=seal.head)  # type: ignore[attr-defined]
     problems.extend(chain.problems)
@@ -203,18 +203,25 @@ def _running_balance_problems(conn: Connection) -> list[str]:
     ]
 
 
-def _legs_sql(dialect: str) -> str:
-    """Each entry's legs as its audit event records them (`audit.legs_text`), built in SQL."""
+def _legs_sql(dialect: str, *, since: bool) -> str:
+    """Each entry's legs as its audit event records them (`audit.legs_text`), built in SQL;
+    with `since`, only entries whose event comes after audit seq :after."""
+    chosen = (
+        "entry_id IN (SELECT entry_id FROM audit_events WHERE seq > :after AND entry_id IS "
+        "NOT NULL)"
+        if since
+        else "entry_id > :legacy"
+    )
     if dialect == "postgresql":
         return (
             "SELECT entry_id, string_agg(account_id || ':' || amount, ';' "
-            "ORDER BY account_id, amount) AS legs FROM postings WHERE entry_id IN "
-            "(SELECT id FROM journal_entries WHERE id > :legacy) GROUP BY entry_id"
+            f"ORDER BY account_id, amount) AS legs FROM postings WHERE {chosen} "
+            "GROUP BY entry_id"
         )
     # SQLite aggregates in the order the ordered subquery yields rows.
     return (
         "SELECT entry_id, group_concat(account_id || ':' || amount, ';') AS legs FROM "
-        "(SELECT entry_id, account_id, amount FROM postings WHERE entry_id > :legacy "
+        f"(SELECT entry_id, account_id, amount FROM postings WHERE {chosen} "
         "ORDER BY entry_id, account_id, amount) GROUP BY entry_id"
     )
 
@@ -224,8 +231,17 @@ def _legs_problems(conn: Connection, legacy_entry: int, *, after_seq: int = 0) -
     still has exactly those legs: a leg redirected to another account, an amount changed or
     an entry removed (with balances adjusted to match) is named here, and the event cannot be
     edited to match without breaking its keyed link."""
-    legs = _legs_sql(conn.dialect.name)
-    window = "AND ev.seq > :after" if after_seq else ""
+    legs = _legs_sql(conn.dialect.name, since=bool(after_seq))
+    # Since a seal: the entries recorded after it, and any entry newer than every entry the
+    # chain had recorded by then (one with no event at all).
+    window = (
+        "AND e.id IN (SELECT entry_id FROM audit_events WHERE seq > :after AND entry_id IS "
+        "NOT NULL UNION SELECT id FROM journal_entries WHERE id > coalesce((SELECT entry_id "
+        "FROM audit_events WHERE seq <= :after AND entry_id IS NOT NULL ORDER BY seq DESC "
+        "LIMIT 1), :legacy))"
+        if after_seq
+        else ""
+    )
     mismatched = conn.execute(
         text(
             f"SELECT e.id, ev.seq, ev.legs AS recorded, p.legs AS actual "
@@ -261,44 +277,62 @@ def _legs_problems(conn: Connection, legacy_entry: int, *, after_seq: int = 0) -
     return problems[:MAX_REPORTED]
 
 
+# Postings of the entries chained after audit seq :after (driven from the events' index).
+_SINCE = (
+    "entry_id IN (SELECT entry_id FROM audit_events WHERE seq > :after AND entry_id IS NOT NULL)"
+)
+
+
 def _recent_balance_problems(conn: Connection, after_seq: int) -> list[str]:
-    """For accounts that moved since audit seq `after_seq`: the stored balance equals the
-    sum of its postings, and each entry since then balances."""
-    touched = (
-        conn.execute(
-            text(
-                "SELECT DISTINCT p.account_id FROM postings p JOIN audit_events ev "
-                "ON ev.entry_id = p.entry_id WHERE ev.seq > :after"
-            ),
+    """For accounts that moved since audit seq `after_seq`: each posting since the first new
+    one continues its account's running balance, and the stored balance is the last one's;
+    and each entry since then balances. History before the seal is the seal's to vouch for."""
+    first: dict[int, int] = {
+        int(account): int(posting)
+        for account, posting in conn.execute(
+            text(f"SELECT account_id, min(id) FROM postings WHERE {_SINCE} GROUP BY account_id"),
             {"after": after_seq},
         )
-        .scalars()
-        .all()
-    )
+    }
     problems: list[str] = []
-    for start in range(0, len(touched), 500):
-        chunk = list(touched[start : start + 500])
-        sums = (
-            select(_postings.c.account_id, func.sum(_postings.c.amount).label("total"))
-            .where(_postings.c.account_id.in_(chunk))
-            .group_by(_postings.c.account_id)
-            .subquery()
+    previous = (
+        select(_postings.c.balance_after)
+        .where(_postings.c.account_id == bindparam("account"), _postings.c.id < bindparam("first"))
+        .order_by(_postings.c.id.desc())
+        .limit(1)
+    )
+    for account_id, first_id in sorted(first.items()):
+        running = (
+            conn.execute(previous, {"account": account_id, "first": first_id}).scalar_one_or_none()
+            or 0
         )
         rows = conn.execute(
-            select(_accounts.c.id, _accounts.c.number, _accounts.c.balance, sums.c.total)
-            .join(sums, sums.c.account_id == _accounts.c.id)
-            .where(_accounts.c.balance != sums.c.total)
-        )
-        problems.extend(
-            f"account {row.id} ({row.number}): stored balance {row.balance} but postings sum "
-            f"to {row.total}"
-            for row in rows
-        )
+            select(_postings.c.id, _postings.c.amount, _postings.c.balance_after)
+            .where(_postings.c.account_id == account_id, _postings.c.id >= first_id)
+            .order_by(_postings.c.id)
+        ).all()
+        for row in rows:
+            running += row.amount
+            if row.balance_after != running:
+                problems.append(
+                    f"posting {row.id} (account {account_id}): balance_after "
+                    f"{row.balance_after} but running sum is {running}"
+                )
+                break
+        stored = conn.execute(
+            select(_accounts.c.number, _accounts.c.balance).where(_accounts.c.id == account_id)
+        ).one()
+        if stored.balance != running:
+            problems.append(
+                f"account {account_id} ({stored.number}): stored balance {stored.balance} but "
+                f"postings sum to {running}"
+            )
+        if len(problems) >= MAX_REPORTED:
+            break
     unbalanced = conn.execute(
         text(
-            "SELECT p.entry_id, sum(p.amount) AS total, count(*) AS legs FROM postings p "
-            "JOIN audit_events ev ON ev.entry_id = p.entry_id WHERE ev.seq > :after "
-            "GROUP BY p.entry_id HAVING sum(p.amount) <> 0 OR count(*) < 2"
+            f"SELECT entry_id, sum(amount) AS total, count(*) AS legs FROM postings WHERE "
+            f"{_SINCE} GROUP BY entry_id HAVING sum(amount) <> 0 OR count(*) < 2"
         ),
         {"after": after_seq},
     ).all()

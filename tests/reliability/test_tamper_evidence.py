@@ -340,3 +340,52 @@ def test_the_postgresql_application_role_cannot_change_the_books(database_url: s
         assert rights[(table, "SELECT")] and rights[(table, "INSERT")]
         assert not rights[(table, "UPDATE")] and not rights[(table, "DELETE")]
     assert all(rights[("accounts", right)] for right in ("SELECT", "UPDATE"))
+
+
+def test_verify_since_the_seal_names_what_changed_after_it(bank: Bank) -> None:
+    """`--since-seal` checks only what came after the last seal, but that much fully: an
+    amount changed after the seal (balances adjusted to match), or the seal row edited."""
+    bank.operator.seal(date(2026, 3, 14))
+    entry, alice, bob = a_transfer(bank)
+    assert bank.verify(since_seal=True).ok
+
+    def shrink(tx: object) -> None:
+        conn = tx.conn  # type: ignore[attr-defined]
+        for account, amount in ((alice, -4_00), (bob, 4_00)):
+            old = conn.execute(
+                select(_postings).where(
+                    _postings.c.entry_id == entry, _postings.c.account_id == account
+                )
+            ).one()
+            conn.execute(
+                update(_postings)
+                .where(_postings.c.id == old.id)
+                .values(amount=amount, balance_after=old.balance_after - old.amount + amount)
+            )
+            conn.execute(
+                update(_accounts)
+                .where(_accounts.c.id == account)
+                .values(balance=_accounts.c.balance - old.amount + amount)
+            )
+
+    as_attacker(bank, shrink)
+    report = bank.verify(since_seal=True)
+    assert any(p.startswith(f"journal entry {entry}:") for p in report.problems), report
+    edited = json.dumps({"checking": [1, 5]})  # the seal was of an empty bank
+    as_attacker(bank, lambda tx: tx.conn.execute(update(_seals).values(summary=edited)))
+    assert any("seal of 2026-03-14" in p for p in bank.verify(since_seal=True).problems)
+
+
+def test_since_the_seal_a_running_balance_broken_after_it_is_named(bank: Bank) -> None:
+    bank.operator.seal(date(2026, 3, 14))
+    entry, _, bob = a_transfer(bank)
+    as_attacker(
+        bank,
+        lambda tx: tx.conn.execute(
+            update(_postings)
+            .where(_postings.c.entry_id == entry, _postings.c.account_id == bob)
+            .values(balance_after=_postings.c.balance_after + 1)
+        ),
+    )
+    problems = bank.verify(since_seal=True).problems
+    assert any(f"(account {bob}): balance_after" in p for p in problems), problems
