@@ -107,37 +107,8 @@ def record(
 ) -> int:
     """Append one event inside the caller's transaction; returns its sequence number. The
     actor's name is the verified caller's (from the database), never what a client claimed."""
-    if tx.keys is None:
-        raise StorageError("The audit trail needs the installation key; none is configured.")
-    kid, key = tx.keys.appending_key(tx.conn, tx.now)
-    head = tx.conn.execute(_LOCK_HEAD).one()
-    seq = int(head.seq) + 1
-    name = actor.username if actor else (actor_name or "-")
-    actor_id = actor.user_id if actor else None
-    body = json.dumps(dict(details or {}), sort_keys=True, ensure_ascii=False, default=str)
-    short = subject[:200]
-    digest = keyed_link(
-        key, head.hash, seq, tx.now, actor_id, name, kind, short, body, entry_id, legs, kid
-    )
-    tx.conn.execute(
-        _APPEND,
-        {
-            "seq": seq,
-            "at": tx.now,
-            "actor_id": actor_id,
-            "actor_name": name,
-            "kind": kind,
-            "subject": short,
-            "details": body,
-            "prev_hash": head.hash,
-            "hash": digest,
-            "entry_id": entry_id,
-            "legs": legs,
-            "key_id": kid,
-        },
-    )
-    tx.conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": digest})
-    return seq
+    event = NewEvent(kind, subject, details or {}, entry_id, legs)
+    return record_many(tx, actor, [event], actor_name=actor_name)
 
 
 @dataclass(frozen=True)

@@ -247,7 +247,11 @@ class CloseOfBusiness:
         """One batch of `spec` for `day`; how many items it did (0: the step is finished)."""
         _may_close(caller)
         row = tx.conn.execute(
-            select(_steps).where(_steps.c.business_date == day, _steps.c.step == spec.name)
+            # Locked: a second supervisor closing at once waits here, then sees the step moved
+            # on (or done) instead of repeating the batch.
+            select(_steps)
+            .where(_steps.c.business_date == day, _steps.c.step == spec.name)
+            .with_for_update()
         ).one()
         if row.done:
             return 0

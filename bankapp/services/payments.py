@@ -137,7 +137,7 @@ def post_check_deposit(
         fingerprint=fingerprint,
         currency=settings.currency,
     )
-    hold_id = place_hold(
+    place_hold(
         tx,
         account,
         amount,
@@ -149,8 +149,7 @@ def post_check_deposit(
         currency=settings.currency,
         entry_id=result.entry_id,
     )
-    del hold_id  # the hold names the entry; the entry's event names its legs
-    return result
+    return result  # the hold names the entry; the entry's event names its legs
 
 
 def post_atm_withdrawal(

@@ -361,3 +361,54 @@ def test_one_request_id_sent_by_four_processes_at_once_posts_once(
     assert prepared.accounts.get(alice, source).balance == 7_500
     assert prepared.accounts.get(bob, target.id).balance == 2_500
     assert_books_clean(prepared)
+
+
+# -- close of business ----------------------------------------------------------------------
+
+
+def test_a_business_day_closed_by_four_supervisors_at_once_is_closed_once(
+    prepared: Bank, database_url: str, clock: FixedClock
+) -> None:
+    """Every step's cursor, each accrual day, each standing-order payment, the seal and the
+    day itself are done once, whoever closes, however many at once."""
+    from datetime import date, datetime
+
+    from bankapp.storage.models import BusinessDay, JournalEntry, Seal
+
+    alice, bob = make_customer(prepared, "alice"), make_customer(prepared, "bob")
+    savers = [prepared.accounts.open(alice, AccountKind.SAVINGS).id for _ in range(3)]
+    for account in savers:
+        fund(prepared, account, 1_000_000)
+    checking = prepared.accounts.open(alice, AccountKind.CHECKING).id
+    fund(prepared, checking, 50_000)
+    prepared.standing_orders.create(
+        alice,
+        from_account_id=checking,
+        to_account_number=prepared.accounts.open(bob, AccountKind.CHECKING).number,
+        name="Rent",
+        amount=10_000,
+        frequency="monthly",
+        day=25,
+        start_date=FROZEN_NOW.date(),
+    )
+    clock.set(datetime(2026, 11, 30, 18, 0))  # a month end: interest is posted
+    supervisor = make_staff(prepared, "sam", Role.ADMIN)
+
+    outcomes = race(
+        database_url,
+        lambda bank, _: (bank.close_of_business.close_day(supervisor, date(2026, 11, 30)), "ok")[1],
+        clock=clock,
+    )
+
+    entries, days, seals = table_of(JournalEntry), table_of(BusinessDay), table_of(Seal)
+
+    def count(table: Any, *where: Any) -> int:
+        query = select(func.count()).select_from(table).where(*where)
+        return int(prepared.db.read(lambda tx: tx.conn.execute(query).scalar_one()))
+
+    assert outcomes == {"ok": 4}
+    assert count(entries, entries.c.kind == "interest") == len(savers)
+    assert count(entries, entries.c.kind == "standing_order") == 1
+    assert count(days, days.c.status == "closed") == 1 and count(seals) == 1
+    assert count_events(prepared, "close.done") == 1
+    assert_books_clean(prepared)
