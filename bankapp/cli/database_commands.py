@@ -64,7 +64,7 @@ EXIT_UNCHECKED = 2
 def cmd_verify(args: argparse.Namespace, url: str) -> int:
     bank = open_bank(url, check_key=False)
     try:
-        report = bank.verify(since_seal=getattr(args, "since_seal", False))
+        report = bank.verify(since_seal=getattr(args, "since_seal", False), parallel=True)
     finally:
         bank.close()
     if report.since_seal:

@@ -12,7 +12,8 @@ from bankapp.domain.types import Actor, AuditLine, Caller
 from bankapp.domain.validation import check_day
 from bankapp.errors import NotFound, ValidationFailed
 from bankapp.services.access import require_admin, require_id
-from bankapp.services.audit import ChainReport, to_line, verify_chain
+from bankapp.services.audit import to_line
+from bankapp.services.chain_walk import ChainReport, verify_chain
 from bankapp.services.context import ServiceContext
 from bankapp.storage.database import Tx
 from bankapp.storage.models import AuditEvent, table_of

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, and_, func, insert, or_, select
 
 from bankapp.domain.types import Caller
 from bankapp.errors import ValidationFailed
-from bankapp.services import audit
+from bankapp.services import audit, chain_walk
 from bankapp.storage.database import Tx
 from bankapp.storage.keyring import KeyRing, read_installation
 from bankapp.storage.models import Account, AuditEvent, AuditHead, Posting, Seal, table_of
@@ -136,11 +136,11 @@ def check_seal_line(conn: Connection, ring: KeyRing | None, line: str) -> list[s
     """Problems found proving that nothing up to the seal `line` describes has changed; an
     empty list is the proof. Needs the key to check each event's content."""
     business_date, seq, head_prefix, digest = parse_line(line)
-    chain = audit.verify_chain(conn, ring, until_seq=seq)
+    chain = chain_walk.verify_chain(conn, ring, until_seq=seq)
     problems = list(chain.problems)
     if chain.unchecked:
         problems.append(f"{chain.unchecked}; the seal cannot be proved without the key")
-    head = audit.chain_head_at(conn, seq)
+    head = chain_walk.chain_head_at(conn, seq)
     if head is None or head[:HEAD_CHARS] != head_prefix:
         problems.append(
             f"the audit chain at seq {seq} no longer ends in {head_prefix}: events up to the "
@@ -164,7 +164,7 @@ def seal_problems(conn: Connection, *, after_seq: int = 0, figures: bool = True)
         select(_seals).where(_seals.c.seq >= after_seq).order_by(_seals.c.seq)
     ).all()
     for row in rows:
-        head = audit.chain_head_at(conn, row.seq)
+        head = chain_walk.chain_head_at(conn, row.seq)
         if figures:
             summary, _ = summarise(conn, row.seq)
         else:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Table, bindparam, func, select, text
 
-from bankapp.services.audit import verify_chain
+from bankapp.services.chain_walk import verify_chain
+from bankapp.services.chain_worker import PendingChain
 from bankapp.services.seals import last_seal, seal_problems
 from bankapp.services.verify_drawers import drawer_problems
 from bankapp.storage.keyring import KeyRing, read_installation
@@ -37,14 +39,20 @@ class VerifyReport:
 
 
 def verify_ledger(
-    conn: Connection, ring: KeyRing | None = None, *, since_seal: bool = False
+    conn: Connection,
+    ring: KeyRing | None = None,
+    *,
+    since_seal: bool = False,
+    chain_elsewhere: Callable[[], PendingChain | None] | None = None,
 ) -> VerifyReport:
     """Re-derive every balance from postings and check every invariant of the books; with
-    `since_seal`, only what was chained after the last seal (the seal itself is checked)."""
+    `since_seal`, only what was chained after the last seal (the seal itself is checked).
+    A full check may walk the audit chain elsewhere (`chain_elsewhere` starts it) meanwhile."""
     installation = read_installation(conn)
     legacy_entry = int(installation.legacy_until_entry)  # type: ignore[attr-defined]
     seal = last_seal(conn) if since_seal else None
     if seal is None:
+        pending = chain_elsewhere() if chain_elsewhere is not None else None
         problems = [
             *_balance_problems(conn),
             *_floor_problems(conn),
@@ -56,7 +64,7 @@ def verify_ledger(
             *drawer_problems(conn),
             *seal_problems(conn),
         ]
-        chain = verify_chain(conn, ring)
+        chain = pending() if pending is not None else verify_chain(conn, ring)
     else:
         after = int(seal.seq)  # type: ignore[attr-defined]
         problems = [
@@ -182,14 +190,18 @@ def _entry_problems(conn: Connection) -> list[str]:
 
 def _running_balance_problems(conn: Connection) -> list[str]:
     """Each posting's balance_after must equal the running sum of its account's postings."""
-    running = select(
-        _postings.c.id,
-        _postings.c.account_id,
-        _postings.c.balance_after,
-        func.sum(_postings.c.amount)
-        .over(partition_by=_postings.c.account_id, order_by=_postings.c.id)
-        .label("running"),
-    ).subquery()
+    running = (
+        select(
+            _postings.c.id,
+            _postings.c.account_id,
+            _postings.c.balance_after,
+            func.sum(_postings.c.amount)
+            .over(partition_by=_postings.c.account_id, order_by=_postings.c.id)
+            .label("running"),
+        )
+        .with_hint(_postings, "INDEXED BY ix_postings_account_running", "sqlite")
+        .subquery()
+    )
     rows = conn.execute(
         select(running)
         .where(running.c.running != running.c.balance_after)
@@ -218,11 +230,10 @@ def _legs_sql(dialect: str, *, since: bool) -> str:
             f"ORDER BY account_id, amount) AS legs FROM postings WHERE {chosen} "
             "GROUP BY entry_id"
         )
-    # SQLite aggregates in the order the ordered subquery yields rows.
+    # SQLite aggregates in the order it reads rows: the index named is in legs order.
     return (
         "SELECT entry_id, group_concat(account_id || ':' || amount, ';') AS legs FROM "
-        f"(SELECT entry_id, account_id, amount FROM postings WHERE {chosen} "
-        "ORDER BY entry_id, account_id, amount) GROUP BY entry_id"
+        f"postings INDEXED BY ix_postings_entry_legs WHERE {chosen} GROUP BY entry_id"
     )
 
 

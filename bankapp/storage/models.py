@@ -192,12 +192,19 @@ class Posting(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-Index("ix_postings_account_id", Posting.account_id, Posting.id)
+# Verify streams these without touching the table (revision 0006); they also serve history.
+Index(
+    "ix_postings_account_running",
+    Posting.account_id,
+    Posting.id,
+    Posting.amount,
+    Posting.balance_after,
+)
 # Covers a statement's totals (amount in the index): no table row is read for them.
 Index(
     "ix_postings_account_time", Posting.account_id, Posting.created_at, Posting.id, Posting.amount
 )
-Index("ix_postings_entry", Posting.entry_id)
+Index("ix_postings_entry_legs", Posting.entry_id, Posting.account_id, Posting.amount)
 
 
 class AuditEvent(Base):

@@ -14,8 +14,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from bankapp.errors import ValidationFailed
-from bankapp.services.audit import ChainReport
 from bankapp.services.audit_log import AuditFilter, AuditPage
+from bankapp.services.chain_walk import ChainReport
 from screens.base import BankScreen, field_error
 from screens.staff.common import staff_table
 from screens.widgets.cells import cell
