@@ -19,6 +19,7 @@ from bankapp.demo.logins import DEMO_PASSWORD, DEMO_TOTP_SECRETS, DEMO_USERS
 from bankapp.domain.types import Actor, Role
 from bankapp.errors import DailyLimitExceeded, InsufficientFunds
 from bankapp.services import audit
+from bankapp.services.standing_orders import NewStandingOrder
 
 DEMO_DAYS = 120
 
@@ -94,23 +95,27 @@ def _standing_orders(
     """Alice saves monthly into her savings; Carol pays Dan's lettings agency weekly."""
     bank.standing_orders.create(
         actors["alice"],
-        from_account_id=accounts["alice"][0],
-        to_account_number=numbers["alice"][1],
-        name="Monthly saving",
-        amount=150_00,
-        frequency="monthly",
-        day=1,
-        start_date=start,
+        NewStandingOrder(
+            from_account_id=accounts["alice"][0],
+            to_account_number=numbers["alice"][1],
+            name="Monthly saving",
+            amount=150_00,
+            frequency="monthly",
+            day=1,
+            start_date=start,
+        ),
     )
     bank.standing_orders.create(
         actors["carol"],
-        from_account_id=accounts["carol"][0],
-        to_account_number=numbers["dan"][0],
-        name="Parking space",
-        amount=25_00,
-        frequency="weekly",
-        day=4,
-        start_date=start,
+        NewStandingOrder(
+            from_account_id=accounts["carol"][0],
+            to_account_number=numbers["dan"][0],
+            name="Parking space",
+            amount=25_00,
+            frequency="weekly",
+            day=4,
+            start_date=start,
+        ),
     )
 
 

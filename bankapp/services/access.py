@@ -132,6 +132,16 @@ def owner_name(tx: Tx, owner_id: int | None) -> str:
     return str(name or "")
 
 
+def holder_shown_to(tx: Tx, caller: Caller, owner_id: int | None) -> str:
+    """An account holder's name as `caller` may see it: a customer sees another customer as
+    initial and surname only (what the transfer form confirms), staff see it in full."""
+    holder = owner_name(tx, owner_id)
+    if caller.role == Role.CUSTOMER and owner_id is not None and owner_id != caller.user_id:
+        parts = holder.split()
+        holder = f"{parts[0][0]}. {parts[-1]}" if len(parts) > 1 else holder
+    return holder
+
+
 def to_view(row: Any, owner: str) -> AccountView:
     return AccountView(
         id=row.id,

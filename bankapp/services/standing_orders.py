@@ -12,7 +12,7 @@ nothing twice.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -27,8 +27,8 @@ from bankapp.services import audit
 from bankapp.services.access import (
     accessible_account,
     customer_account,
+    holder_shown_to,
     load_account_by_number,
-    owner_name,
     require_open_for_money,
 )
 from bankapp.services.context import ServiceContext
@@ -73,7 +73,7 @@ class PaymentRun:
     missed: int = 0
 
 
-def _view(tx: Tx, row: Any) -> StandingOrderView:
+def _view(tx: Tx, caller: Caller, row: Any) -> StandingOrderView:
     numbers = dict(
         tx.conn.execute(
             select(_accounts.c.id, _accounts.c.number).where(
@@ -90,7 +90,7 @@ def _view(tx: Tx, row: Any) -> StandingOrderView:
         source_account_id=row.source_account_id,
         source=mask_account_number(numbers[row.source_account_id]),
         target=mask_account_number(numbers[row.target_account_id]),
-        payee_name=owner_name(tx, target_owner),
+        payee_name=holder_shown_to(tx, caller, target_owner),
         amount=row.amount,
         frequency=row.frequency,
         day=row.day,
@@ -118,72 +118,129 @@ def _order_for(tx: Tx, caller: Caller, order_id: int) -> Any:
     return row
 
 
+@dataclass(frozen=True)
+class NewStandingOrder:
+    """What a customer (or a teller for them) asks for; `create` and `preview` check it."""
+
+    from_account_id: int
+    to_account_number: str
+    name: str
+    amount: int
+    frequency: str
+    day: int
+    start_date: date
+    end_date: date | None = None
+    payments: int | None = None
+
+
+@dataclass(frozen=True)
+class StandingOrderPreview:
+    """What `create` would set up: shown for confirmation before anything is written."""
+
+    source: str  # masked number
+    payee: str  # the holder's name as the caller may see it, and the masked number
+    first_due: date
+    available: int
+
+
+@dataclass(frozen=True)
+class _Plan:
+    source: Any
+    target: Any
+    first_due: date
+
+
+def _checked_fields(ctx: ServiceContext, order: NewStandingOrder) -> NewStandingOrder:
+    """The rules that need no database: the same for `preview` and `create`."""
+    if not isinstance(order, NewStandingOrder):
+        raise ValidationFailed("That is not a standing order.")
+    ctx.check_amount(order.amount)
+    name = clean_text(order.name, field="name", label="Name", max_length=NAME_MAX)
+    if order.frequency not in (WEEKLY, MONTHLY):
+        raise ValidationFailed("Choose weekly or monthly.", field="frequency")
+    if not isinstance(order.day, int) or isinstance(order.day, bool):
+        raise ValidationFailed("Choose the day it runs.", field="day")
+    problem = check_day(order.frequency, order.day)
+    if problem:
+        raise ValidationFailed(problem, field="day")
+    if not isinstance(order.start_date, date):
+        raise ValidationFailed("Enter the first date as YYYY-MM-DD.", field="start_date")
+    end = order.end_date
+    if end is not None and (not isinstance(end, date) or end < order.start_date):
+        raise ValidationFailed("The end date must be after the start.", field="end_date")
+    payments = order.payments
+    if payments is not None and (
+        not isinstance(payments, int)
+        or isinstance(payments, bool)
+        or not 1 <= payments <= MAX_PAYMENTS
+    ):
+        raise ValidationFailed(
+            f"The number of payments is 1 to {MAX_PAYMENTS}, or empty for no limit.",
+            field="payments",
+        )
+    if not isinstance(order.to_account_number, str):
+        raise ValidationFailed("Type the account number to pay.", field="destination")
+    return replace(order, name=name)
+
+
+def _plan(tx: Tx, caller: Caller, order: NewStandingOrder) -> _Plan:
+    """The rules that read the database: the same for `preview` and `create`."""
+    if order.start_date < tx.now.date():
+        raise ValidationFailed("The first date cannot be in the past.", field="start_date")
+    source = customer_account(tx, caller, order.from_account_id)
+    target = load_account_by_number(tx, order.to_account_number)
+    if target.id == source.id:
+        raise SameAccount("Choose a different account to pay.", field="destination")
+    require_open_for_money(source)
+    require_open_for_money(target, field="destination", caller=caller)
+    if source.kind == AccountKind.CREDIT_CARD:
+        raise ValidationFailed("A standing order pays from a deposit account.")
+    return _Plan(source, target, first_due(order.frequency, order.day, order.start_date))
+
+
 class StandingOrderService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
 
-    def create(
-        self,
-        actor: Actor,
-        *,
-        from_account_id: int,
-        to_account_number: str,
-        name: str,
-        amount: int,
-        frequency: str,
-        day: int,
-        start_date: date,
-        end_date: date | None = None,
-        payments: int | None = None,
-    ) -> StandingOrderView:
-        """Set up an order on an account the actor may act on; every rule is checked here."""
-        self._ctx.check_amount(amount)
-        name = clean_text(name, field="name", label="Name", max_length=NAME_MAX)
-        if frequency not in (WEEKLY, MONTHLY):
-            raise ValidationFailed("Choose weekly or monthly.", field="frequency")
-        if not isinstance(day, int) or isinstance(day, bool):
-            raise ValidationFailed("Choose the day it runs.", field="day")
-        problem = check_day(frequency, day)
-        if problem:
-            raise ValidationFailed(problem, field="day")
-        if not isinstance(start_date, date):
-            raise ValidationFailed("Enter the first date as YYYY-MM-DD.", field="start_date")
-        if end_date is not None and (not isinstance(end_date, date) or end_date < start_date):
-            raise ValidationFailed("The end date must be after the start.", field="end_date")
-        if (
-            payments is not None and (not isinstance(payments, int) or isinstance(payments, bool))
-        ) or (payments is not None and not 1 <= payments <= MAX_PAYMENTS):
-            raise ValidationFailed(
-                f"The number of payments is 1 to {MAX_PAYMENTS}, or empty for no limit.",
-                field="payments",
+    def preview(self, actor: Actor, order: NewStandingOrder) -> StandingOrderPreview:
+        """Every check `create` makes, and what it would set up; nothing is written."""
+        checked = _checked_fields(self._ctx, order)
+
+        def work(tx: Tx, caller: Caller) -> StandingOrderPreview:
+            plan = _plan(tx, caller, checked)
+            return StandingOrderPreview(
+                source=mask_account_number(plan.source.number),
+                payee=f"{holder_shown_to(tx, caller, plan.target.owner_id)} "
+                f"{mask_account_number(plan.target.number)}",
+                first_due=plan.first_due,
+                available=int(plan.source.balance) - int(plan.source.held),
             )
 
+        return self._ctx.read_as(actor, work)
+
+    def create(self, actor: Actor, order: NewStandingOrder) -> StandingOrderView:
+        """Set up an order on an account the actor may act on; every rule is checked here."""
+        checked = _checked_fields(self._ctx, order)
+
         def work(tx: Tx, caller: Caller) -> StandingOrderView:
-            if start_date < tx.now.date():
-                raise ValidationFailed("The first date cannot be in the past.", field="start_date")
-            source = customer_account(tx, caller, from_account_id)
-            target = load_account_by_number(tx, to_account_number)
-            if target.id == source.id:
-                raise SameAccount("Choose a different account to pay.", field="destination")
-            require_open_for_money(source)
-            require_open_for_money(target, field="destination", caller=caller)
-            if source.kind == AccountKind.CREDIT_CARD:
-                raise ValidationFailed("A standing order pays from a deposit account.")
-            first = first_due(frequency, day, start_date)
+            plan = _plan(tx, caller, checked)
+            first = plan.first_due
             order_id = tx.conn.execute(
                 insert(_orders)
                 .values(
-                    owner_id=source.owner_id,
-                    source_account_id=source.id,
-                    target_account_id=target.id,
-                    name=name,
-                    amount=amount,
-                    frequency=frequency,
-                    day=day,
-                    start_date=start_date,
-                    end_date=end_date,
-                    payments_left=payments,
-                    next_due=first if end_date is None or first <= end_date else None,
+                    owner_id=plan.source.owner_id,
+                    source_account_id=plan.source.id,
+                    target_account_id=plan.target.id,
+                    name=checked.name,
+                    amount=checked.amount,
+                    frequency=checked.frequency,
+                    day=checked.day,
+                    start_date=checked.start_date,
+                    end_date=checked.end_date,
+                    payments_left=checked.payments,
+                    next_due=first
+                    if checked.end_date is None or first <= checked.end_date
+                    else None,
                     status="active",
                     last_result="",
                     created_by=caller.user_id,
@@ -196,10 +253,15 @@ class StandingOrderService:
                 caller,
                 "standing_order.create",
                 f"standing order {order_id}",
-                {"amount": amount, "frequency": frequency, "day": day, "name": name},
+                {
+                    "amount": checked.amount,
+                    "frequency": checked.frequency,
+                    "day": checked.day,
+                    "name": checked.name,
+                },
             )
             row = tx.conn.execute(select(_orders).where(_orders.c.id == order_id)).one()
-            return _view(tx, row)
+            return _view(tx, caller, row)
 
         return self._ctx.write_as(actor, work)
 
@@ -214,7 +276,7 @@ class StandingOrderService:
                 .order_by(_orders.c.id.desc())
                 .limit(200)
             ).all()
-            return [_view(tx, row) for row in rows]
+            return [_view(tx, caller, row) for row in rows]
 
         return self._ctx.read_as(actor, work)
 
@@ -248,7 +310,8 @@ class StandingOrderService:
             if changed != 1:
                 raise ValidationFailed("The order changed meanwhile; look again.")
             audit.record(tx, caller, f"standing_order.{to}", f"standing order {row.id}")
-            return _view(tx, tx.conn.execute(select(_orders).where(_orders.c.id == row.id)).one())
+            changed_row = tx.conn.execute(select(_orders).where(_orders.c.id == row.id)).one()
+            return _view(tx, caller, changed_row)
 
         return self._ctx.write_as(actor, work)
 

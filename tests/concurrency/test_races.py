@@ -19,6 +19,7 @@ from bankapp.clock import FixedClock
 from bankapp.domain.types import AccountKind, Actor, Role, SessionState
 from bankapp.services.auth.second_factor import unix_step
 from bankapp.services.ledger import BANK_CASH
+from bankapp.services.standing_orders import NewStandingOrder
 from bankapp.storage.models import (
     Account,
     AuditEvent,
@@ -383,13 +384,15 @@ def test_a_business_day_closed_by_four_supervisors_at_once_is_closed_once(
     fund(prepared, checking, 50_000)
     prepared.standing_orders.create(
         alice,
-        from_account_id=checking,
-        to_account_number=prepared.accounts.open(bob, AccountKind.CHECKING).number,
-        name="Rent",
-        amount=10_000,
-        frequency="monthly",
-        day=25,
-        start_date=FROZEN_NOW.date(),
+        NewStandingOrder(
+            from_account_id=checking,
+            to_account_number=prepared.accounts.open(bob, AccountKind.CHECKING).number,
+            name="Rent",
+            amount=10_000,
+            frequency="monthly",
+            day=25,
+            start_date=FROZEN_NOW.date(),
+        ),
     )
     clock.set(datetime(2026, 11, 30, 18, 0))  # a month end: interest is posted
     supervisor = make_staff(prepared, "sam", Role.ADMIN)

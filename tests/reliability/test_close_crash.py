@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from bankapp.bank import Bank, open_bank
 from bankapp.clock import FixedClock
 from bankapp.domain.types import AccountKind
+from bankapp.services.standing_orders import NewStandingOrder
 from bankapp.storage.models import Account, JournalEntry, User, table_of
 from tests.conftest import BACKENDS, fresh_database
 from tests.fixtures import FROZEN_NOW, TEST_SETTINGS, funded_account, make_customer
@@ -44,13 +45,15 @@ def build(url: str, savers: int = 80) -> None:
             bank.payments.transfer(person, _savings_of(bank, person), checking[n].number, 5_00)
             bank.standing_orders.create(
                 person,
-                from_account_id=checking[n].id,
-                to_account_number=checking[(n + 1) % savers].number,
-                name=f"Order {n}",
-                amount=1_00 + n,
-                frequency="monthly",
-                day=28,
-                start_date=FROZEN_NOW.date(),
+                NewStandingOrder(
+                    from_account_id=checking[n].id,
+                    to_account_number=checking[(n + 1) % savers].number,
+                    name=f"Order {n}",
+                    amount=1_00 + n,
+                    frequency="monthly",
+                    day=28,
+                    start_date=FROZEN_NOW.date(),
+                ),
             )
     finally:
         bank.close()

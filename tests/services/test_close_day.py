@@ -13,6 +13,7 @@ from bankapp.clock import FixedClock
 from bankapp.domain.interest import UNITS_PER_CENT
 from bankapp.domain.types import AccountKind, Role
 from bankapp.errors import PermissionDenied, ValidationFailed
+from bankapp.services.standing_orders import NewStandingOrder
 from bankapp.storage.models import (
     Account,
     AuditEvent,
@@ -64,13 +65,15 @@ def branch(bank: Bank) -> dict[str, object]:
     bobs = bank.accounts.open(bob, AccountKind.CHECKING)
     rent = bank.standing_orders.create(
         alice,
-        from_account_id=checking,
-        to_account_number=bobs.number,
-        name="Rent",
-        amount=100_00,
-        frequency="monthly",
-        day=25,
-        start_date=date(2026, 11, 21),
+        NewStandingOrder(
+            from_account_id=checking,
+            to_account_number=bobs.number,
+            name="Rent",
+            amount=100_00,
+            frequency="monthly",
+            day=25,
+            start_date=date(2026, 11, 21),
+        ),
     )
     sam = make_staff(bank, "sam", Role.ADMIN)
     return {
@@ -223,6 +226,45 @@ def test_a_bad_order_is_refused_and_nothing_is_saved(
         "start_date": date(2026, 11, 23),
         **changes,
     }
-    with pytest.raises(ValidationFailed):
-        bank.standing_orders.create(branch["alice"], **form)  # type: ignore[arg-type]
+    order = NewStandingOrder(**form)  # type: ignore[arg-type]
+    with pytest.raises(ValidationFailed) as previewed:
+        bank.standing_orders.preview(branch["alice"], order)  # type: ignore[arg-type]
+    with pytest.raises(ValidationFailed) as created:
+        bank.standing_orders.create(branch["alice"], order)  # type: ignore[arg-type]
+    assert previewed.value.message == created.value.message  # one set of rules for both
     assert len(bank.standing_orders.list_orders(branch["alice"], branch["checking"])) == 1  # type: ignore[arg-type]
+
+
+def test_the_preview_names_the_payee_as_the_customer_may_see_them(
+    bank: Bank, branch: dict[str, object]
+) -> None:
+    alice, checking = branch["alice"], branch["checking"]
+    sam = session_for(bank, branch["sam"])  # type: ignore[arg-type]
+    bobs = bank.accounts.get(sam, branch["bobs"])  # type: ignore[arg-type]
+    events = _count(bank, AuditEvent)
+    order = NewStandingOrder(
+        from_account_id=checking,  # type: ignore[arg-type]
+        to_account_number=bobs.number,
+        name="Gym",
+        amount=10_00,
+        frequency="monthly",
+        day=31,
+        start_date=date(2026, 11, 23),
+    )
+    preview = bank.standing_orders.preview(alice, order)  # type: ignore[arg-type]
+    holder = bank.accounts.find_destination(alice, bobs.number)  # type: ignore[arg-type]
+    assert preview.payee == holder and not holder.startswith(bobs.owner_name)
+    assert preview.first_due == date(2026, 11, 30)  # the 31st means the month's last day
+    assert _count(bank, AuditEvent) == events
+    assert len(bank.standing_orders.list_orders(alice, checking)) == 1  # type: ignore[arg-type]
+    rent = bank.standing_orders.list_orders(alice, checking)[0]  # type: ignore[arg-type]
+    assert rent.payee_name == holder.rsplit(" ", 2)[0]  # a customer never sees the full name
+
+
+def _count(bank: Bank, model: type) -> int:
+    table = table_of(model)
+    return int(
+        bank.db.read(
+            lambda tx: tx.conn.execute(select(func.count()).select_from(table)).scalar_one()
+        )
+    )

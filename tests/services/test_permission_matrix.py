@@ -38,6 +38,7 @@ from bankapp.errors import (
     SessionError,
 )
 from bankapp.services.sessions import open_session, token_hash
+from bankapp.services.standing_orders import NewStandingOrder
 from bankapp.storage.models import Account, AuditEvent, UserSession, table_of
 from tests.fixtures import (
     approved_application,
@@ -244,13 +245,15 @@ CALLS: dict[str, tuple[Call, frozenset[str]]] = {
     "standing_orders.create": (
         lambda w, a: w.bank.standing_orders.create(
             a,
-            from_account_id=w.account,
-            to_account_number=w.other_number,
-            name="Gym",
-            amount=1_000,
-            frequency="weekly",
-            day=2,
-            start_date=w.bank.clock.now().date(),
+            NewStandingOrder(
+                from_account_id=w.account,
+                to_account_number=w.other_number,
+                name="Gym",
+                amount=1_000,
+                frequency="weekly",
+                day=2,
+                start_date=w.bank.clock.now().date(),
+            ),
         ),
         OWNER_AND_STAFF,
     ),
@@ -482,13 +485,15 @@ def build_world(bank: Bank, call_name: str = "") -> tuple[World, dict[str, Actor
     orders = [
         bank.standing_orders.create(
             owner,
-            from_account_id=account,
-            to_account_number=other.number,
-            name=f"Order {n}",
-            amount=1_000,
-            frequency="monthly",
-            day=28,
-            start_date=today,
+            NewStandingOrder(
+                from_account_id=account,
+                to_account_number=other.number,
+                name=f"Order {n}",
+                amount=1_000,
+                frequency="monthly",
+                day=28,
+                start_date=today,
+            ),
         ).id
         for n in range(2 * SPARES)
     ]
