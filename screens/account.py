@@ -20,6 +20,7 @@ from bankapp.services.history import HistoryFilter
 from screens.base import BankScreen, field_error
 from screens.holds import HoldsScreen
 from screens.labels import ENTRY_KIND_LABELS, account_kind_label
+from screens.standing_orders import StandingOrdersScreen
 from screens.widgets.ledger_table import LedgerTable
 
 PAGE_SIZE = 50
@@ -37,12 +38,13 @@ class AccountScreen(BankScreen):
     HELP = (
         "The account's balance, what is available to spend (the balance less money on hold: "
         "uncleared checks, card purchases not yet settled), and its history, newest first. H "
-        "lists the holds. More rows load as you scroll. "
+        "lists the holds, O the standing orders. More rows load as you scroll. "
         "Filters: dates as YYYY-MM-DD (both inclusive), kind, amount range and memo text; "
         "press Enter in a filter to apply it, Ctrl+X to clear them all."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("h", "holds", "Holds", id="account-holds"),
+        Binding("o", "standing_orders", "Standing orders", id="account-orders"),
         Binding("ctrl+f", "focus_filters", "Filter", id="filter"),
         Binding("ctrl+x", "clear_filters", "Clear filters", id="clear-filters"),
         Binding("f5", "reload", "Reload", id="reload"),
@@ -127,6 +129,9 @@ class AccountScreen(BankScreen):
 
     def action_holds(self) -> None:
         self.app.push_screen(HoldsScreen(self.account_id))
+
+    def action_standing_orders(self) -> None:
+        self.app.push_screen(StandingOrdersScreen(self.account_id))
 
     # -- paging ---------------------------------------------------------------------------
 

@@ -74,23 +74,22 @@ class PaymentRun:
 
 
 def _view(tx: Tx, caller: Caller, row: Any) -> StandingOrderView:
-    numbers = dict(
-        tx.conn.execute(
-            select(_accounts.c.id, _accounts.c.number).where(
-                _accounts.c.id.in_((row.source_account_id, row.target_account_id))
-            )
-        ).all()
-    )
-    target_owner = tx.conn.execute(
-        select(_accounts.c.owner_id).where(_accounts.c.id == row.target_account_id)
-    ).scalar_one()
+    accounts = {
+        account.id: account
+        for account in tx.conn.execute(
+            select(
+                _accounts.c.id, _accounts.c.number, _accounts.c.name, _accounts.c.owner_id
+            ).where(_accounts.c.id.in_((row.source_account_id, row.target_account_id)))
+        )
+    }
+    source, target = accounts[row.source_account_id], accounts[row.target_account_id]
     return StandingOrderView(
         id=row.id,
         name=row.name,
         source_account_id=row.source_account_id,
-        source=mask_account_number(numbers[row.source_account_id]),
-        target=mask_account_number(numbers[row.target_account_id]),
-        payee_name=holder_shown_to(tx, caller, target_owner),
+        source=mask_account_number(source.number),
+        target=mask_account_number(target.number),
+        payee_name=_payee(tx, caller, source.owner_id, target),
         amount=row.amount,
         frequency=row.frequency,
         day=row.day,
@@ -101,6 +100,14 @@ def _view(tx: Tx, caller: Caller, row: Any) -> StandingOrderView:
         status=row.status,
         last_result=row.last_result,
     )
+
+
+def _payee(tx: Tx, caller: Caller, source_owner_id: int, target: Any) -> str:
+    """Who an order pays: the account's name when it is the payer's own, else its holder
+    as the caller may see them."""
+    if target.owner_id == source_owner_id:
+        return f"{target.name} (own account)"
+    return holder_shown_to(tx, caller, target.owner_id)
 
 
 def _order_for(tx: Tx, caller: Caller, order_id: int) -> Any:
@@ -210,7 +217,7 @@ class StandingOrderService:
             plan = _plan(tx, caller, checked)
             return StandingOrderPreview(
                 source=mask_account_number(plan.source.number),
-                payee=f"{holder_shown_to(tx, caller, plan.target.owner_id)} "
+                payee=f"{_payee(tx, caller, plan.source.owner_id, plan.target)} "
                 f"{mask_account_number(plan.target.number)}",
                 first_due=plan.first_due,
                 available=int(plan.source.balance) - int(plan.source.held),
