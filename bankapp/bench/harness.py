@@ -31,6 +31,8 @@ class BenchConfig:
     repeats: int = 7
     startup_runs: int = 3
     hash_runs: int = 5
+    savings_accounts: int = 100_000
+    savings_accounts_pg: int = 20_000
     postgres_url: str | None = None
     cache: Path = DEFAULT_CACHE
 
@@ -47,6 +49,8 @@ class BenchConfig:
             repeats=2,
             startup_runs=1,
             hash_runs=1,
+            savings_accounts=300,
+            savings_accounts_pg=100,
             postgres_url=postgres_url,
             cache=cache,
         )

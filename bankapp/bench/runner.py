@@ -8,12 +8,13 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from bankapp.bench.close_of_business import bench_close
 from bankapp.bench.harness import BenchConfig, Report
 from bankapp.bench.queries import bench_queries
 from bankapp.bench.startup import bench_login, bench_startup
 from bankapp.bench.transfers import bench_transfers
 
-SECTIONS = ("transfers", "queries", "startup", "login")
+SECTIONS = ("transfers", "queries", "startup", "login", "close")
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
@@ -34,6 +35,9 @@ def run(config: BenchConfig, sections: Sequence[str] = SECTIONS) -> Report:
     if "login" in sections:
         print("6. argon2id cost", flush=True)
         bench_login(config, report)
+    if "close" in sections:
+        print("7. close of business: interest for many savings accounts", flush=True)
+        bench_close(config, report)
     report.note(
         f"machine: {os.cpu_count()} cores, load average "
         f"{', '.join(f'{x:.2f}' for x in os.getloadavg())} (shared: absolute times are "

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, insert, select, update
 
 from bankapp.services import audit
-from bankapp.storage.database import Tx
+from bankapp.storage.database import Tx, conditional_updates
 from bankapp.storage.models import Account, JournalEntry, Posting, table_of
 
 _accounts = table_of(Account)
@@ -98,11 +98,11 @@ def post_credits(
             )
         )
     tx.conn.execute(insert(_postings), postings)
-    moved = tx.conn.execute(
+    conditional_updates(
+        tx,
         _SET_BALANCE,
         [{"account_id": a, "old": before[a], "new": balance[a]} for a in ids],
-    ).rowcount
-    if moved not in (-1, len(ids)):
-        raise RuntimeError("an account's balance moved during the batch")  # retried
+        "an account's balance moved during the batch",
+    )
     audit.record_many(tx, None, events, actor_name="system")
     return entry_ids

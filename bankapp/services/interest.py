@@ -11,19 +11,34 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from bankapp.domain.interest import daily_accrual, rate_text, to_post
 from bankapp.services.bulk_postings import Credit, post_credits
 from bankapp.services.context import ServiceContext
 from bankapp.services.ledger import internal_account, system_key
-from bankapp.storage.database import Tx
+from bankapp.storage.database import Tx, conditional_updates
 from bankapp.storage.models import Account, InterestAccrual, table_of
 
 _accounts = table_of(Account)
 _accruals = table_of(InterestAccrual)
 INTEREST_EXPENSE = "interest:expense"
 BATCH = 1_000
+
+
+_ACCRUE = (
+    update(_accruals)
+    .where(
+        _accruals.c.account_id == bindparam("account"),
+        _accruals.c.accrued_through == bindparam("through"),
+    )
+    .values(accrued=_accruals.c.accrued + bindparam("more"), accrued_through=bindparam("to"))
+)
+_CARRY = (
+    update(_accruals)
+    .where(_accruals.c.account_id == bindparam("account"), _accruals.c.accrued == bindparam("was"))
+    .values(accrued=bindparam("rest"), posted_through=bindparam("on"))
+)
 
 
 def is_month_end(day: date) -> bool:
@@ -60,38 +75,39 @@ def accrue_batch(
         for r in tx.conn.execute(select(_accruals).where(_accruals.c.account_id.in_(ids)))
     }
     units = 0
-    accrued = 0
+    new: list[dict[str, object]] = []
+    moves: list[dict[str, object]] = []
     for row in rows:
         rate = ctx.settings.interest_rate_bp(row.kind)  # type: ignore[attr-defined]
         daily = daily_accrual(row.balance, rate)  # type: ignore[attr-defined]
         current = state.get(row.id)  # type: ignore[attr-defined]
         if current is None:
-            tx.conn.execute(
-                insert(_accruals).values(
-                    account_id=row.id,  # type: ignore[attr-defined]
-                    accrued=daily,
-                    accrued_through=business_date,
-                    posted_through=None,
-                )
+            new.append(
+                {
+                    "account_id": row.id,  # type: ignore[attr-defined]
+                    "accrued": daily,
+                    "accrued_through": business_date,
+                    "posted_through": None,
+                }
             )
         elif current.accrued_through < business_date:
             # Days not closed (none: dates close in order) would accrue at today's balance.
-            days = (business_date - current.accrued_through).days
-            moved = tx.conn.execute(
-                update(_accruals)
-                .where(
-                    _accruals.c.account_id == current.account_id,
-                    _accruals.c.accrued_through == current.accrued_through,
-                )
-                .values(accrued=_accruals.c.accrued + daily * days, accrued_through=business_date)
-            ).rowcount
-            if moved != 1:
-                raise RuntimeError("an accrual moved during the close")  # the batch retries
-            daily *= days
+            daily *= (business_date - current.accrued_through).days
+            moves.append(
+                {
+                    "account": current.account_id,
+                    "through": current.accrued_through,
+                    "more": daily,
+                    "to": business_date,
+                }
+            )
         else:
             continue
         units += daily
-        accrued += 1
+    if new:
+        tx.conn.execute(insert(_accruals), new)
+    conditional_updates(tx, _ACCRUE, moves, "an accrual moved during the close")
+    accrued = len(new) + len(moves)
     return ids[-1], accrued, units, 0
 
 
@@ -135,13 +151,11 @@ def post_batch(
     posted = post_credits(
         tx, source=expense, credits=credits, kind="interest", audit_kind="money.interest"
     )
-    for account_id, was, rest in carried:
-        moved = tx.conn.execute(
-            update(_accruals)
-            .where(_accruals.c.account_id == account_id, _accruals.c.accrued == was)
-            .values(accrued=rest, posted_through=business_date)
-        ).rowcount
-        if moved != 1:
-            raise RuntimeError("an accrual moved during the close")
+    conditional_updates(
+        tx,
+        _CARRY,
+        [{"account": a, "was": was, "rest": rest, "on": business_date} for a, was, rest in carried],
+        "an accrual moved during the close",
+    )
     total = sum(c.amount for c in credits)
     return rows[-1].account_id, len(posted), total, len(rows) - len(credits)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, Executable
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from bankapp.clock import Clock
@@ -47,6 +47,23 @@ class Tx:
     writable: bool = True
     after_read: list[Callable[[Tx], None]] = field(default_factory=list)
     keys: KeyRing | None = None
+
+
+def conditional_updates(
+    tx: Tx, statement: Executable, params: Sequence[Mapping[str, object]], problem: str
+) -> None:
+    """A conditional UPDATE for each parameter set, each of which must match exactly one row
+    (it changed meanwhile otherwise, and the transaction fails with `problem`). One round trip
+    where the driver counts the rows of a batch, one per set where it cannot."""
+    if not params:
+        return
+    if tx.conn.dialect.supports_sane_multi_rowcount:
+        if tx.conn.execute(statement, list(params)).rowcount != len(params):
+            raise RuntimeError(problem)
+        return
+    for one in params:
+        if tx.conn.execute(statement, dict(one)).rowcount != 1:
+            raise RuntimeError(problem)
 
 
 class Database:

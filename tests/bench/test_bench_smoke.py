@@ -53,7 +53,9 @@ def test_bench_runs_every_section_at_tiny_sizes_and_saves_json(tmp_path: Path) -
         "4 history",
         "5 start-up",
         "6 login",
+        "7 close of business (sqlite)",
     } <= sections
+    assert not [n for n in report.notes if "interest entries" in n], report.notes
     assert all(figure.value > 0 and figure.baseline > 0 for figure in report.figures)
     assert any("bankapp verify" in figure.name for figure in report.figures), report.notes
     assert "ratio" in report.table()
