@@ -1,8 +1,15 @@
 """bankapp: the service layer of a terminal banking application (no UI in this package)."""
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-try:
-    __version__ = version("bankapp")  # written once, in pyproject.toml
-except PackageNotFoundError:  # running from a checkout that was never installed
-    __version__ = "0+unknown"
+
+def __getattr__(name: str) -> str:
+    # Read on demand: importlib.metadata costs every command its start-up time otherwise.
+    if name != "__version__":
+        raise AttributeError(name)
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("bankapp")  # written once, in pyproject.toml
+    except PackageNotFoundError:  # running from a checkout that was never installed
+        return "0+unknown"

@@ -13,8 +13,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Footer, Header, Input, Select, Sparkline, Static
 
+from bankapp.domain.statement_types import StatementFormat
 from bankapp.errors import BankError
-from bankapp.exports.files import DEFAULT_EXPORT_DIR, StatementFormat, export_statement
+from bankapp.exports.files import DEFAULT_EXPORT_DIR, export_statement
 from bankapp.services.statements import (
     PRESET_LABELS,
     Preset,

@@ -20,65 +20,8 @@ from bankapp.bank import Bank, open_bank
 from bankapp.domain.money import format_cents
 from bankapp.domain.types import Actor
 from bankapp.errors import PermissionDenied, ValidationFailed
-from bankapp.exports.files import DEFAULT_EXPORT_DIR, StatementFormat, export_statement
-from bankapp.services.statements import Preset, StatementPeriod
-
-_PRESETS = [p.value for p in Preset if p != Preset.CUSTOM]
-
-
-def add_export_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Declare `statement` and `export-ledger` on the CLI's sub-command parser."""
-    statement = sub.add_parser(
-        "statement",
-        help="write an account statement as CSV or PDF (signs in as --user)",
-        description="Write a statement for ACCOUNT (its number) over --from/--to (both days "
-        "included, UTC) or a --period, as the user --user.",
-    )
-    statement.add_argument(
-        "account", metavar="ACCOUNT", nargs="?", help="account number (spaces allowed)"
-    )
-    statement.add_argument(
-        "--reprint",
-        type=int,
-        metavar="NUMBER",
-        help="print statement NUMBER again, exactly as first generated",
-    )
-    statement.add_argument(
-        "--from", dest="first_day", metavar="YYYY-MM-DD", help="first day of the period"
-    )
-    statement.add_argument(
-        "--to", dest="last_day", metavar="YYYY-MM-DD", help="last day of the period (included)"
-    )
-    statement.add_argument(
-        "--period", choices=_PRESETS, help="a preset period instead of --from/--to"
-    )
-    statement.add_argument("--format", choices=[f.value for f in StatementFormat], default="pdf")
-    _add_common(statement, user_required=True)
-    ledger = sub.add_parser(
-        "export-ledger",
-        help="write the ledger as a Beancount file (a customer: own accounts; an admin or the "
-        "local operator: the whole bank)",
-    )
-    ledger.add_argument("--format", choices=["beancount"], default="beancount")
-    _add_common(ledger, user_required=False)
-
-
-def _add_common(parser: argparse.ArgumentParser, *, user_required: bool) -> None:
-    parser.add_argument(
-        "--out", metavar="DIR", help=f"folder for the file (default {DEFAULT_EXPORT_DIR}/)"
-    )
-    parser.add_argument(
-        "--user",
-        required=user_required,
-        metavar="USERNAME",
-        help="sign in as this user (the password is asked)"
-        + ("" if user_required else "; without it, the local operator"),
-    )
-    parser.add_argument(
-        "--password-stdin",
-        action="store_true",
-        help="read the password from standard input (for scripts)",
-    )
+from bankapp.exports.files import export_statement
+from bankapp.services.statements import StatementPeriod
 
 
 def sign_in(bank: Bank, username: str, *, password_stdin: bool) -> Actor:

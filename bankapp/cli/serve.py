@@ -9,7 +9,6 @@ import shlex
 import sys
 from typing import TextIO
 
-from bankapp.bank import open_bank
 from bankapp.errors import ValidationFailed
 
 DEFAULT_HOST = "127.0.0.1"
@@ -84,6 +83,8 @@ def cmd_serve(args: argparse.Namespace, url: str, *, out: TextIO | None = None) 
     check_host(args.host, expose=args.expose)
     if not 0 < args.port < 65536:
         raise ValidationFailed(f"Port {args.port} is not between 1 and 65535.", field="port")
+    from bankapp.bank import open_bank
+
     open_bank(url).close()  # a missing or outdated database is reported now, not per browser
     if not is_loopback(args.host):
         print(network_warning(args.host, args.port), file=out)

@@ -16,6 +16,11 @@ MAX_PERIOD_DAYS = 366 * 10
 SERIES_POINTS = 48
 
 
+class StatementFormat(StrEnum):
+    CSV = "csv"
+    PDF = "pdf"
+
+
 class Preset(StrEnum):
     THIS_MONTH = "this-month"
     LAST_MONTH = "last-month"

@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import os
 import tempfile
-from enum import StrEnum
 from pathlib import Path
 
+from bankapp.domain.statement_types import StatementFormat
 from bankapp.errors import ValidationFailed
 from bankapp.services.statements import StatementDocument
 from bankapp.storage.locations import export_directory
 from bankapp.storage.private_files import private_folder
 
 DEFAULT_EXPORT_DIR = export_directory()
-
-
-class StatementFormat(StrEnum):
-    CSV = "csv"
-    PDF = "pdf"
 
 
 def export_folder(folder: str | Path | None) -> Path:

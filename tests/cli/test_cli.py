@@ -160,3 +160,32 @@ def test_bankapp_init_creates_the_key_file_and_says_where(
     out = capsys.readouterr().out
     assert str(path) in out
     assert path.read_text().strip() not in out
+
+
+HEAVY = (
+    "sqlalchemy",
+    "alembic",
+    "pydantic",
+    "argon2",
+    "textual",
+    "bankapp.bank",
+    "bankapp.services",
+)
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["--version"], ["verify", "--no-such-flag"]])
+def test_help_version_and_argument_errors_import_nothing_heavy(argv: list[str]) -> None:
+    """They answer before the database layer, the services or the UI are imported."""
+    probe = (
+        "import sys\n"
+        "from bankapp.cli.main import main\n"
+        "try:\n"
+        f"    main({argv!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print(sorted(m for m in sys.modules if m.startswith({HEAVY!r})))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout
