@@ -4,24 +4,30 @@ check and seal a database, and rotate its key."""
 from __future__ import annotations
 
 import argparse
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from bankapp.bank import Bank, open_bank
 from bankapp.errors import ValidationFailed
+from bankapp.storage.backup import back_up
 from bankapp.storage.engine import make_engine, sqlite_path
 from bankapp.storage.installation_key import installation_key, key_location, key_path
 from bankapp.storage.locations import data_home
 from bankapp.storage.private_files import exposure_warnings, private_folder
 from bankapp.storage.roles import describe_role
+from bankapp.storage.schema import database_revision, head_revision, revisions_after
 
 EXIT_OK, EXIT_FAULT = 0, 1
 
 
 def cmd_init(args: argparse.Namespace, url: str) -> int:
     _ensure_default_folder(url)
+    upgrading = _before_upgrade(url, backup=not getattr(args, "no_backup", False))
     bank = open_bank(url, create=True)
     try:
+        if upgrading is not None:
+            _after_upgrade(bank, upgrading)
         print(f"bankapp: database ready at {_shown(url)}")
         print(f"bankapp: {bank.db.read(lambda tx: describe_role(tx.conn))}")
         database = sqlite_path(url)
@@ -34,6 +40,47 @@ def cmd_init(args: argparse.Namespace, url: str) -> int:
     finally:
         bank.close()
     return EXIT_OK
+
+
+def _before_upgrade(url: str, *, backup: bool) -> str | None:
+    """An existing database at an older revision: say so and back it up (unless told not
+    to); its revision, or None when there is nothing to upgrade."""
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        return None
+    engine = make_engine(url)
+    try:
+        revision = database_revision(engine)
+    finally:
+        engine.dispose()
+    if revision is None or revision == head_revision():
+        return None
+    print(f"bankapp: the database is at revision {revision}; this bankapp's is {head_revision()}")
+    if backup:
+        made = back_up(url, None, datetime.now())
+        if isinstance(made, list):
+            raise ValidationFailed(
+                "pg_dump is not installed here, so the database cannot be backed up before the "
+                f"upgrade. Back it up with `{' '.join(made)}`, then run `bankapp init "
+                "--no-backup`."
+            )
+        print(f"bankapp: backed up first to {made.path}")
+    return revision
+
+
+def _after_upgrade(bank: Bank, revision: str) -> None:
+    print("bankapp: upgraded; what changed:")
+    for number, description in revisions_after(revision):
+        print(f"  {number}: {description}")
+    report = bank.verify()
+    if report.problems:
+        raise ValidationFailed(
+            f"The upgraded database does not verify ({report.problems[0]}); restore the backup "
+            "and report this."
+        )
+    print(
+        f"bankapp: verified after the upgrade: {report.entries} entries, {report.postings} postings"
+    )
 
 
 def cmd_demo(args: argparse.Namespace, url: str) -> int:

@@ -51,6 +51,8 @@ _HANDLERS = {
     "rotate-key": ("bankapp.cli.database_commands", "cmd_rotate_key"),
     "close-day": ("bankapp.cli.database_commands", "cmd_close_day"),
     "where": ("bankapp.cli.where", "cmd_where"),
+    "backup": ("bankapp.cli.backup_commands", "cmd_backup"),
+    "restore": ("bankapp.cli.backup_commands", "cmd_restore"),
     "serve": ("bankapp.cli.serve", "cmd_serve"),
     "statement": ("bankapp.cli.export_commands", "cmd_statement"),
     "export-ledger": ("bankapp.cli.export_commands", "cmd_export_ledger"),

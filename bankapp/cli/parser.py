@@ -42,7 +42,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="database URL (default: $BANKAPP_DATABASE_URL or sqlite:///data/bank.db)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.add_parser("init", help="create the database or upgrade it to this version's schema")
+    init = sub.add_parser(
+        "init", help="create the database or upgrade it (backed up first) to this version"
+    )
+    init.add_argument(
+        "--no-backup", action="store_true", help="upgrade without backing the database up first"
+    )
     demo = sub.add_parser("demo", help="create a demo database with users, accounts and history")
     demo.add_argument("--force", action="store_true", help="replace an existing database")
     demo.add_argument("--seed", type=int, default=2026, help="random seed for the history")
@@ -81,6 +86,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     close.add_argument(
         "--date", type=_business_date, default=None, help="business date (default: today)"
+    )
+    backup = sub.add_parser(
+        "backup", help="copy the live database (SQLite online backup, or pg_dump) to a file"
+    )
+    backup.add_argument("--out", metavar="FILE", help="where (default: the data folder's backups/)")
+    restore = sub.add_parser(
+        "restore", help="put a backup in place as the database (--db), upgrade it, verify it"
+    )
+    restore.add_argument("file", metavar="FILE", help="a file `bankapp backup` wrote")
+    restore.add_argument(
+        "--force", action="store_true", help="replace a database that already holds a bank"
     )
     sub.add_parser("rotate-key", help="make a new installation key current (the old one is kept)")
     add_serve_parser(sub)

@@ -35,6 +35,26 @@ def current_revision(conn: Connection) -> str | None:
     return MigrationContext.configure(conn).get_current_revision()
 
 
+def revisions_after(revision: str | None) -> list[tuple[str, str]]:
+    """(revision, first line of its description) of each revision newer than `revision`, oldest
+    first: what an upgrade from it changes."""
+    script = ScriptDirectory.from_config(alembic_config())
+    newer = script.iterate_revisions("head", revision or "base")
+    found = [
+        (r.revision, (r.doc or "").strip().splitlines()[0]) for r in newer if r.revision != revision
+    ]
+    return list(reversed(found))
+
+
+def database_revision(engine: Engine) -> str | None:
+    """The revision a database is at (None: new or not bankapp's)."""
+    try:
+        with engine.connect() as conn:
+            return current_revision(conn)
+    except DBAPIError as exc:
+        raise translate_db_error(exc) from exc
+
+
 def _known_revisions() -> set[str]:
     script = ScriptDirectory.from_config(alembic_config())
     return {rev.revision for rev in script.walk_revisions()}
