@@ -126,8 +126,9 @@ def _files_under(base: Path) -> dict[str, int]:
 def test_installed_bankapp_keeps_its_data_private_in_the_users_data_folder(
     installed: Path, tmp_path: Path
 ) -> None:
-    """From an empty folder, with a fresh HOME: `--help` writes nothing; `demo`, `where` and
-    `verify` use the user's data folder, create nothing in the working folder, and every file
+    """From an empty folder, with a fresh HOME: `--help` writes nothing; `demo`, `where`,
+    `verify`, `backup` and `restore --force` into a new database use the user's data folder,
+    create nothing in the working folder, and every file
     they create is 0600 in 0700 folders."""
     home, cwd = tmp_path / "home", tmp_path / "empty"
     home.mkdir()
@@ -144,9 +145,21 @@ def test_installed_bankapp_keeps_its_data_private_in_the_users_data_folder(
     assert f"sqlite:///{data / 'bank.db'}" in where and str(data / "bankapp.key") in where
     assert "warning" not in where
     assert _run([bankapp, "verify"], cwd=cwd, env=env).splitlines()[-1].startswith("OK:")
+    backed_up = _run([bankapp, "backup"], cwd=cwd, env=env)
+    [backup] = (data / "backups").iterdir()
+    assert str(backup) in backed_up
+    restored = f"sqlite:///{data / 'restored.db'}"
+    assert "verified:" in _run(
+        [bankapp, "--db", restored, "restore", "--force", str(backup)], cwd=cwd, env=env
+    )
+    assert (
+        _run([bankapp, "--db", restored, "verify"], cwd=cwd, env=env)
+        .splitlines()[-1]
+        .startswith("OK:")
+    )
     assert list(cwd.iterdir()) == []
     files = _files_under(home)
-    assert {"bank.db", "bankapp.key", "logs/bankapp.log"} <= {
+    assert {"bank.db", "bankapp.key", "logs/bankapp.log", "restored.db"} <= {
         name.removeprefix(".local/share/bankapp/") for name in files
     }, files
     assert {name: mode for name, mode in files.items() if mode != 0o600} == {}
