@@ -68,31 +68,78 @@ def state_path(config: Path | None = None) -> Path:
 
 
 def load_config(path: Path | None = None) -> LoadedConfig:
-    """Read and check the file; a missing file means defaults, a bad one defaults + a reason."""
+    """Read and check the file; a missing file means defaults. A setting with a mistake is
+    named with its line and left out, and every valid setting in the file still applies; a
+    file that is not TOML at all means defaults and the reason."""
     path = path or config_path()
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        return LoadedConfig(UserConfig.model_validate(raw), path)
+        text = path.read_text(encoding="utf-8")
+        raw = tomllib.loads(text)
     except FileNotFoundError:
         return LoadedConfig(UserConfig(), path)
     except (OSError, UnicodeDecodeError) as exc:
-        reason = f"cannot be read ({exc.__class__.__name__}: {exc})"
+        return _ignored(path, f"cannot be read ({exc.__class__.__name__}: {exc})")
     except tomllib.TOMLDecodeError as exc:
-        reason = f"is not valid TOML: {exc}"
-    except ValidationError as exc:
-        reason = "has mistakes: " + "; ".join(_describe(error) for error in exc.errors())
+        return _ignored(path, f"is not valid TOML: {exc}")
+    mistakes: list[str] = []
+    for _ in range(MAX_PASSES):
+        try:
+            config = UserConfig.model_validate(raw)
+            break
+        except ValidationError as exc:
+            for error in exc.errors():
+                mistakes.append(_describe(error, text))
+                _drop(raw, error["loc"])
+    else:  # pragma: no cover - each pass drops at least one setting
+        config = UserConfig()
+    if not mistakes:
+        return LoadedConfig(config, path)
+    problem = (
+        f"Settings file {path}: " + "; ".join(mistakes) + ". Those settings were ignored; the "
+        "rest of the file applies."
+    )
+    log.warning(problem)
+    return LoadedConfig(config, path, problem)
+
+
+MAX_PASSES = 20
+
+
+def _ignored(path: Path, reason: str) -> LoadedConfig:
     problem = f"Settings file {path} {reason}. Using the default settings."
     log.warning(problem)
     return LoadedConfig(UserConfig(), path, problem)
 
 
-def _describe(error: object) -> str:
+def _drop(raw: dict[str, object], loc: tuple[int | str, ...]) -> None:
+    """Remove the setting a validation error is about (a keymap entry, or a whole key)."""
+    if len(loc) >= 2 and loc[0] == "keys" and isinstance(raw.get("keys"), dict):
+        keys = raw["keys"]
+        assert isinstance(keys, dict)
+        keys.pop(loc[1], None)
+        return
+    if loc:
+        raw.pop(str(loc[0]), None)
+
+
+def _describe(error: object, text: str = "") -> str:
     assert isinstance(error, dict)
-    where = ".".join(str(part) for part in error.get("loc", ())) or "file"
+    loc = tuple(part for part in error.get("loc", ()) if part != "[key]")
+    where = ".".join(str(part) for part in loc) or "file"
     message = str(error.get("msg", "invalid"))
     if error.get("type") == "extra_forbidden":
         message = "unknown setting (allowed: theme, vim_keys, [keys])"
-    return f"{where}: {message}"
+    line = _line_of(text, str(loc[-1])) if loc else None
+    return f"line {line}: {where}: {message}" if line else f"{where}: {message}"
+
+
+def _line_of(text: str, name: str) -> int | None:
+    """The line a setting is on: the first `name = ...` (quoted or not) or `[name]` table."""
+    pattern = re.compile(rf"^\s*(?:\[\s*{re.escape(name)}\s*\]|[\"']?{re.escape(name)}[\"']?\s*=)")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if pattern.match(line):
+            return number
+    return None
 
 
 def remembered_theme(path: Path | None = None) -> str | None:

@@ -38,28 +38,39 @@ def test_a_valid_file_sets_theme_vim_keys_and_remapped_keys(tmp_path: Path) -> N
     assert loaded.config.keys == {"transfer": "ctrl+t,f6"}
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("theme = \n", "is not valid TOML"),
-        ('vim_keys = "sometimes"\n', "vim_keys: Input should be a valid boolean"),
-        ('colour = "red"\n', "colour: unknown setting"),
-        ('[keys]\ntransfer = "ctrl+"\n', "keys.transfer"),
-        ('[keys]\ntransfer = "ctrl t"\n', "is not a key"),
-        ("[keys]\ntransfer = 5\n", "keys.transfer"),
-        ('[keys]\n"Bad Id" = "t"\n', "keys.Bad Id"),
-    ],
-)
-def test_a_bad_file_is_ignored_with_a_reason_naming_the_file_and_setting(
-    tmp_path: Path, text: str, expected: str
-) -> None:
-    path = write(tmp_path, text)
+def test_a_file_that_is_not_toml_means_the_defaults_and_says_why(tmp_path: Path) -> None:
+    path = write(tmp_path, "vim_keys = false\ntheme = \n")
     loaded = load_config(path)
     assert loaded.config == UserConfig()
-    assert loaded.problem is not None
-    assert str(path) in loaded.problem
-    assert expected in loaded.problem
+    assert loaded.problem is not None and str(path) in loaded.problem
+    assert "is not valid TOML" in loaded.problem and "line 2" in loaded.problem
     assert loaded.problem.endswith("Using the default settings.")
+
+
+@pytest.mark.parametrize(
+    ("bad", "expected"),
+    [
+        ('vim_keys = "sometimes"', "line 3: vim_keys: Input should be a valid boolean"),
+        ('colour = "red"', "line 3: colour: unknown setting"),
+        ('[keys]\ntransfer = "ctrl+"', "line 4: keys.transfer"),
+        ('[keys]\ntransfer = "ctrl t"', "is not a key"),
+        ("[keys]\ntransfer = 5", "line 4: keys.transfer"),
+        ('[keys]\n"Bad Id" = "t"', "line 4: keys.Bad Id"),
+    ],
+)
+def test_one_bad_setting_is_named_by_line_and_the_rest_of_the_file_applies(
+    tmp_path: Path, bad: str, expected: str
+) -> None:
+    good_keys = '[keys]\nhelp = "f2"' if not bad.startswith("[keys]") else 'help = "f2"'
+    text = f'theme = "nord"\n# a comment\n{bad}\n'
+    text += f"{good_keys}\n" if bad.startswith("[keys]") else f"\n{good_keys}\n"
+    path = write(tmp_path, text)
+    loaded = load_config(path)
+    assert loaded.config.theme == "nord"  # the valid settings still apply
+    assert loaded.config.keys == {"help": "f2"}
+    assert loaded.problem is not None and str(path) in loaded.problem
+    assert expected in loaded.problem, loaded.problem
+    assert loaded.problem.endswith("the rest of the file applies.")
 
 
 def test_a_file_that_is_not_utf8_is_reported(tmp_path: Path) -> None:
