@@ -8,8 +8,11 @@ only the origin of the public URL (scheme, host and port) may drive the bank.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+PAGE = Path(__file__).parent / "serve_page"  # app_index.html: no request leaves the machine
 
 
 def origin_of(url: str) -> str:
@@ -41,4 +44,16 @@ def make_server(command: str, *, host: str, port: int, title: str, public_url: s
                 raise web.HTTPForbidden(text="This page may only be driven from its own address.")
             return await super().handle_websocket(request)
 
-    return BankServer(command, host=host, port=port, title=title, public_url=public_url)
+    import textual_serve
+
+    return BankServer(
+        command,
+        host=host,
+        port=port,
+        title=title,
+        public_url=public_url,
+        # textual-serve's own assets (its JS and the font files), with bankapp's page: the
+        # stock page loads its font from fonts.googleapis.com.
+        statics_path=Path(textual_serve.__file__).parent / "static",
+        templates_path=PAGE,
+    )

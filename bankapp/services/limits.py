@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bankapp.domain.types import Caller
@@ -35,18 +35,27 @@ LIMIT_LABELS = {
     TRANSFERS_OUT: "transfers to other customers",
 }
 
-_ADD = (
-    update(_totals)
-    .where(
-        _totals.c.customer_id == bindparam("customer"),
-        _totals.c.business_date == bindparam("day"),
-        _totals.c.kind == bindparam("total_kind"),
-        _totals.c.total + bindparam("amount") <= bindparam("ceiling"),
-    )
-    .values(total=_totals.c.total + bindparam("amount"))
-    .returning(_totals.c.total)
-)
 NO_CEILING = 2**62
+
+
+def _upsert(dialect: object) -> object:
+    """Add to today's count, creating it, in one statement; a count that would pass the
+    ceiling is left as it was and nothing is returned. PostgreSQL and SQLite (3.35+) agree
+    on this `INSERT ... ON CONFLICT DO UPDATE ... WHERE ... RETURNING`."""
+    insert = dialect.insert(_totals).values(  # type: ignore[attr-defined]
+        customer_id=bindparam("customer"),
+        business_date=bindparam("day"),
+        kind=bindparam("total_kind"),
+        total=bindparam("amount"),
+    )
+    return insert.on_conflict_do_update(
+        index_elements=[_totals.c.customer_id, _totals.c.business_date, _totals.c.kind],
+        set_={"total": _totals.c.total + insert.excluded.total},
+        where=_totals.c.total + insert.excluded.total <= bindparam("ceiling"),
+    ).returning(_totals.c.total)
+
+
+_ADD = {"postgresql": _upsert(postgresql), "sqlite": _upsert(sqlite)}
 
 
 def business_day(tx: Tx) -> date:
@@ -54,25 +63,20 @@ def business_day(tx: Tx) -> date:
     return tx.now.date()
 
 
-def _ensure(tx: Tx, customer_id: int, day: date, kind: str) -> None:
-    values = {"customer_id": customer_id, "business_date": day, "kind": kind, "total": 0}
-    dialect = postgresql if tx.conn.dialect.name == "postgresql" else sqlite
-    tx.conn.execute(dialect.insert(_totals).values(values).on_conflict_do_nothing())
-
-
 def add_to_total(tx: Tx, customer_id: int, kind: str, amount: int, ceiling: int) -> bool:
     """Add `amount` to the customer's total of `kind` today unless that takes it over
-    `ceiling`; one conditional update, so concurrent operations cannot both slip under."""
-    day = business_day(tx)
-    _ensure(tx, customer_id, day, kind)
+    `ceiling`; one conditional upsert, so concurrent operations cannot both slip under."""
+    if amount > ceiling:
+        return False  # a first count over the ceiling would otherwise be inserted
     values = {
         "customer": customer_id,
-        "day": day,
+        "day": business_day(tx),
         "total_kind": kind,
         "amount": amount,
         "ceiling": ceiling,
     }
-    return tx.conn.execute(_ADD, values).first() is not None
+    statement = _ADD[tx.conn.dialect.name]
+    return tx.conn.execute(statement, values).first() is not None  # type: ignore[call-overload]
 
 
 def total_today(tx: Tx, customer_id: int, kind: str) -> int:

@@ -165,3 +165,39 @@ def test_a_page_on_another_site_cannot_open_the_session_websocket() -> None:
 
 def test_the_page_served_by_bankapp_itself_opens_it() -> None:
     assert _handshake("http://127.0.0.1:8123") == 101
+
+
+def test_the_served_page_makes_no_request_to_another_host() -> None:
+    """Every stylesheet, script and font the page names comes from the bankapp server itself
+    (the stock textual-serve page loads its font from fonts.googleapis.com)."""
+    import asyncio
+    import re
+
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from bankapp.cli.web_server import make_server
+
+    async def fetch() -> tuple[str, list[int]]:
+        server = make_server(
+            "true", host="127.0.0.1", port=8000, title="Bank", public_url="http://127.0.0.1:8000"
+        )
+        async with TestClient(TestServer(await server._make_app())) as client:
+            page = await (await client.get("/")).text()
+            assets = re.findall(r'(?:href|src)="([^"]+)"|url\("([^"]+)"\)', page)
+            statuses = []
+            for pair in assets:
+                url = next(part for part in pair if part)
+                if url.startswith("http://127.0.0.1:8000/"):
+                    url = url.removeprefix("http://127.0.0.1:8000")
+                statuses.append((await client.get(url)).status)
+            return page, statuses
+
+    page, statuses = asyncio.run(fetch())
+    foreign = [
+        url
+        for url in re.findall(r"https?://[^\s\"')]+", page)
+        if not url.startswith(("http://127.0.0.1:8000", "http://www.w3.org/2000/svg"))
+    ]
+    assert foreign == [], foreign
+    assert "RobotoMono-VariableFont_wght.ttf" in page
+    assert statuses and all(status == 200 for status in statuses), statuses

@@ -27,6 +27,8 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--remote-debugging-address=127.0.0.1",
     "--remote-debugging-port=0",
+    # Only this machine answers: a page that needs another host (a web font, say) breaks.
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
 ]
 ANSI = re.compile(rb"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
 KEYS = {"Enter": 13, "Tab": 9, "Escape": 27}
@@ -70,7 +72,9 @@ class Page:
         self.received = bytearray()
         self.changed = asyncio.Event()
         self.reader = asyncio.create_task(self._read())
+        self.requested: list[str] = []  # every URL the page asked for
         self.listeners.append(self._collect_frames)
+        self.listeners.append(self._collect_requests)
 
     async def _read(self) -> None:
         async for message in self.ws:
@@ -98,6 +102,10 @@ class Page:
         payload = frame["payloadData"]
         self.received += base64.b64decode(payload) if frame["opcode"] == 2 else payload.encode()
         self.changed.set()
+
+    def _collect_requests(self, method: str, params: dict[str, Any]) -> None:
+        if method == "Network.requestWillBeSent":
+            self.requested.append(params["request"]["url"])
 
     def terminal_text(self, since: int = 0) -> str:
         """What the terminal received (from byte `since` on), without escape sequences."""

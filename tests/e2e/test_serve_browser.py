@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
@@ -132,7 +133,7 @@ def browser(chromium: str, tmp_path: Path) -> Iterator[int]:
         _stop(process)
 
 
-async def _sign_in_and_capture(browser_port: int, app_port: int) -> tuple[str, bytes]:
+async def _sign_in_and_capture(browser_port: int, app_port: int) -> tuple[str, bytes, list[str]]:
     async with aiohttp.ClientSession() as session:
         page = await open_page(session, browser_port)
         try:
@@ -163,7 +164,7 @@ async def _sign_in_and_capture(browser_port: int, app_port: int) -> tuple[str, b
                     "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
                 ),
             )
-            return found.group(0), await page.screenshot()
+            return found.group(0), await page.screenshot(), page.requested
         finally:
             await page.close()
 
@@ -172,8 +173,16 @@ def test_a_demo_customer_signs_in_through_the_browser_and_sees_a_balance(
     served: int, browser: int, tmp_path: Path
 ) -> None:
     """Browser keys reach the app, and the dashboard it draws reaches the browser."""
-    total, png = asyncio.run(_sign_in_and_capture(browser, served))
+    total, png, requested = asyncio.run(_sign_in_and_capture(browser, served))
     assert total.startswith("Total $")
+    # Other hosts do not resolve in this browser; the page needed none of them.
+    elsewhere = [
+        url
+        for url in requested
+        if urlsplit(url).hostname != "127.0.0.1" and not url.startswith(("data:", "blob:"))
+    ]
+    assert elsewhere == [], elsewhere
+    assert any(url.endswith(".ttf") for url in requested), requested  # the font, served here
     from PIL import Image
 
     image = Image.open(io.BytesIO(png))
