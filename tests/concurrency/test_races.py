@@ -415,3 +415,40 @@ def test_a_business_day_closed_by_four_supervisors_at_once_is_closed_once(
     assert count(days, days.c.status == "closed") == 1 and count(seals) == 1
     assert count_events(prepared, "close.done") == 1
     assert_books_clean(prepared)
+
+
+# -- installation key -----------------------------------------------------------------------
+
+
+def test_four_workstations_registering_different_keys_at_once_agree_on_one(
+    prepared: Bank, database_url: str
+) -> None:
+    """A database that names no key yet takes the first workstation's, by a conditional
+    update; every other workstation, holding another key, is refused (KeyMismatch) rather
+    than overwriting it or going on with its own."""
+    from sqlalchemy import update
+
+    from bankapp.domain.keyed_hashes import key_fingerprint
+    from bankapp.storage.keyring import KeyRing, register_or_check
+    from bankapp.storage.models import Installation
+
+    installation = table_of(Installation)
+    prepared.db.write(
+        lambda tx: tx.conn.execute(
+            update(installation).values(key_fingerprint=None, tag=None, registered_at=None)
+        )
+    )
+    keys = [bytes([n + 1]) * 32 for n in range(4)]
+
+    def register(bank: Bank, n: int) -> str:
+        ring = KeyRing(lambda create: (keys[n],), lambda: f"workstation {n}")
+        return "won " + bank.db.write(lambda tx: register_or_check(tx.conn, ring, tx.now))
+
+    outcomes = race(database_url, register)
+
+    [won] = [outcome for outcome in outcomes if outcome.startswith("won ")]
+    assert outcomes[won] == 1 and outcomes["key_mismatch"] == 3, outcomes
+    stored = prepared.db.read(
+        lambda tx: tx.conn.execute(select(installation.c.key_fingerprint)).scalar_one()
+    )
+    assert won == f"won {stored}" and stored in {key_fingerprint(k) for k in keys}
