@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events
@@ -20,6 +21,8 @@ from bankapp.bank import Bank
 from bankapp.domain.money import format_cents
 from bankapp.domain.types import Actor, LoginResult, UserView
 from bankapp.errors import BankError
+from bankapp.storage.locations import data_home
+from bankapp.storage.private_files import FILE_MODE, private_folder
 from screens.change_password import ChangePasswordScreen
 from screens.dashboard import DashboardScreen
 from screens.keymap import KeymapApp
@@ -48,6 +51,7 @@ class BankApp(KeymapApp):
     CSS_PATH = "app.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
+        Binding("ctrl+z", "suspend_process", "Suspend to the shell", show=False, id="suspend"),
         Binding("f1", "help", "Help", id="help"),
         Binding("question_mark", "help", "Help", show=False, id="help-question"),
     ]
@@ -147,16 +151,37 @@ class BankApp(KeymapApp):
         self.push_screen(HelpModal.for_screen(self.screen))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        """The palette lists the current screen's own actions, then Textual's."""
+        """The palette: the current screen's own actions, then the app's, each once. Textual's
+        own list is not offered: it repeats ours (quit, theme, keys), and its screenshot
+        wrote to a Downloads folder that may not exist."""
+        seen: set[str] = set()
         for key, active in screen.active_bindings.items():
             binding = active.binding
-            if active.node is screen and binding.description and active.enabled:
+            described = binding.description
+            if active.node is screen and described and active.enabled and described not in seen:
+                seen.add(described)
                 yield SystemCommand(
-                    binding.description,
-                    f"{binding.description} ({key})",
+                    described,
+                    f"{described} ({key})",
                     lambda action=binding.action: screen.run_action(action),
                 )
-        yield from super().get_system_commands(screen)
+        app_commands = (
+            ("Help", "Keys and what this screen is for (F1)", self.action_help),
+            ("Theme", "Change the colours (F9)", self.action_change_theme),
+            ("Screenshot", "Save a picture of this screen in the data folder", self.screenshot),
+            ("Quit", "Quit bankapp (Ctrl+Q)", self.action_quit),
+        )
+        for title, help_text, callback in app_commands:
+            if title not in seen:
+                yield SystemCommand(title, help_text, callback)
+
+    def screenshot(self) -> None:
+        """An SVG of the screen in the data folder's screenshots/ (0600), and where it went."""
+        folder = private_folder(data_home() / "screenshots")
+        name = f"bankapp-{time.strftime('%Y%m%d-%H%M%S')}.svg"
+        path = Path(self.save_screenshot(name, str(folder)))
+        path.chmod(FILE_MODE)
+        self.notify(f"Saved a picture of this screen to {path}", title="Screenshot", markup=False)
 
     # -- idle lock ------------------------------------------------------------------------
 

@@ -80,18 +80,21 @@ async def test_a_key_remapped_in_the_config_file_runs_its_action(demo_bank: Bank
 
 
 @pilot_test
-async def test_a_bad_config_file_is_reported_and_the_defaults_apply(demo_bank: Bank) -> None:
+async def test_bad_settings_are_reported_and_the_rest_of_the_file_applies(
+    demo_bank: Bank,
+) -> None:
+    """Issue 20: one mistake no longer throws the whole file away."""
     path = config_file('theme = "nord"\n[keys]\ntransfer = "ctrl+"\nnonsense = 1\n')
     app = make_app(demo_bank)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert app.config_problem is not None
         assert str(path) in app.config_problem
-        assert "keys.transfer" in app.config_problem
-        assert "Using the default settings" in app.config_problem
-        assert any("Using the default settings" in n for n in notifications(app))
-        assert app.theme == "textual-dark", "nothing from the bad file is applied"
-        await play(pilot, SignIn("alice"), "t")
+        assert "line 3: keys.transfer" in app.config_problem
+        assert "line 4: keys.nonsense" in app.config_problem
+        assert any("the rest of the file applies" in n for n in notifications(app))
+        assert app.theme == "nord", "the valid setting in the file applies"
+        await play(pilot, SignIn("alice"), "t")  # the bad remap was left out: t still works
         assert screen_name(app) == "PaymentScreen"
 
 
