@@ -30,8 +30,7 @@ from bankapp.services.verify import VerifyReport, verify_ledger
 from bankapp.settings import Settings
 from bankapp.storage.database import Database
 from bankapp.storage.engine import database_url_from_env, make_engine
-from bankapp.storage.installation_key import installation_keys, key_location
-from bankapp.storage.keyring import KeyRing, check_on_open
+from bankapp.storage.keyring import check_on_open, installation_ring
 from bankapp.storage.schema import require_current_schema, upgrade_to_head
 
 
@@ -42,10 +41,7 @@ class Bank:
         self, engine: Engine, *, clock: Clock | None = None, settings: Settings | None = None
     ) -> None:
         self.settings = settings or Settings()
-        self.keys = KeyRing(
-            lambda create: installation_keys(engine.url, create=create),
-            lambda: key_location(engine.url),
-        )
+        self.keys = installation_ring(engine)
         self.db = Database(engine, clock or SystemClock(), self.keys)
         self.ctx = ServiceContext(
             self.db, self.settings, PasswordHashing(self.settings.hash_parameters)

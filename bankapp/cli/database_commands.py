@@ -6,9 +6,8 @@ from __future__ import annotations
 import argparse
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bankapp.bank import Bank, open_bank
 from bankapp.errors import ValidationFailed
 from bankapp.storage.backup import back_up
 from bankapp.storage.engine import make_engine, sqlite_path
@@ -18,10 +17,15 @@ from bankapp.storage.private_files import exposure_warnings, private_folder
 from bankapp.storage.roles import describe_role
 from bankapp.storage.schema import database_revision, head_revision, revisions_after
 
+if TYPE_CHECKING:
+    from bankapp.bank import Bank
+
 EXIT_OK, EXIT_FAULT = 0, 1
 
 
 def cmd_init(args: argparse.Namespace, url: str) -> int:
+    from bankapp.bank import open_bank
+
     _ensure_default_folder(url)
     upgrading = _before_upgrade(url, backup=not getattr(args, "no_backup", False))
     bank = open_bank(url, create=True)
@@ -84,6 +88,7 @@ def _after_upgrade(bank: Bank, revision: str) -> None:
 
 
 def cmd_demo(args: argparse.Namespace, url: str) -> int:
+    from bankapp.bank import open_bank
     from bankapp.demo.build import build_demo
     from bankapp.demo.logins import DEMO_PASSWORD, DEMO_TOTP_SECRETS, DEMO_USERS
 
@@ -109,11 +114,9 @@ EXIT_UNCHECKED = 2
 
 
 def cmd_verify(args: argparse.Namespace, url: str) -> int:
-    bank = open_bank(url, check_key=False)
-    try:
-        report = bank.verify(since_seal=getattr(args, "since_seal", False), parallel=True)
-    finally:
-        bank.close()
+    from bankapp.checks import verify_database
+
+    report = verify_database(url, since_seal=getattr(args, "since_seal", False), parallel=True)
     if report.since_seal:
         print(f"since the seal {report.since_seal}")
     print(
@@ -136,6 +139,8 @@ def cmd_verify(args: argparse.Namespace, url: str) -> int:
 
 
 def cmd_audit(args: argparse.Namespace, url: str) -> int:
+    from bankapp.bank import open_bank
+
     if args.audit_command == "seal":
         return _cmd_audit_seal(args, url)
     if getattr(args, "seal", None):
@@ -158,6 +163,8 @@ def cmd_audit(args: argparse.Namespace, url: str) -> int:
 
 
 def _cmd_audit_seal(args: argparse.Namespace, url: str) -> int:
+    from bankapp.bank import open_bank
+
     bank = open_bank(url)
     try:
         seal = bank.operator.seal(args.date)
@@ -171,6 +178,8 @@ def _cmd_audit_seal(args: argparse.Namespace, url: str) -> int:
 
 
 def _cmd_audit_check_seal(line: str, url: str) -> int:
+    from bankapp.bank import open_bank
+
     bank = open_bank(url, check_key=False)
     try:
         problems = bank.operator.check_seal(line)
@@ -186,6 +195,8 @@ def _cmd_audit_check_seal(line: str, url: str) -> int:
 
 
 def cmd_rotate_key(args: argparse.Namespace, url: str) -> int:
+    from bankapp.bank import open_bank
+
     bank = open_bank(url)
     try:
         fingerprint = bank.operator.rotate_key()
@@ -244,6 +255,8 @@ def _shown(url: str) -> str:
 def cmd_close_day(args: argparse.Namespace, url: str) -> int:
     """`bankapp close-day [--date D]`: close the business date (and any day before it not yet
     closed), printing each step as it goes and the end-of-day summary."""
+    from bankapp.bank import open_bank
+
     bank = open_bank(url)
     shown: list[str] = []
 

@@ -14,10 +14,11 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, Engine, select, update
 
 from bankapp.domain.keyed_hashes import chain_key, key_fingerprint, key_id, show_fingerprint
 from bankapp.errors import KeyMismatch, SecretKeyUnavailable, StorageError
+from bankapp.storage.installation_key import installation_keys, key_location
 from bankapp.storage.models import Installation, table_of
 
 _installation = table_of(Installation)
@@ -103,6 +104,15 @@ class KeyRing:
     def adopt(self, fingerprint: str) -> None:
         """The database names `fingerprint` as current (checked by `register_or_check`)."""
         self._current = fingerprint
+
+
+def installation_ring(engine: Engine) -> KeyRing:
+    """The ring of the installation keys for the database behind `engine` (from its key
+    file, or the environment), loaded on first use."""
+    return KeyRing(
+        lambda create: installation_keys(engine.url, create=create),
+        lambda: key_location(engine.url),
+    )
 
 
 def installation_tag(derived_chain_key: bytes, row: object) -> str:

@@ -18,3 +18,10 @@ def test_migrations_match_the_models(database_url: str) -> None:
     finally:
         engine.dispose()
     assert differences == [], f"models and migrations differ: {differences}"
+
+
+def test_the_head_start_up_compares_with_is_the_newest_migration() -> None:
+    """`HEAD_REVISION` lets start-up skip importing Alembic; it must name the newest file."""
+    from bankapp.storage.schema import HEAD_REVISION, head_revision
+
+    assert head_revision() == HEAD_REVISION
