@@ -22,6 +22,7 @@ from bankapp.services.auth.second_factor import unix_step
 from bankapp.storage import installation_key as keys
 from bankapp.storage.models import (
     APPEND_ONLY_TABLES,
+    DERIVED_TABLES,
     Account,
     AuditEvent,
     AuditHead,
@@ -321,7 +322,7 @@ def test_the_postgresql_application_role_cannot_change_the_books(database_url: s
                         text("SELECT has_table_privilege(:r, :t, :p)"),
                         {"r": role, "t": f"{schema}.{table}", "p": right},
                     ).scalar_one()
-                    for table in (*APPEND_ONLY_TABLES, "accounts")
+                    for table in (*APPEND_ONLY_TABLES, *DERIVED_TABLES, "accounts")
                     for right in ("SELECT", "INSERT", "UPDATE", "DELETE")
                 }
                 conn.execute(text(f"SET ROLE {role}"))
@@ -336,7 +337,7 @@ def test_the_postgresql_application_role_cannot_change_the_books(database_url: s
                 conn.execute(text(f"DROP ROLE {role}"))
     finally:
         bank.close()
-    for table in APPEND_ONLY_TABLES:
+    for table in (*APPEND_ONLY_TABLES, *DERIVED_TABLES):
         assert rights[(table, "SELECT")] and rights[(table, "INSERT")]
         assert not rights[(table, "UPDATE")] and not rights[(table, "DELETE")]
     assert all(rights[("accounts", right)] for right in ("SELECT", "UPDATE"))

@@ -1,0 +1,130 @@
+"""history search: each posting's account, entry kind and size in `posting_search`, kept
+by a trigger on postings; memo search by trigrams (an FTS5 table on SQLite, a pg_trgm index
+on PostgreSQL)
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-12-01
+"""
+
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.exc import DBAPIError
+
+revision = "0006"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+# SQLite keys a posting's memo row by account_id * 2**40 + posting id, so one account's
+# rows are one rowid range (bankapp.storage.models.MEMO_KEY_BITS says the same).
+MEMO_KEY = "(NEW.account_id * 1099511627776 + NEW.id)"
+MEMO_KEY_FITS = "NEW.account_id < 8388608 AND NEW.id < 1099511627776"
+
+
+def upgrade() -> None:
+    op.create_table(
+        "posting_search",
+        sa.Column("posting_id", BigId, autoincrement=False, nullable=False),
+        sa.Column("account_id", sa.BigInteger(), nullable=False),
+        sa.Column("entry_kind", sa.String(length=32), nullable=False),
+        sa.Column("abs_amount", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("posting_id", name=op.f("pk_posting_search")),
+    )
+    op.execute(
+        "INSERT INTO posting_search (posting_id, account_id, entry_kind, abs_amount) "
+        "SELECT p.id, p.account_id, e.kind, abs(p.amount) FROM postings p "
+        "JOIN journal_entries e ON e.id = p.entry_id"
+    )
+    op.create_index(
+        "ix_posting_search_kind", "posting_search", ["account_id", "entry_kind", "posting_id"]
+    )
+    op.create_index(
+        "ix_posting_search_amount", "posting_search", ["account_id", "abs_amount", "posting_id"]
+    )
+    if op.get_bind().dialect.name == "postgresql":
+        _postgresql_search()
+    else:
+        _sqlite_search()
+
+
+def _sqlite_search() -> None:
+    # Contentless: the memo stays in journal_entries; this holds only its trigrams.
+    op.execute(
+        "CREATE VIRTUAL TABLE posting_memos USING fts5(memo, content='', "
+        "tokenize='trigram', detail=full, columnsize=0)"
+    )
+    op.execute(
+        "INSERT INTO posting_memos (rowid, memo) "
+        "SELECT p.account_id * 1099511627776 + p.id, e.memo FROM postings p "
+        "JOIN journal_entries e ON e.id = p.entry_id "
+        "WHERE p.account_id < 8388608 AND p.id < 1099511627776"
+    )
+    op.execute(
+        "CREATE TRIGGER postings_search AFTER INSERT ON postings BEGIN "
+        "INSERT INTO posting_search (posting_id, account_id, entry_kind, abs_amount) "
+        "SELECT NEW.id, NEW.account_id, kind, abs(NEW.amount) FROM journal_entries "
+        "WHERE id = NEW.entry_id; "
+        f"INSERT INTO posting_memos (rowid, memo) SELECT {MEMO_KEY}, memo FROM journal_entries "
+        f"WHERE id = NEW.entry_id AND {MEMO_KEY_FITS}; END"
+    )
+
+
+def _postgresql_search() -> None:
+    op.execute(
+        "CREATE OR REPLACE FUNCTION bankapp_posting_search() RETURNS trigger "
+        "LANGUAGE plpgsql AS $$ BEGIN "
+        "INSERT INTO posting_search (posting_id, account_id, entry_kind, abs_amount) "
+        "SELECT n.id, n.account_id, e.kind, abs(n.amount) FROM new_postings n "
+        "JOIN journal_entries e ON e.id = n.entry_id; RETURN NULL; END $$"
+    )
+    op.execute(
+        "CREATE TRIGGER postings_search AFTER INSERT ON postings "
+        "REFERENCING NEW TABLE AS new_postings FOR EACH STATEMENT "
+        "EXECUTE FUNCTION bankapp_posting_search()"
+    )
+    schema = _trigram_schema()
+    if schema is not None:
+        op.execute(
+            "CREATE INDEX ix_journal_entries_memo_trgm ON journal_entries "
+            f"USING gin (memo {schema}.gin_trgm_ops)"
+        )
+
+
+def _trigram_schema() -> str | None:
+    """Where pg_trgm is, created here if the server has it and the role may: in `public`
+    when possible, so dropping another schema (a test's, a bench's) cannot take it and every
+    index on it along. None when it cannot be had: memo search then reads the history."""
+    bind = op.get_bind()
+    problem = ""
+    for create in (
+        "CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public",
+        "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    ):
+        try:
+            with bind.begin_nested():
+                bind.exec_driver_sql(create)
+            break
+        except DBAPIError as exc:
+            problem = str(exc.orig).strip().splitlines()[0]
+    else:
+        logging.getLogger("bankapp").warning(
+            "pg_trgm is not available (%s); memo search works without its index "
+            "(docs/deployment.md says how to add it).",
+            problem,
+        )
+        return None
+    schema = bind.exec_driver_sql(
+        "SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'pg_trgm'"
+    ).scalar_one()
+    return str(schema)
+
+
+def downgrade() -> None:
+    raise NotImplementedError("bankapp upgrades only; restore a backup to go back")
