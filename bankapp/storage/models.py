@@ -39,7 +39,8 @@ class Base(DeclarativeBase):
 
 # Kept append-only by database triggers (migration 0004): corrections are new rows.
 APPEND_ONLY_TABLES = ("journal_entries", "postings", "audit_events", "seals")
-# Written only by triggers on the books (migration 0006), so the application never changes one.
+# Written only by triggers on the books (migration 0006), as their owner: the application
+# role reads them and never writes one.
 DERIVED_TABLES = ("posting_search",)
 
 

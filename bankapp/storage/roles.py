@@ -18,7 +18,9 @@ def grant_statements(app_role: str, schema: str = "public") -> list[str]:
         raise ValueError("A role name is letters, digits and underscores.")
     statements = [f"GRANT USAGE ON SCHEMA {schema} TO {app_role}"]
     for table in sorted(Base.metadata.tables):
-        if table in APPEND_ONLY_TABLES or table in DERIVED_TABLES:
+        if table in DERIVED_TABLES:
+            rights = "SELECT"
+        elif table in APPEND_ONLY_TABLES:
             rights = "SELECT, INSERT"
         else:
             rights = "SELECT, INSERT, UPDATE, DELETE"

@@ -77,9 +77,12 @@ def _sqlite_search() -> None:
 
 
 def _postgresql_search() -> None:
+    # As its owner, so the application role only reads posting_search (and posting never
+    # waits on a grant); its search_path fixed, as a definer's must be.
+    schema = op.get_bind().exec_driver_sql("SELECT quote_ident(current_schema())").scalar_one()
     op.execute(
         "CREATE OR REPLACE FUNCTION bankapp_posting_search() RETURNS trigger "
-        "LANGUAGE plpgsql AS $$ BEGIN "
+        f"LANGUAGE plpgsql SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$ BEGIN "
         "INSERT INTO posting_search (posting_id, account_id, entry_kind, abs_amount) "
         "SELECT n.id, n.account_id, e.kind, abs(n.amount) FROM new_postings n "
         "JOIN journal_entries e ON e.id = n.entry_id; RETURN NULL; END $$"
