@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Integer, Select, column, func, select, table
+from sqlalchemy import ColumnElement, Integer, Select, String, column, func, select, table
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import ColumnClause, UnaryExpression
 
@@ -29,6 +29,7 @@ _postings = table_of(Posting)
 _entries = table_of(JournalEntry)
 _search = table_of(PostingSearch)
 _memos = table(MEMO_SEARCH_TABLE, column("rowid", Integer))
+_sqlite_master = table("sqlite_master", column("name", String))
 # FTS5's hidden column named after its table: `posting_memos MATCH '"text"'`.
 _memo_match: ColumnClause[str] = column(MEMO_SEARCH_TABLE)
 # A range matching at most this many of the account's postings is read whole and sorted; one
@@ -198,11 +199,14 @@ def _memo_search(tx: Tx, filters: HistoryFilter, spec: PageSpec) -> Query | None
 
 
 def _memo_keys_fit(tx: Tx, account_id: int) -> bool:
-    """Every posting has its memo row: the account id and the newest posting id fit the key."""
+    """Every posting has its memo row: the table exists (migration 0006 made it if this
+    SQLite could), and the account id and the newest posting id fit the key."""
     if account_id >= MEMO_KEY_ACCOUNTS:
         return False
-    newest = tx.conn.execute(select(func.max(_postings.c.id))).scalar_one()
-    return newest is None or newest < 1 << MEMO_KEY_BITS
+    made = select(_sqlite_master.c.name).where(_sqlite_master.c.name == MEMO_SEARCH_TABLE)
+    newest = select(func.max(_postings.c.id)).scalar_subquery()
+    found = tx.conn.execute(select(newest, made.exists())).one()
+    return bool(found[1]) and (found[0] is None or found[0] < 1 << MEMO_KEY_BITS)
 
 
 def _kind_seek(tx: Tx, filters: HistoryFilter, spec: PageSpec) -> Query | None:

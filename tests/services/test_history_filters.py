@@ -246,3 +246,24 @@ def test_search_rows_are_written_and_rolled_back_with_their_postings(bank: Bank)
     filters = HistoryFilter(kind="atm_withdrawal", memo_contains="zoë", min_amount=4_321)
     lines = bank.history.page(alice, account, filters=filters).lines
     assert [(line.amount, line.memo) for line in lines] == [(-4_321, "Lunch at Zoë's")]
+
+
+def test_without_the_trigram_table_memo_search_reads_the_history(bank: Bank) -> None:
+    """An SQLite without FTS5's trigram tokenizer (before 3.34) gets no `posting_memos`
+    (migration 0006 warns): memo text is then found by reading the account, the same lines."""
+    if bank.db.dialect != "sqlite":
+        pytest.skip("SQLite's FTS5 table")
+    alice = make_customer(bank, "alice")
+    account = funded_account(bank, alice, 100_000)
+    for memo in ("Lunch at noon", "Dinner", "late lunch"):
+        bank.payments.withdraw(alice, account, 100, memo=memo)
+    before = bank.history.page(alice, account, filters=HistoryFilter(memo_contains="LUNCH"))
+
+    def without_trigrams(tx: Tx) -> None:
+        tx.conn.exec_driver_sql("DROP TRIGGER postings_search")
+        tx.conn.exec_driver_sql(f"DROP TABLE {MEMO_SEARCH_TABLE}")
+
+    bank.db.write(without_trigrams)
+    after = bank.history.page(alice, account, filters=HistoryFilter(memo_contains="LUNCH"))
+    assert after == before
+    assert [line.memo for line in after.lines] == ["late lunch", "Lunch at noon"]

@@ -55,25 +55,47 @@ def upgrade() -> None:
 
 
 def _sqlite_search() -> None:
-    # Contentless: the memo stays in journal_entries; this holds only its trigrams.
-    op.execute(
-        "CREATE VIRTUAL TABLE posting_memos USING fts5(memo, content='', "
-        "tokenize='trigram', detail=full, columnsize=0)"
-    )
-    op.execute(
-        "INSERT INTO posting_memos (rowid, memo) "
-        "SELECT p.account_id * 1099511627776 + p.id, e.memo FROM postings p "
-        "JOIN journal_entries e ON e.id = p.entry_id "
-        "WHERE p.account_id < 8388608 AND p.id < 1099511627776"
+    memos = _sqlite_memo_table()
+    if memos:
+        op.execute(
+            "INSERT INTO posting_memos (rowid, memo) "
+            "SELECT p.account_id * 1099511627776 + p.id, e.memo FROM postings p "
+            "JOIN journal_entries e ON e.id = p.entry_id "
+            "WHERE p.account_id < 8388608 AND p.id < 1099511627776"
+        )
+    memo_row = (
+        f"INSERT INTO posting_memos (rowid, memo) SELECT {MEMO_KEY}, memo FROM journal_entries "
+        f"WHERE id = NEW.entry_id AND {MEMO_KEY_FITS}; "
     )
     op.execute(
         "CREATE TRIGGER postings_search AFTER INSERT ON postings BEGIN "
         "INSERT INTO posting_search (posting_id, account_id, entry_kind, abs_amount) "
         "SELECT NEW.id, NEW.account_id, kind, abs(NEW.amount) FROM journal_entries "
-        "WHERE id = NEW.entry_id; "
-        f"INSERT INTO posting_memos (rowid, memo) SELECT {MEMO_KEY}, memo FROM journal_entries "
-        f"WHERE id = NEW.entry_id AND {MEMO_KEY_FITS}; END"
+        f"WHERE id = NEW.entry_id; {memo_row if memos else ''}END"
     )
+
+
+def _sqlite_memo_table() -> bool:
+    """The FTS5 trigram table (contentless: the memo stays in journal_entries; this holds
+    only its trigrams), or False with a warning when this SQLite has no FTS5 or is older
+    than 3.34 (no trigram tokenizer): memo search then reads the history."""
+    bind = op.get_bind()
+    try:
+        with bind.begin_nested():
+            bind.exec_driver_sql(
+                "CREATE VIRTUAL TABLE posting_memos USING fts5(memo, content='', "
+                "tokenize='trigram', detail=full, columnsize=0)"
+            )
+    except DBAPIError as exc:
+        version = bind.exec_driver_sql("SELECT sqlite_version()").scalar_one()
+        logging.getLogger("bankapp").warning(
+            "SQLite %s cannot index memos by trigrams (%s; 3.34 or later with FTS5 can); "
+            "memo search works without it.",
+            version,
+            exc.orig,
+        )
+        return False
+    return True
 
 
 def _postgresql_search() -> None:
