@@ -77,6 +77,7 @@ class HistoryFilter:
     def time_range(
         self, created_at: ColumnElement[datetime] = _postings.c.created_at
     ) -> list[ColumnElement[bool]]:
+        """The dates as conditions on `created_at` (the posting's time unless given)."""
         out: list[ColumnElement[bool]] = []
         if self.since:
             out.append(created_at >= self.since)
@@ -126,7 +127,9 @@ Plan = Callable[[Tx, HistoryFilter, PageSpec], "Query | None"]
 
 
 def page_query(tx: Tx, filters: HistoryFilter, spec: PageSpec) -> Query:
-    """The query for one page, newest first: the first plan that serves these filters."""
+    """The query for one page, newest first: the first plan that serves these filters. The
+    FTS5 table seeks within the account, so on SQLite memo text comes first; PostgreSQL's
+    trigram index spans the bank, so there the account's own indexes do."""
     plans: tuple[Plan, ...] = (
         (_memo_search, _kind_seek, _amount_range, _date_range)
         if tx.conn.dialect.name == "sqlite"
@@ -219,7 +222,7 @@ def _kind_seek(tx: Tx, filters: HistoryFilter, spec: PageSpec) -> Query | None:
 
 def _amount_range(tx: Tx, filters: HistoryFilter, spec: PageSpec) -> Query | None:
     """A few postings in the amount range: all of them (`ix_posting_search_amount`), sorted."""
-    if filters.min_amount is None and filters.max_amount is None:
+    if not filters.has_amount:
         return None
     where = [_search.c.account_id == spec.account_id]
     if filters.min_amount is not None:
