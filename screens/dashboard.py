@@ -91,13 +91,9 @@ class DashboardScreen(BankScreen):
 
     def _load(self) -> DashboardData:
         accounts = self.bank.accounts.list_accounts(self.actor)
-        recent = [
-            (account, line)
-            for account in accounts
-            for line in self.bank.history.page(self.actor, account.id, limit=8).lines
-        ]
-        recent.sort(key=lambda pair: pair[1].posting_id, reverse=True)
-        return DashboardData(accounts, recent[:8])
+        by_id = {account.id: account for account in accounts}
+        lines = self.bank.history.recent(self.actor, list(by_id), limit=8)
+        return DashboardData(accounts, [(by_id[line.account_id], line) for line in lines])
 
     def _show(self, data: DashboardData) -> None:
         self.account_views = data.accounts

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, create_engine, text
 
 from bankapp.bank import Bank, open_bank
 from bankapp.clock import FixedClock
@@ -76,6 +76,14 @@ def pg_schema_url(schema: str) -> str:
     return f"{PG_URL}{joiner}options=-csearch_path%3D{schema}"
 
 
+def shared_extensions(conn: Connection) -> None:
+    """pg_trgm in `public` before any test schema's migration looks for it, one process at a
+    time: made inside a test's schema it would be dropped with it, and take every other
+    schema's trigram index along."""
+    conn.execute(text("SELECT pg_advisory_xact_lock(20261206)"))
+    conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"))
+
+
 @contextmanager
 def fresh_database(backend: str, tmp_path: Path, template: Path) -> Iterator[str]:
     """The URL of an empty, migrated database on `backend`, removed afterwards."""
@@ -87,6 +95,7 @@ def fresh_database(backend: str, tmp_path: Path, template: Path) -> Iterator[str
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(PG_URL)
     with admin.begin() as conn:
+        shared_extensions(conn)
         conn.execute(text(f"CREATE SCHEMA {schema}"))
     url = pg_schema_url(schema)
     try:

@@ -14,6 +14,7 @@ from bankapp.bench.fixture import LedgerFixture, LedgerSpec, ledger_database
 from bankapp.bench.harness import BenchConfig, Figure, Report, median_seconds
 from bankapp.bench.transfers import BENCH_SETTINGS
 from bankapp.domain.types import Actor, HistoryCursor
+from bankapp.services.history import HistoryFilter
 
 PAGE = 50
 WALK_PAGES = 20
@@ -240,12 +241,43 @@ def _history_figures(config: BenchConfig, fixture: LedgerFixture) -> dict[str, f
     return {"first": first, "deep": deep, "peak": peak}
 
 
+def history_filters(spec: LedgerSpec) -> dict[str, HistoryFilter]:
+    """The filters of issue 21, each timed on the hot account's first page: on the bench
+    ledger the first three match one posting or none, the fourth nothing, the fifth a
+    month's postings."""
+    return {
+        "kind = deposit": HistoryFilter(kind="deposit"),
+        "amount >= $9,990": HistoryFilter(min_amount=999_000),
+        'memo contains "salary"': HistoryFilter(memo_contains="salary"),
+        "memo contains a word never written": HistoryFilter(memo_contains="qzxjv"),
+        "the last 30 days": HistoryFilter(since=spec.end - timedelta(days=30)),
+    }
+
+
+def _filtered_figures(config: BenchConfig, fixture: LedgerFixture) -> dict[str, float]:
+    bank = open_bank(fixture.url, settings=BENCH_SETTINGS)
+    try:
+        actor, hot = fixture.hot_owner(bank), fixture.hot_account_id
+
+        def first_page(filters: HistoryFilter) -> Callable[[], object]:
+            return lambda: bank.history.page(actor, hot, filters=filters, limit=PAGE)
+
+        return {
+            name: median_seconds(first_page(filters), config.repeats)
+            for name, filters in history_filters(fixture.spec).items()
+        }
+    finally:
+        bank.close()
+
+
 def bench_history(
     config: BenchConfig, report: Report, big: LedgerFixture, small: LedgerFixture
 ) -> None:
-    """Section 4: first and deep (keyset) page times and peak memory, large vs small ledger."""
+    """Section 4: first and deep (keyset) page times and peak memory, large vs small ledger;
+    each filter's first page beside the unfiltered one."""
     large_run = _history_figures(config, big)
     small_run = _history_figures(config, small)
+    filtered = _filtered_figures(config, big)
     big_n, small_n = f"{big.spec.postings:,}", f"{small.spec.postings:,}"
     report.add(
         Figure(
@@ -277,6 +309,18 @@ def bench_history(
             small_run["deep"] * 1000,
         )
     )
+    posts = f"{big.spec.hot_postings:,}-posting account"
+    for name, seconds in filtered.items():
+        report.add(
+            Figure(
+                "4 history",
+                f"first page, {name}, {posts}",
+                seconds * 1000,
+                "ms",
+                "first page, no filter",
+                large_run["first"] * 1000,
+            )
+        )
     report.add(
         Figure(
             "4 history",

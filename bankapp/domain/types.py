@@ -176,6 +176,7 @@ class EntryResult:
 @dataclass(frozen=True)
 class HistoryLine:
     posting_id: int
+    account_id: int  # whose history the line is in
     entry_id: int
     at: datetime
     kind: str

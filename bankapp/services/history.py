@@ -1,66 +1,24 @@
-"""Account history: postings newest first, paged by keyset in SQL, with filters."""
+"""Account history: postings newest first, paged by keyset in SQL, with filters; and the
+newest lines across a customer's accounts."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import select, union_all
 
 from bankapp.domain.types import Actor, Caller, HistoryCursor, HistoryLine, HistoryPage
-from bankapp.errors import NotFound, ValidationFailed
-from bankapp.services.access import accessible_account, require_id
+from bankapp.errors import NotFound
+from bankapp.services.access import accessible_account, accessible_accounts, require_id
 from bankapp.services.context import ServiceContext
-from bankapp.services.history_lines import LINE_COLUMNS, history_lines
+from bankapp.services.history_filters import HistoryFilter, PageSpec, page_query
+from bankapp.services.history_lines import LINE_COLUMNS, history_lines, lines_of_accounts
 from bankapp.storage.database import Tx
-from bankapp.storage.models import Account, JournalEntry, Posting, table_of
+from bankapp.storage.models import JournalEntry, Posting, table_of
+
+__all__ = ["MAX_PAGE", "HistoryFilter", "HistoryService"]
 
 _postings = table_of(Posting)
 _entries = table_of(JournalEntry)
-_accounts = table_of(Account)
 MAX_PAGE = 500
-
-
-@dataclass(frozen=True)
-class HistoryFilter:
-    """What to show; every field is optional. Amounts compare the absolute value in cents."""
-
-    since: datetime | None = None  # inclusive
-    until: datetime | None = None  # exclusive
-    kind: str | None = None
-    min_amount: int | None = None
-    max_amount: int | None = None
-    memo_contains: str | None = None
-
-    def conditions(self) -> list[ColumnElement[bool]]:
-        if self.since and self.until and self.since >= self.until:
-            raise ValidationFailed("The start date must be before the end date.", field="since")
-        if (
-            self.min_amount is not None
-            and self.max_amount is not None
-            and self.min_amount > self.max_amount
-        ):
-            raise ValidationFailed("The minimum amount is above the maximum.", field="min_amount")
-        out: list[ColumnElement[bool]] = []
-        if self.since:
-            out.append(_postings.c.created_at >= self.since)
-        if self.until:
-            out.append(_postings.c.created_at < self.until)
-        if self.kind:
-            out.append(_entries.c.kind == self.kind)
-        if self.min_amount is not None:
-            out.append(func.abs(_postings.c.amount) >= self.min_amount)
-        if self.max_amount is not None:
-            out.append(func.abs(_postings.c.amount) <= self.max_amount)
-        if self.memo_contains:
-            text = self.memo_contains.strip()[:100]
-            escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            out.append(_entries.c.memo.ilike(f"%{escaped}%", escape="\\"))
-        return out
-
-    @property
-    def needs_entry(self) -> bool:
-        return bool(self.kind or self.memo_contains)
 
 
 class HistoryService:
@@ -79,20 +37,14 @@ class HistoryService:
         """One page of postings, newest first; pass the returned cursor to get the next page."""
         limit = max(1, min(limit, MAX_PAGE))
         filters = filters or HistoryFilter()
-        conditions = filters.conditions()
+        filters.conditions()  # refuses contradictory filters before any reading
 
         def work(tx: Tx, caller: Caller) -> HistoryPage:
             accessible_account(tx, caller, account_id)
-            query = (
-                select(*LINE_COLUMNS)
-                .join(_entries, _entries.c.id == _postings.c.entry_id)
-                .where(_postings.c.account_id == account_id, *conditions)
-                .order_by(_postings.c.id.desc())
-                .limit(limit + 1)
-            )
+            before = None
             if cursor is not None:
                 before = require_id(cursor.before_posting_id, NotFound, "page")
-                query = query.where(_postings.c.id < before)
+            query = page_query(tx, filters, PageSpec(account_id, before, limit + 1))
             rows = tx.conn.execute(query).all()
             more = len(rows) > limit
             rows = rows[:limit]
@@ -103,9 +55,26 @@ class HistoryService:
         return self._ctx.read_as(actor, work)
 
     def recent(self, actor: Actor, account_ids: list[int], limit: int = 10) -> list[HistoryLine]:
-        """The newest lines across several of the actor's accounts (the dashboard's activity)."""
-        merged: list[HistoryLine] = []
-        for account_id in account_ids:
-            merged.extend(self.page(actor, account_id, limit=limit).lines)
-        merged.sort(key=lambda line: line.posting_id, reverse=True)
-        return merged[:limit]
+        """The newest lines across several of the actor's accounts (the dashboard's activity),
+        in one query: each account's newest `limit`, merged."""
+        limit = max(1, min(limit, MAX_PAGE))
+        wanted = list(dict.fromkeys(account_ids))
+
+        def work(tx: Tx, caller: Caller) -> list[HistoryLine]:
+            accessible_accounts(tx, caller, wanted)
+            if not wanted:
+                return []
+            newest = [
+                select(*LINE_COLUMNS, _postings.c.account_id)
+                .join(_entries, _entries.c.id == _postings.c.entry_id)
+                .where(_postings.c.account_id == account_id)
+                .order_by(_postings.c.id.desc())
+                .limit(limit)
+                .subquery()
+                for account_id in wanted
+            ]
+            merged = union_all(*(select(*each.c) for each in newest)).subquery()
+            query = select(*merged.c).order_by(merged.c.id.desc()).limit(limit)
+            return list(lines_of_accounts(tx, tx.conn.execute(query).all()))
+
+        return self._ctx.read_as(actor, work)

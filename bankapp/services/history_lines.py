@@ -33,36 +33,54 @@ LINE_COLUMNS = (
 
 def history_lines(tx: Tx, account_id: int, rows: Sequence[Any]) -> tuple[HistoryLine, ...]:
     """`rows` (selected with `LINE_COLUMNS`) as lines of `account_id`'s history."""
-    others: dict[int, str] = {}
-    entry_ids = [row.entry_id for row in rows]
+    return _lines(tx, rows, [account_id] * len(rows))
+
+
+def lines_of_accounts(tx: Tx, rows: Sequence[Any]) -> tuple[HistoryLine, ...]:
+    """`rows` (selected with `LINE_COLUMNS` and the posting's `account_id`), each a line of
+    its own account's history."""
+    return _lines(tx, rows, [row.account_id for row in rows])
+
+
+def _lines(tx: Tx, rows: Sequence[Any], accounts: list[int]) -> tuple[HistoryLine, ...]:
+    legs: dict[int, list[tuple[int, str]]] = {}
+    entry_ids = list(dict.fromkeys(row.entry_id for row in rows))
     for start in range(0, len(entry_ids), CHUNK):
-        others.update(_counterparties(tx, account_id, entry_ids[start : start + CHUNK]))
+        legs.update(_legs(tx, entry_ids[start : start + CHUNK]))
     return tuple(
         HistoryLine(
             posting_id=row.id,
+            account_id=account,
             entry_id=row.entry_id,
             at=row.created_at,
             kind=row.kind,
             memo=row.memo,
             amount=row.amount,
             balance_after=row.balance_after,
-            counterparty=others.get(row.entry_id, ""),
+            counterparty=", ".join(
+                label for other, label in legs.get(row.entry_id, ()) if other != account
+            ),
         )
-        for row in rows
+        for row, account in zip(rows, accounts, strict=True)
     )
 
 
-def _counterparties(tx: Tx, account_id: int, entry_ids: list[int]) -> dict[int, str]:
-    """For each entry, the other side(s) as a masked number or internal account name."""
-    if not entry_ids:
-        return {}
+def _legs(tx: Tx, entry_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
+    """Each entry's legs as (account id, label): a masked number or an internal account's
+    name, the label a line shows for the other side."""
     rows = tx.conn.execute(
-        select(_postings.c.entry_id, _accounts.c.number, _accounts.c.kind, _accounts.c.name)
+        select(
+            _postings.c.entry_id,
+            _postings.c.account_id,
+            _accounts.c.number,
+            _accounts.c.kind,
+            _accounts.c.name,
+        )
         .join(_accounts, _accounts.c.id == _postings.c.account_id)
-        .where(_postings.c.entry_id.in_(entry_ids), _postings.c.account_id != account_id)
+        .where(_postings.c.entry_id.in_(entry_ids))
     ).all()
-    out: dict[int, str] = {}
+    out: dict[int, list[tuple[int, str]]] = {}
     for row in rows:
         label = row.name if row.kind == AccountKind.INTERNAL else mask_account_number(row.number)
-        out[row.entry_id] = f"{out[row.entry_id]}, {label}" if row.entry_id in out else label
+        out.setdefault(row.entry_id, []).append((row.account_id, label))
     return out

@@ -39,6 +39,9 @@ class Base(DeclarativeBase):
 
 # Kept append-only by database triggers (migration 0004): corrections are new rows.
 APPEND_ONLY_TABLES = ("journal_entries", "postings", "audit_events", "seals")
+# Written only by triggers on the books (migration 0007), as their owner: the application
+# role reads them and never writes one.
+DERIVED_TABLES = ("posting_search",)
 
 
 def table_of(model: type[Base]) -> Table:
@@ -205,6 +208,47 @@ Index(
     "ix_postings_account_time", Posting.account_id, Posting.created_at, Posting.id, Posting.amount
 )
 Index("ix_postings_entry_legs", Posting.entry_id, Posting.account_id, Posting.amount)
+
+
+class PostingSearch(Base):
+    """What history filters seek on, one row per posting, written by a trigger on `postings`
+    in the posting's transaction (migration 0007): its account, its entry's kind and its
+    size. Derived from the ledger, so no foreign keys; a page rechecks what it finds."""
+
+    __tablename__ = "posting_search"
+
+    posting_id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
+    account_id: Mapped[int] = mapped_column(BigInteger)
+    entry_kind: Mapped[str] = mapped_column(String(32))
+    abs_amount: Mapped[int] = mapped_column(BigInteger)
+
+
+# Newest first within one account and one kind, or one range of amounts.
+Index(
+    "ix_posting_search_kind",
+    PostingSearch.account_id,
+    PostingSearch.entry_kind,
+    PostingSearch.posting_id,
+)
+Index(
+    "ix_posting_search_amount",
+    PostingSearch.account_id,
+    PostingSearch.abs_amount,
+    PostingSearch.posting_id,
+)
+
+# Memo search, made by migration 0007 where no model can declare it: on SQLite the FTS5
+# table `posting_memos` (trigram tokens; rowid = account id * 2**MEMO_KEY_BITS + posting id,
+# so one account is one rowid range) and its shadow tables, on PostgreSQL a pg_trgm index.
+MEMO_SEARCH_TABLE = "posting_memos"
+MEMO_TRIGRAM_INDEX = "ix_journal_entries_memo_trgm"
+MEMO_KEY_BITS = 40
+MEMO_KEY_ACCOUNTS = 2**23  # account ids below this have memo rows
+
+
+def declared_in_models(name: str | None) -> bool:
+    """False for the memo search objects above, which schema comparisons leave out."""
+    return not (name or "").startswith((MEMO_SEARCH_TABLE, MEMO_TRIGRAM_INDEX))
 
 
 class AuditEvent(Base):

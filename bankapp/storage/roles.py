@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
-from bankapp.storage.models import APPEND_ONLY_TABLES, Base
+from bankapp.storage.models import APPEND_ONLY_TABLES, DERIVED_TABLES, Base
 
 
 def grant_statements(app_role: str, schema: str = "public") -> list[str]:
@@ -18,7 +18,9 @@ def grant_statements(app_role: str, schema: str = "public") -> list[str]:
         raise ValueError("A role name is letters, digits and underscores.")
     statements = [f"GRANT USAGE ON SCHEMA {schema} TO {app_role}"]
     for table in sorted(Base.metadata.tables):
-        if table in APPEND_ONLY_TABLES:
+        if table in DERIVED_TABLES:
+            rights = "SELECT"
+        elif table in APPEND_ONLY_TABLES:
             rights = "SELECT, INSERT"
         else:
             rights = "SELECT, INSERT, UPDATE, DELETE"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 
 from bankapp.bank import Bank
 from bankapp.clock import FixedClock
@@ -67,3 +68,41 @@ def test_a_customer_cannot_page_someone_elses_history(bank: Bank) -> None:
     account = funded_account(bank, alice, 100)
     with pytest.raises(AccountNotFound):
         bank.history.page(bob, account)
+
+
+def test_recent_activity_is_one_query_whatever_the_number_of_accounts(
+    bank: Bank, clock: FixedClock
+) -> None:
+    """The dashboard's activity: the same lines as merging each account's first page, read
+    with as many statements for three accounts as for one."""
+    alice = make_customer(bank, "alice")
+    checking = funded_account(bank, alice, 50_000)
+    savings = bank.accounts.open(alice, AccountKind.SAVINGS)
+    business = bank.accounts.open(alice, AccountKind.BUSINESS)
+    for i in range(1, 7):
+        clock.advance(timedelta(hours=1))
+        target = (savings, business)[i % 2]
+        bank.payments.transfer(alice, checking, target.number, i * 100, memo=f"move {i}")
+    ids = [checking, savings.id, business.id]
+    merged = [line for account in ids for line in bank.history.page(alice, account, limit=5).lines]
+    expected = sorted(merged, key=lambda line: line.posting_id, reverse=True)[:5]
+
+    statements: list[str] = []
+    event.listen(bank.db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    assert bank.history.recent(alice, ids, limit=5) == expected
+    for_three = len(statements)
+    statements.clear()
+    bank.history.recent(alice, [checking], limit=5)
+    assert len(statements) == for_three
+    assert {line.account_id for line in expected} == {checking, savings.id, business.id}
+
+
+def test_recent_activity_refuses_an_account_the_caller_may_not_see(bank: Bank) -> None:
+    alice, bob = make_customer(bank, "alice"), make_customer(bank, "bob")
+    mine = funded_account(bank, alice, 100)
+    theirs = funded_account(bank, bob, 100)
+    assert bank.history.recent(alice, [mine])
+    with pytest.raises(AccountNotFound):
+        bank.history.recent(alice, [mine, theirs])
+    with pytest.raises(AccountNotFound):
+        bank.history.recent(alice, [mine, 987_654])

@@ -23,9 +23,10 @@ from bankapp.demo.logins import DEMO_PASSWORD, DEMO_TOTP_SECRETS
 from bankapp.domain.card_numbers import derive_cvv, new_pan
 from bankapp.domain.card_types import CardKind
 from bankapp.domain.statement_types import StatementPeriod
-from bankapp.domain.types import AccountKind
+from bankapp.domain.types import AccountKind, HistoryLine
 from bankapp.services.auth.second_factor import unix_step
 from bankapp.services.drawers import OPENING_CASH_ENTRY
+from bankapp.services.history import HistoryFilter
 from bankapp.storage import installation_key
 from bankapp.storage.engine import make_engine
 from bankapp.storage.schema import current_revision, head_revision
@@ -150,3 +151,35 @@ def test_after_the_upgrade_the_drawers_the_release_opened_show_their_opening_cas
         assert bank.verify().ok
     finally:
         bank.close()
+
+
+def test_after_the_upgrade_history_filters_find_what_the_release_wrote(release_url: str) -> None:
+    """Revision 0007 indexes the postings 0.1.0 wrote (kind, amount, memo trigrams): each
+    filter's page is what filtering alice's whole history finds."""
+    bank = _upgraded(release_url)
+    try:
+        alice = bank.auth.login("alice", DEMO_PASSWORD).actor
+        for account in bank.accounts.list_accounts(alice):
+            lines = bank.history.page(alice, account.id, limit=500).lines
+            assert lines and len(lines) < 500
+            middle = sorted(abs(line.amount) for line in lines)[len(lines) // 2]
+            words = {word for line in lines for word in line.memo.split() if len(word) >= 3}
+            every = [
+                *(HistoryFilter(kind=kind) for kind in {line.kind for line in lines}),
+                *(HistoryFilter(memo_contains=word.upper()) for word in words),
+                HistoryFilter(min_amount=middle),
+            ]
+            for filters in every:
+                page = bank.history.page(alice, account.id, filters=filters, limit=500)
+                assert page.lines == tuple(x for x in lines if _kept(x, filters)), filters
+    finally:
+        bank.close()
+
+
+def _kept(line: HistoryLine, filters: HistoryFilter) -> bool:
+    memo = (filters.memo_contains or "").lower()
+    return (
+        (filters.kind is None or line.kind == filters.kind)
+        and memo in line.memo.lower()
+        and abs(line.amount) >= (filters.min_amount or 0)
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from bankapp.storage.models import Base
+from bankapp.storage.models import Base, declared_in_models
 
 connection = context.config.attributes.get("connection")
 if connection is None:  # pragma: no cover - bankapp always passes its own connection
@@ -15,6 +15,7 @@ context.configure(
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    include_name=lambda name, _type, _parent: declared_in_models(name),
 )
 with context.begin_transaction():
     context.run_migrations()
