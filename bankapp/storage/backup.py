@@ -9,6 +9,7 @@ copy needs."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -47,7 +48,9 @@ def back_up(url: str, out: Path | None, now: datetime) -> BackupInfo | list[str]
     otherwise returned (a list of arguments) for the operator to run."""
     database = sqlite_path(url)
     if database is not None:
-        target = _fresh_target(out or default_backup_path(now).with_suffix(".db"))
+        target = _fresh_target(
+            out or default_backup_path(now).with_suffix(".db"), numbered=out is None
+        )
         source = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
         try:
             copy = sqlite3.connect(target)
@@ -60,7 +63,9 @@ def back_up(url: str, out: Path | None, now: datetime) -> BackupInfo | list[str]
             source.close()
         target.chmod(FILE_MODE)
         return describe_backup(target)
-    target = _fresh_target(out or default_backup_path(now).with_suffix(".dump"))
+    target = _fresh_target(
+        out or default_backup_path(now).with_suffix(".dump"), numbered=out is None
+    )
     command = ["pg_dump", "--format=custom", "--no-owner", f"--file={target}", _libpq(url)]
     if shutil.which("pg_dump") is None:
         target.unlink(missing_ok=True)
@@ -156,14 +161,20 @@ def _refuse_non_empty(url: str, *, force: bool) -> bool:
     return bool(tables)
 
 
-def _fresh_target(path: Path) -> Path:
+def _fresh_target(path: Path, *, numbered: bool = False) -> Path:
+    """Claim `path` as a new private file (a numbered name beside it if `numbered` and it is
+    taken: two backups in the same second); an existing file is never overwritten."""
     path = Path(path)
-    if path.exists():
-        raise ValidationFailed(f"{path} already exists; choose another --out.")
     if path.parent == data_home() / "backups" or not path.parent.exists():
         private_folder(path.parent)
-    create_private(path)
-    return path
+    for attempt in range(1, 1000 if numbered else 2):
+        candidate = path if attempt == 1 else path.with_stem(f"{path.stem}-{attempt}")
+        try:
+            os.close(os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
+        except FileExistsError:
+            continue
+        return candidate
+    raise ValidationFailed(f"{path} already exists; choose another --out.")
 
 
 def _header(path: Path) -> bytes:

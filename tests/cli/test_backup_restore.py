@@ -157,3 +157,23 @@ def test_a_postgresql_dump_restores_into_an_empty_database_and_verifies(
     assert main(["--db", target, "restore", str(dump)]) == 2  # a bank is there now
     assert main(["--db", target, "restore", str(dump), "--force"]) == 0
     assert _books(target) == _books(source)
+
+
+def test_two_backups_in_the_same_second_get_two_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import datetime
+
+    from bankapp.storage.backup import back_up
+
+    monkeypatch.setenv("BANKAPP_HOME", str(tmp_path / "home"))
+    source = f"sqlite:///{tmp_path / 'bank.db'}"
+    _a_bank(source)
+    now = datetime(2026, 12, 1, 9, 0, 0)
+    first, second = back_up(source, None, now), back_up(source, None, now)
+    assert not isinstance(first, list) and not isinstance(second, list)
+    assert first.path != second.path and first.path.parent == second.path.parent
+    assert sorted(p.name for p in first.path.parent.iterdir()) == [
+        "bank-20261201-090000-2.db",
+        "bank-20261201-090000.db",
+    ]

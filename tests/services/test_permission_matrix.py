@@ -257,6 +257,21 @@ CALLS: dict[str, tuple[Call, frozenset[str]]] = {
         ),
         OWNER_AND_STAFF,
     ),
+    "standing_orders.preview": (
+        lambda w, a: w.bank.standing_orders.preview(
+            a,
+            NewStandingOrder(
+                from_account_id=w.account,
+                to_account_number=w.other_number,
+                name="Gym",
+                amount=1_000,
+                frequency="weekly",
+                day=2,
+                start_date=w.bank.clock.now().date(),
+            ),
+        ),
+        OWNER_AND_STAFF,
+    ),
     "standing_orders.list_orders": (
         lambda w, a: w.bank.standing_orders.list_orders(a, w.account),
         OWNER_AND_STAFF,

@@ -47,6 +47,7 @@ def release_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str
     key.chmod(0o600)
     monkeypatch.setenv(installation_key.ENV_KEY_FILE, str(key))
     monkeypatch.delenv(installation_key.ENV_KEY, raising=False)
+    monkeypatch.setenv("BANKAPP_HOME", str(tmp_path / "home"))  # init backs up there first
     installation_key.forget_cached_keys()
     yield f"sqlite:///{db}"
     installation_key.forget_cached_keys()
