@@ -150,6 +150,16 @@ def to_view(row: Any, owner: str) -> AccountView:
     )
 
 
+def holder_name(tx: Tx, caller: Caller, row: Any) -> str:
+    """How the holder of account `row` is named to the caller: in full to staff and to the
+    holder, as initial and surname ("A. Martin") to another customer."""
+    holder = owner_name(tx, row.owner_id)
+    if caller.role == Role.CUSTOMER and row.owner_id != caller.user_id:
+        parts = holder.split()
+        holder = f"{parts[0][0]}. {parts[-1]}" if len(parts) > 1 else holder
+    return holder
+
+
 def describe(row: Any) -> str:
     """How an account is named in memos, history and audit: its name and masked number."""
     if row.kind == AccountKind.INTERNAL:

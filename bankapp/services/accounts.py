@@ -14,7 +14,6 @@ from bankapp.domain.types import (
     AccountView,
     Actor,
     Caller,
-    Role,
 )
 from bankapp.domain.validation import clean_text
 from bankapp.errors import (
@@ -29,6 +28,7 @@ from bankapp.services.access import (
     accessible_account,
     customer_account,
     customer_for,
+    holder_name,
     load_account_by_number,
     owner_name,
     require_staff,
@@ -154,11 +154,7 @@ class AccountService:
 
         def work(tx: Tx, caller: Caller) -> str:
             row = load_account_by_number(tx, number)
-            holder = owner_name(tx, row.owner_id)
-            if caller.role == Role.CUSTOMER and row.owner_id != caller.user_id:
-                parts = holder.split()
-                holder = f"{parts[0][0]}. {parts[-1]}" if len(parts) > 1 else holder
-            return f"{holder} {mask_account_number(row.number)}"
+            return f"{holder_name(tx, caller, row)} {mask_account_number(row.number)}"
 
         return self._ctx.read_as(actor, work)
 

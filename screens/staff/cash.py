@@ -4,6 +4,7 @@ on the customer's behalf; over the approval threshold it is submitted for a supe
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
@@ -14,10 +15,12 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
 from bankapp.domain.account_numbers import mask_account_number
-from bankapp.domain.types import AccountView, EntryResult
+from bankapp.domain.types import AccountView, EntryResult, MovementPreview
 from bankapp.errors import ApprovalRequired, BankError
 from bankapp.services.approvals import ApprovalView
 from screens.base import BankScreen, field_error
+from screens.modals.confirm import ConfirmModal
+from screens.staff.common import movement_lines
 
 VERBS = {
     "deposit": "Cash deposit",
@@ -26,15 +29,26 @@ VERBS = {
 }
 
 
+@dataclass(frozen=True)
+class CounterRequest:
+    """The form as it was checked and confirmed: what is posted."""
+
+    amount: int
+    memo: str
+    to: str = ""
+
+
 class CashScreen(BankScreen):
     HELP = (
-        "Count the cash, type the amount and an optional memo, Ctrl+S to post. When the "
-        "customer's cash and transfers today pass the approval threshold, it goes to a "
-        "supervisor and moves nothing until approved."
+        "Count the cash, type the amount and an optional memo, then Ctrl+S: the bank checks "
+        "it and a confirmation shows exactly what will happen (the customer, the balance "
+        "after, your drawer); Enter posts it. When the customer's cash and transfers today "
+        "pass the approval threshold, it goes to a supervisor and moves nothing until "
+        "approved."
     )
     CSS_PATH = "staff.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "post", "Post", id="cash-post"),
+        Binding("ctrl+s", "post", "Continue", id="cash-post"),
     ]
 
     def __init__(self, account: AccountView, kind: str) -> None:
@@ -43,6 +57,7 @@ class CashScreen(BankScreen):
         self.kind = kind  # "deposit", "withdrawal" or "transfer"
         self.form_key = uuid.uuid4().hex
         self.done = False
+        self.posting = False
 
     def compose(self) -> ComposeResult:
         verb = VERBS[self.kind]
@@ -89,18 +104,66 @@ class CashScreen(BankScreen):
     @on(Input.Submitted, "#memo")
     @on(Button.Pressed, "#post")
     def action_post(self) -> None:
-        if self.done:
+        """Check the form by the bank's own preview; show the refusal beside its field, or
+        exactly what will happen, to confirm before anything moves."""
+        if self.done or self.posting:
             return
         self.clear_errors()
         try:
             amount = self.bank.payments.parse_amount(self.query_one("#amount", Input).value)
         except BankError as error:
-            self.show_error(error)
+            self.show_error(error, focus=True)
             return
-        memo, key, account = self.query_one("#memo", Input).value, self.form_key, self.account
-        actor, kind = self.actor, self.kind
-        to = self.query_one("#destination", Input).value if kind == "transfer" else ""
-        bank = self.bank
+        request = CounterRequest(
+            amount,
+            self.query_one("#memo", Input).value,
+            self.query_one("#destination", Input).value if self.kind == "transfer" else "",
+        )
+        payments, actor, account_id = self.bank.payments, self.actor, self.account.id
+        verb = "withdraw" if self.kind == "withdrawal" else self.kind
+        self.call_service(
+            lambda: payments.preview_movement(
+                actor,
+                verb,
+                account_id,
+                request.amount,
+                to_account_number=request.to,
+                memo=request.memo,
+            ),
+            lambda preview: self._confirm(request, preview),
+            group="preview",
+            on_error=self._refused,
+        )
+
+    def _refused(self, error: BankError) -> None:
+        self.show_error(error, focus=True)
+
+    def _confirm(self, request: CounterRequest, preview: MovementPreview) -> None:
+        verb = VERBS[self.kind]
+        if preview.approval:
+            confirm = "Send for approval"
+        else:
+            confirm = f"{verb.split(' on ')[0]} {self.money(preview.amount)}"
+        self.app.push_screen(
+            ConfirmModal(
+                f"Confirm: {verb.lower()}",
+                movement_lines(self, verb, preview),
+                confirm=confirm,
+            ),
+            lambda ok: self.post(request) if ok else None,
+        )
+
+    def post(self, request: CounterRequest) -> None:
+        """Post the confirmed request with this form's idempotency key (safe to repeat)."""
+        self.posting = True
+        key, account, actor, kind, bank = (
+            self.form_key,
+            self.account,
+            self.actor,
+            self.kind,
+            self.bank,
+        )
+        amount, memo, to = request.amount, request.memo, request.to
 
         def post() -> EntryResult | ApprovalView:
             """Post it; if it takes the customer's day over the threshold, submit it for a
@@ -123,7 +186,13 @@ class CashScreen(BankScreen):
                     idempotency_key=key,
                 )
 
-        self.call_service(post, self._done, group="cash", exclusive=False)
+        self.call_service(
+            post, self._done, group="cash", exclusive=False, on_error=self._post_refused
+        )
+
+    def _post_refused(self, error: BankError) -> None:
+        self.posting = False
+        self.show_error(error, focus=True)
 
     def _done(self, result: EntryResult | ApprovalView) -> None:
         if isinstance(result, ApprovalView):
