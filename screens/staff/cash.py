@@ -12,16 +12,17 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Footer, Header, Input, Label, Static
+from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
 from bankapp.domain.account_numbers import mask_account_number
-from bankapp.domain.types import AccountView, EntryResult, MovementPreview
+from bankapp.domain.types import AccountStatus, AccountView, EntryResult, MovementPreview
 from bankapp.errors import ApprovalRequired, BankError
 from bankapp.services.approvals import ApprovalView
 from screens.base import BankScreen, field_error
 from screens.modals.confirm import ConfirmModal
 from screens.staff.common import movement_lines
 
+OTHER = "other"
 VERBS = {
     "deposit": "Cash deposit",
     "withdrawal": "Cash withdrawal",
@@ -42,9 +43,10 @@ class CashScreen(BankScreen):
     HELP = (
         "Count the cash, type the amount and an optional memo, then Ctrl+S: the bank checks "
         "it and a confirmation shows exactly what will happen (the customer, the balance "
-        "after, your drawer); Enter posts it. When the customer's cash and transfers today "
-        "pass the approval threshold, it goes to a supervisor and moves nothing until "
-        "approved."
+        "after, your drawer); Enter posts it. A transfer goes to one of the customer's own "
+        "accounts, chosen by name, or to any account number (Enter on the number names its "
+        "holder). When the customer's cash and transfers today pass the approval threshold, "
+        "it goes to a supervisor and moves nothing until approved."
     )
     CSS_PATH = "staff.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -74,8 +76,18 @@ class CashScreen(BankScreen):
             )
             with Vertical(classes="form-box"):
                 if self.kind == "transfer":
-                    yield Label("To account number")
-                    yield Input(id="destination", compact=True, max_length=40)
+                    yield Label("To")
+                    yield Select[str](
+                        [], prompt="Choose where to send it", id="destination-choice", compact=True
+                    )
+                    yield Input(
+                        placeholder="account number, e.g. 1234 5678 9012",
+                        id="destination",
+                        classes="-hidden",
+                        compact=True,
+                        max_length=40,
+                    )
+                    yield Static("", id="payee", classes="hint -hidden")
                     yield field_error("destination")
                 yield Label("Amount")
                 yield Input(placeholder="0.00", id="amount", compact=True)
@@ -90,12 +102,69 @@ class CashScreen(BankScreen):
 
     def on_mount(self) -> None:
         self.title = "Transfer" if self.kind == "transfer" else "Cash"
-        first = "#destination" if self.kind == "transfer" else "#amount"
-        self.query_one(first, Input).focus()
+        if self.kind != "transfer":
+            self.query_one("#amount", Input).focus()
+            return
+        owner = self.account.owner_id
+        self.call_service(
+            lambda: self.bank.accounts.list_accounts(self.actor, owner_id=owner),
+            self._show_own_accounts,
+            group="accounts",
+        )
+
+    @property
+    def destination_choice(self) -> Select[str]:
+        return self.query_one("#destination-choice", Select)
+
+    def _show_own_accounts(self, accounts: list[AccountView]) -> None:
+        """The customer's other open accounts by name, then any account number."""
+        own = [a for a in accounts if a.status == AccountStatus.OPEN and a.id != self.account.id]
+        self.destination_choice.set_options(
+            [(f"{a.name} {mask_account_number(a.number)} (theirs)", a.number) for a in own]
+            + [("Another account number…", OTHER)]
+        )
+        with self.prevent(Select.Changed):  # only a choice the teller makes moves on
+            self.destination_choice.value = own[0].number if own else OTHER
+        number = self.query_one("#destination", Input)
+        number.set_class(bool(own), "-hidden")
+        (self.destination_choice if own else number).focus()
+
+    @on(Select.Changed, "#destination-choice")
+    def _destination_changed(self, event: Select.Changed) -> None:
+        number = self.query_one("#destination", Input)
+        number.set_class(event.value != OTHER, "-hidden")
+        self.query_one("#payee", Static).add_class("-hidden")
+        if event.value == OTHER:
+            number.focus()
+        elif self.destination_choice.has_focus:
+            self.query_one("#amount", Input).focus()
 
     @on(Input.Submitted, "#destination")
-    def _to_amount(self) -> None:
-        self.query_one("#amount", Input).focus()
+    def _check_payee(self, event: Input.Submitted) -> None:
+        """Name the payee of a typed number (as the customer's own form does), then on."""
+        self.clear_errors()
+        self.query_one("#payee", Static).add_class("-hidden")
+        number = event.value
+
+        def named(label: str) -> None:
+            payee = self.query_one("#payee", Static)
+            payee.update(Text(f"Pays {label}"))
+            payee.remove_class("-hidden")
+            self.query_one("#amount", Input).focus()
+
+        self.call_service(
+            lambda: self.bank.accounts.find_destination(self.actor, number),
+            named,
+            group="payee",
+            on_error=lambda error: self._refused(BankError(error.message, field="destination")),
+        )
+
+    def _destination_number(self) -> str:
+        """The account number the transfer goes to: the chosen own account, or the typed one."""
+        choice = self.destination_choice.value
+        if choice == OTHER or not isinstance(choice, str):
+            return self.query_one("#destination", Input).value
+        return choice
 
     @on(Input.Submitted, "#amount")
     def _to_memo(self) -> None:
@@ -117,7 +186,7 @@ class CashScreen(BankScreen):
         request = CounterRequest(
             amount,
             self.query_one("#memo", Input).value,
-            self.query_one("#destination", Input).value if self.kind == "transfer" else "",
+            self._destination_number() if self.kind == "transfer" else "",
         )
         payments, actor, account_id = self.bank.payments, self.actor, self.account.id
         verb = "withdraw" if self.kind == "withdrawal" else self.kind

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual.widgets import Input, Static
+from textual.widgets import Input, Select, Static
 
 from bankapp.bank import Bank
 from bankapp.domain.account_numbers import mask_account_number
@@ -24,6 +24,7 @@ from tests.ui.helpers import (
     open_alice,
     pilot_test,
     play,
+    settle,
 )
 
 
@@ -98,11 +99,17 @@ async def test_a_refused_counter_movement_shows_beside_its_field_with_the_focus_
         assert isinstance(app.screen, CashScreen)
         assert "Not enough cash in your drawer" in error_text(app.screen, "amount")
         assert app.focused is app.screen.query_one("#amount", Input)
-        await play(pilot, "escape", Keys("t", settle=False), Type("1234567890"))
-        await play(pilot, Keys("enter", settle=False), Type("25"), "ctrl+s")
+        await play(pilot, "escape", "t")
+        app.screen.query_one("#destination-choice", Select).value = "other"
+        await play(pilot, settle, Type("1234567890"), "enter")  # the payee is looked up
+        destination = app.screen.query_one("#destination", Input)
+        assert "No account with number" in error_text(app.screen, "destination")
+        assert app.focused is destination
+        app.screen.query_one("#amount", Input).value = "25"
+        await play(pilot, "ctrl+s")  # and the preview refuses it too
         assert isinstance(app.screen, CashScreen)
         assert "No account with number" in error_text(app.screen, "destination")
-        assert app.focused is app.screen.query_one("#destination", Input)
+        assert app.focused is destination
 
 
 @pilot_test
@@ -146,3 +153,51 @@ async def test_a_drawer_counted_short_asks_before_it_closes(demo_bank: Bank) -> 
         await play(pilot, "enter", "enter")  # Enter on the count again, then confirm
         assert demo_bank.drawers.current(teller) is None
     assert demo_bank.verify().ok
+
+
+def alice_accounts(bank: Bank) -> list[Any]:
+    teller = acting_as(bank, "teller")
+    match = bank.customers.search(teller, "alice").matches[0]
+    return list(bank.customers.overview(teller, match.id).accounts)
+
+
+@pilot_test
+async def test_a_teller_sends_to_the_customers_own_account_picked_by_name(
+    demo_bank: Bank,
+) -> None:
+    everyday, rainy_day = alice_accounts(demo_bank)[:2]
+    app = make_app(demo_bank)
+    async with app.run_test(size=SIZE) as pilot:
+        await play(pilot, open_alice, "t")
+        choice = app.screen.query_one("#destination-choice", Select)
+        assert app.focused is choice
+        names = [str(label) for label, _ in choice._options]
+        assert any(name.startswith(f"{rainy_day.name} ") for name in names), names
+        assert choice.value == rainy_day.number
+        await play(pilot, Keys("tab", settle=False), Type("25"), "ctrl+s")
+        assert f"To: Alice Martin — {rainy_day.name} " in confirm_text(app)
+        await play(pilot, "enter")
+    after = {a.id: a.balance for a in alice_accounts(demo_bank)}
+    assert after[rainy_day.id] == rainy_day.balance + 2_500
+    assert after[everyday.id] == everyday.balance - 2_500
+
+
+@pilot_test
+async def test_a_typed_account_number_names_its_holder_before_the_confirmation(
+    demo_bank: Bank,
+) -> None:
+    teller = acting_as(demo_bank, "teller")
+    bob = demo_bank.customers.search(teller, "bob").matches[0]
+    main = demo_bank.customers.overview(teller, bob.id).accounts[0]
+    app = make_app(demo_bank)
+    async with app.run_test(size=SIZE) as pilot:
+        await play(pilot, open_alice, "t")
+        app.screen.query_one("#destination-choice", Select).value = "other"
+        await play(pilot, settle, Type(main.number), "enter")
+        payee = str(app.screen.query_one("#payee", Static).render())
+        assert f"Pays Bob Okafor {mask_account_number(main.number)}" == payee
+        assert app.focused is app.screen.query_one("#amount", Input)
+        await play(pilot, Type("10"), "ctrl+s")
+        assert f"To: Bob Okafor — {main.name} {mask_account_number(main.number)}" in (
+            confirm_text(app)
+        )
