@@ -162,6 +162,16 @@ class AccountView:
 
 
 @dataclass(frozen=True)
+class AccountClosePreview:
+    """What closing an account would do: the account, the cards cancelled with it (masked),
+    and why a supervisor must decide instead (`approval`, empty when it closes at once)."""
+
+    account: AccountView
+    cards: tuple[str, ...] = ()
+    approval: str = ""
+
+
+@dataclass(frozen=True)
 class EntryResult:
     """The outcome of a money movement: the journal entry and balances after it."""
 
