@@ -14,12 +14,13 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Input, Select, Static
 
 from bankapp.domain.account_numbers import format_account_number
+from bankapp.domain.entry_kinds import CUSTOMER_ENTRY_KINDS
 from bankapp.domain.types import AccountClosePreview, AccountView, HistoryCursor, HistoryPage
 from bankapp.errors import BankError, ValidationFailed
 from bankapp.services.history import HistoryFilter
 from screens.base import BankScreen, field_error
 from screens.holds import HoldsScreen
-from screens.labels import ENTRY_KIND_LABELS, account_kind_label
+from screens.labels import account_kind_label, entry_kind_label
 from screens.modals.confirm import ConfirmModal
 from screens.modals.prompt import PromptModal
 from screens.widgets.ledger_table import LedgerTable
@@ -50,7 +51,8 @@ class AccountScreen(BankScreen):
         Binding("n", "rename_account", "Rename", id="account-rename"),
         Binding("x", "close_account", "Close account", id="account-close"),
         Binding("ctrl+f", "focus_filters", "Filter", id="filter"),
-        Binding("ctrl+x", "clear_filters", "Clear filters", id="clear-filters"),
+        # Priority: a filter field's own Ctrl+X (cut) would take it while the field has focus.
+        Binding("ctrl+x", "clear_filters", "Clear filters", id="clear-filters", priority=True),
         Binding("f5", "reload", "Reload", id="reload"),
     ]
 
@@ -74,7 +76,7 @@ class AccountScreen(BankScreen):
                 yield Input(placeholder="from YYYY-MM-DD", id="since")
                 yield Input(placeholder="to YYYY-MM-DD", id="until")
                 yield Select(
-                    [(label, kind) for kind, label in ENTRY_KIND_LABELS.items()],
+                    [(entry_kind_label(kind), kind) for kind in CUSTOMER_ENTRY_KINDS],
                     prompt="Any kind",
                     id="kind",
                 )
@@ -249,6 +251,14 @@ class AccountScreen(BankScreen):
 
     def action_focus_filters(self) -> None:
         self.query_one("#since", Input).focus()
+
+    def action_go_back(self) -> None:
+        """Escape in a filter field goes back to the history; from there, off the screen."""
+        focused = self.focused
+        if focused is not None and focused in self.query_one("#filters").children:
+            self.table.focus()
+            return
+        super().action_go_back()
 
     def action_clear_filters(self) -> None:
         for widget in self.query("#filters Input").results(Input):

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
+from bankapp.domain import entry_kinds
 from bankapp.domain.money import format_cents
 from bankapp.domain.types import AccountKind, Actor, Caller, DrawerClosePreview, Role
 from bankapp.errors import ApprovalRequired, DrawerRequired, DrawerState, NotFound
@@ -38,8 +39,8 @@ VAULT_NAME = "Bank cash"  # the vault: what the branch holds outside its drawers
 CASH_REQUESTS = ("deposit", "withdrawal")
 # Journal entry kinds, stored codes: every ledger since 0.1.0 holds entries of these kinds
 # (and recorded statements hash them), so the codes stay as first written.
-OPENING_CASH_ENTRY = "drawer_float"
-CLOSE_ENTRY = "drawer_close"
+OPENING_CASH_ENTRY = entry_kinds.DRAWER_OPENING_CASH
+CLOSE_ENTRY = entry_kinds.DRAWER_CLOSE
 OPENING_CASH_MEMO = "Opening cash into drawer "  # + the drawer id
 CLOSE_MEMO = "Close drawer "
 
