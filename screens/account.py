@@ -14,12 +14,15 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Input, Select, Static
 
 from bankapp.domain.account_numbers import format_account_number
-from bankapp.domain.types import AccountView, HistoryCursor, HistoryPage
+from bankapp.domain.entry_kinds import CUSTOMER_ENTRY_KINDS
+from bankapp.domain.types import AccountClosePreview, AccountView, HistoryCursor, HistoryPage
 from bankapp.errors import BankError, ValidationFailed
 from bankapp.services.history import HistoryFilter
 from screens.base import BankScreen, field_error
 from screens.holds import HoldsScreen
-from screens.labels import ENTRY_KIND_LABELS, account_kind_label
+from screens.labels import account_kind_label, entry_kind_label
+from screens.modals.confirm import ConfirmModal
+from screens.modals.prompt import PromptModal
 from screens.standing_orders import StandingOrdersScreen
 from screens.widgets.ledger_table import LedgerTable
 
@@ -38,16 +41,23 @@ class AccountScreen(BankScreen):
     HELP = (
         "The account's balance, what is available to spend (the balance less money on hold: "
         "uncleared checks, card purchases not yet settled), and its history, newest first. H "
-        "lists the holds, O the standing orders. More rows load as you scroll. "
+        "lists the holds, O the standing orders. More rows load as you scroll. N renames "
+        "the account; X closes it (only at a zero balance with nothing on hold; its cards are "
+        "cancelled with it, and a confirmation says so first). "
         "Filters: dates as YYYY-MM-DD (both inclusive), kind, amount range and memo text; "
         "press Enter in a filter to apply it, Ctrl+X to clear them all."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("h", "holds", "Holds", id="account-holds"),
-        Binding("o", "standing_orders", "Standing orders", id="account-orders"),
+        Binding("o", "standing_orders", "Orders", id="account-orders"),
+        # Rarer actions stay out of the footer (so Quit and Help fit at 80 columns); F1 and
+        # the palette list them.
+        Binding("n", "rename_account", "Rename", id="account-rename", show=False),
+        Binding("x", "close_account", "Close account", id="account-close", show=False),
         Binding("ctrl+f", "focus_filters", "Filter", id="filter"),
-        Binding("ctrl+x", "clear_filters", "Clear filters", id="clear-filters"),
-        Binding("f5", "reload", "Reload", id="reload"),
+        # Priority: a filter field's own Ctrl+X (cut) would take it while the field has focus.
+        Binding("ctrl+x", "clear_filters", "Clear filters", id="clear-filters", priority=True),
+        Binding("f5", "reload", "Reload", id="reload", show=False),
     ]
 
     def __init__(self, account_id: int) -> None:
@@ -60,6 +70,7 @@ class AccountScreen(BankScreen):
         # spinner (and its timer) on every page fetched.
         self.fetching = False
         self.rows_loaded = 0
+        self.account: AccountView | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -69,7 +80,7 @@ class AccountScreen(BankScreen):
                 yield Input(placeholder="from YYYY-MM-DD", id="since")
                 yield Input(placeholder="to YYYY-MM-DD", id="until")
                 yield Select(
-                    [(label, kind) for kind, label in ENTRY_KIND_LABELS.items()],
+                    [(entry_kind_label(kind), kind) for kind in CUSTOMER_ENTRY_KINDS],
                     prompt="Any kind",
                     id="kind",
                 )
@@ -105,6 +116,7 @@ class AccountScreen(BankScreen):
         )
 
     def _show_summary(self, account: AccountView) -> None:
+        self.account = account
         self.title = f"Account {account.name}"
         parts: list[str | tuple[str, str]] = [
             (account.name, "bold"),
@@ -132,6 +144,63 @@ class AccountScreen(BankScreen):
 
     def action_standing_orders(self) -> None:
         self.app.push_screen(StandingOrdersScreen(self.account_id))
+
+    # -- rename and close -----------------------------------------------------------------
+
+    def action_rename_account(self) -> None:
+        account_id = self.account_id
+
+        def renamed(name: str | None) -> None:
+            if name is None:
+                return
+            self.call_service(
+                lambda: self.bank.accounts.rename(self.actor, account_id, name),
+                lambda account: self._changed(f"Renamed to {account.name}."),
+                group="account-change",
+            )
+
+        current = self.account.name if self.account is not None else ""
+        self.app.push_screen(PromptModal("Rename the account", "New name", value=current), renamed)
+
+    def action_close_account(self) -> None:
+        """The bank's preview first: refused (a balance, money on hold) with its reason, or
+        what closing does, to confirm."""
+        account_id = self.account_id
+        self.call_service(
+            lambda: self.bank.accounts.preview_close(self.actor, account_id),
+            self._confirm_close,
+            group="account-change",
+        )
+
+    def _confirm_close(self, preview: AccountClosePreview) -> None:
+        account = preview.account
+        if preview.approval:
+            self.notify(preview.approval, title="Not done", severity="error", markup=False)
+            return
+        cards = ", ".join(preview.cards) if preview.cards else "(none)"
+        lines = [
+            ("Account", f"{account.name} {format_account_number(account.number)}"),
+            ("Balance", self.money(account.balance)),
+            ("Cards cancelled", cards),
+            ("Then", "the account is kept with its history; no money moves in or out again"),
+        ]
+
+        def closed(ok: bool | None) -> None:
+            if not ok:
+                return
+            self.call_service(
+                lambda: self.bank.accounts.close(self.actor, account.id),
+                lambda done: self._changed(f"{done.name} is closed."),
+                group="account-change",
+            )
+
+        self.app.push_screen(
+            ConfirmModal(f"Close {account.name}?", lines, confirm="Close account"), closed
+        )
+
+    def _changed(self, message: str) -> None:
+        self.notify(message, markup=False)
+        self._load_summary()
 
     # -- paging ---------------------------------------------------------------------------
 
@@ -189,6 +258,14 @@ class AccountScreen(BankScreen):
 
     def action_focus_filters(self) -> None:
         self.query_one("#since", Input).focus()
+
+    def action_go_back(self) -> None:
+        """Escape in a filter field goes back to the history; from there, off the screen."""
+        focused = self.focused
+        if focused is not None and focused in self.query_one("#filters").children:
+            self.table.focus()
+            return
+        super().action_go_back()
 
     def action_clear_filters(self) -> None:
         for widget in self.query("#filters Input").results(Input):

@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import events
 from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
+from textual.driver import Driver
 from textual.screen import Screen
 
 from bankapp.bank import Bank
 from bankapp.domain.money import format_cents
 from bankapp.domain.types import Actor, LoginResult, UserView
+from bankapp.domain.validation import without_controls
 from bankapp.errors import BankError
 from bankapp.storage.locations import data_home
 from bankapp.storage.private_files import FILE_MODE, private_folder
@@ -30,6 +32,7 @@ from screens.login import LoginScreen
 from screens.messages import LockRequested, ProfileSaved, SignedIn, SignOutRequested
 from screens.modals.help import HelpModal
 from screens.modals.idle_lock import IdleLockModal
+from screens.paste import install_clean_paste_parser
 from screens.staff.home import StaffHomeScreen
 from screens.staff.totp import SecondFactorScreen
 
@@ -193,7 +196,21 @@ class BankApp(KeymapApp):
             event, events.Key | events.MouseDown | events.MouseScrollDown | events.MouseScrollUp
         ):
             self.touch()
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            event.text = without_controls(event.text)  # before any widget sees it
         await super().on_event(event)
+
+    # -- pasting: the text without control sequences, whatever widget takes it ------------
+
+    @property
+    def clipboard(self) -> str:
+        """The app's own clipboard (Ctrl+V in a field), without control sequences."""
+        return without_controls(super().clipboard)
+
+    def get_driver_class(self) -> type[Driver]:
+        """The platform's driver, reading the terminal through the paste-cleaning parser."""
+        install_clean_paste_parser()
+        return super().get_driver_class()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "lock_now":

@@ -175,14 +175,26 @@ class ServiceCalls(_ScreenPart):
         except NoMatches:
             return None
 
-    def show_error(self, error: BankError) -> None:
-        """Show a typed error beside its field, or as a notification when it has none."""
+    def show_error(self, error: BankError, *, focus: bool = False) -> None:
+        """Show a typed error beside its field, or as a notification when it has none; with
+        `focus`, the field itself takes the focus, to be put right at once."""
         target = self.field_error(error.field) if error.field else None
         if target is None:
             self.notify(error.message, title="Not done", severity="error", markup=False, timeout=10)
             return
         target.update(Text(error.message))
         target.add_class("-shown")
+        if focus and error.field:
+            self.focus_field(error.field)
+
+    def focus_field(self, field: str) -> None:
+        """Focus the input named `field` (`#<field>`), if this screen has one."""
+        try:
+            widget = self.query_one(f"#{field.replace('_', '-')}", Widget)
+        except NoMatches:
+            return
+        if widget.focusable and widget.display:
+            widget.focus()
 
     def clear_errors(self) -> None:
         for widget in self.query(".field-error").results(Static):

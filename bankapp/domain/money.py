@@ -17,14 +17,21 @@ DEFAULT_MAX_CENTS = 1_000_000_000  # 10,000,000.00 per operation
 
 def parse_amount(text: str, *, max_cents: int = DEFAULT_MAX_CENTS, currency: str = "USD") -> int:
     """Parse `"1,234.50"` (optionally with a currency symbol) to cents, or raise InvalidAmount."""
-    cleaned = text.strip().replace(" ", "")
+    cleaned = text.strip()
     symbol = CURRENCY_SYMBOLS.get(currency, "")
     if symbol and cleaned.startswith(symbol):
-        cleaned = cleaned[len(symbol) :]
+        cleaned = cleaned[len(symbol) :].lstrip()
     if cleaned.upper().startswith(currency):
-        cleaned = cleaned[len(currency) :]
+        cleaned = cleaned[len(currency) :].lstrip()
     if not cleaned:
         raise InvalidAmount("Enter an amount, for example 25.00.", field="amount")
+    if any(ch.isspace() for ch in cleaned):
+        # "12 5" could be 125 or 12.5 and "1 000" a typo: a space inside is never guessed at.
+        raise InvalidAmount(
+            f"{_shown(text)} is not an amount: no spaces inside an amount; write a thousand "
+            "as 1,000 or 1000.",
+            field="amount",
+        )
     if cleaned.startswith("-"):
         raise InvalidAmount("The amount must be positive.", field="amount")
     if len(cleaned) > 32:

@@ -162,6 +162,16 @@ class AccountView:
 
 
 @dataclass(frozen=True)
+class AccountClosePreview:
+    """What closing an account would do: the account, the cards cancelled with it (masked),
+    and why a supervisor must decide instead (`approval`, empty when it closes at once)."""
+
+    account: AccountView
+    cards: tuple[str, ...] = ()
+    approval: str = ""
+
+
+@dataclass(frozen=True)
 class EntryResult:
     """The outcome of a money movement: the journal entry and balances after it."""
 
@@ -171,6 +181,45 @@ class EntryResult:
     created_at: datetime
     balances: dict[int, int]  # account id -> balance after the entry
     replayed: bool = False  # True when an idempotent retry returned the first result
+
+
+@dataclass(frozen=True)
+class PartyView:
+    """One customer account a previewed movement touches, as a confirmation names it."""
+
+    account_id: int
+    holder: str  # the holder's name (a customer sees another holder as "A. Martin")
+    account: str  # the account's name and masked number ("Everyday ****0423")
+    balance_after: int | None  # None when the caller may not see that account's balance
+
+
+@dataclass(frozen=True)
+class MovementPreview:
+    """What a deposit, withdrawal or transfer would do now, checked by the rules that post
+    it, with nothing moved. `approval` says why it would wait for a supervisor instead (then
+    nothing moves when it is sent, and the balances after are those of today)."""
+
+    kind: str  # deposit | withdrawal | transfer
+    amount: int
+    memo: str
+    source: PartyView  # the account acted on (where a deposit goes)
+    target: PartyView | None  # a transfer's destination
+    drawer_cash_after: int | None  # the teller's drawer after the cash (staff cash only)
+    approval: str = ""
+
+
+@dataclass(frozen=True)
+class DrawerClosePreview:
+    """What closing the teller's drawer with a count would do: expected and counted cash and
+    the difference (positive over, negative short); `approval` says why a supervisor must
+    decide instead (the drawer then takes no cash until they do)."""
+
+    drawer_id: int
+    opening_cash: int
+    expected_cash: int
+    counted_cash: int
+    difference: int
+    approval: str = ""
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,27 @@ _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 _PHONE = re.compile(r"^\+?[0-9 ()\-]{7,20}$", re.ASCII)
 # Digits, each maybe followed by one space or dash: how people write a card number.
 _DIGIT_RUN = re.compile(r"\d(?:[ -]?\d)*", re.ASCII)
+# Terminal escape sequences (ECMA-48), each removed whole: OSC, DCS, SOS, PM and APC strings
+# up to their terminator; CSI with its parameters up to the final byte (7- and 8-bit forms);
+# any other escape with its intermediate bytes and final byte.
+_ESCAPE_SEQUENCE = re.compile(
+    r"(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"
+    r"|(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
+    r"|\x1b[ -/]*[0-~]"
+)
+
+
+def is_control(ch: str) -> bool:
+    """A C0 or C1 control character, DEL, a lone surrogate or a private-use character."""
+    return unicodedata.category(ch) in ("Cc", "Cs", "Co")
+
+
+def without_controls(text: str) -> str:
+    """`text` as it should reach a field when pasted: escape sequences and other control
+    characters removed, tabs made spaces, line breaks kept as `\n`, everything else in order."""
+    text = _ESCAPE_SEQUENCE.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\t", " ")
+    return "".join(ch for ch in text if ch == "\n" or not is_control(ch))
 
 
 def contains_card_number(text: str) -> bool:
@@ -58,8 +79,12 @@ def clean_text(
             raise ValidationFailed(
                 f"{label} contains an invisible direction-control character.", field=field
             )
-        if unicodedata.category(ch) in ("Cc", "Cs", "Co") and not (multiline and ch == "\n"):
-            raise ValidationFailed(f"{label} contains a control character.", field=field)
+        if is_control(ch) and not (multiline and ch == "\n"):
+            raise ValidationFailed(
+                f"{label} contains a control character (such as a tab or a terminal escape "
+                "code); type it again without it.",
+                field=field,
+            )
     if not card_numbers and contains_card_number(text):
         raise ValidationFailed(
             f"{label} looks like it contains a card number; card numbers are never written "

@@ -176,6 +176,11 @@ def to_view(row: Any, owner: str) -> AccountView:
     )
 
 
+def holder_name(tx: Tx, caller: Caller, row: Any) -> str:
+    """How the holder of account `row` is named to the caller (`holder_shown_to`)."""
+    return holder_shown_to(tx, caller, row.owner_id)
+
+
 def describe(row: Any) -> str:
     """How an account is named in memos, history and audit: its name and masked number."""
     if row.kind == AccountKind.INTERNAL:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select, update
 
 from bankapp.domain.account_numbers import mask_account_number, new_account_number
+from bankapp.domain.card_numbers import mask_pan
+from bankapp.domain.card_types import CardStatus
 from bankapp.domain.types import (
     CUSTOMER_ACCOUNT_KINDS,
+    AccountClosePreview,
     AccountKind,
     AccountStatus,
     AccountView,
@@ -28,7 +32,7 @@ from bankapp.services.access import (
     accessible_account,
     customer_account,
     customer_for,
-    holder_shown_to,
+    holder_name,
     load_account_by_number,
     owner_name,
     require_staff,
@@ -38,16 +42,18 @@ from bankapp.services.account_rows import insert_account
 from bankapp.services.context import ServiceContext
 from bankapp.services.ledger import has_postings
 from bankapp.storage.database import Tx
-from bankapp.storage.models import Account, User, table_of
+from bankapp.storage.models import Account, Card, User, table_of
 
 _accounts = table_of(Account)
+_cards = table_of(Card)
 _users = table_of(User)
 MAX_OPEN_ACCOUNTS = 20
 
 
-def close_account(tx: Tx, ctx: ServiceContext, actor: Caller, account: Any) -> None:
-    """Close `account` (refused unless its balance is zero) and audit it: the one rule for
-    closing, used by a direct close and by an approved closing request."""
+def close_account(tx: Tx, ctx: ServiceContext, actor: Caller, account: Any) -> list[str]:
+    """Close `account` (refused unless its balance is zero), cancel its cards and audit it:
+    the one rule for closing, used by a direct close and by an approved closing request.
+    Returns the masked numbers of the cards cancelled."""
     if account.kind == AccountKind.INTERNAL:
         raise PermissionDenied("Internal accounts cannot be closed.")
     if account.status == AccountStatus.CLOSED:
@@ -81,6 +87,33 @@ def close_account(tx: Tx, ctx: ServiceContext, actor: Caller, account: Any) -> N
         f"account {account.id}",
         {"number": mask_account_number(account.number)},
     )
+    return cancel_account_cards(tx, actor, account.id)
+
+
+def cancel_account_cards(tx: Tx, actor: Caller, account_id: int) -> list[str]:
+    """Cancel every card still usable on `account_id`, which is being closed, each audited
+    as a cancel by `actor`; the masked numbers of the cards cancelled."""
+    usable = (CardStatus.ACTIVE.value, CardStatus.FROZEN.value)
+    rows = tx.conn.execute(
+        select(_cards.c.id, _cards.c.last4, _cards.c.status)
+        .where(_cards.c.account_id == account_id, _cards.c.status.in_(usable))
+        .order_by(_cards.c.id)
+        .with_for_update()
+    ).all()
+    for row in rows:
+        tx.conn.execute(
+            update(_cards)
+            .where(_cards.c.id == row.id)
+            .values(status=CardStatus.CANCELLED.value, frozen_by_bank=actor.is_staff)
+        )
+        audit.record(
+            tx,
+            actor,
+            "card.cancel",
+            f"card {row.id}",
+            {"card": mask_pan(row.last4), "from": row.status, "reason": "account closed"},
+        )
+    return [mask_pan(row.last4) for row in rows]
 
 
 class AccountService:
@@ -154,7 +187,7 @@ class AccountService:
 
         def work(tx: Tx, caller: Caller) -> str:
             row = load_account_by_number(tx, number)
-            return f"{holder_shown_to(tx, caller, row.owner_id)} {mask_account_number(row.number)}"
+            return f"{holder_name(tx, caller, row)} {mask_account_number(row.number)}"
 
         return self._ctx.read_as(actor, work)
 
@@ -180,19 +213,35 @@ class AccountService:
         return self._set_status(actor, account_id, AccountStatus.OPEN, reason)
 
     def close(self, actor: Actor, account_id: int) -> AccountView:
-        """Close an account with a zero balance; it is kept (never deleted) with its history.
-        Staff closing an account that has history go through approval."""
+        """Close an account with a zero balance, and cancel its cards; it is kept (never
+        deleted) with its history. Staff closing an account that has history go through
+        approval."""
+        work = self._close_work(account_id)
+        return self._ctx.write_as(actor, lambda tx, caller: work(tx, caller).account)
 
-        def work(tx: Tx, caller: Caller) -> AccountView:
+    def preview_close(self, actor: Actor, account_id: int) -> AccountClosePreview:
+        """What `close` would do, by its own checks, rolled back: refused as `close` refuses
+        (a balance or money on hold, say), or the cards it would cancel; for staff closing an
+        account with history, why a supervisor decides (`approval`)."""
+        try:
+            return self._ctx.preview_as(actor, self._close_work(account_id))
+        except ApprovalRequired as needs:
+            account = self.get(actor, account_id)
+            return AccountClosePreview(account, approval=needs.message)
+
+    def _close_work(self, account_id: int) -> Callable[[Tx, Caller], AccountClosePreview]:
+        """The one unit of work of closing an account (`close`)."""
+
+        def work(tx: Tx, caller: Caller) -> AccountClosePreview:
             row = customer_account(tx, caller, account_id)
             if caller.is_staff and has_postings(tx, row.id) and row.status != AccountStatus.CLOSED:
                 raise ApprovalRequired(
                     "This account has history: closing it needs a supervisor's approval."
                 )
-            close_account(tx, self._ctx, caller, row)
-            return self._view(tx, row.id)
+            cards = close_account(tx, self._ctx, caller, row)
+            return AccountClosePreview(self._view(tx, row.id), tuple(cards))
 
-        return self._ctx.write_as(actor, work)
+        return work
 
     # -- shared steps ---------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import bindparam, insert, select, update
 
+from bankapp.domain.entry_kinds import require_entry_kind
 from bankapp.services import audit
 from bankapp.storage.database import Tx, conditional_updates
 from bankapp.storage.models import Account, JournalEntry, Posting, table_of
@@ -42,6 +43,7 @@ def post_credits(
     """Post each credit as its own balanced entry from `source`; returns the entry ids. A
     credit whose key was already posted is skipped (a batch run again posts nothing twice).
     Balances are read under the write lock and moved by conditional updates."""
+    require_entry_kind(kind)
     keys = [c.key for c in credits]
     done = set(
         tx.conn.execute(

@@ -11,14 +11,16 @@ drawer is `-balance` of its account.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
+from bankapp.domain import entry_kinds
 from bankapp.domain.money import format_cents
-from bankapp.domain.types import AccountKind, Actor, Caller, Role
+from bankapp.domain.types import AccountKind, Actor, Caller, DrawerClosePreview, Role
 from bankapp.errors import ApprovalRequired, DrawerRequired, DrawerState, NotFound
 from bankapp.services import audit
 from bankapp.services.access import require_id, require_staff
@@ -37,8 +39,8 @@ VAULT_NAME = "Bank cash"  # the vault: what the branch holds outside its drawers
 CASH_REQUESTS = ("deposit", "withdrawal")
 # Journal entry kinds, stored codes: every ledger since 0.1.0 holds entries of these kinds
 # (and recorded statements hash them), so the codes stay as first written.
-OPENING_CASH_ENTRY = "drawer_float"
-CLOSE_ENTRY = "drawer_close"
+OPENING_CASH_ENTRY = entry_kinds.DRAWER_OPENING_CASH
+CLOSE_ENTRY = entry_kinds.DRAWER_CLOSE
 OPENING_CASH_MEMO = "Opening cash into drawer "  # + the drawer id
 CLOSE_MEMO = "Close drawer "
 
@@ -65,6 +67,11 @@ def open_drawer_row(tx: Tx, teller: Caller, *, lock: bool = False) -> Any | None
         _drawers.c.teller_id == teller.user_id, _drawers.c.status.in_(("open", "closing"))
     )
     return tx.conn.execute(query.with_for_update() if lock else query).one_or_none()
+
+
+def drawer_row(tx: Tx, drawer_id: int) -> Any | None:
+    """Drawer `drawer_id` as it stands, or None."""
+    return tx.conn.execute(select(_drawers).where(_drawers.c.id == drawer_id)).one_or_none()
 
 
 def require_open_drawer(tx: Tx, actor: Caller) -> Any:
@@ -263,6 +270,37 @@ class DrawerService:
         """Close the actor's drawer with the cash counted in it. A difference from the expected
         cash within the tolerance is posted to over/short now; a larger one is refused
         (ApprovalRequired): submit the count for a supervisor's approval instead."""
+        return self._ctx.write_as(actor, self._close_work(counted_cash))
+
+    def preview_close(self, actor: Actor, counted_cash: int) -> DrawerClosePreview:
+        """What `close_drawer` would do with this count, by its own checks, with nothing
+        posted: expected, counted and the difference; over the tolerance, why a supervisor
+        must decide (`approval`), which is what sending the count for approval asks."""
+        work = self._close_work(counted_cash)
+
+        def closed(tx: Tx, caller: Caller) -> DrawerClosePreview:
+            view = work(tx, caller)
+            expected = view.expected_cash or 0
+            return DrawerClosePreview(
+                view.id, view.opening_cash, expected, counted_cash, counted_cash - expected
+            )
+
+        def waiting(tx: Tx, caller: Caller) -> DrawerClosePreview:
+            row = open_drawer_row(tx, caller)
+            if row is None:
+                raise DrawerState("You have no open drawer to close.")
+            expected = expected_cash(tx, row)
+            return DrawerClosePreview(
+                row.id, row.opening_cash, expected, counted_cash, counted_cash - expected
+            )
+
+        try:
+            return self._ctx.preview_as(actor, closed)
+        except ApprovalRequired as needs:
+            return replace(self._ctx.read_as(actor, waiting), approval=needs.message)
+
+    def _close_work(self, counted_cash: int) -> Callable[[Tx, Caller], DrawerView]:
+        """The one unit of work of closing a drawer with a count (`close_drawer`)."""
         self._ctx.check_amount(counted_cash, field="counted_cash", allow_zero=True)
         tolerance = self._ctx.settings.drawer_tolerance_cents
 
@@ -287,7 +325,7 @@ class DrawerService:
             finish_drawer(tx, self._ctx, caller, row, counted_cash)
             return self._view(tx, row.id)
 
-        return self._ctx.write_as(actor, work)
+        return work
 
     def current(self, actor: Actor) -> DrawerView | None:
         """The actor's open drawer (or one waiting to close) with its cash on hand, or None."""

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, or_, select, update
 
 from bankapp.domain.account_numbers import new_account_number
+from bankapp.domain.entry_kinds import require_entry_kind
 from bankapp.domain.money import format_cents
 from bankapp.domain.types import AccountKind, Caller, EntryResult
 from bankapp.errors import (
@@ -141,6 +142,7 @@ def post_entry(
     breach."""
     if len(legs) < 2 or sum(leg.amount for leg in legs) != 0:
         raise ValidationFailed("A journal entry needs two or more legs that sum to zero.")
+    require_entry_kind(kind)
     entry_id = tx.conn.execute(
         _NEW_ENTRY,
         {

@@ -17,13 +17,20 @@ the actor.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from bankapp.domain.account_numbers import mask_account_number
 from bankapp.domain.money import parse_amount
-from bankapp.domain.types import Actor, Caller, EntryResult
+from bankapp.domain.types import Actor, Caller, EntryResult, MovementPreview
 from bankapp.domain.validation import clean_text
-from bankapp.errors import NotFound, PermissionDenied, SameAccount, ValidationFailed
+from bankapp.errors import (
+    ApprovalRequired,
+    NotFound,
+    PermissionDenied,
+    SameAccount,
+    ValidationFailed,
+)
 from bankapp.services.access import (
     accessible_account,
     load_account_by_number,
@@ -50,6 +57,7 @@ from bankapp.services.limits import (
     charge_daily_limit,
     charge_reportable,
 )
+from bankapp.services.previews import drawer_cash_after, party
 from bankapp.storage.database import Tx
 
 MEMO_MAX = 140
@@ -296,15 +304,71 @@ class PaymentService:
         """What `deposit`, `withdraw` or `transfer` would do now, checked by exactly the rules
         that post it (limits, funds, approval, the drawer), with nothing moved: a form shows
         the refusal, or the result to confirm, before anything happens."""
-        if verb == "transfer":
-            work = self._transfer_work(actor, account_id, to_account_number, amount, memo, None)
-        elif verb in ("deposit", "withdraw"):
-            work = self._move_work(
-                actor, account_id, amount, memo, None, money_in=verb == "deposit"
-            )
-        else:
-            raise ValidationFailed("Choose deposit, withdraw or transfer.", field="kind")
+        work = self._work(actor, verb, account_id, amount, to_account_number, memo, None)
         return self._ctx.preview_as(actor, work)
+
+    def preview_movement(
+        self,
+        actor: Actor,
+        verb: str,
+        account_id: int,
+        amount: int,
+        *,
+        to_account_number: str = "",
+        memo: str = "",
+    ) -> MovementPreview:
+        """`preview`, named for a confirmation: both parties (holder, name, masked number,
+        balance after) and the teller's drawer after the cash. A movement that would take the
+        customer's day over the approval threshold is described as the request a supervisor
+        would get (`approval` says why), with today's balances."""
+        work = self._work(actor, verb, account_id, amount, to_account_number, memo, None)
+        kind = "withdrawal" if verb == "withdraw" else verb
+        memo = clean_memo(memo)
+
+        def described(tx: Tx, caller: Caller, balances: dict[int, int] | None) -> MovementPreview:
+            source = accessible_account(tx, caller, account_id)
+            target = load_account_by_number(tx, to_account_number) if kind == "transfer" else None
+            drawer = None
+            if balances is not None and caller.is_staff and kind != "transfer":
+                drawer = drawer_cash_after(tx, caller, balances)
+            return MovementPreview(
+                kind=kind,
+                amount=amount,
+                memo=memo,
+                source=party(tx, caller, source, balances),
+                target=None if target is None else party(tx, caller, target, balances),
+                drawer_cash_after=drawer,
+            )
+
+        def posted(tx: Tx, caller: Caller) -> MovementPreview:
+            return described(tx, caller, work(tx, caller).balances)
+
+        try:
+            return self._ctx.preview_as(actor, posted)
+        except ApprovalRequired as waits:
+            found = self._ctx.read_as(actor, lambda tx, caller: described(tx, caller, None))
+            return replace(found, approval=waits.message)
+
+    def _work(
+        self,
+        actor: Actor,
+        verb: str,
+        account_id: int,
+        amount: int,
+        to_account_number: str,
+        memo: str,
+        idempotency_key: str | None,
+    ) -> Callable[[Tx, Caller], EntryResult]:
+        """The one unit of work of `deposit`, `withdraw` or `transfer`."""
+        if verb == "transfer":
+            return self._transfer_work(
+                actor, account_id, to_account_number, amount, memo, idempotency_key
+            )
+        if verb in ("deposit", "withdraw"):
+            return self._move_work(
+                actor, account_id, amount, memo, idempotency_key, money_in=verb == "deposit"
+            )
+        raise ValidationFailed("Choose deposit, withdraw or transfer.", field="kind")
 
     def _move(
         self,

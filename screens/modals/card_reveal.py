@@ -22,12 +22,14 @@ WARNING = (
 
 
 class CardRevealModal(ModalScreen[None]):
-    """Shows number, expiry, CVV and cardholder once; the caller keeps no copy of them."""
+    """Shows number, expiry, CVV and cardholder once; the caller keeps no copy of them. It
+    closes only on "I have noted it" (Enter on the button), never on Escape."""
 
     CSS_PATH = "../cards.tcss"
 
+    # Escape must not close it as if the details were noted: only "I have noted it" does.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close", id="close"),
+        Binding("escape", "not_yet", "Not yet", show=False, id="reveal-escape"),
     ]
 
     def __init__(self, issued: IssuedCard) -> None:
@@ -60,3 +62,12 @@ class CardRevealModal(ModalScreen[None]):
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def action_not_yet(self) -> None:
+        self.notify(
+            'Write the card number and CVV down first, then choose "I have noted it": they '
+            "are never shown again.",
+            title="Not closed",
+            severity="warning",
+            markup=False,
+        )

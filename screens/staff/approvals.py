@@ -15,10 +15,11 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Header, Static
 
 from bankapp.errors import BankError
-from bankapp.services.approvals import ApprovalPage, ApprovalView
-from screens.base import BankScreen
+from bankapp.services.approvals import ApprovalPage, ApprovalPreview, ApprovalView
+from screens.base import BankScreen, ServiceCalls
+from screens.modals.confirm import ConfirmModal
 from screens.modals.prompt import PromptModal
-from screens.staff.common import HandOverModal, staff_table
+from screens.staff.common import HandOverModal, party_line, staff_table
 from screens.widgets.cells import cell
 
 CREDIT_CARD = "credit_card"
@@ -26,9 +27,11 @@ CREDIT_CARD = "credit_card"
 
 class ApprovalsScreen(BankScreen):
     HELP = (
-        "Pending requests, newest first. A approves (the money moves now, if the balance "
-        "still allows it; a credit application asks for the limit to grant), R rejects with "
-        "a reason, H toggles decided items. A password an approval makes is shown once."
+        "Pending requests, newest first. A shows what approving will do (checked by the bank "
+        "now: the accounts and their balances after, the drawer) and Enter approves it, if "
+        "the balance still allows it; a credit application asks for the limit to grant. R "
+        "rejects with a reason, H toggles decided items. A password an approval makes is "
+        "shown once."
     )
     CSS_PATH = "staff.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -116,10 +119,33 @@ class ApprovalsScreen(BankScreen):
             self._approve_credit(item)
             return
         self.call_service(
-            lambda: self.bank.approvals.approve(self.actor, item.id),
-            self._decided,
+            lambda: self.bank.approvals.preview_approve(self.actor, item.id),
+            self._confirm,
             group="decide",
             on_error=self._refused,
+        )
+
+    def _confirm(self, preview: ApprovalPreview) -> None:
+        """What approving will do, checked by the bank; Enter approves it."""
+        item = preview.item
+
+        def approved(ok: bool | None) -> None:
+            if not ok:
+                return
+            self.call_service(
+                lambda: self.bank.approvals.approve(self.actor, item.id),
+                self._decided,
+                group="decide",
+                on_error=self._refused,
+            )
+
+        self.app.push_screen(
+            ConfirmModal(
+                f"Approve request #{item.id}?",
+                approval_lines(self, preview),
+                confirm=f"Approve #{item.id}",
+            ),
+            approved,
         )
 
     def _approve_credit(self, item: ApprovalView) -> None:
@@ -188,3 +214,26 @@ class ApprovalsScreen(BankScreen):
     def _refused(self, error: BankError) -> None:
         self.notify(error.message, title="Not done", severity="error", markup=False, timeout=10)
         self.reload()
+
+
+def approval_lines(screen: ServiceCalls, preview: ApprovalPreview) -> list[tuple[str, str]]:
+    """What a confirmation says approving will do: the request, who made it, and (checked by
+    carrying it out and rolling back) the accounts it moves money in and the drawer."""
+    item, money = preview.item, screen.money
+    amount = f" {money(item.amount)}" if item.amount else ""
+    lines = [("Request", f"#{item.id} {item.label}{amount}"), ("Made by", item.maker_name)]
+    if item.target_user:
+        lines.append(("For", item.target_user))
+    if item.memo:
+        lines.append(("Memo", item.memo))
+    for party in preview.parties:
+        lines.append(("Account", party_line(party)))
+        if party.balance_after is not None:
+            lines.append(("Balance after", money(party.balance_after)))
+    if preview.drawer_difference is not None:
+        difference = preview.drawer_difference
+        verdict = "balanced" if difference == 0 else ("over" if difference > 0 else "short")
+        lines.append(("Difference", f"{money(difference, plus=True)} ({verdict})"))
+    if preview.drawer_cash_after is not None:
+        lines.append(("Drawer after", money(preview.drawer_cash_after)))
+    return lines

@@ -4,6 +4,7 @@ on the customer's behalf; over the approval threshold it is submitted for a supe
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
@@ -11,14 +12,17 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Footer, Header, Input, Label, Static
+from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
 from bankapp.domain.account_numbers import mask_account_number
-from bankapp.domain.types import AccountView, EntryResult
+from bankapp.domain.types import AccountStatus, AccountView, EntryResult, MovementPreview
 from bankapp.errors import ApprovalRequired, BankError
 from bankapp.services.approvals import ApprovalView
 from screens.base import BankScreen, field_error
+from screens.modals.confirm import ConfirmModal
+from screens.staff.common import movement_lines
 
+OTHER = "other"
 VERBS = {
     "deposit": "Cash deposit",
     "withdrawal": "Cash withdrawal",
@@ -26,15 +30,27 @@ VERBS = {
 }
 
 
+@dataclass(frozen=True)
+class CounterRequest:
+    """The form as it was checked and confirmed: what is posted."""
+
+    amount: int
+    memo: str
+    to: str = ""
+
+
 class CashScreen(BankScreen):
     HELP = (
-        "Count the cash, type the amount and an optional memo, Ctrl+S to post. When the "
-        "customer's cash and transfers today pass the approval threshold, it goes to a "
-        "supervisor and moves nothing until approved."
+        "Count the cash, type the amount and an optional memo, then Ctrl+S: the bank checks "
+        "it and a confirmation shows exactly what will happen (the customer, the balance "
+        "after, your drawer); Enter posts it. A transfer goes to one of the customer's own "
+        "accounts, chosen by name, or to any account number (Enter on the number names its "
+        "holder). When the customer's cash and transfers today pass the approval threshold, "
+        "it goes to a supervisor and moves nothing until approved."
     )
     CSS_PATH = "staff.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "post", "Post", id="cash-post"),
+        Binding("ctrl+s", "post", "Continue", id="cash-post"),
     ]
 
     def __init__(self, account: AccountView, kind: str) -> None:
@@ -43,6 +59,7 @@ class CashScreen(BankScreen):
         self.kind = kind  # "deposit", "withdrawal" or "transfer"
         self.form_key = uuid.uuid4().hex
         self.done = False
+        self.posting = False
 
     def compose(self) -> ComposeResult:
         verb = VERBS[self.kind]
@@ -59,8 +76,18 @@ class CashScreen(BankScreen):
             )
             with Vertical(classes="form-box"):
                 if self.kind == "transfer":
-                    yield Label("To account number")
-                    yield Input(id="destination", compact=True, max_length=40)
+                    yield Label("To")
+                    yield Select[str](
+                        [], prompt="Choose where to send it", id="destination-choice", compact=True
+                    )
+                    yield Input(
+                        placeholder="account number, e.g. 1234 5678 9012",
+                        id="destination",
+                        classes="-hidden",
+                        compact=True,
+                        max_length=40,
+                    )
+                    yield Static("", id="payee", classes="hint -hidden")
                     yield field_error("destination")
                 yield Label("Amount")
                 yield Input(placeholder="0.00", id="amount", compact=True)
@@ -75,12 +102,69 @@ class CashScreen(BankScreen):
 
     def on_mount(self) -> None:
         self.title = "Transfer" if self.kind == "transfer" else "Cash"
-        first = "#destination" if self.kind == "transfer" else "#amount"
-        self.query_one(first, Input).focus()
+        if self.kind != "transfer":
+            self.query_one("#amount", Input).focus()
+            return
+        owner = self.account.owner_id
+        self.call_service(
+            lambda: self.bank.accounts.list_accounts(self.actor, owner_id=owner),
+            self._show_own_accounts,
+            group="accounts",
+        )
+
+    @property
+    def destination_choice(self) -> Select[str]:
+        return self.query_one("#destination-choice", Select)
+
+    def _show_own_accounts(self, accounts: list[AccountView]) -> None:
+        """The customer's other open accounts by name, then any account number."""
+        own = [a for a in accounts if a.status == AccountStatus.OPEN and a.id != self.account.id]
+        self.destination_choice.set_options(
+            [(f"{a.name} {mask_account_number(a.number)} (theirs)", a.number) for a in own]
+            + [("Another account number…", OTHER)]
+        )
+        with self.prevent(Select.Changed):  # only a choice the teller makes moves on
+            self.destination_choice.value = own[0].number if own else OTHER
+        number = self.query_one("#destination", Input)
+        number.set_class(bool(own), "-hidden")
+        (self.destination_choice if own else number).focus()
+
+    @on(Select.Changed, "#destination-choice")
+    def _destination_changed(self, event: Select.Changed) -> None:
+        number = self.query_one("#destination", Input)
+        number.set_class(event.value != OTHER, "-hidden")
+        self.query_one("#payee", Static).add_class("-hidden")
+        if event.value == OTHER:
+            number.focus()
+        elif self.destination_choice.has_focus:
+            self.query_one("#amount", Input).focus()
 
     @on(Input.Submitted, "#destination")
-    def _to_amount(self) -> None:
-        self.query_one("#amount", Input).focus()
+    def _check_payee(self, event: Input.Submitted) -> None:
+        """Name the payee of a typed number (as the customer's own form does), then on."""
+        self.clear_errors()
+        self.query_one("#payee", Static).add_class("-hidden")
+        number = event.value
+
+        def named(label: str) -> None:
+            payee = self.query_one("#payee", Static)
+            payee.update(Text(f"Pays {label}"))
+            payee.remove_class("-hidden")
+            self.query_one("#amount", Input).focus()
+
+        self.call_service(
+            lambda: self.bank.accounts.find_destination(self.actor, number),
+            named,
+            group="payee",
+            on_error=lambda error: self._refused(BankError(error.message, field="destination")),
+        )
+
+    def _destination_number(self) -> str:
+        """The account number the transfer goes to: the chosen own account, or the typed one."""
+        choice = self.destination_choice.value
+        if choice == OTHER or not isinstance(choice, str):
+            return self.query_one("#destination", Input).value
+        return choice
 
     @on(Input.Submitted, "#amount")
     def _to_memo(self) -> None:
@@ -89,18 +173,66 @@ class CashScreen(BankScreen):
     @on(Input.Submitted, "#memo")
     @on(Button.Pressed, "#post")
     def action_post(self) -> None:
-        if self.done:
+        """Check the form by the bank's own preview; show the refusal beside its field, or
+        exactly what will happen, to confirm before anything moves."""
+        if self.done or self.posting:
             return
         self.clear_errors()
         try:
             amount = self.bank.payments.parse_amount(self.query_one("#amount", Input).value)
         except BankError as error:
-            self.show_error(error)
+            self.show_error(error, focus=True)
             return
-        memo, key, account = self.query_one("#memo", Input).value, self.form_key, self.account
-        actor, kind = self.actor, self.kind
-        to = self.query_one("#destination", Input).value if kind == "transfer" else ""
-        bank = self.bank
+        request = CounterRequest(
+            amount,
+            self.query_one("#memo", Input).value,
+            self._destination_number() if self.kind == "transfer" else "",
+        )
+        payments, actor, account_id = self.bank.payments, self.actor, self.account.id
+        verb = "withdraw" if self.kind == "withdrawal" else self.kind
+        self.call_service(
+            lambda: payments.preview_movement(
+                actor,
+                verb,
+                account_id,
+                request.amount,
+                to_account_number=request.to,
+                memo=request.memo,
+            ),
+            lambda preview: self._confirm(request, preview),
+            group="preview",
+            on_error=self._refused,
+        )
+
+    def _refused(self, error: BankError) -> None:
+        self.show_error(error, focus=True)
+
+    def _confirm(self, request: CounterRequest, preview: MovementPreview) -> None:
+        verb = VERBS[self.kind]
+        if preview.approval:
+            confirm = "Send for approval"
+        else:
+            confirm = f"{verb.split(' on ')[0]} {self.money(preview.amount)}"
+        self.app.push_screen(
+            ConfirmModal(
+                f"Confirm: {verb.lower()}",
+                movement_lines(self, verb, preview),
+                confirm=confirm,
+            ),
+            lambda ok: self.post(request) if ok else None,
+        )
+
+    def post(self, request: CounterRequest) -> None:
+        """Post the confirmed request with this form's idempotency key (safe to repeat)."""
+        self.posting = True
+        key, account, actor, kind, bank = (
+            self.form_key,
+            self.account,
+            self.actor,
+            self.kind,
+            self.bank,
+        )
+        amount, memo, to = request.amount, request.memo, request.to
 
         def post() -> EntryResult | ApprovalView:
             """Post it; if it takes the customer's day over the threshold, submit it for a
@@ -123,7 +255,13 @@ class CashScreen(BankScreen):
                     idempotency_key=key,
                 )
 
-        self.call_service(post, self._done, group="cash", exclusive=False)
+        self.call_service(
+            post, self._done, group="cash", exclusive=False, on_error=self._post_refused
+        )
+
+    def _post_refused(self, error: BankError) -> None:
+        self.posting = False
+        self.show_error(error, focus=True)
 
     def _done(self, result: EntryResult | ApprovalView) -> None:
         if isinstance(result, ApprovalView):

@@ -1,5 +1,5 @@
-"""Pieces the staff screens share: their tables and the one-time hand-over of a temporary
-password."""
+"""Pieces the staff screens share: their tables, the lines that name what a previewed
+movement will do, and the one-time hand-over of a temporary password."""
 
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Static
 
+from bankapp.domain.types import MovementPreview, PartyView
+from screens.base import ServiceCalls
+
 
 def staff_table(table_id: str, *columns: str) -> DataTable[Text]:
     table: DataTable[Text] = DataTable(
@@ -20,6 +23,39 @@ def staff_table(table_id: str, *columns: str) -> DataTable[Text]:
     )
     table.add_columns(*columns)
     return table
+
+
+def party_line(party: PartyView) -> str:
+    """`Alice Martin — Everyday •••• 0423`: whose account, which one."""
+    return f"{party.holder} — {party.account}"
+
+
+def movement_lines(
+    screen: ServiceCalls, action: str, preview: MovementPreview
+) -> list[tuple[str, str]]:
+    """What a confirmation says a previewed counter movement will do: the amount, the
+    customer's account and its balance after, the recipient by name (never their balance),
+    the teller's drawer after the cash, or why it goes to a supervisor instead."""
+    money = screen.money
+    source = preview.source
+    lines = [
+        ("Action", f"{action} {money(preview.amount)}"),
+        ("To account" if preview.kind == "deposit" else "From account", party_line(source)),
+    ]
+    if preview.target is not None:
+        lines.append(("To", party_line(preview.target)))
+    lines.append(("Memo", preview.memo or "(none)"))
+    if preview.approval:
+        lines += [
+            ("Approval", preview.approval),
+            ("Then", "it goes to a supervisor; nothing moves until they approve it"),
+        ]
+        return lines
+    if source.balance_after is not None:
+        lines.append(("Balance after", money(source.balance_after)))
+    if preview.drawer_cash_after is not None:
+        lines.append(("Your drawer after", money(preview.drawer_cash_after)))
+    return lines
 
 
 class HandOverModal(ModalScreen[None]):

@@ -13,7 +13,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from bankapp.domain.account_numbers import mask_account_number
-from bankapp.domain.types import AccountStatus, AccountView
+from bankapp.domain.types import AccountStatus, AccountView, Role
 from bankapp.errors import ApprovalRequired, BankError
 from bankapp.services.customers import CustomerOverview, CustomerPage, SearchCursor
 from screens.base import BankScreen, field_error
@@ -127,7 +127,8 @@ class CustomerOverviewScreen(BankScreen):
         "C cash deposit, W cash withdrawal, T transfer, P statement, H holds (release one, "
         "return an uncleared check), Z freeze/unfreeze, X close (needs approval when it has "
         "history); O opens a new account, K the customer's cards (issue a debit card, apply "
-        "for a credit card for them, freeze)."
+        "for a credit card for them, freeze). A supervisor lifts a customer's sign-in lock "
+        "with U (shown while they are locked out)."
     )
     CSS_PATH = "staff.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -140,6 +141,7 @@ class CustomerOverviewScreen(BankScreen):
         Binding("o", "open_account", "Open account", id="customer-open"),
         Binding("z", "freeze", "Freeze/unfreeze", id="customer-freeze"),
         Binding("x", "close_account", "Close", id="customer-close"),
+        Binding("u", "unlock", "Unlock sign-in", id="customer-unlock"),
     ]
 
     def __init__(self, customer_id: int) -> None:
@@ -179,12 +181,18 @@ class CustomerOverviewScreen(BankScreen):
         self.overview = overview
         user = overview.user
         self.query_one("#customer-name", Static).update(Text(user.full_name))
+        locked = (
+            f" · sign-in locked until {user.locked_until:%Y-%m-%d %H:%M} (U unlocks)"
+            if user.locked_until is not None
+            else ""
+        )
         self.query_one("#customer-profile", Static).update(
             Text(
                 f"{user.username} · {user.email} · {user.phone or 'no phone'} · "
-                f"{user.address or 'no address'} · {user.status}"
+                f"{user.address or 'no address'} · {user.status}{locked}"
             )
         )
+        self.refresh_bindings()
         self.accounts.clear()
         for account in overview.accounts:
             self.accounts.add_row(
@@ -211,6 +219,25 @@ class CustomerOverviewScreen(BankScreen):
                 cell(self.money(line.amount, plus=True), right=True),
             )
         self.accounts.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Unlock is offered to a supervisor while the customer is locked out (the bank
+        refuses anyone else whatever this screen shows)."""
+        if action == "unlock":
+            user = self.overview.user if self.overview is not None else None
+            locked = user is not None and user.locked_until is not None
+            return locked and self.actor.role == Role.ADMIN
+        return True
+
+    def action_unlock(self) -> None:
+        if self.overview is None:
+            return
+        user, actor = self.overview.user, self.actor
+        self.call_service(
+            lambda: self.bank.staff.unlock(actor, user.id),
+            lambda _: self._changed(f"{user.full_name} can sign in again."),
+            group="account-change",
+        )
 
     def selected_account(self) -> AccountView | None:
         if self.overview is None or not self.overview.accounts:

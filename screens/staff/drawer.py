@@ -15,6 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
+from bankapp.domain.types import DrawerClosePreview
 from bankapp.errors import ApprovalRequired, BankError
 from bankapp.services.approvals import ApprovalView
 from bankapp.services.drawers import DrawerView
@@ -32,8 +33,9 @@ def count_to_cents(screen: BankScreen, text: str) -> int:
 class DrawerScreen(BankScreen):
     HELP = (
         "Open: count the opening cash you were given from the vault and type it. Close: count "
-        "the cash in the drawer and type it; it goes back to the vault and the difference from "
-        "what the books expect is posted to over/short and audited. Opening cash over the "
+        "the cash in the drawer and type it; a confirmation shows what the books expect, your "
+        "count and the difference, and Enter closes the drawer: the cash goes back to the "
+        "vault and the difference is posted to over/short and audited. Opening cash over the "
         "maximum or a difference over the tolerance goes to a supervisor for approval."
     )
     CSS_PATH = "staff.tcss"
@@ -117,11 +119,63 @@ class DrawerScreen(BankScreen):
             self.notify("This drawer's count waits for a supervisor.", severity="warning")
         else:
             self.call_service(
-                lambda: self.bank.drawers.close_drawer(self.actor, cents),
+                lambda: self.bank.drawers.preview_close(self.actor, cents),
+                self._confirm_close,
+                group="drawer-write",
+                on_error=self._refused,
+            )
+
+    def _refused(self, error: BankError) -> None:
+        """Beside the count (the bank names it `counted_cash`), with the focus there."""
+        self.show_error(BankError(error.message, field=error.field and "amount"), focus=True)
+
+    def _confirm_close(self, preview: DrawerClosePreview) -> None:
+        """Expected, counted and the difference, checked by the bank; Enter closes the drawer,
+        or sends the count to a supervisor when the difference is over the tolerance."""
+        difference = preview.difference
+        verdict = "balanced" if difference == 0 else ("over" if difference > 0 else "short")
+        lines = [
+            ("Drawer", str(preview.drawer_id)),
+            ("Opening cash", self.money(preview.opening_cash)),
+            ("Expected cash", self.money(preview.expected_cash)),
+            ("Counted cash", self.money(preview.counted_cash)),
+            ("Difference", f"{self.money(difference, plus=True)} ({verdict})"),
+        ]
+        counted = preview.counted_cash
+        if preview.approval:
+            lines += [
+                ("Approval", preview.approval),
+                ("Meanwhile", "the drawer takes no cash until a supervisor decides"),
+            ]
+            title, confirm = "Send the count to a supervisor?", "Send for approval"
+        else:
+            then = "the counted cash goes back to the vault"
+            if difference:
+                gap = "shortage" if difference < 0 else "overage"
+                then += f"; the {self.money(abs(difference))} {gap} is posted to over/short"
+            lines.append(("Then", then))
+            short = f" {self.money(-difference)} short" if difference < 0 else ""
+            title, confirm = f"Close drawer {preview.drawer_id}{short}?", "Close drawer"
+
+        def answered(ok: bool | None) -> None:
+            if not ok:
+                return
+            if preview.approval:
+                self.call_service(
+                    lambda: self.bank.approvals.submit_drawer_close(self.actor, counted),
+                    self._sent,
+                    group="drawer-write",
+                    on_error=self._refused,
+                )
+                return
+            self.call_service(
+                lambda: self.bank.drawers.close_drawer(self.actor, counted),
                 self._drawer_closed,
                 group="drawer-write",
-                on_error=lambda error: self._needs_supervisor(error, cents, opening=False),
+                on_error=lambda error: self._needs_supervisor(error, counted, opening=False),
             )
+
+        self.app.push_screen(ConfirmModal(title, lines, confirm=confirm), answered)
 
     def _needs_supervisor(self, error: BankError, cents: int, *, opening: bool) -> None:
         """Over the opening-cash maximum or the count tolerance: offer to send it for approval."""

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from bankapp.bank import Bank
 from bankapp.domain.account_numbers import is_valid_account_number
+from bankapp.domain.card_types import CardStatus
 from bankapp.domain.types import AccountKind, AccountStatus, Role
 from bankapp.errors import (
     AccountNotEmpty,
@@ -18,7 +19,7 @@ from bankapp.errors import (
     ValidationFailed,
 )
 from bankapp.storage.models import Account
-from tests.fixtures import funded_account, make_customer, make_staff
+from tests.fixtures import audit_details, funded_account, make_customer, make_staff
 
 
 def test_customers_open_accounts_with_valid_unique_numbers(bank: Bank) -> None:
@@ -126,3 +127,44 @@ def test_nobody_freezes_renames_closes_or_pays_into_the_banks_own_accounts(bank:
     after = {a.id: (a.name, a.status) for a in (bank.accounts.get(admin, i) for i, _ in internal)}
     assert all(status == "open" for _, status in after.values())
     assert bank.verify().ok
+
+
+def test_closing_an_account_cancels_its_cards_in_the_same_transaction(bank: Bank) -> None:
+    alice = make_customer(bank, "alice")
+    account = funded_account(bank, alice, 1_000)
+    card = bank.cards.issue_debit(alice, account).card
+    bank.payments.withdraw(alice, account, 1_000)
+    bank.accounts.close(alice, account)
+    assert bank.cards.get(alice, card.id).status == CardStatus.CANCELLED
+    assert audit_details(bank, "card.cancel")[-1]["reason"] == "account closed"
+    assert bank.verify().ok
+
+
+def test_a_refused_close_leaves_the_account_and_its_card_as_they_were(bank: Bank) -> None:
+    alice = make_customer(bank, "alice")
+    account = funded_account(bank, alice, 1_000)
+    card = bank.cards.issue_debit(alice, account).card
+    with pytest.raises(AccountNotEmpty) as caught:
+        bank.accounts.close(alice, account)
+    assert (
+        caught.value.message == "The balance is $10.00; move it to another account before closing."
+    )
+    assert bank.cards.get(alice, card.id).status == CardStatus.ACTIVE
+    assert bank.accounts.get(alice, account).status == AccountStatus.OPEN
+
+
+def test_a_close_preview_names_the_cards_it_cancels_and_changes_nothing(bank: Bank) -> None:
+    alice = make_customer(bank, "alice")
+    account = bank.accounts.open(alice, AccountKind.CHECKING, "Bills").id
+    card = bank.cards.issue_debit(alice, account).card
+    preview = bank.accounts.preview_close(alice, account)
+    assert preview.account.status == AccountStatus.CLOSED and preview.approval == ""
+    assert preview.cards == (card.masked,)
+    assert bank.accounts.get(alice, account).status == AccountStatus.OPEN
+    assert bank.cards.get(alice, card.id).status == CardStatus.ACTIVE
+    busy = funded_account(bank, alice, 500)
+    with pytest.raises(AccountNotEmpty):
+        bank.accounts.preview_close(alice, busy)
+    teller = make_staff(bank, "tina", Role.TELLER)
+    staff_view = bank.accounts.preview_close(teller, busy)  # it has history
+    assert "supervisor" in staff_view.approval

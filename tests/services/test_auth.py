@@ -137,6 +137,8 @@ def test_an_admin_unlocks_a_locked_user_and_a_customer_cannot(
     )
     with pytest.raises(PermissionDenied):
         bank.staff.unlock(customer, dana)
+    with pytest.raises(PermissionDenied):  # a supervisor's decision, not a teller's
+        bank.staff.unlock(make_staff(bank, "tina", Role.TELLER), dana)
     bank.staff.unlock(admin, dana)  # a customer's lock: lifted at once
     assert bank.auth.login("dana", "purple otter sings at dawn").actor.username == "dana"
 

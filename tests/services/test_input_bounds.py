@@ -59,3 +59,31 @@ def test_an_over_long_request_id_is_refused_on_both_databases(bank: Bank, length
         bank.payments.transfer(alice, source, target, 100, idempotency_key="k" * length)
     key = "k" * 80  # the documented maximum is accepted
     assert bank.payments.transfer(alice, source, target, 100, idempotency_key=key).amount == 100
+
+
+CONTROL_TEXT = "Alice\x1b[2J\x07 Martin"
+
+
+def test_names_and_memos_with_control_characters_are_refused_on_both_databases(
+    bank: Bank,
+) -> None:
+    alice = make_customer(bank, "alice")
+    account = bank.accounts.open(alice, AccountKind.CHECKING, "Everyday")
+    fund(bank, account.id, 5_000)
+    refusals: list[Callable[[], Any]] = [
+        lambda: bank.auth.register(
+            username="martin",
+            password="correct horse battery staple",
+            password_confirm="correct horse battery staple",
+            full_name=CONTROL_TEXT,
+            email="martin@example.com",
+        ),
+        lambda: bank.accounts.rename(alice, account.id, CONTROL_TEXT),
+        lambda: bank.payments.withdraw(alice, account.id, 100, memo=CONTROL_TEXT),
+    ]
+    for refused in refusals:
+        with pytest.raises(ValidationFailed) as caught:
+            refused()
+        assert "contains a control character" in caught.value.message
+    assert bank.accounts.get(alice, account.id).name == "Everyday"
+    assert bank.accounts.get(alice, account.id).balance == 5_000

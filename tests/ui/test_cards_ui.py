@@ -94,3 +94,14 @@ async def test_paying_the_credit_card_in_full_from_checking(demo_bank: Bank) -> 
         assert isinstance(app.screen, CardsScreen)
     assert demo_bank.cards.get(actor, credit.id).used == 0
     assert entry_count(demo_bank) == entries + 1
+
+
+@pilot_test
+async def test_escape_does_not_dismiss_the_one_time_reveal_as_if_noted(demo_bank: Bank) -> None:
+    app = make_app(demo_bank)
+    async with app.run_test(size=SIZE) as pilot:
+        await play(pilot, open_cards, "n", "ctrl+s", Expect(CardRevealModal))
+        await play(pilot, "escape", Expect(CardRevealModal))
+        said = [str(n.message) for n in app._notifications]
+        assert any("I have noted it" in m for m in said), said
+        await play(pilot, "enter", Expect(CardsScreen))  # the explicit "I have noted it"

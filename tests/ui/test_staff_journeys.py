@@ -16,9 +16,11 @@ from bankapp.demo.logins import DEMO_PASSWORD
 from bankapp.domain.types import Actor
 from bankapp.storage.models import PendingApproval, table_of
 from screens.app import make_app
+from screens.modals.confirm import ConfirmModal
 from tests.fixtures import acting_as, entry_count
 from tests.ui.helpers import (
     SIZE,
+    Expect,
     Keys,
     SignInStaff,
     Type,
@@ -92,9 +94,12 @@ async def test_teller_day_with_a_deposit_an_approved_withdrawal_and_a_short_draw
         assert type(app.screen).__name__ == "CustomerOverviewScreen"
         before = entry_count(demo_bank)
         await play(pilot, "c", Type("2500"), Keys("enter", "enter"))
+        assert entry_count(demo_bank) == before  # the confirmation first
+        await play(pilot, Expect(ConfirmModal), "enter")
         assert entry_count(demo_bank) == before + 1
         assert alice_everyday(demo_bank) == start + 250_000
         await play(pilot, "escape", "w", Type("10500"), Keys("enter", "enter"))
+        await play(pilot, Expect(ConfirmModal), "enter")  # send for approval
         assert entry_count(demo_bank) == before + 1  # pending: nothing moved
         request = pending_items(demo_bank)[-1]
         assert (request.status, request.amount, request.kind, request.drawer_id) == (
@@ -108,10 +113,10 @@ async def test_teller_day_with_a_deposit_an_approved_withdrawal_and_a_short_draw
         await play(pilot, "a")  # the approvals queue, newest first
         table = app.screen.query_one("#approvals", DataTable)
         table.move_cursor(row=table.row_count - 1)  # the oldest: the van deposit
-        await play(pilot, "a")
+        await play(pilot, "a", Expect(ConfirmModal), "enter")
         assert demo_bank.approvals.get(actor(demo_bank, "admin"), van.id).status == "approved"
         app.screen.query_one("#approvals", DataTable).move_cursor(row=0)
-        await play(pilot, "a")  # the withdrawal, paid from the same drawer
+        await play(pilot, "a", Expect(ConfirmModal), "enter")  # the withdrawal, same drawer
         assert pending_items(demo_bank)[-1].status == "approved"
         assert alice_everyday(demo_bank) == start + 250_000 - 1_050_000
 
@@ -121,6 +126,7 @@ async def test_teller_day_with_a_deposit_an_approved_withdrawal_and_a_short_draw
         now = demo_bank.drawers.current(teller)
         assert now is not None and now.id == drawer.id and now.cash_on_hand == expected
         await play(pilot, Type(as_typed(expected - 100)), "enter")  # a dollar short: tolerated
+        await play(pilot, Expect(ConfirmModal), "enter")
         assert demo_bank.drawers.current(actor(demo_bank, "teller")) is None
         report = demo_bank.reports.end_of_day(actor(demo_bank, "admin"))
         assert report.drawers[-1].difference == -100

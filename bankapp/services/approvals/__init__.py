@@ -14,6 +14,7 @@ at once post it once); a request that became impossible is marked failed, with t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select, update
@@ -47,6 +48,7 @@ from bankapp.services.approvals.items import (
     DRAWER_OPENING_CASH,
     MONEY_KINDS,
     ApprovalPage,
+    ApprovalPreview,
     ApprovalView,
     decidable,
     file_request,
@@ -56,16 +58,18 @@ from bankapp.services.approvals.items import (
 from bankapp.services.cards.applications import decided_limit
 from bankapp.services.context import ServiceContext
 from bankapp.services.drawers import (
+    drawer_row,
     open_drawer_row,
     require_no_waiting_requests,
     require_open_drawer,
 )
 from bankapp.services.limits import would_need_approval
 from bankapp.services.payments import clean_memo
+from bankapp.services.previews import customer_parties, entry_balances
 from bankapp.storage.database import Tx
 from bankapp.storage.models import CashDrawer, PendingApproval, table_of
 
-__all__ = ["CASH_KINDS", "ApprovalPage", "ApprovalService", "ApprovalView"]
+__all__ = ["CASH_KINDS", "ApprovalPage", "ApprovalPreview", "ApprovalService", "ApprovalView"]
 
 _items = table_of(PendingApproval)
 _drawers = table_of(CashDrawer)
@@ -223,8 +227,45 @@ class ApprovalService:
         If the request is no longer possible, nothing happens, the item is marked failed with
         the reason, and the error is raised."""
         require_id(item_id, NotFound, "approval item")  # before it is used to mark a failure
+        work = self._approve_work(item_id, credit_limit)
+        try:
+            return self._ctx.write_as(actor, lambda tx, caller: work(tx, caller)[0])
+        except (MoneyRuleBroken, NotFound) as error:
+            refused = error
+            self._ctx.write_as(actor, lambda tx, caller: self._fail(tx, caller, item_id, refused))
+            raise
 
-        def work(tx: Tx, caller: Caller) -> ApprovalView:
+    def preview_approve(
+        self, actor: Actor, item_id: int, *, credit_limit: int | None = None
+    ) -> ApprovalPreview:
+        """What `approve` would do now, by its own checks and its own execution, rolled back:
+        nothing moves and the request stays pending (a refusal is raised, not recorded)."""
+        require_id(item_id, NotFound, "approval item")
+        work = self._approve_work(item_id, credit_limit)
+
+        def described(tx: Tx, caller: Caller) -> ApprovalPreview:
+            before = item_view(tx, item_id)
+            _, entry_id = work(tx, caller)
+            drawer = None if before.drawer_id is None else drawer_row(tx, before.drawer_id)
+            if drawer is not None and before.kind == DRAWER_CLOSE:
+                return ApprovalPreview(before, (), 0, drawer.difference)
+            if entry_id is None:
+                return ApprovalPreview(before)
+            balances = entry_balances(tx, entry_id)
+            return ApprovalPreview(
+                before,
+                customer_parties(tx, caller, balances),
+                None if drawer is None else -balances.get(drawer.account_id, 0),
+            )
+
+        return self._ctx.preview_as(actor, described)
+
+    def _approve_work(
+        self, item_id: int, credit_limit: int | None
+    ) -> Callable[[Tx, Caller], tuple[ApprovalView, int | None]]:
+        """The one unit of work of approving a request: the decided item and its entry."""
+
+        def work(tx: Tx, caller: Caller) -> tuple[ApprovalView, int | None]:
             item = decidable(tx, caller, item_id)
             decided = self._credit_decision(caller, item, credit_limit)
             outcome = execute(tx, self._ctx, item, maker_of(tx, item.maker_id), caller)
@@ -252,14 +293,10 @@ class ApprovalService:
                     "entry_id": outcome.entry_id,
                 },
             )
-            return item_view(tx, item.id, temporary_password=outcome.temporary_password)
+            view = item_view(tx, item.id, temporary_password=outcome.temporary_password)
+            return view, outcome.entry_id
 
-        try:
-            return self._ctx.write_as(actor, work)
-        except (MoneyRuleBroken, NotFound) as error:
-            refused = error
-            self._ctx.write_as(actor, lambda tx, caller: self._fail(tx, caller, item_id, refused))
-            raise
+        return work
 
     def _credit_decision(self, checker: Caller, item: Any, credit_limit: int | None) -> int | None:
         if item.kind != CREDIT_CARD:

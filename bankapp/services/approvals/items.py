@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import insert, or_, select, update
 
 from bankapp.domain.account_numbers import mask_account_number
-from bankapp.domain.types import Caller, Role
+from bankapp.domain.types import Caller, PartyView, Role
 from bankapp.errors import ApprovalState, IdempotencyConflict, NotFound, PermissionDenied
 from bankapp.services import audit
 from bankapp.services.access import describe, load_account, owner_name, require_id
@@ -91,6 +91,18 @@ class ApprovalView:
     @property
     def label(self) -> str:
         return KIND_LABELS.get(self.kind, self.kind)
+
+
+@dataclass(frozen=True)
+class ApprovalPreview:
+    """What approving a request would do now, found by carrying it out and rolling back: the
+    request, the customer accounts it moves money in (balance after), the maker's drawer
+    after the cash, and for a drawer close its difference (positive over, negative short)."""
+
+    item: ApprovalView
+    parties: tuple[PartyView, ...] = ()
+    drawer_cash_after: int | None = None
+    drawer_difference: int | None = None
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import random
+from typing import Any
+
 from bankapp.bank import Bank
-from tests.ui.helpers import TAB, Keys, SignIn, Snap, Type, snap, steps
+from bankapp.domain.types import AccountKind
+from screens.account import AccountScreen
+from tests.ui.helpers import TAB, Do, Keys, SignIn, Snap, Type, snap, steps
 
 
 def test_account_detail_shows_one_page_of_history(snap_compare: Snap, demo_bank: Bank) -> None:
@@ -39,3 +44,24 @@ def test_history_filter_with_a_bad_date_says_how_to_write_it(
         SignIn("alice"), "enter", Keys("ctrl+f", settle=False), Type("yesterday"), "enter"
     )
     assert snap(snap_compare, demo_bank, script)
+
+
+def _empty_pot(pilot: Any) -> None:
+    """alice's new empty account "Pot" with a debit card, opened on its own screen."""
+    bank = pilot.app.bank
+    pot = bank.accounts.open(pilot.app.actor, AccountKind.CHECKING, "Pot")
+    bank.cards.rng = random.Random(3)
+    bank.cards.issue_debit(pilot.app.actor, pot.id)
+    pilot.app.push_screen(AccountScreen(pot.id))
+
+
+def test_closing_an_account_asks_first_naming_its_cards(
+    snap_compare: Snap, demo_bank: Bank
+) -> None:
+    """X on an empty account: what closing does, the debit card cancelled with it."""
+    assert snap(snap_compare, demo_bank, steps(SignIn("alice"), Do(_empty_pot), "x"))
+
+
+def test_closing_an_account_asks_first_at_80x24(snap_compare: Snap, demo_bank: Bank) -> None:
+    script = steps(SignIn("alice"), Do(_empty_pot), "x")
+    assert snap(snap_compare, demo_bank, script, size=(80, 24))

@@ -19,6 +19,24 @@ def test_approvals_queue_for_an_admin(snap_compare: Snap, demo_bank: Bank) -> No
     assert snap(snap_compare, demo_bank, steps(SignInStaff("admin"), "a"))
 
 
+def test_approving_asks_first_naming_what_it_moves(snap_compare: Snap, demo_bank: Bank) -> None:
+    """A on the teller's waiting deposit: the account and its balance after, the drawer
+    after the cash, checked by the bank; nothing is approved yet."""
+    assert snap(snap_compare, demo_bank, steps(SignInStaff("admin"), "a", Do(to_the_deposit), "a"))
+
+
+def test_approving_asks_first_at_80x24(snap_compare: Snap, demo_bank: Bank) -> None:
+    script = steps(SignInStaff("admin"), "a", Do(to_the_deposit), "a")
+    assert snap(snap_compare, demo_bank, script, size=(80, 24))
+
+
+def to_the_deposit(pilot: Pilot[Any]) -> None:
+    """The cursor on the teller's waiting cash deposit."""
+    table = pilot.app.screen.query_one("#approvals", DataTable)
+    row = next(i for i in range(table.row_count) if "Cash deposit" in str(table.get_row_at(i)))
+    table.move_cursor(row=row)
+
+
 def test_rejecting_asks_for_a_reason(snap_compare: Snap, demo_bank: Bank) -> None:
     """R on a request opens the reason prompt."""
     script = steps(SignInStaff("admin"), "a", "r", Type("No proof of sale"))
@@ -55,5 +73,5 @@ def test_an_approved_reset_hands_the_password_over_once(
         )
         table.move_cursor(row=row)
 
-    script = steps(SignInStaff("admin"), "a", Do(to_the_request), "a")
+    script = steps(SignInStaff("admin"), "a", Do(to_the_request), "a", "enter")
     assert snap(snap_compare, demo_bank, script)
