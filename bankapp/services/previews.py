@@ -19,12 +19,11 @@ _postings = table_of(Posting)
 
 
 def party(tx: Tx, caller: Caller, row: Any, balances: dict[int, int] | None) -> PartyView:
-    """`row`'s account as the caller may see it; its balance after from `balances` (those
-    the caller may see), or its balance now when nothing would move (`balances` None)."""
-    if balances is None:
-        shown = visible_balances(tx, caller, {row.id: int(row.balance)})
-    else:
-        shown = visible_balances(tx, caller, {row.id: balances[row.id]})
+    """`row`'s account as the caller may see it; its balance after from `balances` (the
+    result's, already trimmed to what the caller may see), or its balance now when nothing
+    would move (`balances` None)."""
+    known = {row.id: int(row.balance)} if balances is None else balances
+    shown = visible_balances(tx, caller, {row.id: known[row.id]} if row.id in known else {})
     return PartyView(row.id, holder_name(tx, caller, row), describe(row), shown.get(row.id))
 
 

@@ -295,6 +295,10 @@ CALLS: dict[str, tuple[Call, frozenset[str]]] = {
     "accounts.freeze": (lambda w, a: w.bank.accounts.freeze(a, w.spare()), STAFF),
     "accounts.unfreeze": (lambda w, a: w.bank.accounts.unfreeze(a, w.spare()), STAFF),
     "accounts.close": (lambda w, a: w.bank.accounts.close(a, w.spare()), OWNER_AND_STAFF),
+    "accounts.preview_close": (
+        lambda w, a: w.bank.accounts.preview_close(a, w.spare()),
+        OWNER_AND_STAFF,
+    ),
     "accounts.find_destination": (
         lambda w, a: w.bank.accounts.find_destination(a, w.number),
         EVERY_ACTIVE,
@@ -306,6 +310,12 @@ CALLS: dict[str, tuple[Call, frozenset[str]]] = {
     ),
     "payments.preview": (
         lambda w, a: w.bank.payments.preview(a, "withdraw", w.account, 100),
+        OWNER_AND_STAFF,
+    ),
+    "payments.preview_movement": (
+        lambda w, a: w.bank.payments.preview_movement(
+            a, "transfer", w.account, 100, to_account_number=w.other_number
+        ),
         OWNER_AND_STAFF,
     ),
     "payments.transfer": (
@@ -425,6 +435,7 @@ CALLS: dict[str, tuple[Call, frozenset[str]]] = {
 SPARE_KINDS = {
     "accounts.freeze": "account",
     "accounts.close": "account",
+    "accounts.preview_close": "account",
     "accounts.unfreeze": "frozen account",
     "cards.freeze": "card",
     "cards.report_lost": "card",
@@ -588,6 +599,14 @@ def _with_drawer(w: StaffWorld, a: Actor) -> int:
     return w.bank.drawers.close_drawer(a, 1_000).id
 
 
+def _preview_count(w: StaffWorld, a: Actor) -> object:
+    """Open a drawer, preview closing it with the right count, then close it."""
+    w.bank.drawers.open_drawer(a, 1_000)
+    preview = w.bank.drawers.preview_close(a, 1_000)
+    w.bank.drawers.close_drawer(a, 1_000)
+    return preview
+
+
 def _count_short(w: StaffWorld, a: Actor) -> object:
     """Open a drawer and count it far short: the close waits for a supervisor."""
     w.bank.drawers.open_drawer(a, 100_000)
@@ -597,6 +616,7 @@ def _count_short(w: StaffWorld, a: Actor) -> object:
 STAFF_CALLS: dict[str, tuple[StaffCall, frozenset[str]]] = {
     "drawers.open_drawer": (lambda w, a: w.bank.drawers.open_drawer(a, 1_000), STAFF),
     "drawers.close_drawer": (_with_drawer, STAFF),
+    "drawers.preview_close": (_preview_count, STAFF),
     "drawers.current": (lambda w, a: w.bank.drawers.current(a), STAFF),
     "drawers.get another's": (lambda w, a: w.bank.drawers.get(a, w.drawer), ADMIN),
     "approvals.needs_approval": (
@@ -631,6 +651,10 @@ STAFF_CALLS: dict[str, tuple[StaffCall, frozenset[str]]] = {
     ),
     "approvals.page": (lambda w, a: w.bank.approvals.page(a), STAFF),
     "approvals.get another's": (lambda w, a: w.bank.approvals.get(a, w.item), ADMIN),
+    "approvals.preview_approve": (
+        lambda w, a: w.bank.approvals.preview_approve(a, w.item),
+        ADMIN,
+    ),
     "approvals.approve": (lambda w, a: w.bank.approvals.approve(a, w.item), ADMIN),
     "approvals.reject": (lambda w, a: w.bank.approvals.reject(a, w.item, "No ID shown"), ADMIN),
     "customers.search": (lambda w, a: w.bank.customers.search(a, "owner"), STAFF),

@@ -12,6 +12,7 @@ from bankapp.domain.account_numbers import mask_account_number
 from bankapp.domain.types import AccountKind, Role
 from bankapp.errors import AccountNotFound, DrawerState, InsufficientFunds, InvalidAmount
 from tests.fixtures import (
+    acting_as,
     audit_kinds,
     entry_count,
     fund,
@@ -146,3 +147,15 @@ def test_a_drawer_close_approval_preview_shows_the_shortage(
     assert preview.drawer_difference == -15_000
     assert preview.drawer_cash_after == 0 and preview.parties == ()
     assert bank.approvals.get(admin, item.id).status == "pending"
+
+
+def test_a_customers_transfer_preview_never_shows_the_recipients_balance(
+    bank: Bank, counter: dict[str, Any]
+) -> None:
+    alice = acting_as(bank, "alice")
+    preview = bank.payments.preview_movement(
+        alice, "transfer", counter["everyday"].id, 1_000, to_account_number=counter["main"].number
+    )
+    assert preview.source.balance_after == 49_000
+    assert preview.target is not None
+    assert (preview.target.holder, preview.target.balance_after) == ("B. Okafor", None)
