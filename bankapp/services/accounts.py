@@ -50,10 +50,9 @@ _users = table_of(User)
 MAX_OPEN_ACCOUNTS = 20
 
 
-def close_account(tx: Tx, ctx: ServiceContext, actor: Caller, account: Any) -> list[str]:
-    """Close `account` (refused unless its balance is zero), cancel its cards and audit it:
-    the one rule for closing, used by a direct close and by an approved closing request.
-    Returns the masked numbers of the cards cancelled."""
+def require_closable(ctx: ServiceContext, account: Any) -> None:
+    """Why `account` cannot be closed now, if it cannot: the one check for a direct close,
+    a closing request (refused when filed, not only when approved) and its approval."""
     if account.kind == AccountKind.INTERNAL:
         raise PermissionDenied("Internal accounts cannot be closed.")
     if account.status == AccountStatus.CLOSED:
@@ -68,6 +67,13 @@ def close_account(tx: Tx, ctx: ServiceContext, actor: Caller, account: Any) -> l
             f"{ctx.money(account.held)} is on hold (an uncleared deposit or a card purchase "
             "waiting to settle); close the account once it has cleared."
         )
+
+
+def close_account(tx: Tx, ctx: ServiceContext, actor: Caller, account: Any) -> list[str]:
+    """Close `account` (refused unless its balance is zero), cancel its cards and audit it:
+    the one rule for closing, used by a direct close and by an approved closing request.
+    Returns the masked numbers of the cards cancelled."""
+    require_closable(ctx, account)
     closed = tx.conn.execute(
         update(_accounts)
         .where(
@@ -234,7 +240,8 @@ class AccountService:
 
         def work(tx: Tx, caller: Caller) -> AccountClosePreview:
             row = customer_account(tx, caller, account_id)
-            if caller.is_staff and has_postings(tx, row.id) and row.status != AccountStatus.CLOSED:
+            require_closable(self._ctx, row)  # a funded account is refused before any request
+            if caller.is_staff and has_postings(tx, row.id):
                 raise ApprovalRequired(
                     "This account has history: closing it needs a supervisor's approval."
                 )

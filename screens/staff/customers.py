@@ -13,13 +13,13 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from bankapp.domain.account_numbers import mask_account_number
-from bankapp.domain.types import AccountStatus, AccountView, Role
-from bankapp.errors import ApprovalRequired, BankError
+from bankapp.domain.types import AccountClosePreview, AccountStatus, AccountView, Role
 from bankapp.services.customers import CustomerOverview, CustomerPage, SearchCursor
 from screens.base import BankScreen, field_error
 from screens.cards import CardsScreen
 from screens.holds import HoldsScreen
 from screens.labels import entry_kind_label
+from screens.modals.confirm import ConfirmModal
 from screens.modals.prompt import PromptModal
 from screens.staff.cash import CashScreen
 from screens.staff.common import staff_table
@@ -304,28 +304,55 @@ class CustomerOverviewScreen(BankScreen):
         self.app.push_screen(PromptModal(f"{verb} {account.name}", "Reason (audited)"), reasoned)
 
     def action_close_account(self) -> None:
+        """The bank's preview first: refused with its reason (a balance, money on hold), or
+        what closing does; an account with history needs a supervisor, which the
+        confirmation says before a request is filed."""
         account, actor = self.selected_account(), self.actor
         if account is None:
             return
-
-        def closed_or_pending(error: BankError) -> None:
-            if not isinstance(error, ApprovalRequired):
-                self.show_error(error)
-                return
-            self.call_service(
-                lambda: self.bank.approvals.submit_account_closure(
-                    actor, account.id, reason="Customer request"
-                ),
-                lambda item: self._changed(
-                    f"The account has history: closing it is request "
-                    f"#{item.id}, waiting for a supervisor."
-                ),
-                group="account-change",
-            )
-
         self.call_service(
-            lambda: self.bank.accounts.close(actor, account.id),
-            lambda a: self._changed(f"{a.name} closed."),
+            lambda: self.bank.accounts.preview_close(actor, account.id),
+            lambda preview: self._confirm_close(account, preview),
             group="account-change",
-            on_error=closed_or_pending,
+            on_error=self.show_error,
+        )
+
+    def _confirm_close(self, account: AccountView, preview: AccountClosePreview) -> None:
+        actor = self.actor
+        lines = [
+            ("Account", f"{account.name} {mask_account_number(account.number)}"),
+            ("Balance", self.money(account.balance)),
+        ]
+        if preview.approval:
+            lines.append(("Then", f"{preview.approval} A request is filed for a supervisor."))
+
+            def file(ok: bool | None) -> None:
+                if ok:
+                    self.call_service(
+                        lambda: self.bank.approvals.submit_account_closure(
+                            actor, account.id, reason="Customer request"
+                        ),
+                        lambda item: self._changed(
+                            f"Closing {account.name} is request #{item.id}, waiting for a "
+                            "supervisor."
+                        ),
+                        group="account-change",
+                    )
+
+            self.app.push_screen(
+                ConfirmModal(f"Close {account.name}?", lines, confirm="File the request"), file
+            )
+            return
+        lines.append(("Cards cancelled", ", ".join(preview.cards) or "(none)"))
+
+        def close(ok: bool | None) -> None:
+            if ok:
+                self.call_service(
+                    lambda: self.bank.accounts.close(actor, account.id),
+                    lambda a: self._changed(f"{a.name} closed."),
+                    group="account-change",
+                )
+
+        self.app.push_screen(
+            ConfirmModal(f"Close {account.name}?", lines, confirm="Close account"), close
         )

@@ -166,5 +166,10 @@ def test_a_close_preview_names_the_cards_it_cancels_and_changes_nothing(bank: Ba
     with pytest.raises(AccountNotEmpty):
         bank.accounts.preview_close(alice, busy)
     teller = make_staff(bank, "tina", Role.TELLER)
-    staff_view = bank.accounts.preview_close(teller, busy)  # it has history
+    with pytest.raises(AccountNotEmpty):  # refused for its balance before any request
+        bank.accounts.preview_close(teller, busy)
+    emptied = bank.accounts.open(alice, AccountKind.SAVINGS, "Emptied")
+    bank.payments.transfer(alice, busy, emptied.number, 500)
+    bank.payments.transfer(alice, emptied.id, bank.accounts.get(alice, busy).number, 500)
+    staff_view = bank.accounts.preview_close(teller, emptied.id)  # empty, with history
     assert "supervisor" in staff_view.approval

@@ -12,6 +12,7 @@ import pytest
 from bankapp.bank import Bank
 from bankapp.domain.types import AccountKind, AccountStatus, Role
 from bankapp.errors import (
+    AccountNotEmpty,
     ApprovalRequired,
     ApprovalState,
     DrawerState,
@@ -224,6 +225,19 @@ def test_closing_an_account_with_history_needs_approval(bank: Bank, branch: Bran
     empty = bank.accounts.open(branch["teller"], AccountKind.SAVINGS, owner_id=alice.user_id)
     assert bank.accounts.close(branch["teller"], empty.id).status == AccountStatus.CLOSED
     assert bank.verify().ok
+
+
+def test_a_closing_request_for_a_funded_account_is_refused_when_filed(
+    bank: Bank, branch: Branch
+) -> None:
+    """Issue 19: the request could only fail at approval; now it is refused with the reason
+    up front, and the teller's preview says so before anything is filed."""
+    teller, account = branch["teller"], branch["account"]
+    with pytest.raises(AccountNotEmpty, match="move it to another account"):
+        bank.approvals.submit_account_closure(teller, account, reason="Asked")
+    with pytest.raises(AccountNotEmpty):
+        bank.accounts.preview_close(teller, account)
+    assert bank.approvals.page(branch["admin"]).items == ()
 
 
 def test_a_drawer_holding_a_waiting_request_cannot_close(bank: Bank, branch: Branch) -> None:

@@ -437,6 +437,7 @@ SPARE_KINDS = {
     "accounts.close": "account",
     "accounts.preview_close": "account",
     "accounts.unfreeze": "frozen account",
+    "approvals.submit_account_closure": "account",
     "cards.freeze": "card",
     "cards.report_lost": "card",
     "cards.cancel": "card",
@@ -646,7 +647,8 @@ STAFF_CALLS: dict[str, tuple[StaffCall, frozenset[str]]] = {
         STAFF,
     ),
     "approvals.submit_account_closure": (
-        lambda w, a: w.bank.approvals.submit_account_closure(a, w.account),
+        # An empty account: a funded one is refused when the request is filed.
+        lambda w, a: w.bank.approvals.submit_account_closure(a, w.spare()),
         STAFF,
     ),
     "approvals.page": (lambda w, a: w.bank.approvals.page(a), STAFF),

@@ -19,15 +19,13 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from bankapp.domain.types import AccountKind, AccountStatus, Actor, Caller, Role
+from bankapp.domain.types import Actor, Caller, Role
 from bankapp.domain.validation import clean_text
 from bankapp.errors import (
-    AccountNotOpen,
     BankError,
     DrawerState,
     MoneyRuleBroken,
     NotFound,
-    PermissionDenied,
     SameAccount,
     ValidationFailed,
 )
@@ -39,6 +37,7 @@ from bankapp.services.access import (
     require_open_for_money,
     require_staff,
 )
+from bankapp.services.accounts import require_closable
 from bankapp.services.approvals.execution import execute, reopen_drawer_after_rejection
 from bankapp.services.approvals.items import (
     CASH_KINDS,
@@ -146,16 +145,14 @@ class ApprovalService:
         reason: str = "",
         idempotency_key: str | None = None,
     ) -> ApprovalView:
-        """Ask for an account with history to be closed (its balance must be zero then)."""
+        """Ask for an account with history to be closed; refused now, with the reason, when
+        it could not be closed (a balance, money on hold)."""
         reason = clean_text(reason, field="reason", label="Reason", max_length=140, required=False)
 
         def work(tx: Tx, caller: Caller) -> ApprovalView:
             require_staff(caller)
             account = accessible_account(tx, caller, account_id)
-            if account.kind == AccountKind.INTERNAL:
-                raise PermissionDenied("Internal accounts cannot be closed.")
-            if account.status == AccountStatus.CLOSED:
-                raise AccountNotOpen("The account is already closed.")
+            require_closable(self._ctx, account)  # it would only fail at approval otherwise
             return file_request(
                 tx,
                 caller,
