@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -315,6 +316,22 @@ def private_key_file(
     path = tmp_path / "test.key"
     monkeypatch.setenv(keys.ENV_KEY_FILE, str(path))
     return path
+
+
+def sqlite_dump(db: Path) -> list[str]:
+    """The schema and every table's rows as text, to prove a command changed nothing.
+    (`iterdump` cannot read the contentless FTS5 memo index; the shadow tables that hold
+    what it indexes are ordinary tables and are dumped with the rest.)"""
+    conn = sqlite3.connect(db)
+    try:
+        out: list[str] = []
+        for name, sql in conn.execute("SELECT name, sql FROM sqlite_master ORDER BY type, name"):
+            out.append(sql or "")
+            if sql and sql.upper().startswith("CREATE TABLE"):
+                out.extend(repr(row) for row in conn.execute(f'SELECT * FROM "{name}"'))
+        return out
+    finally:
+        conn.close()
 
 
 def drop_append_only_guards(conn: Any) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures import sqlite_dump
 from tests.workload import run_cli
 
 PASSWORD = "a-long-test-passphrase-x"
@@ -41,11 +42,7 @@ def assert_clear_failure(result: subprocess.CompletedProcess[str], *words: str) 
 
 def dump(db: Path) -> list[str]:
     """The database's content as SQL, to prove a failed command changed nothing."""
-    conn = sqlite3.connect(db)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
+    return sqlite_dump(db)
 
 
 @pytest.fixture(scope="module")

@@ -33,6 +33,7 @@ from tests.fixtures import (
     cash_in,
     make_customer,
     make_staff,
+    sqlite_dump,
 )
 from tests.workload import run_cli
 
@@ -280,11 +281,7 @@ def _exports(bank: Any, actor: Actor, account_id: int, folder: Path) -> list[Pat
 
 
 def _dump(db: Path) -> list[str]:
-    conn = sqlite3.connect(db)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
+    return sqlite_dump(db)
 
 
 def _audit_texts(db: Path) -> list[str]:
