@@ -437,7 +437,6 @@ SPARE_KINDS = {
     "accounts.close": "account",
     "accounts.preview_close": "account",
     "accounts.unfreeze": "frozen account",
-    "approvals.submit_account_closure": "account",
     "cards.freeze": "card",
     "cards.report_lost": "card",
     "cards.cancel": "card",
@@ -590,6 +589,7 @@ class StaffWorld:
     other_number: str
     item: int  # a pending approval made by `maker`
     drawer: int  # `maker`'s open drawer
+    empty: int  # an account of the owner's with nothing in it (one that may be closed)
 
 
 StaffCall = Callable[[StaffWorld, Actor], object]
@@ -648,7 +648,7 @@ STAFF_CALLS: dict[str, tuple[StaffCall, frozenset[str]]] = {
     ),
     "approvals.submit_account_closure": (
         # An empty account: a funded one is refused when the request is filed.
-        lambda w, a: w.bank.approvals.submit_account_closure(a, w.spare()),
+        lambda w, a: w.bank.approvals.submit_account_closure(a, w.empty),
         STAFF,
     ),
     "approvals.page": (lambda w, a: w.bank.approvals.page(a), STAFF),
@@ -714,7 +714,8 @@ def build_staff_world(bank: Bank) -> tuple[StaffWorld, dict[str, Actor]]:
     item = bank.approvals.submit(maker, "deposit", account, BIG).id
     # Yesterday is closed (by the operator), so there is a report to ask for.
     bank.operator.close_day(bank.clock.now().date() - timedelta(days=1))
-    world = StaffWorld(bank, owner, maker, target, gone, account, other.number, item, drawer)
+    empty = bank.accounts.open(owner, AccountKind.SAVINGS).id
+    world = StaffWorld(bank, owner, maker, target, gone, account, other.number, item, drawer, empty)
     actors = {
         "owner": owner,
         "stranger": stranger,

@@ -155,7 +155,8 @@ async def test_a_teller_cannot_reach_admin_screens_by_key(demo_bank: Bank) -> No
 @pilot_test
 async def test_teller_registers_a_customer_and_manages_their_accounts(demo_bank: Bank) -> None:
     """F2 registers a customer with a temporary password; O opens an account for them; Z
-    freezes it; X closes the unused one at once; a closure with history goes pending."""
+    freezes it; X closes the unused one after a confirmation; X on an account with money in
+    it says why it cannot close and files nothing (issue 19: the request could only fail)."""
     app = make_app(demo_bank)
     async with app.run_test(size=SIZE) as pilot:
         form = ("dora", "Dora Explorer", "dora@example.com", "+1 555 0199", "1 Map Road")
@@ -170,16 +171,19 @@ async def test_teller_registers_a_customer_and_manages_their_accounts(demo_bank:
         await play(pilot, "z", "enter")
         assert demo_bank.accounts.get(dora, account.id).status == "open"
         await play(pilot, "x")
+        assert demo_bank.accounts.get(dora, account.id).status == "open"  # asked first
+        await play(pilot, "f10")
         assert demo_bank.accounts.get(dora, account.id).status == "closed"
 
         await play(pilot, Keys("escape", "escape", "escape"))  # Escape stops at the staff home
         assert type(app.screen).__name__ == "StaffHomeScreen"
         await play(pilot, find_customer("alice"))
         before = len(pending_items(demo_bank))
-        await play(pilot, "x")  # alice's Everyday account has history
-        items = pending_items(demo_bank)
-        assert len(items) == before + 1 and items[-1].kind == "account_close"
-        assert items[-1].status == "pending"
+        await play(pilot, "x")  # alice's Everyday account has money in it
+        assert len(pending_items(demo_bank)) == before
+        notes = " ".join(str(n.message) for n in app._notifications)
+        shown = " ".join(str(w.render()) for w in app.screen.query(".field-error"))
+        assert "move it to another account" in notes + shown
 
 
 @pilot_test
