@@ -12,7 +12,6 @@ from bankapp.services.audit_log import AuditLogService
 from bankapp.services.auth import AuthService
 from bankapp.services.cards import CardService
 from bankapp.services.chain_walk import ChainReport, verify_chain
-from bankapp.services.chain_worker import start_chain_walk
 from bankapp.services.clearing import ClearingService
 from bankapp.services.close_day import CloseOfBusiness
 from bankapp.services.context import ServiceContext
@@ -69,17 +68,11 @@ class Bank:
     def clock(self) -> Clock:
         return self.db.clock
 
-    def verify(self, *, since_seal: bool = False, parallel: bool = False) -> VerifyReport:
-        """Check the ledger and the audit chain (what `bankapp verify` prints); since_seal
-        checks only what happened after the last seal, which is itself checked. `parallel`
-        (a command-line process only) walks the chain in a second process meanwhile."""
-        url = self.db.engine.url.render_as_string(hide_password=False)
-        elsewhere = (lambda: start_chain_walk(url, self.keys)) if parallel else None
-        return self.db.read(
-            lambda tx: verify_ledger(
-                tx.conn, self.keys, since_seal=since_seal, chain_elsewhere=elsewhere
-            )
-        )
+    def verify(self, *, since_seal: bool = False) -> VerifyReport:
+        """Check the ledger and the audit chain (what `bankapp verify` prints, through
+        `bankapp.checks`); since_seal checks only what happened after the last seal, which
+        is itself checked."""
+        return self.db.read(lambda tx: verify_ledger(tx.conn, self.keys, since_seal=since_seal))
 
     def verify_audit(self) -> ChainReport:
         return self.db.read(lambda tx: verify_chain(tx.conn, self.keys))
