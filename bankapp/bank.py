@@ -28,8 +28,9 @@ from bankapp.services.statements import StatementService
 from bankapp.services.verify import VerifyReport, verify_ledger
 from bankapp.settings import Settings
 from bankapp.storage.database import Database
-from bankapp.storage.engine import database_url_from_env, make_engine
+from bankapp.storage.engine import make_engine
 from bankapp.storage.keyring import check_on_open, installation_ring
+from bankapp.storage.locations import database_url_from_env
 from bankapp.storage.schema import require_current_schema, upgrade_to_head
 
 

@@ -18,25 +18,28 @@ from textual.binding import Binding, BindingType
 from textual.driver import Driver
 from textual.screen import Screen
 
-from bankapp.bank import Bank
 from bankapp.domain.money import format_cents
 from bankapp.domain.types import Actor, LoginResult, UserView
 from bankapp.domain.validation import without_controls
 from bankapp.errors import BankError
 from bankapp.storage.locations import data_home
 from bankapp.storage.private_files import FILE_MODE, private_folder
-from screens.change_password import ChangePasswordScreen
-from screens.dashboard import DashboardScreen
 from screens.keymap import KeymapApp
 from screens.login import LoginScreen
-from screens.messages import LockRequested, ProfileSaved, SignedIn, SignOutRequested
+from screens.messages import (
+    BankOpened,
+    LockRequested,
+    ProfileSaved,
+    SignedIn,
+    SignOutRequested,
+)
 from screens.modals.help import HelpModal
 from screens.modals.idle_lock import IdleLockModal
+from screens.opening import BankOpening
 from screens.paste import install_clean_paste_parser
-from screens.staff.home import StaffHomeScreen
-from screens.staff.totp import SecondFactorScreen
 
 if TYPE_CHECKING:
+    from bankapp.bank import Bank
     from screens.session import Session
 
 
@@ -61,19 +64,40 @@ class BankApp(KeymapApp):
 
     def __init__(
         self,
-        bank: Bank,
+        opening: BankOpening,
         *,
         idle_seconds: float = 300,
         idle_clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__()
-        self.bank = bank
-        self.title = bank.settings.bank_name
+        self.opening = opening
+        self.title = self.bank.settings.bank_name if opening.done and not opening.error else ""
         self.idle_seconds = idle_seconds
         self.idle_clock = idle_clock
         self.last_activity = idle_clock()
         self.signed_in: LoginResult | None = None
         self.locked = False
+
+    # -- the bank, opened while the sign-in screen is already shown -------------------------
+
+    @property
+    def bank(self) -> Bank:
+        """The open bank: a worker waits until it is open; the UI thread must not ask
+        before the sign-in screen has heard `BankOpened`."""
+        return self.opening.bank()
+
+    def _open_bank(self) -> None:
+        """In a worker: open the bank, then load the other screens before they are needed,
+        so the first screen after sign-in does not wait for its imports."""
+        self.opening.open()
+        self.call_from_thread(self._bank_opened)
+        import screens.all_screens  # noqa: F401
+
+    def _bank_opened(self) -> None:
+        if self.opening.error is None:
+            self.title = self.bank.settings.bank_name
+        for screen in self.screen_stack:
+            screen.post_message(BankOpened(self.opening.error))
 
     # -- who is signed in -----------------------------------------------------------------
 
@@ -88,11 +112,16 @@ class BankApp(KeymapApp):
 
     def on_mount(self) -> None:
         self.push_screen(LoginScreen())
+        if not self.opening.done:
+            self.run_worker(self._open_bank, thread=True, group="open-bank", exit_on_error=False)
         self.set_interval(1.0, self.check_idle_lock, name="idle-check")
 
     def on_signed_in(self, message: SignedIn) -> None:
         """Show the sign-in's next step; once the session is active, the home screen. The
         home screen (and with it every command) is reached only by an active session."""
+        from screens.change_password import ChangePasswordScreen
+        from screens.staff.totp import SecondFactorScreen
+
         result = message.result
         if result.second_factor_required or result.totp_enrolment_required:
             self.push_screen(SecondFactorScreen(result))
@@ -111,6 +140,9 @@ class BankApp(KeymapApp):
 
     def route_home(self) -> None:
         """Customers go to the dashboard; staff to the staff home."""
+        from screens.dashboard import DashboardScreen
+        from screens.staff.home import StaffHomeScreen
+
         self.push_screen(StaffHomeScreen() if self.actor.is_staff else DashboardScreen())
 
     def on_profile_saved(self, message: ProfileSaved) -> None:
@@ -255,17 +287,23 @@ if TYPE_CHECKING:
 
 
 def make_app(
-    bank: Bank, *, idle_seconds: float = 300, idle_clock: Callable[[], float] = time.monotonic
+    bank: Bank | Callable[[], Bank],
+    *,
+    idle_seconds: float = 300,
+    idle_clock: Callable[[], float] = time.monotonic,
 ) -> BankApp:
-    """The one way to build the UI: used by `run_app` and by every UI test."""
-    return BankApp(bank, idle_seconds=idle_seconds, idle_clock=idle_clock)
+    """The one way to build the UI: used by `run_app` and by every UI test. `bank` is an
+    open bank, or a function that opens it (called in a worker once the sign-in screen
+    is shown)."""
+    opening = BankOpening(bank) if callable(bank) else BankOpening.already_open(bank)
+    return BankApp(opening, idle_seconds=idle_seconds, idle_clock=idle_clock)
 
 
-def run_app(bank: Bank) -> int:
+def run_app(open_bank: Callable[[], Bank]) -> int:
     """Run the UI on this terminal until the user quits; the exit code for the CLI."""
-    app = make_app(bank)
+    app = make_app(open_bank)
     try:
         result = app.run()
     finally:
-        bank.close()
+        app.opening.close()
     return int(result or 0)

@@ -14,7 +14,6 @@ from textual.widget import Widget
 from textual.widgets import Static
 from textual.worker import Worker, get_current_worker
 
-from bankapp.bank import Bank
 from bankapp.domain.types import Actor
 from bankapp.errors import BankError, SessionEnded, SessionInvalid, SessionLocked
 from bankapp.incidents import report_unexpected
@@ -24,6 +23,8 @@ from screens.session import Session, session_of
 T = TypeVar("T")
 
 if TYPE_CHECKING:
+    from bankapp.bank import Bank
+
     # The mixin is for screens and modals only. At run time it stays a plain class: Textual
     # follows the first DOMNode base for CSS, so a Screen base here would skip ModalScreen's.
     _ScreenPart = Screen[Any]

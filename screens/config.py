@@ -1,5 +1,5 @@
 """The user's UI settings: `config.toml` (theme, vim keys, remapped keys), validated with
-pydantic, and the remembered theme in `state.toml` beside it."""
+pydantic when there is one, and the remembered theme in `state.toml` beside it."""
 
 from __future__ import annotations
 
@@ -7,11 +7,8 @@ import json
 import logging
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
-
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from bankapp.storage import locations
 
@@ -20,33 +17,15 @@ STATE_FILE = "state.toml"
 ANSI_THEME = "ansi-dark"
 log = logging.getLogger(__name__)
 
-# One key as Textual names it: "t", "ctrl+t", "f5", "question_mark", "?", "shift+tab".
-_KEY = re.compile(r"^(?:(?:ctrl|shift|alt|meta|super|hyper)\+)*(?:[a-z0-9_]+|[!-~])$")
 
-
-def _key_list(value: str) -> str:
-    keys = [key.strip() for key in value.split(",")]
-    bad = [key for key in keys if not _KEY.match(key)]
-    if bad or not keys:
-        raise ValueError(
-            f"{', '.join(repr(k) for k in bad) or repr(value)} is not a key; write keys as "
-            '"t", "ctrl+t", "f5" or several separated by commas: "t,ctrl+t"'
-        )
-    return ",".join(keys)
-
-
-BindingId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
-KeyList = Annotated[str, AfterValidator(_key_list)]
-
-
-class UserConfig(BaseModel):
-    """What `config.toml` may contain; anything else is an error, so typos are caught."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
+@dataclass(frozen=True)
+class UserConfig:
+    """The settings in force: the defaults, or what `config.toml` says (checked by the
+    pydantic model in `screens.config_file`, imported only when there is a file)."""
 
     theme: str | None = None
     vim_keys: bool = True
-    keys: dict[BindingId, KeyList] = Field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -81,10 +60,15 @@ def load_config(path: Path | None = None) -> LoadedConfig:
         return _ignored(path, f"cannot be read ({exc.__class__.__name__}: {exc})")
     except tomllib.TOMLDecodeError as exc:
         return _ignored(path, f"is not valid TOML: {exc}")
+    from pydantic import ValidationError
+
+    from screens.config_file import checked_config
+
     mistakes: list[str] = []
     for _ in range(MAX_PASSES):
         try:
-            config = UserConfig.model_validate(raw)
+            checked = checked_config(raw)
+            config = UserConfig(checked.theme, checked.vim_keys, dict(checked.keys))
             break
         except ValidationError as exc:
             for error in exc.errors():

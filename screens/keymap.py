@@ -9,12 +9,12 @@ from typing import ClassVar, Protocol
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.command import Provider
 from textual.dom import DOMNode
 from textual.widgets import Input, Select, TextArea
 
 from bankapp.domain.types import AccountView
 from screens.clipboard import copy_account_number
-from screens.commands import BankCommands
 from screens.config import (
     ANSI_THEME,
     LoadedConfig,
@@ -38,9 +38,19 @@ def _subclasses(cls: type[DOMNode]) -> Iterator[type[DOMNode]]:
         yield from _subclasses(sub)
 
 
+def _bank_commands() -> type[Provider]:
+    """The palette's commands, imported when the palette first opens (they import the
+    screens they go to, which the sign-in screen does not need)."""
+    from screens.commands import BankCommands
+
+    return BankCommands
+
+
 def known_binding_ids() -> set[str]:
     """Every binding id declared by a class of the `screens` package (for keymap checks);
-    `screens.app` imports every screen, so all of them are loaded by the time it runs."""
+    every screen is imported first, so none is missed."""
+    import screens.all_screens  # noqa: F401
+
     ids: set[str] = set()
     for cls in set(_subclasses(DOMNode)):
         if cls.__module__.partition(".")[0] != "screens":
@@ -63,7 +73,7 @@ def shown_account(screen: object) -> AccountView | None:
 class KeymapApp(App[int]):
     """Global keys and user preferences; `BankApp` builds on it."""
 
-    COMMANDS = App.COMMANDS | {BankCommands}
+    COMMANDS = App.COMMANDS | {_bank_commands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "vim_down", "Down (vim)", show=False, id="vim-down"),
         Binding("k", "vim_up", "Up (vim)", show=False, id="vim-up"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -11,12 +11,20 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
-from bankapp.demo.logins import DEMO_PASSWORD, DEMO_USERS, is_demo
 from bankapp.domain.types import LoginResult
 from bankapp.errors import BankError
 from screens.base import BankScreen, field_error
-from screens.messages import SignedIn
+from screens.messages import BankOpened, SignedIn
 from screens.register import RegisterScreen
+
+if TYPE_CHECKING:
+    from bankapp.bank import Bank
+
+
+def _is_demo(bank: Bank) -> bool:
+    from bankapp.demo.logins import is_demo  # imported with the bank, in a worker
+
+    return is_demo(bank)
 
 
 class LoginScreen(BankScreen):
@@ -35,7 +43,7 @@ class LoginScreen(BankScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="login-box", classes="form-box"):
-            yield Static(Text(self.bank.settings.bank_name), id="login-title", classes="box-title")
+            yield Static("Opening the bank…", id="login-title", classes="box-title")
             yield Label("Username")
             yield Input(placeholder="username", id="username")
             yield Label("Password")
@@ -57,7 +65,22 @@ class LoginScreen(BankScreen):
 
     def on_mount(self) -> None:
         self.username.focus()
-        self.call_service(lambda: is_demo(self.bank), self._show_demo_hint, group="demo")
+        if self.session.opening.done:
+            self._bank_is_open(self.session.opening.error)
+
+    def on_bank_opened(self, message: BankOpened) -> None:
+        self._bank_is_open(message.error)
+
+    def _bank_is_open(self, error: BankError | None) -> None:
+        """The bank's name once it is open, and the demo sign-ins if it is the demo; or why
+        it could not be opened (every sign-in is then refused with the same words)."""
+        title = self.query_one("#login-title", Static)
+        if error is not None:
+            title.update("The bank could not be opened")
+            self.show_login_error(error.message)
+            return
+        title.update(Text(self.bank.settings.bank_name))
+        self.call_service(lambda: _is_demo(self.bank), self._show_demo_hint, group="demo")
 
     def on_screen_resume(self) -> None:
         self.password.value = ""
@@ -67,6 +90,8 @@ class LoginScreen(BankScreen):
     def _show_demo_hint(self, demo: bool) -> None:
         if not demo:
             return
+        from bankapp.demo.logins import DEMO_PASSWORD, DEMO_USERS
+
         names = ", ".join(user.username for user in DEMO_USERS)
         hint = self.query_one("#demo-hint", Static)
         hint.update(

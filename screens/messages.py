@@ -6,6 +6,18 @@ from __future__ import annotations
 from textual.message import Message
 
 from bankapp.domain.types import LoginResult, UserView
+from bankapp.errors import BankError
+
+
+class BankOpened(Message):
+    """The bank the UI talks to is open, or could not be opened (`error` says why); sent
+    to the screens already shown while it opened (sign-in, registration)."""
+
+    bubble = False
+
+    def __init__(self, error: BankError | None) -> None:
+        super().__init__()
+        self.error = error
 
 
 class SignedIn(Message):

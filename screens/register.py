@@ -64,9 +64,16 @@ class RegisterScreen(BankScreen):
         self.query_one("#username", Input).focus()
         self._show_rules()
 
+    def on_bank_opened(self) -> None:
+        self._show_rules()
+
     @on(Input.Changed, "#password, #username")
     def _show_rules(self) -> None:
-        """Live feedback: the rules the password breaks now, from the service layer."""
+        """Live feedback: the rules the password breaks now, from the service layer (once
+        the bank is open: registering is refused until then anyway)."""
+        opening = self.session.opening
+        if not opening.done or opening.error is not None:
+            return
         password = self.value("password")
         problems = self.bank.auth.password_problems(password, self.value("username"))
         self.query_one("#password-rules", Static).update(password_feedback(password, problems))

@@ -3,19 +3,28 @@ whether the screen is locked, and money in the bank's currency."""
 
 from __future__ import annotations
 
-from typing import Protocol, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 from textual.app import App
 
-from bankapp.bank import Bank
 from bankapp.domain.types import Actor, LoginResult
+
+if TYPE_CHECKING:
+    from bankapp.bank import Bank
+    from screens.opening import BankOpening
 
 
 class Session(Protocol):
     """Read-only: a screen asks the app for changes with a message (`screens.messages`)."""
 
     @property
-    def bank(self) -> Bank: ...
+    def bank(self) -> Bank:
+        """The open bank; only worker threads may ask before the sign-in screen has
+        heard `BankOpened` (they wait for it)."""
+        ...
+
+    @property
+    def opening(self) -> BankOpening: ...
 
     @property
     def signed_in(self) -> LoginResult | None: ...

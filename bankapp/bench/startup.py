@@ -17,16 +17,20 @@ from bankapp.domain.passwords import OWASP_MINIMUM, PasswordHashing
 from bankapp.settings import Settings
 
 READY = "BANKAPP-BENCH-READY"
-# Run in a child interpreter: the UI is started the way the CLI does it, but headless, and
-# the child prints the marker once the sign-in screen is the active screen.
+OPENED = "BANKAPP-BENCH-OPENED"
+# Run in a child interpreter: the UI is started the way `bankapp` starts it (the bank opened
+# in a worker behind the sign-in screen), but headless. The child prints READY once the
+# sign-in screen is the active screen and painted, then OPENED once the bank is open.
 _UI_CHILD = f"""
 import asyncio, sys
-from bankapp.bank import open_bank
 from screens.app import make_app
 
+def open_it():
+    from bankapp.bank import open_bank
+    return open_bank(sys.argv[1])
+
 async def main() -> None:
-    bank = open_bank(sys.argv[1])
-    app = make_app(bank)
+    app = make_app(open_it)
     async with app.run_test(headless=True, size=(120, 34)) as pilot:
         for _ in range(500):
             if type(app.screen).__name__ == "LoginScreen":
@@ -35,7 +39,14 @@ async def main() -> None:
         else:
             raise SystemExit("the sign-in screen never became active")
         print({READY!r}, flush=True)
-    bank.close()
+        for _ in range(5000):
+            if app.opening.done:
+                break
+            await asyncio.sleep(0.001)
+        if app.opening.error is not None:
+            raise SystemExit(f"the bank did not open: {{app.opening.error}}")
+        print({OPENED!r}, flush=True)
+    app.opening.close()
 
 asyncio.run(main())
 """
@@ -50,7 +61,13 @@ print({READY!r}, flush=True)
 
 def time_to_marker(code: str, *args: str) -> float:
     """Seconds from starting a child interpreter to it printing the ready marker."""
+    return time_to_markers(code, *args)[0]
+
+
+def time_to_markers(code: str, *args: str, markers: tuple[str, ...] = (READY,)) -> list[float]:
+    """Seconds from starting a child interpreter to it printing each marker, in order."""
     started = time.perf_counter()
+    times: list[float] = []
     child = subprocess.Popen(
         [sys.executable, "-c", code, *args],
         stdout=subprocess.PIPE,
@@ -59,14 +76,15 @@ def time_to_marker(code: str, *args: str) -> float:
     )
     assert child.stdout is not None
     for line in child.stdout:
-        if line.strip() == READY:
-            elapsed = time.perf_counter() - started
-            break
+        if line.strip() == markers[len(times)]:
+            times.append(time.perf_counter() - started)
+            if len(times) == len(markers):
+                break
     else:
         _, err = child.communicate(timeout=60)
         raise RuntimeError(f"child did not get ready: {err.strip()[-500:]}")
     child.communicate(timeout=60)
-    return elapsed
+    return times
 
 
 def time_whole_process(*args: str) -> float:
@@ -113,15 +131,31 @@ def bench_startup(config: BenchConfig, report: Report, fixture: LedgerFixture) -
         )
     )
     if ui_available():
-        ui = statistics.median(time_to_marker(_UI_CHILD, fixture.url) for _ in range(runs))
+        timed = [
+            time_to_markers(_UI_CHILD, fixture.url, markers=(READY, OPENED)) for _ in range(helps)
+        ]
+        painted = statistics.median(times[0] for times in timed)
+        opened = statistics.median(times[1] for times in timed)
         report.add(
             Figure(
                 "5 start-up",
-                "process start to sign-in screen ready (headless)",
-                ui * 1000,
+                "process start to sign-in screen painted (headless)",
+                painted * 1000,
                 "ms",
                 "bare python start",
-                bare * 1000,
+                bare_five * 1000,
+                f"target <= 300 ms; median of {helps}; the bank opens behind it",
+            )
+        )
+        report.add(
+            Figure(
+                "5 start-up",
+                "process start to bank open behind the sign-in screen",
+                opened * 1000,
+                "ms",
+                "bare python start",
+                bare_five * 1000,
+                f"median of {helps}; sign-in works from here",
             )
         )
     else:

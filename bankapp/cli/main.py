@@ -7,10 +7,14 @@ import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from bankapp.cli.parser import build_parser
 from bankapp.errors import BankError
 from bankapp.incidents import configure_logging, report_unexpected
+
+if TYPE_CHECKING:
+    from bankapp.bank import Bank
 
 EXIT_OK, EXIT_FAULT, EXIT_ERROR, EXIT_USAGE = 0, 1, 2, 64
 
@@ -20,7 +24,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)  # --help, --version and bad arguments end here: no files
     configure_logging()
     try:
-        from bankapp.storage.engine import database_url_from_env
+        from bankapp.storage.locations import database_url_from_env
 
         handler = _handler(args.command)
         url = database_url_from_env(args.db)
@@ -68,17 +72,23 @@ def _handler(command: str | None) -> Callable[[argparse.Namespace, str], int]:
 
 
 def cmd_ui(args: argparse.Namespace, url: str) -> int:
-    from bankapp.bank import open_bank
+    """The terminal UI. The sign-in screen is shown first and the bank opened behind it (the
+    service layer is imported then), so a database that cannot be used is said there."""
 
-    bank = open_bank(url)
+    def open_it() -> Bank:
+        from bankapp.bank import open_bank
+
+        return open_bank(url)
+
     try:
         from screens.app import run_app  # the UI is imported only when it is started
     except ModuleNotFoundError as exc:
         if exc.name not in ("screens", "screens.app"):
             raise
+        open_it().close()
         print(f"bankapp: the terminal UI is not installed; database {url} is ready.")
         return EXIT_OK
-    return run_app(bank)
+    return run_app(open_it)
 
 
 def run() -> None:  # pragma: no cover - console entry point

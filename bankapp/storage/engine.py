@@ -12,7 +12,6 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from bankapp.errors import DatabaseMissing, DatabaseReadOnly, DatabaseUnavailable, NotADatabase
-from bankapp.storage.locations import default_database_url
 from bankapp.storage.private_files import create_private
 
 DEFAULT_DATABASE_URL = "sqlite:///data/bank.db"  # from the checkout; see storage/locations.py
@@ -29,10 +28,6 @@ def busy_timeout_ms() -> int:
         return max(1, int(os.environ.get("BANKAPP_BUSY_TIMEOUT_MS", BUSY_TIMEOUT_MS)))
     except ValueError:
         return BUSY_TIMEOUT_MS
-
-
-def database_url_from_env(explicit: str | None = None) -> str:
-    return explicit or os.environ.get("BANKAPP_DATABASE_URL") or default_database_url()
 
 
 def sqlite_path(url: str) -> Path | None:

@@ -42,6 +42,11 @@ def default_database_url() -> str:
     return f"sqlite:///{data_home() / 'bank.db'}"
 
 
+def database_url_from_env(explicit: str | None = None) -> str:
+    """The database a command uses: `--db`, else BANKAPP_DATABASE_URL, else the default."""
+    return explicit or os.environ.get("BANKAPP_DATABASE_URL") or default_database_url()
+
+
 def default_key_file() -> Path:
     """The key file of a database without a folder of its own (PostgreSQL)."""
     return data_home() / "bankapp.key"
