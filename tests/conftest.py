@@ -1,8 +1,12 @@
 """Shared fixtures: a fresh bank per test on SQLite (a temp file) and, when
-BANKAPP_TEST_DATABASE_URL is set, on PostgreSQL too (a fresh schema per test)."""
+BANKAPP_TEST_DATABASE_URL is set, on PostgreSQL too (a fresh database per test).
+
+Both are copies of an empty database migrated once per test process: a file copy on
+SQLite, `CREATE DATABASE ... TEMPLATE` on PostgreSQL (50 ms instead of a 1 s migration)."""
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import uuid
@@ -11,10 +15,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection, create_engine, text
+from sqlalchemy import Engine, create_engine, make_url, text
 
 from bankapp.bank import Bank, open_bank
 from bankapp.clock import FixedClock
+from tests import fixtures
 from tests.fixtures import (
     FROZEN_NOW,
     PASSWORD,
@@ -64,24 +69,36 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
 
 @pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def sqlite_template() -> Path:
     """A migrated empty database, built once and copied for each test."""
-    path = tmp_path_factory.mktemp("template") / "template.db"
-    open_bank(f"sqlite:///{path}", create=True, settings=TEST_SETTINGS).close()
-    return path
+    return fixtures.sqlite_template()
 
 
-def pg_schema_url(schema: str) -> str:
-    joiner = "&" if "?" in PG_URL else "?"
-    return f"{PG_URL}{joiner}options=-csearch_path%3D{schema}"
+def pg_database_url(name: str) -> str:
+    """PG_URL with its database replaced by `name` (the password kept)."""
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
 
 
-def shared_extensions(conn: Connection) -> None:
-    """pg_trgm in `public` before any test schema's migration looks for it, one process at a
-    time: made inside a test's schema it would be dropped with it, and take every other
-    schema's trigram index along."""
-    conn.execute(text("SELECT pg_advisory_xact_lock(20261206)"))
-    conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"))
+@functools.cache
+def _pg_admin() -> Engine:
+    return create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+
+
+@functools.cache
+def pg_template() -> str:
+    """A migrated empty database on the PostgreSQL server, made once per test process (an
+    xdist worker) and dropped when its session ends (`pytest_sessionfinish`)."""
+    name = f"tmpl_{uuid.uuid4().hex[:12]}"
+    with _pg_admin().connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    open_bank(pg_database_url(name), create=True, settings=TEST_SETTINGS).close()
+    return name
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if pg_template.cache_info().currsize:
+        with _pg_admin().connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {pg_template()} WITH (FORCE)"))
 
 
 @contextmanager
@@ -92,19 +109,23 @@ def fresh_database(backend: str, tmp_path: Path, template: Path) -> Iterator[str
         shutil.copyfile(template, path)
         yield f"sqlite:///{path}"
         return
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        shared_extensions(conn)
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    url = pg_schema_url(schema)
-    try:
-        open_bank(url, create=True, settings=TEST_SETTINGS).close()
+    with pg_database(pg_template()) as url:
         yield url
+
+
+@contextmanager
+def pg_database(template: str | None = None) -> Iterator[str]:
+    """The URL of a new database on the PostgreSQL server (a copy of `template`, or empty),
+    dropped afterwards whoever is still connected to it."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    copy = f" TEMPLATE {template}" if template else ""
+    with _pg_admin().connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}{copy}"))
+    try:
+        yield pg_database_url(name)
     finally:
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+        with _pg_admin().connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
 
 
 @pytest.fixture(params=BACKENDS)

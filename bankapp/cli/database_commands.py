@@ -15,7 +15,12 @@ from bankapp.storage.installation_key import installation_key, key_location, key
 from bankapp.storage.locations import data_home
 from bankapp.storage.private_files import exposure_warnings, private_folder
 from bankapp.storage.roles import describe_role
-from bankapp.storage.schema import database_revision, head_revision, revisions_after
+from bankapp.storage.schema import (
+    database_revision,
+    head_revision,
+    refuse_newer,
+    revisions_after,
+)
 
 if TYPE_CHECKING:
     from bankapp.bank import Bank
@@ -59,6 +64,7 @@ def _before_upgrade(url: str, *, backup: bool) -> str | None:
         engine.dispose()
     if revision is None or revision == head_revision():
         return None
+    refuse_newer(revision)  # before any backup: a newer bankapp's database is not touched
     print(f"bankapp: the database is at revision {revision}; this bankapp's is {head_revision()}")
     if backup:
         made = back_up(url, None, datetime.now())

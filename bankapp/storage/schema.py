@@ -90,7 +90,7 @@ def upgrade_to_head(engine: Engine) -> str:
                 with conn.begin():
                     from alembic import command
 
-                    _refuse_newer(current_revision(conn))
+                    refuse_newer(current_revision(conn))
                     command.upgrade(alembic_config(conn), "head")
                     if sqlite:
                         _require_references_intact(conn)
@@ -121,7 +121,7 @@ def require_current_schema(engine: Engine) -> None:
             has_tables = bool(inspect(conn).get_table_names())
     except DBAPIError as exc:
         raise translate_db_error(exc) from exc
-    _refuse_newer(revision)
+    refuse_newer(revision)
     if revision is None:
         detail = "has tables bankapp did not create" if has_tables else "is empty"
         raise SchemaOutdated(f"The database {detail}; run `bankapp init` to set it up.")
@@ -141,7 +141,8 @@ def _at_head(engine: Engine) -> bool:
     return found == [HEAD_REVISION]
 
 
-def _refuse_newer(revision: str | None) -> None:
+def refuse_newer(revision: str | None) -> None:
+    """Refuse a database made by a newer bankapp (a revision this one does not know)."""
     if revision is not None and revision not in _known_revisions():
         raise SchemaTooNew(
             f"The database schema ({revision}) is newer than this bankapp understands; "

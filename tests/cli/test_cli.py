@@ -17,10 +17,12 @@ BANKAPP = str(Path(sys.executable).parent / "bankapp")
 
 
 def run(
-    *args: str, cwd: Path | None = None, stdin: str | None = None
+    *args: str, cwd: Path | None = None, stdin: str | None = None, home: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "BANKAPP_LOG_DIR": str(Path(tempfile.gettempdir()) / "bankapp-test-logs")}
     env.pop("BANKAPP_DATABASE_URL", None)
+    if home is not None:
+        env["BANKAPP_HOME"] = str(home)
     return subprocess.run(
         [BANKAPP, *args], capture_output=True, text=True, cwd=cwd, env=env, input=stdin, timeout=120
     )
@@ -137,8 +139,12 @@ def test_a_database_from_a_newer_bankapp_is_refused(tmp_path: Path) -> None:
     run("--db", f"sqlite:///{path}", "init")
     with sqlite3.connect(path) as conn:
         conn.execute("UPDATE alembic_version SET version_num = '9999_future'")
+    home = tmp_path / "home"
     assert_clean_error(run("--db", f"sqlite:///{path}", "verify"), "newer than this bankapp")
-    assert_clean_error(run("--db", f"sqlite:///{path}", "init"), "newer than this bankapp")
+    assert_clean_error(
+        run("--db", f"sqlite:///{path}", "init", home=home), "newer than this bankapp"
+    )
+    assert not home.exists()  # refused before the upgrade's backup was made
 
 
 def test_an_empty_sqlite_file_asks_for_init(tmp_path: Path) -> None:

@@ -34,7 +34,14 @@ from bankapp.errors import (
     ValidationFailed,
 )
 from bankapp.services.cards.card_rows import MAX_USABLE_CARDS
-from tests.fixtures import FROZEN_NOW, TEST_SETTINGS, cash_in, make_customer, make_staff
+from tests.fixtures import (
+    FROZEN_NOW,
+    TEST_SETTINGS,
+    cash_in,
+    make_customer,
+    make_staff,
+    migrated_sqlite,
+)
 
 amounts = st.integers(min_value=1, max_value=60_000)
 # Shrinking a long card run on a shared machine takes minutes; the failing steps print anyway.
@@ -58,8 +65,7 @@ class CardMachine(RuleBasedStateMachine):
         super().__init__()
         self.folder = Path(tempfile.mkdtemp(prefix="bankapp-cards-prop-"))
         self.bank: Bank = open_bank(
-            f"sqlite:///{self.folder}/bank.db",
-            create=True,
+            migrated_sqlite(self.folder),
             clock=FixedClock(FROZEN_NOW),
             settings=TEST_SETTINGS,
         )

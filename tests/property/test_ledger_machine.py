@@ -27,7 +27,7 @@ from bankapp.bank import Bank, open_bank
 from bankapp.clock import FixedClock
 from bankapp.domain.types import AccountKind, Actor, Role
 from bankapp.errors import AccountNotOpen, DailyLimitExceeded, DrawerState, InsufficientFunds
-from tests.fixtures import FROZEN_NOW, TEST_SETTINGS, make_customer, make_staff
+from tests.fixtures import FROZEN_NOW, TEST_SETTINGS, make_customer, make_staff, migrated_sqlite
 
 amounts = st.integers(min_value=1, max_value=50_000)
 # The daily approval threshold is the money-controls machine's subject; here cash moves freely.
@@ -41,8 +41,7 @@ class LedgerMachine(RuleBasedStateMachine):
         super().__init__()
         self.folder = Path(tempfile.mkdtemp(prefix="bankapp-prop-"))
         self.bank: Bank = open_bank(
-            f"sqlite:///{self.folder}/bank.db",
-            create=True,
+            migrated_sqlite(self.folder),
             clock=FixedClock(FROZEN_NOW),
             settings=NO_THRESHOLD,
         )

@@ -47,7 +47,7 @@ from bankapp.services.cards.card_rows import MERCHANT_SETTLEMENT
 from bankapp.services.ledger import BANK_CASH
 from bankapp.services.payments import ATM, CHECK_CLEARING
 from bankapp.storage.models import Account, Hold, table_of
-from tests.fixtures import FROZEN_NOW, TEST_SETTINGS, make_customer, make_staff
+from tests.fixtures import FROZEN_NOW, TEST_SETTINGS, make_customer, make_staff, migrated_sqlite
 
 amounts = st.integers(min_value=1, max_value=120_000)
 OPENING_CASH = 300_000
@@ -82,8 +82,7 @@ class MoneyControlsMachine(RuleBasedStateMachine):
         self.folder = Path(tempfile.mkdtemp(prefix="bankapp-controls-prop-"))
         self.clock = FixedClock(FROZEN_NOW)
         self.bank: Bank = open_bank(
-            f"sqlite:///{self.folder}/bank.db",
-            create=True,
+            migrated_sqlite(self.folder),
             clock=self.clock,
             settings=TEST_SETTINGS,
         )

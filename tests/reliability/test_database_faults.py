@@ -3,6 +3,7 @@ non-zero exit, no traceback, and leaves the database as it was."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
 import resource
@@ -90,6 +91,25 @@ def test_a_missing_database_says_how_to_create_one(tmp_path: Path) -> None:
     assert not (tmp_path / "absent.db").exists()
 
 
+def refusal_on_the_sign_in_screen(db: Path) -> str:
+    """What the terminal UI says on its sign-in screen when started on `db` the way `bankapp`
+    starts it (the bank opened in a worker behind the screen)."""
+    from textual.widgets import Static
+
+    from bankapp.bank import open_bank
+    from screens.app import make_app
+    from tests.ui.helpers import SIZE, settle
+
+    async def started() -> str:
+        app = make_app(lambda: open_bank(f"sqlite:///{db}"))
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert type(app.screen).__name__ == "LoginScreen"
+            return str(app.screen.query_one("#login-error", Static).render())
+
+    return asyncio.run(started())
+
+
 @pytest.mark.parametrize("command", [["verify"], ["init"], []], ids=["verify", "init", "ui"])
 def test_a_file_that_is_not_sqlite_is_refused_and_left_alone(
     tmp_path: Path, command: list[str]
@@ -97,7 +117,10 @@ def test_a_file_that_is_not_sqlite_is_refused_and_left_alone(
     path = tmp_path / "notes.db"
     content = b"Dear diary, today I kept my accounts in a text file.\n" * 40
     path.write_bytes(content)
-    assert_clear_failure(bankapp(path, *command, tmp=tmp_path), "not a sqlite file")
+    if command:
+        assert_clear_failure(bankapp(path, *command, tmp=tmp_path), "not a sqlite file")
+    else:
+        assert "not a sqlite file" in refusal_on_the_sign_in_screen(path).lower()
     assert path.read_bytes() == content
 
 
@@ -120,9 +143,12 @@ def test_a_database_from_a_newer_bankapp_is_refused_untouched(db: Path, tmp_path
     conn.commit()
     conn.close()
     before = dump(db)
-    for command in (["verify"], ["init"], []):  # [] starts the UI, which opens the bank first
-        line = assert_clear_failure(bankapp(db, *command, tmp=tmp_path), "newer")
-        assert "9999_from_the_future" in line
+    home = tmp_path / "home"
+    for command in (["verify"], ["init"]):
+        run = bankapp(db, *command, tmp=tmp_path, env={"BANKAPP_HOME": str(home)})
+        assert "9999_from_the_future" in assert_clear_failure(run, "newer")
+    assert not home.exists()  # refused before anything, a backup included, was written
+    assert "9999_from_the_future" in refusal_on_the_sign_in_screen(db)
     assert dump(db) == before
 
 

@@ -8,6 +8,7 @@ revision that must carry this database forward.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import shutil
 from collections.abc import Iterator
@@ -30,18 +31,36 @@ from bankapp.services.history import HistoryFilter
 from bankapp.storage import installation_key
 from bankapp.storage.engine import make_engine
 from bankapp.storage.schema import current_revision, head_revision
-from tests.conftest import TEST_SETTINGS
+from tests.conftest import BACKENDS, TEST_SETTINGS, pg_database
+from tests.upgrade.release_on_postgres import load_release
 
 DATA = Path(__file__).parent.parent / "data"
 RELEASE_DB = DATA / "bank-0.1.0.db"
 RELEASE_KEY = DATA / "bank-0.1.0.key"
 
 
-@pytest.fixture
-def release_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A private copy of the 0.1.0 database, with its key in force for this test."""
-    db = tmp_path / "bank.db"
-    shutil.copyfile(RELEASE_DB, db)
+@pytest.fixture(params=BACKENDS)
+def release_url(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """A private copy of the 0.1.0 database, with its key in force for this test: the file
+    itself on SQLite; on PostgreSQL, its rows loaded into a database at revision 0001."""
+    with contextlib.ExitStack() as stack:
+        if request.param == "sqlite":
+            db = tmp_path / "bank.db"
+            shutil.copyfile(RELEASE_DB, db)
+            url = f"sqlite:///{db}"
+        else:
+            url = stack.enter_context(pg_database())
+            engine = make_engine(url)
+            try:
+                load_release(RELEASE_DB, engine)
+            finally:
+                engine.dispose()
+        yield from _with_release_key(url, tmp_path, monkeypatch)
+
+
+def _with_release_key(url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     key = tmp_path / "bankapp.key"
     shutil.copyfile(RELEASE_KEY, key)
     key.chmod(0o600)
@@ -49,7 +68,7 @@ def release_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str
     monkeypatch.delenv(installation_key.ENV_KEY, raising=False)
     monkeypatch.setenv("BANKAPP_HOME", str(tmp_path / "home"))  # init backs up there first
     installation_key.forget_cached_keys()
-    yield f"sqlite:///{db}"
+    yield url
     installation_key.forget_cached_keys()
 
 
