@@ -40,7 +40,8 @@ class AccountScreen(BankScreen):
 
     HELP = (
         "The account's balance, what is available to spend (the balance less money on hold: "
-        "uncleared checks, card purchases not yet settled), and its history, newest first. H "
+        "uncleared checks, card purchases not yet settled), and its history, newest first "
+        "(Enter on a line shows it in full, the whole memo). H "
         "lists the holds, O the standing orders. More rows load as you scroll. N renames "
         "the account; X closes it (only at a zero balance with nothing on hold; its cards are "
         "cancelled with it, and a confirmation says so first). "

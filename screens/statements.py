@@ -58,8 +58,9 @@ class StatementScreen(BankScreen):
     HELP = (
         "A statement for one account. Choose a period (this month, last month, last 90 days, "
         "year to date) or type the first and last day (YYYY-MM-DD, both included, UTC) and "
-        "press Enter. Closing = opening + money in - money out. F6 exports CSV and F7 exports "
-        "PDF into the folder shown; each export is recorded and can be reprinted."
+        "press Enter. Closing = opening + money in - money out. Enter on a line shows it in "
+        "full. F6 exports CSV and F7 exports PDF into the folder shown; each export is recorded "
+        "and can be reprinted."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f5", "reload", "Reload", id="statement-reload"),

@@ -13,12 +13,14 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from bankapp.domain.types import AuditLine
 from bankapp.errors import ValidationFailed
 from bankapp.services.audit_log import AuditFilter, AuditPage
 from bankapp.services.chain_walk import ChainReport
 from screens.base import BankScreen, field_error
+from screens.modals.details import DetailsModal, audit_line_details
 from screens.staff.common import staff_table
-from screens.widgets.cells import cell
+from screens.widgets.cells import cell, cut
 
 
 def parse_day(text: str, field: str) -> date | None:
@@ -34,6 +36,7 @@ def parse_day(text: str, field: str) -> date | None:
 class AuditLogScreen(BankScreen):
     HELP = (
         "Filter by user, kind (e.g. login. or money.deposit) and dates, then Enter. "
+        "Enter on a row shows the event in full, amounts as money. "
         "Ctrl+N loads older rows. F5 verifies the hash chain, the same check as `bankapp audit "
         "verify`."
     )
@@ -47,6 +50,7 @@ class AuditLogScreen(BankScreen):
         super().__init__()
         self.filters = AuditFilter()
         self.cursor: int | None = None
+        self.lines: dict[str, AuditLine] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -90,6 +94,7 @@ class AuditLogScreen(BankScreen):
             self.show_error(error)
             return
         self.table.clear()
+        self.lines.clear()
         self._load(None)
 
     def action_more(self) -> None:
@@ -106,15 +111,23 @@ class AuditLogScreen(BankScreen):
             group="audit",
         )
 
+    @on(DataTable.RowSelected, "#audit")
+    def _details(self, event: DataTable.RowSelected) -> None:
+        line = self.lines.get(str(event.row_key.value))
+        if line is not None:
+            details = audit_line_details(line, self.bank.settings.currency)
+            self.app.push_screen(DetailsModal(f"Audit event {line.seq}", details))
+
     def _show(self, page: AuditPage) -> None:
         for line in page.lines:
+            self.lines[str(line.seq)] = line
             self.table.add_row(
                 cell(line.seq, right=True),
                 cell(f"{line.at:%Y-%m-%d %H:%M:%S}"),
                 cell(line.actor_name),
                 cell(line.kind),
                 cell(line.subject),
-                cell(line.details[:80]),
+                cut(line.details, 80),
                 key=str(line.seq),
             )
         self.cursor = page.next_cursor

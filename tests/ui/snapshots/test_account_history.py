@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
+import pytest
+
 from bankapp.bank import Bank
 from bankapp.domain.types import AccountKind
 from screens.account import AccountScreen
@@ -65,3 +67,24 @@ def test_closing_an_account_asks_first_naming_its_cards(
 def test_closing_an_account_asks_first_at_80x24(snap_compare: Snap, demo_bank: Bank) -> None:
     script = steps(SignIn("alice"), Do(_empty_pot), "x")
     assert snap(snap_compare, demo_bank, script, size=(80, 24))
+
+
+LONG_MEMO = (
+    "Rent for the flat on Harbour Road, November and December, with the late fee and the "
+    "key deposit the landlord asked for"
+)
+
+
+def _long_memo_transfer(pilot: Any) -> None:
+    bank = pilot.app.bank
+    accounts = bank.accounts.list_accounts(pilot.app.actor)
+    checking = next(a for a in accounts if a.kind == AccountKind.CHECKING)
+    savings = next(a for a in accounts if a.kind == AccountKind.SAVINGS)
+    bank.payments.transfer(pilot.app.actor, checking.id, savings.number, 4_321, memo=LONG_MEMO)
+
+
+@pytest.mark.parametrize("size", [(120, 34), (80, 24)], ids=["120x34", "80x24"])
+def test_a_history_line_in_full(snap_compare: Snap, demo_bank: Bank, size: tuple[int, int]) -> None:
+    """Enter on a history line: every field, the whole memo wrapped (the table cut it)."""
+    script = steps(SignIn("alice"), Do(_long_memo_transfer), "enter", "enter")
+    assert snap(snap_compare, demo_bank, script, size=size)
