@@ -123,3 +123,13 @@ def fixed_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
         lambda length=32: "NEWSTAFFTOTPKEYFORSNAPSHOTSAAAAA"[:length],
     )
     monkeypatch.setattr("secrets.token_hex", lambda n=3: f"{next(counter):0{2 * n}x}")
+
+
+@pytest.fixture(autouse=True)
+def short_idle_waits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pilot waits at least 20 ms after every key and every pause to guess that the app has
+    gone idle (textual._wait). These tests do not rely on that guess: `settle` waits for the
+    workers, queues and layouts themselves. A 4 ms step keeps the guess's behaviour (CPU time
+    against wall time) and cuts most of the sleeping from the suite."""
+    monkeypatch.setattr("textual._wait.SLEEP_GRANULARITY", 1 / 250)
+    monkeypatch.setattr("textual._wait.SLEEP_IDLE", 1 / 250 / 20)
