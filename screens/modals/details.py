@@ -16,12 +16,10 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from bankapp.domain.audit_details import MONEY_DETAILS
 from bankapp.domain.money import format_cents
 from bankapp.domain.types import AuditLine, HistoryLine
 from screens.labels import entry_kind_label
-
-# Audit details that hold an amount of money (in minor units, as stored).
-_MONEY_WORDS = ("amount", "balance", "cash", "limit", "total", "counted", "expected")
 
 
 def history_line_details(line: HistoryLine, currency: str) -> list[tuple[str, str]]:
@@ -58,8 +56,7 @@ def audit_line_details(line: AuditLine, currency: str) -> list[tuple[str, str]]:
 
 
 def _detail_value(name: str, value: object, currency: str) -> str:
-    money = any(word in name.lower() for word in _MONEY_WORDS)
-    if money and isinstance(value, int) and not isinstance(value, bool):
+    if name in MONEY_DETAILS and isinstance(value, int) and not isinstance(value, bool):
         return f"{format_cents(value, currency)} ({value} minor units)"
     if isinstance(value, str):
         return value

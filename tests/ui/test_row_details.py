@@ -5,15 +5,19 @@ money rather than raw JSON in cents."""
 from __future__ import annotations
 
 import io
+import json
 from typing import Any
 
 from rich.console import Console
 from textual.widgets import DataTable, Static
 
 from bankapp.bank import Bank
-from bankapp.domain.types import AccountKind
+from bankapp.domain.audit_details import MONEY_DETAILS, OTHER_NUMBER_DETAILS
+from bankapp.domain.types import AccountKind, AuditLine
 from screens.app import make_app
-from screens.modals.details import DetailsModal
+from screens.modals.details import DetailsModal, audit_line_details
+from tests.conftest import FROZEN_NOW
+from tests.fixtures import acting_as
 from tests.ui.helpers import SIZE, SignIn, SignInStaff, pilot_test, play
 
 LONG_MEMO = (
@@ -78,3 +82,38 @@ async def test_an_audit_row_shows_its_details_with_amounts_as_money(demo_bank: B
         assert '{"' not in details  # not the raw JSON
         await play(pilot, "escape")
         assert type(app.screen).__name__ == "AuditLogScreen"
+
+
+def test_every_whole_number_an_audit_event_records_is_named_money_or_not(
+    demo_bank: Bank,
+) -> None:
+    """The demo's events (money, drawers with a shortage, cards, standing orders, interest,
+    close of business): a whole number in their details that is neither money nor named
+    otherwise would be shown as a bare integer, or a count shown as dollars."""
+    admin = acting_as(demo_bank, "admin")
+    seen: set[str] = set()
+    page = demo_bank.audit_log.page(admin, limit=500)
+    while True:
+        for line in page.lines:
+            details = json.loads(line.details or "{}")
+            if isinstance(details, dict):
+                seen |= {k for k, v in details.items() if type(v) is int}
+        if page.next_cursor is None:
+            break
+        page = demo_bank.audit_log.page(admin, limit=500, before_seq=page.next_cursor)
+    assert {"amount", "difference", "opening_cash"} <= seen  # the demo has what we look for
+    assert seen - MONEY_DETAILS - OTHER_NUMBER_DETAILS == set()
+
+
+def test_a_drawer_difference_is_shown_as_money() -> None:
+    line = AuditLine(
+        seq=7,
+        at=FROZEN_NOW,
+        actor_name="teller",
+        kind="drawer.close",
+        subject="drawer 3",
+        details=json.dumps({"expected": 125_000, "counted": 124_500, "difference": -500}),
+    )
+    shown = dict(audit_line_details(line, "USD"))
+    assert shown["Difference"] == "-$5.00 (-500 minor units)"
+    assert shown["Counted"] == "$1,245.00 (124500 minor units)"
