@@ -24,15 +24,18 @@ from bankapp.domain.validation import without_controls
 from bankapp.errors import BankError
 from bankapp.storage.locations import data_home
 from bankapp.storage.private_files import FILE_MODE, private_folder
+from screens.base import BankScreen
 from screens.keymap import KeymapApp
 from screens.login import LoginScreen
 from screens.messages import (
     BankOpened,
+    LeaveRequested,
     LockRequested,
     ProfileSaved,
     SignedIn,
     SignOutRequested,
 )
+from screens.modals.confirm import ConfirmModal
 from screens.modals.help import HelpModal
 from screens.modals.idle_lock import IdleLockModal
 from screens.opening import BankOpening
@@ -41,6 +44,10 @@ from screens.paste import install_clean_paste_parser
 if TYPE_CHECKING:
     from bankapp.bank import Bank
     from screens.session import Session
+
+
+class QuitQuestion(ConfirmModal):
+    """Quit with something typed in a form?"""
 
 
 def signed_in_as(user: UserView) -> str:
@@ -177,6 +184,48 @@ class BankApp(KeymapApp):
     def _back_to_sign_in(self) -> None:
         while len(self.screen_stack) > 2:
             self.pop_screen()
+
+    # -- leaving a form, quitting ---------------------------------------------------------
+
+    def on_leave_requested(self, message: LeaveRequested) -> None:
+        leave = message.leave
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                leave()
+
+        self.push_screen(
+            ConfirmModal(
+                "Leave without saving?",
+                [("", f"What you typed in {message.form} will be lost.")],
+                confirm="Leave",
+                cancel="Keep editing",
+                default_cancel=True,
+            ),
+            answered,
+        )
+
+    async def action_quit(self) -> None:
+        """Quit, asking first when a form holds something typed (on any screen of the
+        stack); Ctrl+Q again on that question quits."""
+        forms = [
+            screen.title or "a form"
+            for screen in self.screen_stack
+            if isinstance(screen, BankScreen) and screen.typed_in_form()
+        ]
+        if not forms or isinstance(self.screen, QuitQuestion):
+            self.exit()
+            return
+        self.push_screen(
+            QuitQuestion(
+                "Quit without saving?",
+                [("", f"What you typed in {', '.join(forms)} will be lost.")],
+                confirm="Quit",
+                cancel="Keep editing",
+                default_cancel=True,
+            ),
+            lambda quit_now: self.exit() if quit_now else None,
+        )
 
     # -- help and commands ----------------------------------------------------------------
 

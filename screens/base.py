@@ -11,13 +11,13 @@ from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Static
+from textual.widgets import Input, Static
 from textual.worker import Worker, get_current_worker
 
 from bankapp.domain.types import Actor
 from bankapp.errors import BankError, SessionEnded, SessionInvalid, SessionLocked
 from bankapp.incidents import report_unexpected
-from screens.messages import LockRequested, SignOutRequested
+from screens.messages import LeaveRequested, LockRequested, SignOutRequested
 from screens.session import Session, session_of
 
 T = TypeVar("T")
@@ -212,15 +212,45 @@ class BankScreen(ServiceCalls, Screen[Any]):
 
     HELP: ClassVar[str] = ""
     HOME: ClassVar[bool] = False
+    FORM: ClassVar[bool] = False
+    """A form: leaving it (Escape) or quitting with something typed in it asks first."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "go_back", "Back", id="back"),
     ]
+
+    _form_at_rest: dict[Input, str]
+
+    def on_mount(self) -> None:
+        # Called after the subclass's own on_mount (Textual calls each class's handler).
+        self.remember_form()
+
+    def remember_form(self) -> None:
+        """What the form's fields hold now counts as nothing typed: after the screen has
+        filled them in, or after a save that keeps the screen open."""
+        self._form_at_rest = {field: field.value for field in self.query(Input).results(Input)}
+
+    def typed_in_form(self) -> bool:
+        """Whether leaving now would throw away something the user typed."""
+        if not self.FORM:
+            return False
+        at_rest = getattr(self, "_form_at_rest", {})
+        return any(
+            field.value != at_rest.get(field, "") for field in self.query(Input).results(Input)
+        )
+
+    def leave(self, then: Callable[[], object]) -> None:
+        """Run `then` (which leaves the form) at once, or after the user agrees to lose what
+        they typed (the app asks: `LeaveRequested`)."""
+        if self.typed_in_form():
+            self.post_message(LeaveRequested(self.title or "this form", then))
+        else:
+            then()
 
     def action_go_back(self) -> None:
         if self.HOME:
             return
         if len(self.app.screen_stack) > 2:
-            self.dismiss(None)
+            self.leave(lambda: self.dismiss(None))
 
 
 def field_error(field: str) -> Static:

@@ -3,6 +3,8 @@ App's methods)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.message import Message
 
 from bankapp.domain.types import LoginResult, UserView
@@ -54,3 +56,13 @@ class ProfileSaved(Message):
     def __init__(self, user: UserView) -> None:
         super().__init__()
         self.user = user
+
+
+class LeaveRequested(Message):
+    """Leaving `form` would lose what was typed in it: the app asks, and calls `leave` only
+    if the user agrees (the question keeps the form by default)."""
+
+    def __init__(self, form: str, leave: Callable[[], object]) -> None:
+        super().__init__()
+        self.form = form
+        self.leave = leave

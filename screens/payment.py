@@ -72,6 +72,7 @@ class PaymentScreen(BankScreen):
         "check you deposit is held until it clears; daily limits apply to check deposits, "
         "ATM cash and transfers to other customers."
     )
+    FORM = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "submit", "Continue", id="submit"),
     ]
@@ -181,7 +182,7 @@ class PaymentScreen(BankScreen):
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:
-        self.dismiss(None)
+        self.leave(lambda: self.dismiss(None))
 
     # -- submit: check, confirm, post -----------------------------------------------------
 

@@ -36,6 +36,7 @@ class ProfileScreen(BankScreen):
         "F3 changes your password; F4 turns on two-step sign-in (an authenticator-app code). "
         "Below, your latest sign-ins and failed attempts: tell the bank if one was not you."
     )
+    FORM = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="save"),
         Binding("f3", "change_password", "Change password", id="change-password"),
@@ -88,6 +89,7 @@ class ProfileScreen(BankScreen):
         )
         for name, _ in PROFILE_FIELDS:
             self.query_one(f"#{name.replace('_', '-')}", Input).value = getattr(user, name)
+        self.remember_form()  # the saved profile, not yet anything typed
         self.query_one("#full-name", Input).focus()
 
     @on(Input.Submitted)

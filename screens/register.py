@@ -33,6 +33,7 @@ class RegisterScreen(BankScreen):
         "Register as a new customer. The password rules are checked as you type, by the "
         "same rules the bank applies. Ctrl+S registers; Escape goes back to sign-in."
     )
+    FORM = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "register", "Register", id="submit"),
     ]
@@ -90,7 +91,7 @@ class RegisterScreen(BankScreen):
         self.dismiss(None)
 
     def action_go_back(self) -> None:
-        self.dismiss(None)
+        self.leave(lambda: self.dismiss(None))
 
     @on(Button.Pressed, "#register")
     def action_register(self) -> None:

@@ -214,6 +214,7 @@ class StandingOrderFormScreen(BankScreen):
         "to 31 of the month, 31 meaning the last day), the first date and, optionally, an end "
         "date or a number of payments. Ctrl+S checks it and shows what will be set up."
     )
+    FORM = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "submit", "Continue", id="submit"),
     ]
@@ -304,7 +305,7 @@ class StandingOrderFormScreen(BankScreen):
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:
-        self.dismiss(None)
+        self.leave(lambda: self.dismiss(None))
 
     def _read_form(self) -> NewStandingOrder:
         def text(widget_id: str) -> str:

@@ -22,11 +22,21 @@ class ConfirmModal(ModalScreen[bool]):
         Binding("f10", "confirm", "Confirm", id="confirm"),
     ]
 
-    def __init__(self, title: str, lines: list[tuple[str, str]], *, confirm: str = "Confirm"):
+    def __init__(
+        self,
+        title: str,
+        lines: list[tuple[str, str]],
+        *,
+        confirm: str = "Confirm",
+        cancel: str = "Cancel",
+        default_cancel: bool = False,
+    ):
         super().__init__()
         self.confirm_title = title
         self.lines = lines
         self.confirm_label = confirm
+        self.cancel_label = cancel
+        self.default_cancel = default_cancel  # Enter keeps things as they are
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, show_header=False, padding=(0, 2, 0, 0))
@@ -38,11 +48,15 @@ class ConfirmModal(ModalScreen[bool]):
             yield Static(Text(self.confirm_title), classes="box-title")
             yield Static(table, id="confirm-lines")
             with Horizontal(classes="buttons"):
-                yield Button(self.confirm_label, variant="primary", id="confirm")
-                yield Button("Cancel", id="cancel")
+                if self.default_cancel:  # the safe answer looks like the default
+                    yield Button(self.confirm_label, variant="error", id="confirm")
+                    yield Button(self.cancel_label, variant="primary", id="cancel")
+                else:
+                    yield Button(self.confirm_label, variant="primary", id="confirm")
+                    yield Button(self.cancel_label, id="cancel")
 
     def on_mount(self) -> None:
-        self.query_one("#confirm", Button).focus()
+        self.query_one("#cancel" if self.default_cancel else "#confirm", Button).focus()
 
     @on(Button.Pressed, "#confirm")
     def action_confirm(self) -> None:

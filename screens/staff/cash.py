@@ -48,6 +48,7 @@ class CashScreen(BankScreen):
         "holder). When the customer's cash and transfers today pass the approval threshold, "
         "it goes to a supervisor and moves nothing until approved."
     )
+    FORM = True
     CSS_PATH = "staff.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "post", "Continue", id="cash-post"),
@@ -97,7 +98,6 @@ class CashScreen(BankScreen):
                 yield field_error("memo")
                 with Horizontal(classes="buttons"):
                     yield Button(f"{verb} (Ctrl+S)", variant="primary", id="post")
-            yield Static("", id="cash-result")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -270,22 +270,22 @@ class CashScreen(BankScreen):
             self._posted(result)
 
     def _finish(self, message: str) -> None:
+        """Done: back to the customer's overview, which says what happened and shows the
+        new balance (the teller's next task starts there)."""
         self.done = True
-        self.query_one("#cash-result", Static).update(Text(message))
         self.query_one("#post", Button).disabled = True
-        self.notify(message, markup=False)
+        self.dismiss(message)
 
     def _posted(self, result: EntryResult) -> None:
         balance = result.balances.get(self.account.id, 0)
         verb = {"deposit": "Took in", "withdrawal": "Paid out", "transfer": "Sent"}[self.kind]
         self._finish(
             f"{verb} {self.money(result.amount)} (entry {result.entry_id}). "
-            f"New balance {self.money(balance)}. Escape to go back."
+            f"New balance {self.money(balance)}."
         )
 
     def _submitted(self, item: ApprovalView) -> None:
         self._finish(
             f"Over the customer's daily approval limit: request #{item.id} for "
-            f"{self.money(item.amount)} waits for a supervisor. Nothing has moved "
-            "yet. Escape to go back."
+            f"{self.money(item.amount)} waits for a supervisor. Nothing has moved yet."
         )

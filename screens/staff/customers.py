@@ -148,12 +148,14 @@ class CustomerOverviewScreen(BankScreen):
         super().__init__()
         self.customer_id = customer_id
         self.overview: CustomerOverview | None = None
+        self.keep_account: int | None = None  # the row chosen again after a reload
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(classes="staff-body"):
             yield Static("Customer", classes="staff-title", id="customer-name")
             yield Static("", id="customer-profile", classes="staff-status")
+            yield Static("", id="customer-last", classes="staff-status -hidden")
             yield staff_table(
                 "customer-accounts", "Account", "Number", "Kind", "Status", "Balance", "Available"
             )
@@ -204,6 +206,9 @@ class CustomerOverviewScreen(BankScreen):
                 cell(self.money(account.available), right=True),
                 key=str(account.id),
             )
+        ids = [a.id for a in overview.accounts]
+        if self.keep_account in ids:
+            self.accounts.move_cursor(row=ids.index(self.keep_account))
         cards = ", ".join(
             f"{c.kind} •••• {c.last4} ({c.status}, {c.expiry})" for c in overview.cards
         )
@@ -250,7 +255,19 @@ class CustomerOverviewScreen(BankScreen):
         account = self.selected_account()
         if account is None:
             return
-        self.app.push_screen(CashScreen(account, kind), lambda _done: self.reload())
+        self.app.push_screen(
+            CashScreen(account, kind), lambda said: self._after_cash(account, said)
+        )
+
+    def _after_cash(self, account: AccountView, said: str | None) -> None:
+        """Back from the counter: what happened stays in view until the next task, the
+        accounts reload with the same account chosen."""
+        if said:
+            last = self.query_one("#customer-last", Static)
+            last.update(Text(said))
+            last.remove_class("-hidden")
+        self.keep_account = account.id
+        self.reload()
 
     def action_holds(self) -> None:
         account = self.selected_account()

@@ -38,6 +38,7 @@ class DrawerScreen(BankScreen):
         "vault and the difference is posted to over/short and audited. Opening cash over the "
         "maximum or a difference over the tolerance goes to a supervisor for approval."
     )
+    FORM = True
     CSS_PATH = "staff.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "submit", "Open / close", id="drawer-submit"),

@@ -26,6 +26,7 @@ FIELDS = (
 
 class NewCustomerScreen(BankScreen):
     HELP = "Register a customer. Give them the temporary password in person; Ctrl+S saves."
+    FORM = True
     CSS_PATH = "staff.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "register", "Register", id="customer-register"),

@@ -89,7 +89,8 @@ async def test_teller_day_with_a_deposit_an_approved_withdrawal_and_a_short_draw
         said = [n.message for n in app._notifications]
         assert any(f"#{van.id}" in m for m in said), said  # which request keeps it open
         assert demo_bank.drawers.current(teller) is not None
-        await play(pilot, Keys("escape", "f"), Type("alice"), "enter")
+        await play(pilot, "escape", Expect(ConfirmModal))  # the count typed: leave it?
+        await play(pilot, Keys("f10", "f"), Type("alice"), "enter")
         await play(pilot, "enter")  # open the first match
         assert type(app.screen).__name__ == "CustomerOverviewScreen"
         before = entry_count(demo_bank)
@@ -98,7 +99,8 @@ async def test_teller_day_with_a_deposit_an_approved_withdrawal_and_a_short_draw
         await play(pilot, Expect(ConfirmModal), "enter")
         assert entry_count(demo_bank) == before + 1
         assert alice_everyday(demo_bank) == start + 250_000
-        await play(pilot, "escape", "w", Type("10500"), Keys("enter", "enter"))
+        assert type(app.screen).__name__ == "CustomerOverviewScreen"  # back, balance shown
+        await play(pilot, "w", Type("10500"), Keys("enter", "enter"))
         await play(pilot, Expect(ConfirmModal), "enter")  # send for approval
         assert entry_count(demo_bank) == before + 1  # pending: nothing moved
         request = pending_items(demo_bank)[-1]
@@ -251,3 +253,4 @@ async def test_a_teller_who_typed_the_password_but_not_the_code_reaches_nothing(
             demo_bank.customers.search(app.screen.pending.actor, "alice")
         await play(pilot, "escape")  # abandon: the half-finished session ends at the bank
         assert type(app.screen).__name__ == "LoginScreen"
+

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual.widgets import Input, Select, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from bankapp.bank import Bank
 from bankapp.domain.account_numbers import mask_account_number
 from screens.app import make_app
 from screens.modals.confirm import ConfirmModal
 from screens.staff.cash import CashScreen
+from screens.staff.customers import CustomerOverviewScreen
 from screens.staff.drawer import DrawerScreen
 from tests.fixtures import acting_as, entry_count
 from tests.ui.helpers import (
@@ -68,12 +69,17 @@ async def test_cash_out_is_confirmed_with_the_customer_balance_and_drawer_before
         assert f"Your drawer after: {app.money(drawer.cash_on_hand - 4_000)}" in said
         assert entry_count(demo_bank) == before  # nothing posted on Ctrl+S
 
-        await play(pilot, "enter")  # confirm
-        assert isinstance(app.screen, CashScreen)
+        await play(pilot, "enter")  # confirm: posted, and back to the customer
         assert entry_count(demo_bank) == before + 1
         assert alice_everyday(demo_bank).balance == everyday.balance - 4_000
-        await play(pilot, "ctrl+s")  # the form is done: nothing posts twice
-        assert entry_count(demo_bank) == before + 1
+        overview = app.screen
+        assert isinstance(overview, CustomerOverviewScreen)
+        balance = app.money(everyday.balance - 4_000)
+        said = str(overview.query_one("#customer-last", Static).render())
+        assert said.startswith("Paid out $40.00") and f"New balance {balance}" in said
+        accounts = overview.query_one("#customer-accounts", DataTable)
+        row = accounts.get_row_at(accounts.cursor_row)  # the same account still chosen
+        assert str(row[1]) == mask_account_number(everyday.number) and str(row[4]) == balance
     assert demo_bank.verify().ok
 
 
@@ -99,7 +105,7 @@ async def test_a_refused_counter_movement_shows_beside_its_field_with_the_focus_
         assert isinstance(app.screen, CashScreen)
         assert "Not enough cash in your drawer" in error_text(app.screen, "amount")
         assert app.focused is app.screen.query_one("#amount", Input)
-        await play(pilot, "escape", "t")
+        await play(pilot, "escape", Expect(ConfirmModal), "f10", "t")  # leave what was typed
         app.screen.query_one("#destination-choice", Select).value = "other"
         await play(pilot, settle, Type("1234567890"), "enter")  # the payee is looked up
         destination = app.screen.query_one("#destination", Input)

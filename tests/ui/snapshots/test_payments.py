@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 
 from bankapp.bank import Bank
@@ -80,3 +81,12 @@ def test_a_check_over_the_daily_limit_says_what_is_left_today(
     refused beside the amount with the limit and what is left."""
     script = steps(SignIn("alice"), "d", Type("4999"), "ctrl+s")
     assert snap(snap_compare, demo_bank, script)
+
+
+@pytest.mark.parametrize("size", [(120, 34), (80, 24)], ids=["120x34", "80x24"])
+def test_escape_on_a_half_filled_transfer_asks_before_losing_it(
+    snap_compare: Snap, demo_bank: Bank, size: tuple[int, int]
+) -> None:
+    """The question keeps the form by default (Keep editing has the focus)."""
+    script = steps(SignIn("alice"), "t", Type("250"), "escape")
+    assert snap(snap_compare, demo_bank, script, size=size)
