@@ -146,18 +146,23 @@ def _demo_branch_day(
     accounts: dict[str, list[int]],
 ) -> None:
     """The teller's morning: a drawer session closed $5.00 short, a drawer open now, and a
-    large deposit and a credit card application waiting in the approvals queue."""
+    large deposit and a credit card application waiting in the approvals queue. The teller
+    opens each customer before serving them, so they are the teller's recent customers."""
     bob, carol = accounts["bob"][0], accounts["carol"][0]
     clock.set(end - timedelta(hours=3))
     bank.drawers.open_drawer(actors["teller"], 200_000)
+    bank.customers.overview(actors["teller"], actors["bob"].user_id)
     bank.payments.deposit(actors["teller"], bob, 45_000, memo="Cash from market stall")
+    bank.customers.overview(actors["teller"], actors["carol"].user_id)
     bank.payments.withdraw(actors["teller"], carol, 12_000, memo="Cash withdrawal")
     clock.set(end - timedelta(hours=2))
     bank.drawers.close_drawer(actors["teller"], 200_000 + 45_000 - 12_000 - 500)
     clock.set(end - timedelta(minutes=90))
     bank.drawers.open_drawer(actors["teller"], 150_000)
+    bank.customers.overview(actors["teller"], actors["carol"].user_id)
     bank.payments.deposit(actors["teller"], carol, 7_500, memo="Cash deposit")
     clock.set(end - timedelta(minutes=30))
+    bank.customers.overview(actors["teller"], actors["bob"].user_id)
     bank.approvals.submit(actors["teller"], "deposit", bob, 1_250_000, memo="Sale of delivery van")
     bank.cards.apply_for_credit(actors["bob"], 250_000)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from bankapp.domain.account_numbers import mask_account_number
 from bankapp.domain.types import AccountView, Actor, Caller, Role, UserView
@@ -15,17 +16,28 @@ from bankapp.services.access import describe, require_id, require_staff, to_view
 from bankapp.services.auth.user_rows import user_view
 from bankapp.services.context import ServiceContext
 from bankapp.storage.database import Tx
-from bankapp.storage.models import Account, Card, JournalEntry, Posting, User, table_of
+from bankapp.storage.models import (
+    Account,
+    Card,
+    JournalEntry,
+    Posting,
+    RecentCustomer,
+    User,
+    table_of,
+)
 
 _users = table_of(User)
 _accounts = table_of(Account)
 _cards = table_of(Card)
 _postings = table_of(Posting)
 _entries = table_of(JournalEntry)
+_recent = table_of(RecentCustomer)
 
 MAX_PAGE = 100
 MIN_QUERY = 2
 RECENT_LINES = 10
+RECENT_CUSTOMERS = 5
+MAX_RECENT = 20
 
 
 @dataclass(frozen=True)
@@ -37,6 +49,16 @@ class CustomerMatch:
     phone: str
     status: str
     accounts: tuple[str, ...]  # masked numbers of the customer's accounts
+
+
+@dataclass(frozen=True)
+class RecentCustomerLine:
+    """A customer the staff user opened lately, for their home screen."""
+
+    id: int
+    username: str
+    full_name: str
+    opened_at: datetime
 
 
 @dataclass(frozen=True)
@@ -77,6 +99,18 @@ class CustomerOverview:
     accounts: tuple[AccountView, ...]
     cards: tuple[CardLine, ...]
     recent: tuple[ActivityLine, ...]
+
+
+def _opened(dialect: object) -> object:
+    """Remember that a staff user opened a customer, now: one row per pair, its time moved."""
+    insert = dialect.insert(_recent)  # type: ignore[attr-defined]
+    return insert.on_conflict_do_update(
+        index_elements=[_recent.c.staff_id, _recent.c.customer_id],
+        set_={"opened_at": insert.excluded.opened_at},
+    )
+
+
+_OPENED = {"postgresql": _opened(postgresql), "sqlite": _opened(sqlite)}
 
 
 def _like(text: str) -> str:
@@ -174,8 +208,30 @@ class CustomerService:
 
         return self._ctx.read_as(actor, work)
 
+    def recent(
+        self, actor: Actor, *, limit: int = RECENT_CUSTOMERS
+    ) -> tuple[RecentCustomerLine, ...]:
+        """The customers this staff user opened lately (their own list), the latest first."""
+        limit = max(1, min(limit, MAX_RECENT))
+
+        def work(tx: Tx, caller: Caller) -> tuple[RecentCustomerLine, ...]:
+            require_staff(caller)
+            rows = tx.conn.execute(
+                select(_users.c.id, _users.c.username, _users.c.full_name, _recent.c.opened_at)
+                .join(_users, _users.c.id == _recent.c.customer_id)
+                .where(_recent.c.staff_id == caller.user_id)
+                .order_by(_recent.c.opened_at.desc(), _recent.c.customer_id.desc())
+                .limit(limit)
+            ).all()
+            return tuple(
+                RecentCustomerLine(r.id, r.username, r.full_name, r.opened_at) for r in rows
+            )
+
+        return self._ctx.read_as(actor, work)
+
     def overview(self, actor: Actor, customer_id: int) -> CustomerOverview:
-        """Profile, accounts, cards (masked) and the latest activity of one customer."""
+        """Profile, accounts, cards (masked) and the latest activity of one customer; the
+        customer goes to the top of the caller's recent customers."""
 
         def work(tx: Tx, caller: Caller) -> CustomerOverview:
             require_staff(caller)
@@ -183,6 +239,10 @@ class CustomerService:
             row = tx.conn.execute(select(_users).where(_users.c.id == customer_id)).one_or_none()
             if row is None or row.role != Role.CUSTOMER.value:
                 raise UserNotFound("No such customer.")
+            tx.conn.execute(
+                _OPENED[tx.conn.dialect.name],  # type: ignore[call-overload]
+                {"staff_id": caller.user_id, "customer_id": customer_id, "opened_at": tx.now},
+            )
             accounts = tx.conn.execute(
                 select(_accounts)
                 .where(_accounts.c.owner_id == customer_id)
@@ -224,4 +284,4 @@ class CustomerService:
                 recent=recent,
             )
 
-        return self._ctx.read_as(actor, work)
+        return self._ctx.write_as(actor, work)

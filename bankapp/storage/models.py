@@ -612,3 +612,17 @@ class InterestAccrual(Base):
     accrued: Mapped[int] = mapped_column(BigInteger)
     accrued_through: Mapped[date] = mapped_column(Date)
     posted_through: Mapped[date | None] = mapped_column(Date)
+
+
+class RecentCustomer(Base):
+    """The customers a staff user opened lately (the staff home's list): one row per staff
+    user and customer, with the time of the latest opening."""
+
+    __tablename__ = "recent_customers"
+
+    staff_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    opened_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+Index("ix_recent_customers_staff", RecentCustomer.staff_id, RecentCustomer.opened_at)

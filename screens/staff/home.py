@@ -1,5 +1,6 @@
 """`StaffHomeScreen`: where a teller or admin lands after sign-in; one key per task, the
-drawer's state and (for admins) how many requests wait for approval."""
+drawer's state, how many requests wait for approval, and the customers this user opened
+lately (1-5 opens one)."""
 
 from __future__ import annotations
 
@@ -14,12 +15,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from bankapp.domain.types import Role
+from bankapp.services.customers import RecentCustomerLine
 from bankapp.services.drawers import DrawerView
 from screens.base import BankScreen
 from screens.messages import SignOutRequested
 from screens.staff.approvals import ApprovalsScreen
 from screens.staff.audit import AuditLogScreen
-from screens.staff.customers import CustomerSearchScreen
+from screens.staff.customers import CustomerOverviewScreen, CustomerSearchScreen
 from screens.staff.drawer import DrawerScreen
 from screens.staff.report import EndOfDayScreen
 from screens.staff.staff_users import StaffUsersScreen
@@ -34,12 +36,14 @@ ADMIN_TASKS = (
     ("s", "staff_users", "Staff users"),
     ("l", "audit_log", "Audit log"),
 )
+RECENT_KEYS = "12345"
 
 
 @dataclass(frozen=True)
 class DeskState:
     drawer: DrawerView | None
     pending: int
+    recent: tuple[RecentCustomerLine, ...] = ()
 
 
 class StaffHomeScreen(BankScreen):
@@ -54,8 +58,14 @@ class StaffHomeScreen(BankScreen):
             Binding(key, action, label.split(":")[0].split(" (")[0], id=f"staff-{action}")
             for key, action, label in TELLER_TASKS + ADMIN_TASKS
         ),
+        *(
+            Binding(key, f"recent({n})", "Recent customer", show=False, id=f"staff-recent-{key}")
+            for n, key in enumerate(RECENT_KEYS)
+        ),
         Binding("ctrl+l", "log_out", "Log out", id="log-out"),
     ]
+
+    recent: tuple[RecentCustomerLine, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -63,6 +73,8 @@ class StaffHomeScreen(BankScreen):
             yield Static(self._greeting(), id="staff-greeting", classes="staff-title")
             yield Static("", id="staff-desk", classes="staff-status")
             yield Static(self._menu(), id="staff-menu")
+            yield Static("Recent customers", classes="staff-title")
+            yield Static("", id="staff-recent")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -79,7 +91,8 @@ class StaffHomeScreen(BankScreen):
 
         def load() -> DeskState:
             pending = self.bank.approvals.page(actor, limit=200).items
-            return DeskState(self.bank.drawers.current(actor), len(pending))
+            recent = self.bank.customers.recent(actor, limit=len(RECENT_KEYS))
+            return DeskState(self.bank.drawers.current(actor), len(pending), recent)
 
         self.call_service(load, self._show_desk, group="desk")
 
@@ -94,6 +107,14 @@ class StaffHomeScreen(BankScreen):
         mine = "waiting for approval" if self.actor.role == Role.ADMIN else "of yours pending"
         self.query_one("#staff-desk", Static).update(
             Text(f"{drawer}\n{state.pending} request(s) {mine}.")
+        )
+        self.recent = state.recent
+        lines = Text()
+        for key, customer in zip(RECENT_KEYS, state.recent, strict=False):
+            lines.append(f"  {key}  ", style="bold")
+            lines.append(f"{customer.full_name} ({customer.username})\n")
+        self.query_one("#staff-recent", Static).update(
+            lines if state.recent else Text("  None yet: f finds a customer.")
         )
 
     def _greeting(self) -> Text:
@@ -120,6 +141,12 @@ class StaffHomeScreen(BankScreen):
 
     def _open(self, screen: Screen[object]) -> None:
         self.app.push_screen(screen)
+
+    def action_recent(self, index: int) -> None:
+        """Open one of the customers shown under Recent customers (the bank checks again
+        that this user may)."""
+        if 0 <= index < len(self.recent):
+            self._open(CustomerOverviewScreen(self.recent[index].id))
 
     def action_find_customer(self) -> None:
         self._open(CustomerSearchScreen())

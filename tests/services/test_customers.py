@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from bankapp.bank import Bank
+from bankapp.clock import FixedClock
 from bankapp.domain.types import AccountKind, Role
 from bankapp.errors import PermissionDenied, UserNotFound, ValidationFailed
 from tests.fixtures import funded_account, make_customer, make_staff, make_user
@@ -95,3 +98,33 @@ def test_overview_shows_profile_accounts_and_recent_activity(bank: Bank) -> None
         bank.customers.overview(teller, teller.user_id)
     with pytest.raises(PermissionDenied):
         bank.customers.overview(alice, alice.user_id)
+
+
+def test_recent_customers_are_the_callers_own_latest_openings_first(
+    bank: Bank, clock: FixedClock
+) -> None:
+    tina = make_staff(bank, "tina", Role.TELLER)
+    tom = make_staff(bank, "tom", Role.TELLER)
+    maria = add_customer(bank, "mmartin", "Maria Martin")
+    bob = add_customer(bank, "okafor", "Bob Okafor")
+    assert bank.customers.recent(tina) == ()
+    for customer in (maria, bob, maria):  # maria again: one line, moved to the top
+        bank.customers.overview(tina, customer)
+        clock.advance(timedelta(minutes=1))
+    bank.customers.overview(tom, bob)
+    assert [c.full_name for c in bank.customers.recent(tina)] == ["Maria Martin", "Bob Okafor"]
+    assert [c.id for c in bank.customers.recent(tina, limit=1)] == [maria]
+    assert [c.username for c in bank.customers.recent(tom)] == ["okafor"]  # his own list
+
+
+def test_recent_customers_are_for_staff_and_count_only_real_openings(bank: Bank) -> None:
+    tina = make_staff(bank, "tina", Role.TELLER)
+    alice = make_customer(bank, "alice", "Alice Martin")
+    with pytest.raises(PermissionDenied):
+        bank.customers.recent(alice)
+    with pytest.raises(UserNotFound):
+        bank.customers.overview(tina, 10**9)
+    with pytest.raises(UserNotFound):
+        bank.customers.overview(tina, tina.user_id)  # staff are not customers
+    assert bank.customers.recent(tina, limit=10**6) == ()  # nothing refused was remembered
+    assert bank.customers.recent(tina, limit=-5) == ()

@@ -661,6 +661,7 @@ STAFF_CALLS: dict[str, tuple[StaffCall, frozenset[str]]] = {
     "approvals.reject": (lambda w, a: w.bank.approvals.reject(a, w.item, "No ID shown"), ADMIN),
     "customers.search": (lambda w, a: w.bank.customers.search(a, "owner"), STAFF),
     "customers.overview": (lambda w, a: w.bank.customers.overview(a, w.owner.user_id), STAFF),
+    "customers.recent": (lambda w, a: w.bank.customers.recent(a), STAFF),
     "reports.end_of_day": (lambda w, a: w.bank.reports.end_of_day(a), STAFF),
     "audit_log.page": (lambda w, a: w.bank.audit_log.page(a), ADMIN),
     "audit_log.verify": (lambda w, a: w.bank.audit_log.verify(a), ADMIN),

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, Select
 
 from bankapp.bank import Bank
 from bankapp.clock import FixedClock
@@ -17,6 +17,7 @@ from bankapp.domain.types import Actor
 from bankapp.storage.models import PendingApproval, table_of
 from screens.app import make_app
 from screens.modals.confirm import ConfirmModal
+from screens.staff.customers import CustomerOverviewScreen
 from tests.fixtures import acting_as, entry_count
 from tests.ui.helpers import (
     SIZE,
@@ -254,3 +255,65 @@ async def test_a_teller_who_typed_the_password_but_not_the_code_reaches_nothing(
         await play(pilot, "escape")  # abandon: the half-finished session ends at the bank
         assert type(app.screen).__name__ == "LoginScreen"
 
+
+@pilot_test
+async def test_teller_serves_a_recent_customer_and_a_supervisor_approves_the_short_drawer(
+    demo_bank: Bank,
+) -> None:
+    """Issue 19's journey: the teller signs in and picks a recent customer (the demo's teller
+    served carol this morning), takes a cash deposit (previewed, confirmed), moves money to
+    her own savings chosen by name, and closes the drawer $25.00 short, over the tolerance:
+    it asks, then goes to a supervisor, who approves it from the queue after a confirmation.
+    (The van deposit that keeps the demo's drawer open is decided first.)"""
+    admin = actor(demo_bank, "admin")
+    (van,) = [i for i in demo_bank.approvals.page(admin).items if i.kind == "deposit"]
+    demo_bank.approvals.approve(admin, van.id)
+    teller = actor(demo_bank, "teller")
+    carol = demo_bank.customers.search(teller, "carol").matches[0]
+    checking, house = demo_bank.accounts.list_accounts(teller, owner_id=carol.id)[:2]
+    app = make_app(demo_bank)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in_staff(pilot, "teller")
+        recent = str(app.screen.query_one("#staff-recent").render())
+        assert "1  Bob Okafor (bob)" in recent and "2  Carol Nguyen (carol)" in recent
+        before = entry_count(demo_bank)
+        await play(pilot, "2", Expect(CustomerOverviewScreen))
+        await play(pilot, Keys("c", settle=False), Type("300"), "ctrl+s", Expect(ConfirmModal))
+        assert entry_count(demo_bank) == before  # previewed, not posted
+        await play(pilot, "enter", Expect(CustomerOverviewScreen))
+        assert entry_count(demo_bank) == before + 1
+        last = str(app.screen.query_one("#customer-last").render())
+        assert last.startswith("Took in $300.00")
+
+        await play(pilot, "t")  # her own accounts are offered by name
+        choice = app.screen.query_one("#destination-choice", Select)
+        assert choice.value == house.number
+        await play(pilot, "tab", Type("120"), "ctrl+s", Expect(ConfirmModal))
+        said = " ".join(f"{k}: {v}" for k, v in app.screen.lines)  # type: ignore[attr-defined]
+        assert "House fund" in said and "Carol Nguyen" in said
+        await play(pilot, "enter", Expect(CustomerOverviewScreen))
+        assert demo_bank.accounts.get(teller, house.id).balance == house.balance + 12_000
+        assert demo_bank.accounts.get(teller, checking.id).balance == checking.balance + 18_000
+
+        await play(pilot, "escape", "d")  # the recent customer was opened from home
+        drawer = demo_bank.drawers.current(teller)
+        assert drawer is not None
+        await play(pilot, Type(as_typed(drawer.cash_on_hand - 2_500)), "enter")
+        assert isinstance(app.screen, ConfirmModal)  # over the tolerance: asks first
+        await play(pilot, "enter")  # send it to a supervisor
+        (request,) = [
+            i for i in pending_items(demo_bank) if (i.status, i.kind) == ("pending", "drawer_close")
+        ]
+
+        await next_sign_in(pilot, demo_bank, "admin")
+        await play(pilot, "a")
+        table = app.screen.query_one("#approvals", DataTable)
+        keys = [row.value for row in table.rows]
+        table.move_cursor(row=keys.index(str(request.id)))
+        await play(pilot, "a", Expect(ConfirmModal))
+        assert demo_bank.approvals.get(admin, request.id).status == "pending"
+        await play(pilot, "enter")
+        assert demo_bank.approvals.get(admin, request.id).status == "approved"
+    assert demo_bank.drawers.current(teller) is None
+    assert demo_bank.reports.end_of_day(admin).drawers[-1].difference == -2_500
+    assert demo_bank.verify().ok

@@ -1,4 +1,5 @@
-"""Snapshots of the staff home for a teller and for a supervisor."""
+"""Snapshots of the staff home for a teller and for a supervisor: tasks, drawer, requests,
+recent customers."""
 
 from __future__ import annotations
 
@@ -16,3 +17,8 @@ def test_teller_home_shows_the_drawer_and_pending_requests(
 def test_admin_home_lists_the_admin_tasks(snap_compare: Snap, demo_bank: Bank) -> None:
     """The supervisor's menu adds staff users and the audit log."""
     assert snap(snap_compare, demo_bank, SignInStaff("admin"))
+
+
+def test_teller_home_at_80x24_lists_recent_customers(snap_compare: Snap, demo_bank: Bank) -> None:
+    """Menu, drawer, requests and the recent customers (1-5) all fit at 80x24."""
+    assert snap(snap_compare, demo_bank, SignInStaff("teller"), size=(80, 24))
