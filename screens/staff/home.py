@@ -54,8 +54,17 @@ class StaffHomeScreen(BankScreen):
     HOME = True  # Escape stays here: the bottom of the staff's screens (Ctrl+L logs out)
     CSS_PATH = "staff.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "go_back", show=False, id="back"),  # nowhere to go back to
+        # The tasks are listed on the screen itself; the footer keeps room for Log out,
+        # Quit and Help at 80 columns (the palette still finds every task by name).
         *(
-            Binding(key, action, label.split(":")[0].split(" (")[0], id=f"staff-{action}")
+            Binding(
+                key,
+                action,
+                label.split(":")[0].split(" (")[0],
+                show=False,
+                id=f"staff-{action}",
+            )
             for key, action, label in TELLER_TASKS + ADMIN_TASKS
         ),
         *(
