@@ -6,9 +6,11 @@ services refuse whoever may not decide (the maker, who set the maker up, the sub
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -18,9 +20,10 @@ from bankapp.errors import BankError
 from bankapp.services.approvals import ApprovalPage, ApprovalPreview, ApprovalView
 from screens.base import BankScreen, ServiceCalls
 from screens.modals.confirm import ConfirmModal
+from screens.modals.details import DetailsModal
 from screens.modals.prompt import PromptModal
 from screens.staff.common import HandOverModal, party_line, staff_table
-from screens.widgets.cells import cell
+from screens.widgets.cells import cell, cut
 
 CREDIT_CARD = "credit_card"
 
@@ -30,8 +33,8 @@ class ApprovalsScreen(BankScreen):
         "Pending requests, newest first. A shows what approving will do (checked by the bank "
         "now: the accounts and their balances after, the drawer) and Enter approves it, if "
         "the balance still allows it; a credit application asks for the limit to grant. R "
-        "rejects with a reason, H toggles decided items. A password an approval makes is "
-        "shown once."
+        "rejects with a reason, H toggles decided items, Enter shows a request in full. A "
+        "password an approval makes is shown once."
     )
     CSS_PATH = "staff.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -91,11 +94,11 @@ class ApprovalsScreen(BankScreen):
                 cell(item.label),
                 cell(about),
                 cell(self.money(item.amount) if item.amount else "", right=True),
-                cell(item.memo),
+                cell(cut(item.memo, 40)),
                 cell(item.maker_name),
                 cell(f"{item.created_at:%m-%d %H:%M}"),
                 cell(item.status),
-                cell(item.reason),
+                cell(cut(item.reason, 40)),
                 key=str(item.id),
             )
         which = "requests" if self.show_all else "pending requests"
@@ -106,6 +109,14 @@ class ApprovalsScreen(BankScreen):
         if not self.items:
             return None
         return self.items[min(self.table.cursor_row, len(self.items) - 1)]
+
+    @on(DataTable.RowSelected, "#approvals")
+    def _details(self) -> None:
+        item = self._selected()
+        if item is not None:
+            self.app.push_screen(
+                DetailsModal(f"Request #{item.id}", approval_details(item, self.money))
+            )
 
     def action_toggle_history(self) -> None:
         self.show_all = not self.show_all
@@ -236,4 +247,30 @@ def approval_lines(screen: ServiceCalls, preview: ApprovalPreview) -> list[tuple
         lines.append(("Difference", f"{money(difference, plus=True)} ({verdict})"))
     if preview.drawer_cash_after is not None:
         lines.append(("Drawer after", money(preview.drawer_cash_after)))
+    return lines
+
+
+def approval_details(item: ApprovalView, money: Callable[[int], str]) -> list[tuple[str, str]]:
+    """A request's fields, labelled, the memo and reason whole, amounts as money."""
+    about = item.account_label + (f" → {item.target_label}" if item.target_label else "")
+    lines = [
+        ("Request", f"#{item.id} {item.label}"),
+        ("Status", item.status),
+        ("For", about or item.target_user or "—"),
+        ("Amount", money(item.amount) if item.amount else "—"),
+    ]
+    if item.decided_amount is not None and item.decided_amount != item.amount:
+        lines.append(("Amount granted", money(item.decided_amount)))
+    lines += [
+        ("Memo", item.memo or "—"),
+        ("Made by", f"{item.maker_name}, {item.created_at:%Y-%m-%d %H:%M:%S}"),
+    ]
+    if item.drawer_id is not None:
+        lines.append(("Drawer", str(item.drawer_id)))
+    if item.decided_at is not None:
+        lines.append(("Decided by", f"{item.checker_name}, {item.decided_at:%Y-%m-%d %H:%M:%S}"))
+    if item.reason:
+        lines.append(("Reason", item.reason))
+    if item.entry_id is not None:
+        lines.append(("Entry", f"#{item.entry_id}"))
     return lines

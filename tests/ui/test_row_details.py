@@ -117,3 +117,23 @@ def test_a_drawer_difference_is_shown_as_money() -> None:
     shown = dict(audit_line_details(line, "USD"))
     assert shown["Difference"] == "-$5.00 (-500 minor units)"
     assert shown["Counted"] == "$1,245.00 (124500 minor units)"
+
+
+@pilot_test
+async def test_an_approval_row_shows_the_request_in_full(demo_bank: Bank) -> None:
+    admin = acting_as(demo_bank, "admin")
+    (van,) = [i for i in demo_bank.approvals.page(admin).items if i.kind == "deposit"]
+    app = make_app(demo_bank)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await play(pilot, SignInStaff("admin"), "a")
+        table = app.screen.query_one("#approvals", DataTable)
+        keys = [row.value for row in table.rows]
+        table.move_cursor(row=keys.index(str(van.id)))
+        await play(pilot, "enter")
+        assert isinstance(app.screen, DetailsModal)
+        details = rendered(app.screen.query_one("#details-lines", Static))
+        assert f"#{van.id} " in details and "Sale of delivery van" in details
+        assert app.money(van.amount) in details and "teller" in details
+        await play(pilot, "escape")
+        assert type(app.screen).__name__ == "ApprovalsScreen"
+        assert demo_bank.approvals.get(admin, van.id).status == "pending"  # nothing decided

@@ -75,3 +75,10 @@ def test_an_approved_reset_hands_the_password_over_once(
 
     script = steps(SignInStaff("admin"), "a", Do(to_the_request), "a", "enter")
     assert snap(snap_compare, demo_bank, script)
+
+
+def test_a_request_in_full_at_80x24(snap_compare: Snap, demo_bank: Bank) -> None:
+    """Enter on a request: every field labelled, the amount as money, the memo whole."""
+    assert snap(
+        snap_compare, demo_bank, steps(SignInStaff("admin"), "a", "down", "enter"), size=(80, 24)
+    )
