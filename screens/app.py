@@ -29,6 +29,7 @@ from screens.keymap import KeymapApp
 from screens.login import LoginScreen
 from screens.messages import (
     BankOpened,
+    DrawerChanged,
     LeaveRequested,
     LockRequested,
     ProfileSaved,
@@ -50,9 +51,10 @@ class QuitQuestion(ConfirmModal):
     """Quit with something typed in a form?"""
 
 
-def signed_in_as(user: UserView) -> str:
-    """The header's sub-title while `user` is signed in."""
-    return f"{user.full_name} ({user.username}) · {user.role.value}"
+def signed_in_as(user: UserView, drawer: str = "") -> str:
+    """The header's sub-title while `user` is signed in; a teller's open drawer takes the
+    place of the role, so that it fits at 80 columns."""
+    return f"{user.full_name} ({user.username}) · {drawer or user.role.value}"
 
 
 class BankApp(KeymapApp):
@@ -84,6 +86,7 @@ class BankApp(KeymapApp):
         self.last_activity = idle_clock()
         self.signed_in: LoginResult | None = None
         self.locked = False
+        self.drawer_summary = ""  # the teller's open drawer, for the header
 
     # -- the bank, opened while the sign-in screen is already shown -------------------------
 
@@ -153,7 +156,35 @@ class BankApp(KeymapApp):
         self.push_screen(StaffHomeScreen() if self.actor.is_staff else DashboardScreen())
 
     def on_profile_saved(self, message: ProfileSaved) -> None:
-        self.sub_title = signed_in_as(message.user)
+        self.sub_title = signed_in_as(message.user, self.drawer_summary)
+
+    def on_drawer_changed(self, message: DrawerChanged) -> None:
+        """The teller's drawer in the header: asked of the bank off the UI thread."""
+        if self.signed_in is None or not self.actor.is_staff:
+            return
+        actor, bank, user = self.actor, self.bank, self.signed_in.user
+
+        def fetch() -> None:
+            try:
+                drawer = bank.drawers.current(actor)
+            except BankError:
+                return  # the session ended meanwhile: the sign-out says so
+            if drawer is None:
+                summary = ""
+            elif drawer.status == "closing":
+                summary = f"drawer {drawer.id} waits to close"
+            else:
+                summary = f"drawer {drawer.id} {self.money(drawer.cash_on_hand)}"
+            self.call_from_thread(self._show_drawer, user, summary)
+
+        self.run_worker(
+            fetch, thread=True, group="drawer-header", exclusive=True, exit_on_error=False
+        )
+
+    def _show_drawer(self, user: UserView, summary: str) -> None:
+        if self.signed_in is not None and self.signed_in.user.id == user.id:
+            self.drawer_summary = summary
+            self.sub_title = signed_in_as(user, summary)
 
     def on_sign_out_requested(self, message: SignOutRequested) -> None:
         self.sign_out(message.reason)
@@ -165,6 +196,7 @@ class BankApp(KeymapApp):
             self.end_session_at_the_bank(self.signed_in.actor)
         self.signed_in = None
         self.locked = False
+        self.drawer_summary = ""
         self.sub_title = ""
         self._back_to_sign_in()
         if reason:

@@ -58,6 +58,11 @@ class ProfileSaved(Message):
         self.user = user
 
 
+class DrawerChanged(Message):
+    """The signed-in teller's drawer may have changed (opened, closed, cash in or out): the
+    app shows its state again in the header."""
+
+
 class LeaveRequested(Message):
     """Leaving `form` would lose what was typed in it: the app asks, and calls `leave` only
     if the user agrees (the question keeps the form by default)."""

@@ -19,6 +19,7 @@ from bankapp.domain.types import AccountStatus, AccountView, EntryResult, Moveme
 from bankapp.errors import ApprovalRequired, BankError
 from bankapp.services.approvals import ApprovalView
 from screens.base import BankScreen, field_error
+from screens.messages import DrawerChanged
 from screens.modals.confirm import ConfirmModal
 from screens.staff.common import movement_lines
 
@@ -274,6 +275,7 @@ class CashScreen(BankScreen):
         new balance (the teller's next task starts there)."""
         self.done = True
         self.query_one("#post", Button).disabled = True
+        self.app.post_message(DrawerChanged())
         self.dismiss(message)
 
     def _posted(self, result: EntryResult) -> None:

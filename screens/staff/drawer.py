@@ -20,6 +20,7 @@ from bankapp.errors import ApprovalRequired, BankError
 from bankapp.services.approvals import ApprovalView
 from bankapp.services.drawers import DrawerView
 from screens.base import BankScreen, field_error
+from screens.messages import DrawerChanged
 from screens.modals.confirm import ConfirmModal
 
 
@@ -74,6 +75,7 @@ class DrawerScreen(BankScreen):
 
     def _show(self, drawer: DrawerView | None) -> None:
         self.drawer, self.loaded = drawer, True
+        self.app.post_message(DrawerChanged())
         status = self.query_one("#drawer-status", Static)
         if drawer is None:
             status.update(

@@ -18,7 +18,7 @@ from bankapp.domain.types import Role
 from bankapp.services.customers import RecentCustomerLine
 from bankapp.services.drawers import DrawerView
 from screens.base import BankScreen
-from screens.messages import SignOutRequested
+from screens.messages import DrawerChanged, SignOutRequested
 from screens.staff.approvals import ApprovalsScreen
 from screens.staff.audit import AuditLogScreen
 from screens.staff.customers import CustomerOverviewScreen, CustomerSearchScreen
@@ -106,6 +106,7 @@ class StaffHomeScreen(BankScreen):
         self.call_service(load, self._show_desk, group="desk")
 
     def _show_desk(self, state: DeskState) -> None:
+        self.app.post_message(DrawerChanged())  # the header's drawer, too
         if state.drawer is None:
             drawer = "Drawer closed — press d to open it before taking cash."
         else:
