@@ -6,9 +6,10 @@ messages in `screens.messages` (signed in, sign out, lock, profile saved).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -17,6 +18,7 @@ from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.driver import Driver
 from textual.screen import Screen
+from textual.widgets import Input
 
 from bankapp.domain.money import format_cents
 from bankapp.domain.types import Actor, LoginResult, UserView
@@ -49,6 +51,11 @@ if TYPE_CHECKING:
 
 class QuitQuestion(ConfirmModal):
     """Quit with something typed in a form?"""
+
+
+MAX_HOPS = 12
+"""How many rounds of messages an Enter may take to move the focus (field, form, screen)."""
+HOLD_KEYS_SECONDS = 0.5
 
 
 def signed_in_as(user: UserView, drawer: str = "") -> str:
@@ -311,7 +318,34 @@ class BankApp(KeymapApp):
             self.touch()
         if isinstance(event, events.Paste) and not event.is_forwarded:
             event.text = without_controls(event.text)  # before any widget sees it
+        if isinstance(event, events.Key) and event.key == "enter" and not event.is_forwarded:
+            field = self.focused
+            if isinstance(field, Input):
+                await self._submit_in_order(field)
+                return
         await super().on_event(event)
+
+    async def _submit_in_order(self, field: Input) -> None:
+        """Enter in a field: submit it here, then hold the keys that follow until the form
+        has handled the submission (its handler moves the focus or posts). Left to Textual,
+        the Enter goes to the field and back, and keys typed meanwhile (fast typing, a slow
+        link, a scanner) land in the field just left. Bounded, so a handler that waits on
+        the app itself cannot hold the keys for long."""
+        await field.action_submit()
+        screen = self.screen
+        for _ in range(MAX_HOPS):
+            waits: list[Coroutine[Any, Any, object]] = []
+            for node in screen.walk_children(with_self=True):
+                if node._message_queue.qsize():  # Textual has no public probe for this
+                    done = asyncio.Event()
+                    if node.call_later(done.set):
+                        waits.append(done.wait())
+            if not waits:
+                return
+            try:
+                await asyncio.wait_for(asyncio.gather(*waits), timeout=HOLD_KEYS_SECONDS)
+            except TimeoutError:
+                return
 
     # -- pasting: the text without control sequences, whatever widget takes it ------------
 

@@ -89,3 +89,21 @@ def test_keys_outside_a_paste_go_through_at_once() -> None:
         "A",
         "\x1b[A",
     ]
+
+
+@pilot_test
+async def test_keys_typed_straight_after_enter_land_in_the_next_field(demo_bank: Bank) -> None:
+    """Enter moves to the next field by a message from the field; keys the terminal delivers
+    before that message arrives (fast typing, a slow link, a scanner) wait for it instead of
+    landing in the field just left."""
+    app = make_app(demo_bank)
+    async with app.run_test(size=SIZE) as pilot:
+        await play(pilot, settle, "f2", Expect(RegisterScreen))
+        first = app.focused
+        assert isinstance(first, Input)
+        for key in ("d", "o", "r", "a", "enter", "D", "o", "r", "a"):
+            app.post_message(events.Key(key, None if key == "enter" else key))
+        await settle(pilot)
+        second = app.focused
+        assert isinstance(second, Input) and second is not first
+        assert (first.value, second.value) == ("dora", "Dora")
