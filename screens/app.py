@@ -227,22 +227,7 @@ class BankApp(KeymapApp):
     # -- leaving a form, quitting ---------------------------------------------------------
 
     def on_leave_requested(self, message: LeaveRequested) -> None:
-        leave = message.leave
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                leave()
-
-        self.push_screen(
-            ConfirmModal(
-                "Leave without saving?",
-                [("", f"What you typed in {message.form} will be lost.")],
-                confirm="Leave",
-                cancel="Keep editing",
-                default_cancel=True,
-            ),
-            answered,
-        )
+        self._ask_before_losing(ConfirmModal, "Leave", message.form, message.leave)
 
     async def action_quit(self) -> None:
         """Quit, asking first when a form holds something typed (on any screen of the
@@ -255,15 +240,27 @@ class BankApp(KeymapApp):
         if not forms or isinstance(self.screen, QuitQuestion):
             self.exit()
             return
+        self._ask_before_losing(QuitQuestion, "Quit", ", ".join(forms), self.exit)
+
+    def _ask_before_losing(
+        self, question: type[ConfirmModal], verb: str, forms: str, then: Callable[[], object]
+    ) -> None:
+        """Ask whether to `verb` and lose what was typed in `forms`; Keep editing is the
+        default answer, and only the other runs `then`."""
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                then()
+
         self.push_screen(
-            QuitQuestion(
-                "Quit without saving?",
-                [("", f"What you typed in {', '.join(forms)} will be lost.")],
-                confirm="Quit",
+            question(
+                f"{verb} without saving?",
+                [("", f"What you typed in {forms} will be lost.")],
+                confirm=verb,
                 cancel="Keep editing",
                 default_cancel=True,
             ),
-            lambda quit_now: self.exit() if quit_now else None,
+            answered,
         )
 
     # -- help and commands ----------------------------------------------------------------
