@@ -10,11 +10,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from bankapp.domain.account_numbers import mask_account_number
 from bankapp.domain.types import AccountClosePreview, AccountStatus, AccountView, Role
-from bankapp.services.customers import CustomerOverview, CustomerPage, SearchCursor
+from bankapp.services.customers import MIN_QUERY, CustomerOverview, CustomerPage, SearchCursor
 from screens.base import BankScreen, field_error
 from screens.cards import CardsScreen
 from screens.holds import HoldsScreen
@@ -27,12 +28,15 @@ from screens.staff.new_customer import NewCustomerScreen
 from screens.statements import StatementScreen
 from screens.widgets.cells import cell
 
+SEARCH_PAUSE = 0.3
+"""Seconds of no typing before the search box searches by itself."""
+
 
 class CustomerSearchScreen(BankScreen):
     HELP = (
-        "Type part of a name, email, phone, username or account number and press Enter. "
-        "Enter on a row opens the customer; Ctrl+N loads more results; F2 registers a new "
-        "customer with a temporary password."
+        "Type part of a name, email, phone, username or account number: the matches appear "
+        "as you type, and Enter goes to them. Enter on a row opens the customer; Ctrl+N "
+        "loads more results; F2 registers a new customer with a temporary password."
     )
     CSS_PATH = "staff.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -44,6 +48,7 @@ class CustomerSearchScreen(BankScreen):
         super().__init__()
         self.cursor: SearchCursor | None = None
         self.query_text = ""
+        self.typing: Timer | None = None  # the search that waits for a pause in typing
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -68,27 +73,50 @@ class CustomerSearchScreen(BankScreen):
             return self.cursor is not None
         return True
 
+    @on(Input.Changed, "#query")
+    def _typed(self, event: Input.Changed) -> None:
+        """Search by itself once the typing pauses; the focus stays in the box."""
+        if self.typing is not None:
+            self.typing.stop()
+            self.typing = None
+        value = event.value
+        if len(" ".join(value.split())) >= MIN_QUERY:
+            self.typing = self.set_timer(SEARCH_PAUSE, lambda: self._search_for(value))
+
     @on(Input.Submitted, "#query")
     def _search(self, event: Input.Submitted) -> None:
+        """Enter: search now (unless the matches for this text are shown) and go to them."""
+        if self.typing is not None:
+            self.typing.stop()
+            self.typing = None
+        if event.value == self.query_text and self.results.row_count:
+            self.results.focus()
+            return
+        self._search_for(event.value, go_to_results=True)
+
+    def _search_for(self, text: str, *, go_to_results: bool = False) -> None:
+        self.typing = None
         self.clear_errors()
-        self.query_text = event.value
+        self.query_text = text
         self.results.clear()
         self.cursor = None
-        self._load(None)
+        self._load(None, go_to_results=go_to_results)
 
     def action_more(self) -> None:
         if self.cursor is not None:
-            self._load(self.cursor)
+            self._load(self.cursor, go_to_results=True)
 
-    def _load(self, cursor: SearchCursor | None) -> None:
+    def _load(self, cursor: SearchCursor | None, *, go_to_results: bool) -> None:
         text = self.query_text
         self.call_service(
             lambda: self.bank.customers.search(self.actor, text, cursor=cursor),
-            self._show,
+            lambda page: self._show(text, page, go_to_results),
             group="search",
         )
 
-    def _show(self, page: CustomerPage) -> None:
+    def _show(self, text: str, page: CustomerPage, go_to_results: bool) -> None:
+        if text != self.query_text:
+            return  # a reply for what was typed before: the newer search shows its own
         for match in page.matches:
             self.results.add_row(
                 cell(match.full_name),
@@ -104,7 +132,7 @@ class CustomerSearchScreen(BankScreen):
         self.query_one("#search-status", Static).update(
             Text(f"{count} customer{'s' if count != 1 else ''} found{more}")
         )
-        if count:
+        if count and go_to_results:
             self.results.focus()
         self.refresh_bindings()
 
