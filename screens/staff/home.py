@@ -68,7 +68,9 @@ class StaffHomeScreen(BankScreen):
             for key, action, label in TELLER_TASKS + ADMIN_TASKS
         ),
         *(
-            Binding(key, f"recent({n})", "Recent customer", show=False, id=f"staff-recent-{key}")
+            Binding(
+                key, f"recent({n})", f"Recent customer {key}", show=False, id=f"staff-recent-{key}"
+            )
             for n, key in enumerate(RECENT_KEYS)
         ),
         Binding("ctrl+l", "log_out", "Log out", id="log-out"),

@@ -16,6 +16,7 @@ from tests.ui.helpers import (
     SIZE,
     Keys,
     SignIn,
+    SignInStaff,
     config_file,
     open_palette,
     pilot_test,
@@ -205,3 +206,15 @@ async def test_an_unknown_theme_in_the_config_file_is_named_in_the_warning(
         assert app.theme == "textual-dark"
         assert app.config_problem is not None
         assert "no-such-theme" in app.config_problem
+
+
+@pilot_test
+async def test_help_on_the_staff_home_names_each_recent_customer_key(demo_bank: Bank) -> None:
+    from screens.modals.help import HelpModal
+
+    app = make_app(demo_bank)
+    async with app.run_test(size=SIZE) as pilot:
+        await play(pilot, SignInStaff("teller"), "f1")
+        assert isinstance(app.screen, HelpModal)
+        keys = dict(app.screen.keys)
+        assert [keys.get(k) for k in "12345"] == [f"Recent customer {k}" for k in "12345"]
