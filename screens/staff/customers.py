@@ -163,14 +163,19 @@ class CustomerOverviewScreen(BankScreen):
         Binding("c", "cash('deposit')", "Cash in", id="cash-deposit"),
         Binding("w", "cash('withdrawal')", "Cash out", id="cash-withdrawal"),
         Binding("t", "cash('transfer')", "Transfer", id="customer-transfer"),
-        Binding("p", "statement", "Statement", id="customer-statement"),
-        Binding("h", "holds", "Holds", id="customer-holds"),
-        Binding("k", "cards", "Cards", id="customer-cards"),
-        Binding("o", "open_account", "Open account", id="customer-open"),
-        Binding("z", "freeze", "Freeze/unfreeze", id="customer-freeze"),
-        Binding("x", "close_account", "Close", id="customer-close"),
-        Binding("u", "unlock", "Unlock sign-in", id="customer-unlock"),
+        # The rest are listed on the screen (MORE_KEYS): the footer keeps room for Help and
+        # Quit at 80 columns.
+        Binding("p", "statement", "Statement", show=False, id="customer-statement"),
+        Binding("h", "holds", "Holds", show=False, id="customer-holds"),
+        Binding("k", "cards", "Cards", show=False, id="customer-cards"),
+        Binding("o", "open_account", "Open account", show=False, id="customer-open"),
+        Binding("z", "freeze", "Freeze/unfreeze", show=False, id="customer-freeze"),
+        Binding("x", "close_account", "Close", show=False, id="customer-close"),
+        Binding("u", "unlock", "Unlock sign-in", show=False, id="customer-unlock"),
     ]
+    MORE_KEYS: ClassVar[str] = (
+        "More: p statement · h holds · k cards · o open account · z freeze · x close · F1 every key"
+    )
 
     def __init__(self, customer_id: int) -> None:
         super().__init__()
@@ -188,6 +193,7 @@ class CustomerOverviewScreen(BankScreen):
                 "customer-accounts", "Account", "Number", "Kind", "Status", "Balance", "Available"
             )
             yield Static("", id="customer-cards", classes="staff-status")
+            yield Static(Text(self.MORE_KEYS), id="customer-keys", classes="staff-status")
             yield Static("Recent activity", classes="staff-title")
             yield staff_table("customer-recent", "Date", "Account", "Kind", "Memo", "Amount")
         yield Footer()
