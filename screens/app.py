@@ -19,6 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.driver import Driver
 from textual.screen import Screen
 from textual.widgets import Input
+from textual.worker import get_current_worker
 
 from bankapp.domain.money import format_cents
 from bankapp.domain.types import Actor, LoginResult, UserView
@@ -46,6 +47,7 @@ from screens.paste import install_clean_paste_parser
 
 if TYPE_CHECKING:
     from bankapp.bank import Bank
+    from bankapp.services.drawers import DrawerView
     from screens.session import Session
 
 
@@ -166,29 +168,35 @@ class BankApp(KeymapApp):
         self.sub_title = signed_in_as(message.user, self.drawer_summary)
 
     def on_drawer_changed(self, message: DrawerChanged) -> None:
-        """The teller's drawer in the header: asked of the bank off the UI thread."""
+        """The teller's drawer in the header: as the screen just read it, or asked of the
+        bank off the UI thread."""
         if self.signed_in is None or not self.actor.is_staff:
             return
         actor, bank, user = self.actor, self.bank, self.signed_in.user
+        if message.read:
+            self.workers.cancel_group(self, "drawer-header")  # older than what we have
+            self._show_drawer(user, message.drawer)
+            return
 
         def fetch() -> None:
             try:
                 drawer = bank.drawers.current(actor)
             except BankError:
                 return  # the session ended meanwhile: the sign-out says so
-            if drawer is None:
-                summary = ""
-            elif drawer.status == "closing":
-                summary = f"drawer {drawer.id} waits to close"
-            else:
-                summary = f"drawer {drawer.id} {self.money(drawer.cash_on_hand)}"
-            self.call_from_thread(self._show_drawer, user, summary)
+            if not get_current_worker().is_cancelled:
+                self.call_from_thread(self._show_drawer, user, drawer)
 
         self.run_worker(
             fetch, thread=True, group="drawer-header", exclusive=True, exit_on_error=False
         )
 
-    def _show_drawer(self, user: UserView, summary: str) -> None:
+    def _show_drawer(self, user: UserView, drawer: DrawerView | None) -> None:
+        if drawer is None:
+            summary = ""
+        elif drawer.status == "closing":
+            summary = f"drawer {drawer.id} waits to close"
+        else:
+            summary = f"drawer {drawer.id} {self.money(drawer.cash_on_hand)}"
         if self.signed_in is not None and self.signed_in.user.id == user.id:
             self.drawer_summary = summary
             self.sub_title = signed_in_as(user, summary)

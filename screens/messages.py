@@ -4,11 +4,15 @@ App's methods)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
 from bankapp.domain.types import LoginResult, UserView
 from bankapp.errors import BankError
+
+if TYPE_CHECKING:
+    from bankapp.services.drawers import DrawerView
 
 
 class BankOpened(Message):
@@ -60,7 +64,13 @@ class ProfileSaved(Message):
 
 class DrawerChanged(Message):
     """The signed-in teller's drawer may have changed (opened, closed, cash in or out): the
-    app shows its state again in the header."""
+    app shows its state again in the header. A screen that has just read the drawer passes
+    it with `read=True` (None: no open drawer); otherwise the app asks the bank."""
+
+    def __init__(self, drawer: DrawerView | None = None, *, read: bool = False) -> None:
+        super().__init__()
+        self.drawer = drawer
+        self.read = read
 
 
 class LeaveRequested(Message):

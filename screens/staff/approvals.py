@@ -87,12 +87,10 @@ class ApprovalsScreen(BankScreen):
         self.items = list(page.items)
         self.table.clear()
         for item in self.items:
-            target = f" → {item.target_label}" if item.target_label else ""
-            about = item.account_label + target or item.target_user
             self.table.add_row(
                 cell(item.id),
                 cell(item.label),
-                cell(about),
+                cell(what_for(item)),
                 cell(self.money(item.amount) if item.amount else "", right=True),
                 cell(cut(item.memo, 40)),
                 cell(item.maker_name),
@@ -250,13 +248,18 @@ def approval_lines(screen: ServiceCalls, preview: ApprovalPreview) -> list[tuple
     return lines
 
 
+def what_for(item: ApprovalView) -> str:
+    """What a request is about: the account (and where the money goes), or the person."""
+    target = f" → {item.target_label}" if item.target_label else ""
+    return item.account_label + target or item.target_user
+
+
 def approval_details(item: ApprovalView, money: Callable[[int], str]) -> list[tuple[str, str]]:
     """A request's fields, labelled, the memo and reason whole, amounts as money."""
-    about = item.account_label + (f" → {item.target_label}" if item.target_label else "")
     lines = [
         ("Request", f"#{item.id} {item.label}"),
         ("Status", item.status),
-        ("For", about or item.target_user or "—"),
+        ("For", what_for(item) or "—"),
         ("Amount", money(item.amount) if item.amount else "—"),
     ]
     if item.decided_amount is not None and item.decided_amount != item.amount:

@@ -76,9 +76,7 @@ class CustomerSearchScreen(BankScreen):
     @on(Input.Changed, "#query")
     def _typed(self, event: Input.Changed) -> None:
         """Search by itself once the typing pauses; the focus stays in the box."""
-        if self.typing is not None:
-            self.typing.stop()
-            self.typing = None
+        self._stop_typing()
         value = event.value
         if len(" ".join(value.split())) >= MIN_QUERY:
             self.typing = self.set_timer(SEARCH_PAUSE, lambda: self._search_for(value))
@@ -86,13 +84,16 @@ class CustomerSearchScreen(BankScreen):
     @on(Input.Submitted, "#query")
     def _search(self, event: Input.Submitted) -> None:
         """Enter: search now (unless the matches for this text are shown) and go to them."""
-        if self.typing is not None:
-            self.typing.stop()
-            self.typing = None
+        self._stop_typing()
         if event.value == self.query_text and self.results.row_count:
             self.results.focus()
             return
         self._search_for(event.value, go_to_results=True)
+
+    def _stop_typing(self) -> None:
+        if self.typing is not None:
+            self.typing.stop()
+            self.typing = None
 
     def _search_for(self, text: str, *, go_to_results: bool = False) -> None:
         self.typing = None

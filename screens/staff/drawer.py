@@ -75,7 +75,7 @@ class DrawerScreen(BankScreen):
 
     def _show(self, drawer: DrawerView | None) -> None:
         self.drawer, self.loaded = drawer, True
-        self.app.post_message(DrawerChanged())
+        self.app.post_message(DrawerChanged(drawer, read=True))
         status = self.query_one("#drawer-status", Static)
         if drawer is None:
             status.update(

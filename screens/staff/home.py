@@ -108,7 +108,7 @@ class StaffHomeScreen(BankScreen):
         self.call_service(load, self._show_desk, group="desk")
 
     def _show_desk(self, state: DeskState) -> None:
-        self.app.post_message(DrawerChanged())  # the header's drawer, too
+        self.app.post_message(DrawerChanged(state.drawer, read=True))  # the header's, too
         if state.drawer is None:
             drawer = "Drawer closed — press d to open it before taking cash."
         else:
