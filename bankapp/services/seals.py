@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Connection, and_, func, insert, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, func, insert, select
 
 from bankapp.domain.types import Caller
 from bankapp.errors import ValidationFailed
@@ -34,28 +35,56 @@ LINE_PREFIX = "bankapp-seal"
 HEAD_CHARS = 20  # 80 bits of the chain head: enough that no one can aim at it
 
 
+Figures = dict[str, tuple[int, int]]  # account kind -> (count of postings, their sum)
+
+
 @dataclass(frozen=True)
 class SealView:
     business_date: date
     seq: int
     head: str
     postings: int
-    summary: dict[str, tuple[int, int]]  # account kind -> (count, sum)
+    summary: Figures
     line: str
 
 
-def summarise(conn: Connection, seq: int) -> tuple[dict[str, tuple[int, int]], int]:
+def summarise(conn: Connection, seq: int) -> tuple[Figures, int]:
     """Count and sum of postings per account kind, over every entry chained at or before
     `seq` (entries from before keyed events: by the installation record's boundary); and the
     highest posting id among them. Defined by the chain, not by posting ids, because ids are
     handed out before a transaction commits and the chain's order is the commit order."""
+    return summaries(conn, [seq])[0]
+
+
+def summaries(conn: Connection, seqs: Sequence[int]) -> list[tuple[Figures, int]]:
+    """`summarise` for each of `seqs` (ascending), in one pass over the books: the postings
+    before keyed events once, then those of the entries chained after each previous seq,
+    added on. Each entry has at most one event (a unique index), so none is counted twice."""
     installation = read_installation(conn)
     legacy_entry = int(installation.legacy_until_entry)  # type: ignore[attr-defined]
-    chained = (
-        select(_events.c.entry_id)
-        .where(_events.c.entry_id.is_not(None), _events.c.seq <= seq)
-        .scalar_subquery()
-    )
+    figures, last_posting = _figures(conn, _postings.c.entry_id <= legacy_entry)
+    found: list[tuple[Figures, int]] = []
+    after = 0
+    for seq in seqs:
+        chained = (
+            select(_events.c.entry_id)
+            .where(_events.c.entry_id.is_not(None), _events.c.seq > after, _events.c.seq <= seq)
+            .scalar_subquery()
+        )
+        more, highest = _figures(
+            conn, and_(_postings.c.entry_id > legacy_entry, _postings.c.entry_id.in_(chained))
+        )
+        for kind, (count, total) in more.items():
+            had = figures.get(kind, (0, 0))
+            figures[kind] = (had[0] + count, had[1] + total)
+        figures = dict(sorted(figures.items()))
+        last_posting = max(last_posting, highest)
+        found.append((dict(figures), last_posting))
+        after = seq
+    return found
+
+
+def _figures(conn: Connection, chosen: ColumnElement[bool]) -> tuple[Figures, int]:
     rows = conn.execute(
         select(
             _accounts.c.kind,
@@ -64,22 +93,22 @@ def summarise(conn: Connection, seq: int) -> tuple[dict[str, tuple[int, int]], i
             func.coalesce(func.max(_postings.c.id), 0),
         )
         .join(_accounts, _accounts.c.id == _postings.c.account_id)
-        .where(or_(_postings.c.entry_id <= legacy_entry, _postings.c.entry_id.in_(chained)))
+        .where(chosen)
         .group_by(_accounts.c.kind)
         .order_by(_accounts.c.kind)
     ).all()
-    summary = {str(kind): (int(count), int(total)) for kind, count, total, _ in rows}
-    return summary, max((int(row[3]) for row in rows), default=0)
+    figures = {str(kind): (int(count), int(total)) for kind, count, total, _ in rows}
+    return figures, max((int(row[3]) for row in rows), default=0)
 
 
-def _digest(business_date: date, seq: int, head: str, summary: dict[str, tuple[int, int]]) -> str:
+def _digest(business_date: date, seq: int, head: str, summary: Figures) -> str:
     canonical = json.dumps(
         [business_date.isoformat(), seq, head, sorted(summary.items())], separators=(",", ":")
     )
     return hashlib.sha256(canonical.encode()).hexdigest()[:HEAD_CHARS]
 
 
-def seal_line(business_date: date, seq: int, head: str, summary: dict[str, tuple[int, int]]) -> str:
+def seal_line(business_date: date, seq: int, head: str, summary: Figures) -> str:
     """`bankapp-seal:<date>:<seq>:<head, 20 hex>:<digest of the figures, 20 hex>`."""
     return (
         f"{LINE_PREFIX}:{business_date.isoformat()}:{seq}:{head[:HEAD_CHARS]}:"
@@ -163,10 +192,11 @@ def seal_problems(conn: Connection, *, after_seq: int = 0, figures: bool = True)
     rows = conn.execute(
         select(_seals).where(_seals.c.seq >= after_seq).order_by(_seals.c.seq)
     ).all()
-    for row in rows:
+    computed = summaries(conn, [row.seq for row in rows]) if figures else []
+    for index, row in enumerate(rows):
         head = chain_walk.chain_head_at(conn, row.seq)
         if figures:
-            summary, _ = summarise(conn, row.seq)
+            summary, _ = computed[index]
         else:
             summary = {k: (int(v[0]), int(v[1])) for k, v in json.loads(row.summary).items()}
         expected = seal_line(row.business_date, row.seq, head or "", summary)

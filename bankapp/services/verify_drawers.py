@@ -24,7 +24,14 @@ from bankapp.services.drawers import (
     OVER_SHORT,
 )
 from bankapp.services.ledger import BANK_CASH
-from bankapp.storage.models import Account, CashDrawer, JournalEntry, Posting, table_of
+from bankapp.storage.models import (
+    BANK_ENTRIES,
+    Account,
+    CashDrawer,
+    JournalEntry,
+    Posting,
+    table_of,
+)
 
 _accounts = table_of(Account)
 _drawers = table_of(CashDrawer)
@@ -72,7 +79,7 @@ def _drawer_entries(conn: Connection) -> dict[int, dict[str, list[dict[int, int]
         select(_entries.c.id, _entries.c.kind, _entries.c.memo, _postings.c.account_id)
         .add_columns(_postings.c.amount)
         .join(_postings, _postings.c.entry_id == _entries.c.id)
-        .where(_entries.c.kind.in_(tuple(_MEMO_PREFIXES)))
+        .where(BANK_ENTRIES, _entries.c.kind.in_(tuple(_MEMO_PREFIXES)))
         .order_by(_entries.c.id)
     )
     by_entry: dict[int, tuple[int | None, str, dict[int, int]]] = {}

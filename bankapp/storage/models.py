@@ -18,8 +18,11 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from bankapp.domain import entry_kinds
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -180,6 +183,18 @@ class JournalEntry(Base):
 
 
 Index("ix_journal_entries_card", JournalEntry.card_id, JournalEntry.id)
+# The few entries between the bank's own accounts (drawer opening cash and close), which
+# verify ties to each drawer: a partial index holds only them (revision 0009).
+BANK_ENTRIES = text(
+    "kind IN (" + ", ".join(f"'{kind}'" for kind in entry_kinds.BANK_ENTRY_KINDS) + ")"
+)
+Index(
+    "ix_journal_entries_bank_kinds",
+    JournalEntry.kind,
+    JournalEntry.id,
+    sqlite_where=BANK_ENTRIES,
+    postgresql_where=BANK_ENTRIES,
+)
 
 
 class Posting(Base):

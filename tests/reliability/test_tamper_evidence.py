@@ -278,6 +278,40 @@ def test_an_edited_seal_is_named(bank: Bank) -> None:
     assert any("seal of 2026-03-14" in p for p in problems), problems
 
 
+def test_each_of_several_seals_vouches_for_its_own_days(bank: Bank) -> None:
+    """Verify computes every seal's figures in one pass over the books; a posting changed
+    after the second seal breaks only the third, and one changed before it breaks both."""
+    alice, bob = make_customer(bank, "alice"), make_customer(bank, "bob")
+    a1 = funded_account(bank, alice, 100_00)
+    b1 = bank.accounts.open(bob, AccountKind.CHECKING)
+    entries = []
+    for day in (14, 15, 16):
+        entries.append(bank.payments.transfer(alice, a1, b1.number, 10_00, memo="rent").entry_id)
+        bank.operator.seal(date(2026, 3, day))
+    assert bank.verify().ok
+
+    def add_a_cent_to(entry: int) -> None:
+        as_attacker(
+            bank,
+            lambda tx: tx.conn.execute(
+                update(_postings)
+                .where(_postings.c.entry_id == entry, _postings.c.account_id == b1.id)
+                .values(amount=_postings.c.amount + 1)
+            ),
+        )
+
+    def broken_seals() -> list[str]:
+        return [p for p in bank.verify().problems if p.startswith("seal of ")]
+
+    add_a_cent_to(entries[2])
+    assert [p.split(" (")[0] for p in broken_seals()] == ["seal of 2026-03-16"]
+    add_a_cent_to(entries[1])
+    assert [p.split(" (")[0] for p in broken_seals()] == [
+        "seal of 2026-03-15",
+        "seal of 2026-03-16",
+    ]
+
+
 @pytest.mark.usefixtures("private_key_file")
 def test_rotate_key_keeps_cards_codes_and_the_chain_working(bank: Bank) -> None:
     ann = make_customer(bank, "ann")
