@@ -57,7 +57,15 @@ class AccountScreen(BankScreen):
         Binding("x", "close_account", "Close account", id="account-close", show=False),
         Binding("ctrl+f", "focus_filters", "Filter", id="filter"),
         # Priority: a filter field's own Ctrl+X (cut) would take it while the field has focus.
-        Binding("ctrl+x", "clear_filters", "Clear filters", id="clear-filters", priority=True),
+        # Out of the footer too: the status line says so while a filter is set.
+        Binding(
+            "ctrl+x",
+            "clear_filters",
+            "Clear filters",
+            id="clear-filters",
+            priority=True,
+            show=False,
+        ),
         Binding("f5", "reload", "Reload", id="reload", show=False),
     ]
 
@@ -249,6 +257,8 @@ class AccountScreen(BankScreen):
             )
         else:
             status = f"{self.rows_loaded} entries loaded; scroll down for more."
+        if self.filters != HistoryFilter():
+            status += " Filtered: Ctrl+X shows every entry."
         self.query_one("#history-status", Static).update(status)
 
     def _page_refused(self, error: BankError) -> None:

@@ -53,7 +53,8 @@ CARD_COLUMNS = (
     ("Used", 11),
     ("Available", 11),
 )
-TRANSACTION_COLUMNS = (("Date", 16), ("Kind", 14), ("Description", 46), ("Amount", 12))
+# The amount before the description, so it shows at 80 columns (as in account history).
+TRANSACTION_COLUMNS = (("Date", 16), ("Kind", 14), ("Amount", 12), ("Description", 46))
 
 
 @dataclass(frozen=True)
@@ -86,14 +87,19 @@ class CardsScreen(BankScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "issue_card", "New card", id="card-issue"),
         Binding("f", "toggle_freeze", "Freeze/unfreeze", id="card-freeze"),
-        Binding("l", "report_lost", "Lost", id="card-lost"),
-        Binding("s", "report_stolen", "Stolen", id="card-stolen"),
+        # The rest are listed on the screen (MORE_KEYS): the footer keeps room for Help and
+        # Quit at 80 columns.
+        Binding("p", "pay_card", "Pay card", show=False, id="card-pay"),
+        Binding("b", "purchase", "Purchase", show=False, id="card-purchase"),
+        Binding("l", "report_lost", "Lost", show=False, id="card-lost"),
+        Binding("s", "report_stolen", "Stolen", show=False, id="card-stolen"),
         Binding("r", "replace_card", "Replace", show=False, id="card-replace"),
-        Binding("x", "cancel_card", "Cancel card", id="card-cancel"),
-        Binding("b", "purchase", "Purchase", id="card-purchase"),
-        Binding("p", "pay_card", "Pay card", id="card-pay"),
+        Binding("x", "cancel_card", "Cancel card", show=False, id="card-cancel"),
         Binding("f5", "refresh", "Refresh", show=False, id="card-refresh"),
     ]
+    MORE_KEYS: ClassVar[str] = (
+        "More: p pay card · b purchase · l lost · s stolen · r replace · x cancel"
+    )
 
     def __init__(self, owner_id: int | None = None) -> None:
         super().__init__()
@@ -109,6 +115,7 @@ class CardsScreen(BankScreen):
             yield DataTable(id="cards", cursor_type="row", zebra_stripes=True)
             yield Static("", id="card-applications", classes="-hidden")
             yield Static("", id="card-summary")
+            yield Static(Text(self.MORE_KEYS), id="card-keys")
             yield Static("Card transactions", classes="section-title")
             yield DataTable(id="card-transactions", cursor_type="row", zebra_stripes=True)
         yield Footer()
@@ -259,15 +266,15 @@ class CardsScreen(BankScreen):
             table.add_row(
                 Text(f"{pending.authorised_at:%Y-%m-%d %H:%M}"),
                 Text("Pending", style="italic"),
-                Text(pending.merchant),  # typed by someone: plain text
                 Text(self.money(-pending.amount, plus=True), justify="right", style="italic"),
+                Text(pending.merchant),  # typed by someone: plain text
             )
         for line in activity.posted:
             table.add_row(
                 Text(f"{line.at:%Y-%m-%d %H:%M}"),
                 Text(entry_kind_label(line.kind)),
-                Text(line.description),  # contains a merchant name someone typed: plain text
                 Text(self.money(line.amount, plus=True), justify="right"),
+                Text(line.description),  # contains a merchant name someone typed: plain text
             )
 
     # -- actions --------------------------------------------------------------------------

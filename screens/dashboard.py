@@ -43,16 +43,21 @@ class DashboardScreen(BankScreen):
     HOME = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "go_back", show=False, id="back"),
-        Binding("o", "open_account", "Open account", id="open-account"),
-        Binding("d", "deposit", "Deposit check", id="deposit"),
-        Binding("w", "withdraw", "ATM cash", id="withdraw"),
         Binding("t", "transfer", "Transfer", id="transfer"),
+        Binding("d", "deposit", "Deposit check", id="deposit"),
         Binding("c", "cards", "Cards", id="cards"),
-        Binding("s", "statements", "Statements", id="statements"),
-        Binding("p", "profile", "Profile", id="profile"),
+        # The rest are listed on the screen (MORE_KEYS): the footer keeps room for Log out,
+        # Quit and Help at 80 columns.
+        Binding("w", "withdraw", "ATM cash", show=False, id="withdraw"),
+        Binding("o", "open_account", "Open account", show=False, id="open-account"),
+        Binding("s", "statements", "Statements", show=False, id="statements"),
+        Binding("p", "profile", "Profile", show=False, id="profile"),
         Binding("f5", "refresh", "Refresh", show=False, id="refresh"),
         Binding("ctrl+l", "log_out", "Log out", id="log-out"),
     ]
+    MORE_KEYS: ClassVar[str] = (
+        "More: w ATM cash · o open account · s statements · p profile · F1 every key"
+    )
 
     def __init__(self) -> None:
         super().__init__()
@@ -64,6 +69,7 @@ class DashboardScreen(BankScreen):
             yield Static("Your accounts", classes="section-title")
             yield DataTable(id="accounts", cursor_type="row", zebra_stripes=True)
             yield Static("", id="total")
+            yield Static(Text(self.MORE_KEYS), id="dashboard-keys")
             yield Static("Recent activity", classes="section-title")
             yield DataTable(id="recent", cursor_type="row", zebra_stripes=True)
         yield Footer()

@@ -39,8 +39,9 @@ class ProfileScreen(BankScreen):
     FORM = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="save"),
-        Binding("f3", "change_password", "Change password", id="change-password"),
-        Binding("f4", "two_step", "Two-step sign-in", id="two-step-sign-in"),
+        # The buttons name F3 and F4; the footer keeps room for Quit and Help at 80 columns.
+        Binding("f3", "change_password", "Change password", show=False, id="change-password"),
+        Binding("f4", "two_step", "Two-step sign-in", show=False, id="two-step-sign-in"),
     ]
 
     def compose(self) -> ComposeResult:

@@ -65,8 +65,8 @@ class StandingOrdersScreen(BankScreen):
         Binding("n", "new", "New", id="order-new"),
         Binding("p", "pause", "Pause", id="order-pause"),
         Binding("r", "resume", "Resume", id="order-resume"),
-        Binding("x", "cancel_order", "Cancel order", id="order-cancel"),
-        Binding("f5", "reload", "Reload", id="reload"),
+        Binding("x", "cancel_order", "Cancel", id="order-cancel"),
+        Binding("f5", "reload", "Reload", show=False, id="reload"),
     ]
 
     def __init__(self, account_id: int) -> None:

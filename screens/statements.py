@@ -63,7 +63,7 @@ class StatementScreen(BankScreen):
         "and can be reprinted."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f5", "reload", "Reload", id="statement-reload"),
+        Binding("f5", "reload", "Reload", show=False, id="statement-reload"),
         Binding("f6", "export('csv')", "Export CSV", id="statement-export-csv"),
         Binding("f7", "export('pdf')", "Export PDF", id="statement-export-pdf"),
     ]

@@ -31,8 +31,9 @@ class EndOfDayScreen(BankScreen):
     )
     CSS_PATH = "staff.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left_square_bracket", "day(-1)", "Previous day", id="report-previous"),
-        Binding("right_square_bracket", "day(1)", "Next day", id="report-next"),
+        # The title says [ and ]; the footer keeps room for Quit and Help at 80 columns.
+        Binding("left_square_bracket", "day(-1)", "Previous day", show=False, id="report-previous"),
+        Binding("right_square_bracket", "day(1)", "Next day", show=False, id="report-next"),
         Binding("c", "close_day", "Close day", id="report-close"),
     ]
 
@@ -155,7 +156,7 @@ class EndOfDayScreen(BankScreen):
     def _show(self, report: DayReport) -> None:
         self.day = report.day
         self.query_one("#report-title", Static).update(
-            Text(f"End of day — {report.day:%A %d %B %Y} (UTC)")
+            Text(f"End of day — {report.day:%A %d %B %Y} (UTC) · [ ] other days")
         )
         drawers = self.query_one("#report-drawers", DataTable)
         drawers.clear()

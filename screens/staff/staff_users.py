@@ -33,11 +33,16 @@ class StaffUsersScreen(BankScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new", "New", id="staff-new"),
         Binding("d", "toggle_status", "Disable/enable", id="staff-status"),
-        Binding("p", "reset_password", "Reset password", id="staff-password"),
-        Binding("u", "unlock", "Unlock", id="staff-unlock"),
-        Binding("t", "toggle_role", "Teller/admin", id="staff-role"),
-        Binding("f", "reset_factor", "Reset 2FA", id="staff-2fa"),
+        # The rest are listed on the screen (MORE_KEYS): the footer keeps room for Help and
+        # Quit at 80 columns.
+        Binding("p", "reset_password", "Reset password", show=False, id="staff-password"),
+        Binding("u", "unlock", "Unlock", show=False, id="staff-unlock"),
+        Binding("t", "toggle_role", "Teller/admin", show=False, id="staff-role"),
+        Binding("f", "reset_factor", "Reset 2FA", show=False, id="staff-2fa"),
     ]
+    MORE_KEYS: ClassVar[str] = (
+        "More: p reset password · u unlock · t teller/admin · f reset 2FA · F1 every key"
+    )
 
     def __init__(self) -> None:
         super().__init__()
@@ -48,6 +53,7 @@ class StaffUsersScreen(BankScreen):
         with Vertical(classes="staff-body"):
             yield Static("Staff users", classes="staff-title")
             yield Static("", id="staff-status-line", classes="staff-status")
+            yield Static(Text(self.MORE_KEYS), id="staff-keys", classes="staff-status")
             yield staff_table(
                 "staff-users",
                 "Username",
