@@ -29,6 +29,7 @@ from bankapp.services.auth.user_rows import user_view
 from bankapp.services.statements import StatementPeriod
 from bankapp.settings import Settings
 from bankapp.storage.engine import sqlite_path
+from bankapp.storage.memo_index import index_memos_sqlite
 
 BENCH_SETTINGS = Settings(hash_parameters=OWASP_MINIMUM)
 END = datetime(2026, 11, 20, 12)
@@ -109,6 +110,7 @@ def build_statement_bench_db(
             )
             entry_rows.clear()
             posting_rows.clear()
+    index_memos_sqlite(conn, 1, entries)
     cur.executemany(
         "UPDATE accounts SET balance = ? WHERE id = ?",
         [(value, key) for key, value in balance.items()],

@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, insert, select, update
 from bankapp.domain.entry_kinds import require_entry_kind
 from bankapp.services import audit
 from bankapp.storage.database import Tx, conditional_updates
+from bankapp.storage.memo_index import index_memos
 from bankapp.storage.models import Account, JournalEntry, Posting, table_of
 
 _accounts = table_of(Account)
@@ -100,6 +101,7 @@ def post_credits(
             )
         )
     tx.conn.execute(insert(_postings), postings)
+    index_memos(tx.conn, min(entry_ids), max(entry_ids))
     conditional_updates(
         tx,
         _SET_BALANCE,

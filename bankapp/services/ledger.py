@@ -24,6 +24,7 @@ from bankapp.errors import (
 from bankapp.services import audit
 from bankapp.services.account_rows import insert_account
 from bankapp.storage.database import Tx
+from bankapp.storage.memo_index import index_memos
 from bankapp.storage.models import Account, JournalEntry, Posting, table_of
 
 _accounts = table_of(Account)
@@ -177,6 +178,7 @@ def post_entry(
             for leg in legs
         ],
     )
+    index_memos(tx.conn, entry_id, entry_id)
     moved = sum(leg.amount for leg in legs if leg.amount > 0)
     audit.record(
         tx,
