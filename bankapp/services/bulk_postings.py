@@ -60,23 +60,31 @@ def post_credits(
         query = query.order_by(_accounts.c.id).with_for_update()
     balance = {row.id: int(row.balance) for row in tx.conn.execute(query)}
     before = dict(balance)
-    entry_ids = list(
-        tx.conn.execute(
-            insert(_entries).returning(_entries.c.id, sort_by_parameter_order=True),
-            [
-                {
-                    "kind": kind,
-                    "memo": c.memo,
-                    "actor_id": None,
-                    "created_at": tx.now,
-                    "idempotency_key": c.key,
-                    "request_hash": None,
-                    "card_id": None,
-                }
-                for c in todo
-            ],
-        ).scalars()
+    # One executemany, then the ids by key: RETURNING in parameter order makes SQLAlchemy
+    # insert SQLite's rows one statement each.
+    tx.conn.execute(
+        insert(_entries),
+        [
+            {
+                "kind": kind,
+                "memo": c.memo,
+                "actor_id": None,
+                "created_at": tx.now,
+                "idempotency_key": c.key,
+                "request_hash": None,
+                "card_id": None,
+            }
+            for c in todo
+        ],
     )
+    made = dict(
+        tx.conn.execute(
+            select(_entries.c.idempotency_key, _entries.c.id).where(
+                _entries.c.idempotency_key.in_([c.key for c in todo])
+            )
+        ).all()
+    )
+    entry_ids = [int(made[c.key]) for c in todo]
     postings, events = [], []
     for entry_id, credit in zip(entry_ids, todo, strict=True):
         legs = ((source, -credit.amount), (credit.account_id, credit.amount))
