@@ -12,6 +12,7 @@ from bankapp.services.audit_log import AuditLogService
 from bankapp.services.auth import AuthService
 from bankapp.services.cards import CardService
 from bankapp.services.chain_walk import ChainReport, verify_chain
+from bankapp.services.changes import ChangeService
 from bankapp.services.clearing import ClearingService
 from bankapp.services.close_day import CloseOfBusiness
 from bankapp.services.context import ServiceContext
@@ -64,6 +65,7 @@ class Bank:
         self.statements = StatementService(self.ctx)
         self.standing_orders = StandingOrderService(self.ctx)
         self.close_of_business = CloseOfBusiness(self.ctx)
+        self.changes = ChangeService(self.ctx)
 
     @property
     def clock(self) -> Clock:

@@ -19,6 +19,7 @@ from bankapp.domain.types import AccountClosePreview, AccountView, HistoryCursor
 from bankapp.errors import BankError, ValidationFailed
 from bankapp.services.history import HistoryFilter
 from screens.base import BankScreen, field_error
+from screens.changes import account_changes
 from screens.holds import HoldsScreen
 from screens.labels import account_kind_label, entry_kind_label
 from screens.modals.confirm import ConfirmModal
@@ -116,6 +117,21 @@ class AccountScreen(BankScreen):
 
     def on_screen_resume(self) -> None:
         self._load_summary()  # back from the holds, say: what is available may have changed
+
+    def changed_elsewhere(self) -> None:
+        """The summary again (saying what changed), and the first page of history if the
+        user is looking at its top (further down, rows do not move under the cursor)."""
+        before = [self.account] if self.account is not None else []
+
+        def show(account: AccountView) -> None:
+            self._show_summary(account)
+            self.tell_changed(account_changes(before, [account], self.money))
+
+        self.call_service(
+            lambda: self.bank.accounts.get(self.actor, self.account_id), show, group="account"
+        )
+        if self.table.cursor_row <= 0:
+            self._load_first_page()
 
     def _load_summary(self) -> None:
         self.call_service(

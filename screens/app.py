@@ -31,6 +31,7 @@ from screens.base import BankScreen
 from screens.keymap import KeymapApp
 from screens.login import LoginScreen
 from screens.messages import (
+    BankChanged,
     BankOpened,
     DrawerChanged,
     LeaveRequested,
@@ -58,6 +59,9 @@ class QuitQuestion(ConfirmModal):
 MAX_HOPS = 12
 """How many rounds of messages an Enter may take to move the focus (field, form, screen)."""
 HOLD_KEYS_SECONDS = 0.5
+# How often a signed-in app asks the bank whether what its user sees changed (on another
+# workstation, or by a batch); 0: never (the UI tests, unless a test asks).
+REFRESH_SECONDS = 3.0
 
 
 def signed_in_as(user: UserView, drawer: str = "") -> str:
@@ -86,9 +90,12 @@ class BankApp(KeymapApp):
         *,
         idle_seconds: float = 300,
         idle_clock: Callable[[], float] = time.monotonic,
+        refresh_seconds: float | None = None,
     ) -> None:
         super().__init__()
         self.opening = opening
+        self.refresh_seconds = REFRESH_SECONDS if refresh_seconds is None else refresh_seconds
+        self.change_mark: str | None = None  # the bank's mark of what the user saw last
         self.title = self.bank.settings.bank_name if opening.done and not opening.error else ""
         self.idle_seconds = idle_seconds
         self.idle_clock = idle_clock
@@ -134,6 +141,34 @@ class BankApp(KeymapApp):
         if not self.opening.done:
             self.run_worker(self._open_bank, thread=True, group="open-bank", exit_on_error=False)
         self.set_interval(1.0, self.check_idle_lock, name="idle-check")
+        if self.refresh_seconds > 0:
+            self.set_interval(self.refresh_seconds, self.poll_changes, name="change-poll")
+
+    def poll_changes(self) -> None:
+        """Ask the bank, off the UI thread, whether what the user sees has changed; if so,
+        the screen on top reloads and says what changed (`BankChanged`)."""
+        if self.signed_in is None or self.locked:
+            return
+        actor, bank = self.actor, self.bank
+
+        def fetch() -> None:
+            try:
+                mark = bank.changes.mark(actor)
+            except BankError:
+                return  # the session ended or the bank is down: other calls say so
+            if not get_current_worker().is_cancelled:
+                self.call_from_thread(self._mark_seen, actor, mark)
+
+        self.run_worker(
+            fetch, thread=True, group="change-poll", exclusive=True, exit_on_error=False
+        )
+
+    def _mark_seen(self, actor: Actor, mark: str) -> None:
+        if self.signed_in is None or self.signed_in.actor != actor:
+            return  # signed out (or in as someone else) meanwhile
+        before, self.change_mark = self.change_mark, mark
+        if before is not None and before != mark and not self.locked:
+            self.screen.post_message(BankChanged())
 
     def on_signed_in(self, message: SignedIn) -> None:
         """Show the sign-in's next step; once the session is active, the home screen. The
@@ -153,6 +188,7 @@ class BankApp(KeymapApp):
             return
         self._back_to_sign_in()
         self.signed_in = result
+        self.change_mark = None
         self.touch()
         self.sub_title = signed_in_as(result.user)
         self.route_home()
@@ -210,6 +246,7 @@ class BankApp(KeymapApp):
         if self.signed_in is not None:
             self.end_session_at_the_bank(self.signed_in.actor)
         self.signed_in = None
+        self.change_mark = None
         self.locked = False
         self.drawer_summary = ""
         self.sub_title = ""
@@ -411,12 +448,15 @@ def make_app(
     *,
     idle_seconds: float = 300,
     idle_clock: Callable[[], float] = time.monotonic,
+    refresh_seconds: float | None = None,
 ) -> BankApp:
     """The one way to build the UI: used by `run_app` and by every UI test. `bank` is an
     open bank, or a function that opens it (called in a worker once the sign-in screen
     is shown)."""
     opening = BankOpening(bank) if callable(bank) else BankOpening.already_open(bank)
-    return BankApp(opening, idle_seconds=idle_seconds, idle_clock=idle_clock)
+    return BankApp(
+        opening, idle_seconds=idle_seconds, idle_clock=idle_clock, refresh_seconds=refresh_seconds
+    )
 
 
 def run_app(open_bank: Callable[[], Bank]) -> int:

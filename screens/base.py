@@ -17,7 +17,7 @@ from textual.worker import Worker, get_current_worker
 from bankapp.domain.types import Actor
 from bankapp.errors import BankError, SessionEnded, SessionInvalid, SessionLocked
 from bankapp.incidents import report_unexpected
-from screens.messages import LeaveRequested, LockRequested, SignOutRequested
+from screens.messages import BankChanged, LeaveRequested, LockRequested, SignOutRequested
 from screens.session import Session, session_of
 
 T = TypeVar("T")
@@ -223,6 +223,17 @@ class BankScreen(ServiceCalls, Screen[Any]):
     def on_mount(self) -> None:
         # Called after the subclass's own on_mount (Textual calls each class's handler).
         self.remember_form()
+
+    def on_bank_changed(self, message: BankChanged) -> None:
+        self.changed_elsewhere()
+
+    def changed_elsewhere(self) -> None:
+        """Something this user may see changed at the bank: a screen showing live data
+        reloads it here and says what changed (`tell_changed`); others need do nothing."""
+
+    def tell_changed(self, lines: list[str]) -> None:
+        if lines:
+            self.notify("\n".join(lines), title="Updated", markup=False)
 
     def remember_form(self) -> None:
         """What the form's fields hold now counts as nothing typed: after the screen has

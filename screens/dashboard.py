@@ -17,6 +17,7 @@ from bankapp.domain.types import AccountStatus, AccountView, HistoryLine
 from screens.account import AccountScreen
 from screens.base import BankScreen
 from screens.cards import CardsScreen
+from screens.changes import account_changes
 from screens.labels import account_kind_label, entry_kind_label
 from screens.messages import SignOutRequested
 from screens.modals.open_account import OpenAccountModal
@@ -94,6 +95,15 @@ class DashboardScreen(BankScreen):
 
     def action_refresh(self) -> None:
         self.call_service(self._load, self._show, group="dashboard")
+
+    def changed_elsewhere(self) -> None:
+        before = list(self.account_views)
+
+        def show(data: DashboardData) -> None:
+            self._show(data)
+            self.tell_changed(account_changes(before, data.accounts, self.money))
+
+        self.call_service(self._load, show, group="dashboard")
 
     def _load(self) -> DashboardData:
         accounts = self.bank.accounts.list_accounts(self.actor)

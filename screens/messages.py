@@ -45,6 +45,11 @@ class SignOutRequested(Message):
         self.reason = reason
 
 
+class BankChanged(Message):
+    """Something the signed-in user may see changed at the bank (on another workstation, or
+    by a batch): the screen on top reloads what it shows and says what changed."""
+
+
 class LockRequested(Message):
     """Cover the screen until the password is typed again; `by_bank` when the bank already
     refused the session as idle (so there is nothing to tell it)."""

@@ -83,6 +83,24 @@ class ApprovalsScreen(BankScreen):
             group="approvals",
         )
 
+    def changed_elsewhere(self) -> None:
+        before = {item.id for item in self.items}
+        status = None if self.show_all else "pending"
+
+        def show(page: ApprovalPage) -> None:
+            self._show(page)
+            now = {item.id for item in page.items}
+            lines = []
+            if now - before:
+                lines.append(f"{len(now - before)} new request(s) in the queue")
+            if before - now and not self.show_all:
+                lines.append(f"{len(before - now)} request(s) decided or withdrawn elsewhere")
+            self.tell_changed(lines)
+
+        self.call_service(
+            lambda: self.bank.approvals.page(self.actor, status=status), show, group="approvals"
+        )
+
     def _show(self, page: ApprovalPage) -> None:
         self.items = list(page.items)
         self.table.clear()

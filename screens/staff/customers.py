@@ -18,6 +18,7 @@ from bankapp.domain.types import AccountClosePreview, AccountStatus, AccountView
 from bankapp.services.customers import MIN_QUERY, CustomerOverview, CustomerPage, SearchCursor
 from screens.base import BankScreen, field_error
 from screens.cards import CardsScreen
+from screens.changes import account_changes
 from screens.holds import HoldsScreen
 from screens.labels import entry_kind_label
 from screens.modals.confirm import ConfirmModal
@@ -211,6 +212,19 @@ class CustomerOverviewScreen(BankScreen):
         self.call_service(
             lambda: self.bank.customers.overview(self.actor, self.customer_id),
             self._show,
+            group="overview",
+        )
+
+    def changed_elsewhere(self) -> None:
+        before = list(self.overview.accounts) if self.overview is not None else []
+
+        def show(overview: CustomerOverview) -> None:
+            self._show(overview)
+            self.tell_changed(account_changes(before, overview.accounts, self.money))
+
+        self.call_service(
+            lambda: self.bank.customers.overview(self.actor, self.customer_id),
+            show,
             group="overview",
         )
 

@@ -18,6 +18,7 @@ from bankapp.domain.types import Role
 from bankapp.services.customers import RecentCustomerLine
 from bankapp.services.drawers import DrawerView
 from screens.base import BankScreen
+from screens.changes import count_change
 from screens.messages import DrawerChanged, SignOutRequested
 from screens.staff.approvals import ApprovalsScreen
 from screens.staff.audit import AuditLogScreen
@@ -77,6 +78,7 @@ class StaffHomeScreen(BankScreen):
     ]
 
     recent: tuple[RecentCustomerLine, ...] = ()
+    pending: int | None = None  # requests pending, as last shown
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -95,7 +97,10 @@ class StaffHomeScreen(BankScreen):
     def on_screen_resume(self) -> None:
         self.refresh_desk()
 
-    def refresh_desk(self) -> None:
+    def changed_elsewhere(self) -> None:
+        self.refresh_desk(say_what_changed=True)
+
+    def refresh_desk(self, *, say_what_changed: bool = False) -> None:
         if self.session.signed_in is None:  # resumed while signing out
             return
         actor = self.actor
@@ -105,7 +110,14 @@ class StaffHomeScreen(BankScreen):
             recent = self.bank.customers.recent(actor, limit=len(RECENT_KEYS))
             return DeskState(self.bank.drawers.current(actor), len(pending), recent)
 
-        self.call_service(load, self._show_desk, group="desk")
+        before = self.pending
+
+        def show(state: DeskState) -> None:
+            self._show_desk(state)
+            if say_what_changed and before is not None:
+                self.tell_changed(count_change("Requests pending", before, state.pending))
+
+        self.call_service(load, show, group="desk")
 
     def _show_desk(self, state: DeskState) -> None:
         self.app.post_message(DrawerChanged(state.drawer, read=True))  # the header's, too
@@ -121,6 +133,7 @@ class StaffHomeScreen(BankScreen):
             Text(f"{drawer}\n{state.pending} request(s) {mine}.")
         )
         self.recent = state.recent
+        self.pending = state.pending
         lines = Text()
         for key, customer in zip(RECENT_KEYS, state.recent, strict=False):
             lines.append(f"  {key}  ", style="bold")

@@ -238,6 +238,8 @@ CALLS: dict[str, tuple[Call, frozenset[str]]] = {
         OWNER_AND_STAFF,
     ),
     "accounts.get": (lambda w, a: w.bank.accounts.get(a, w.account), OWNER_AND_STAFF),
+    # Every active user gets a mark of what they themselves may see (tests/services/test_changes).
+    "changes.mark": (lambda w, a: w.bank.changes.mark(a), EVERY_ACTIVE),
     "accounts.open for the owner": (
         lambda w, a: w.bank.accounts.open(a, AccountKind.SAVINGS, owner_id=w.owner.user_id),
         OWNER_AND_STAFF,

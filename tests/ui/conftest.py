@@ -39,6 +39,13 @@ def deterministic_account_numbers(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def no_change_polls(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app polls the bank for changes only in a test that asks (`refresh_seconds`): a
+    poll in the middle of a snapshot's script would reload its screen."""
+    monkeypatch.setattr("screens.app.REFRESH_SECONDS", 0)
+
+
+@pytest.fixture(autouse=True)
 def no_cursor_blink(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
 

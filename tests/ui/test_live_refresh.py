@@ -1,0 +1,77 @@
+"""A screen showing live data refreshes within seconds when another workstation changes it,
+and says what changed: the bank's change mark is polled in a worker (`refresh_seconds`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.pilot import Pilot
+
+from bankapp.bank import Bank
+from screens.app import make_app
+from screens.staff.home import StaffHomeScreen
+from tests.fixtures import counter_staff
+from tests.ui.helpers import SIZE, SignIn, SignInStaff, alice, pilot_test, play, screen_text
+
+POLL = 0.2
+
+
+async def eventually(pilot: Pilot[Any], seen: Callable[[], bool], seconds: float = 5.0) -> None:
+    for _ in range(int(seconds / 0.1)):
+        if seen():
+            return
+        await pilot.pause(0.1)
+    assert seen(), "the screen did not refresh"
+
+
+def said(app: Any) -> str:
+    return " ".join(str(note.message) for note in app._notifications)
+
+
+@pilot_test
+async def test_the_dashboard_shows_cash_paid_in_on_another_workstation(demo_bank: Bank) -> None:
+    everyday = demo_bank.accounts.list_accounts(alice(demo_bank))[0]
+    app = make_app(demo_bank, refresh_seconds=POLL)
+    async with app.run_test(size=SIZE) as pilot:
+        await play(pilot, SignIn("alice"))
+        await pilot.pause(3 * POLL)  # the first poll: the mark of what the dashboard shows
+        assert "Updated" not in said(app)
+        teller, _ = counter_staff(demo_bank)
+        demo_bank.payments.deposit(teller, everyday.id, 12_34)
+        after = app.money(everyday.balance + 12_34)
+        await eventually(pilot, lambda: after in screen_text(app))
+        await eventually(pilot, lambda: "balance" in said(app))
+        assert f"{everyday.name}: balance {after} (was {app.money(everyday.balance)})" in said(app)
+
+
+@pilot_test
+async def test_a_supervisors_home_counts_a_request_filed_at_another_counter(
+    demo_bank: Bank,
+) -> None:
+    everyday = demo_bank.accounts.list_accounts(alice(demo_bank))[0]
+    app = make_app(demo_bank, refresh_seconds=POLL)
+    async with app.run_test(size=SIZE) as pilot:
+        await play(pilot, SignInStaff("admin"))
+        assert isinstance(app.screen, StaffHomeScreen)
+        await pilot.pause(3 * POLL)
+        before = app.screen.pending
+        assert before is not None
+        teller, _ = counter_staff(demo_bank)
+        demo_bank.approvals.submit(teller, "deposit", everyday.id, 2_000_000)
+        await eventually(pilot, lambda: app.screen.pending == before + 1)
+        await eventually(pilot, lambda: "Requests pending" in said(app))
+        assert f"Requests pending: {before + 1} (was {before})" in said(app)
+
+
+@pilot_test
+async def test_without_polling_nothing_refreshes_by_itself(demo_bank: Bank) -> None:
+    """The check above can fail: with the poll off, the dashboard keeps what it showed."""
+    everyday = demo_bank.accounts.list_accounts(alice(demo_bank))[0]
+    app = make_app(demo_bank, refresh_seconds=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await play(pilot, SignIn("alice"))
+        teller, _ = counter_staff(demo_bank)
+        demo_bank.payments.deposit(teller, everyday.id, 12_34)
+        await pilot.pause(1.0)
+        assert app.money(everyday.balance + 12_34) not in screen_text(app)
