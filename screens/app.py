@@ -45,6 +45,7 @@ from screens.modals.help import HelpModal
 from screens.modals.idle_lock import IdleLockModal
 from screens.opening import BankOpening
 from screens.paste import install_clean_paste_parser
+from screens.session import SignedOut
 
 if TYPE_CHECKING:
     from bankapp.bank import Bank
@@ -130,7 +131,7 @@ class BankApp(KeymapApp):
     @property
     def actor(self) -> Actor:
         if self.signed_in is None:
-            raise RuntimeError("nobody is signed in")
+            raise SignedOut("nobody is signed in")
         return self.signed_in.actor
 
     def money(self, cents: int, *, plus: bool = False) -> str:

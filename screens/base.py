@@ -18,7 +18,7 @@ from bankapp.domain.types import Actor
 from bankapp.errors import BankError, SessionEnded, SessionInvalid, SessionLocked
 from bankapp.incidents import report_unexpected
 from screens.messages import BankChanged, LeaveRequested, LockRequested, SignOutRequested
-from screens.session import Session, session_of
+from screens.session import Session, SignedOut, session_of
 
 T = TypeVar("T")
 
@@ -115,6 +115,8 @@ class ServiceCalls(_ScreenPart):
                 if not worker.is_cancelled:
                     self.post_message(ServiceRefused(exc, None, on_error, busy))
                 return
+            except SignedOut:
+                return  # a reload the sign-out uncovered: the sign-in screen is up already
             except Exception as exc:  # never a traceback on the user's screen
                 self.post_message(ServiceRefused(None, report_unexpected(exc), on_error, busy))
                 return

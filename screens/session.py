@@ -14,6 +14,11 @@ if TYPE_CHECKING:
     from screens.opening import BankOpening
 
 
+class SignedOut(RuntimeError):
+    """Nobody is signed in (any more): a screen's call in a worker met the user's sign-out.
+    The sign-in screen is already up, so there is nothing to say and no incident."""
+
+
 class Session(Protocol):
     """Read-only: a screen asks the app for changes with a message (`screens.messages`)."""
 
@@ -34,7 +39,7 @@ class Session(Protocol):
 
     @property
     def actor(self) -> Actor:
-        """The signed-in user; raises RuntimeError when nobody is signed in."""
+        """The signed-in user; raises SignedOut when nobody is signed in."""
         ...
 
     def money(self, cents: int, *, plus: bool = False) -> str: ...

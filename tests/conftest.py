@@ -68,6 +68,15 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def logs_outside_the_checkout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The bank's log is configured once per process, by the first CLI call a test makes;
+    without this it would land in the checkout's data/logs, and every later incident too."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BANKAPP_LOG_DIR", str(tmp_path_factory.mktemp("logs")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def sqlite_template() -> Path:
     """A migrated empty database, built once and copied for each test."""
