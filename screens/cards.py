@@ -26,6 +26,7 @@ from bankapp.domain.card_types import (
 from bankapp.domain.types import AccountView
 from bankapp.services.approvals import ApprovalView
 from screens.base import BankScreen
+from screens.changes import account_changes, card_changes
 from screens.labels import entry_kind_label
 from screens.modals.card_issue import IssueCardModal
 from screens.modals.card_pay import PayCardModal
@@ -144,6 +145,18 @@ class CardsScreen(BankScreen):
 
     def action_refresh(self) -> None:
         self.call_service(self._load, self._show, group="cards")
+
+    def changed_elsewhere(self) -> None:
+        cards, accounts = list(self.card_views), list(self.accounts)
+
+        def show(data: CardsData) -> None:
+            self._show(data)
+            self.tell_changed(
+                card_changes(cards, data.cards)
+                + account_changes(accounts, data.accounts, self.money)
+            )
+
+        self.call_service(self._load, show, group="cards")
 
     def _load(self) -> CardsData:
         cards = self.bank.cards.list_cards(self.actor, owner_id=self.owner_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from bankapp.domain.card_types import CardView
 from bankapp.domain.types import AccountView
 
 
@@ -29,6 +30,19 @@ def account_changes(
             )
         elif old.status != account.status:
             lines.append(f"{account.name} is now {account.status.value}")
+    return lines
+
+
+def card_changes(before: Sequence[CardView], after: Sequence[CardView]) -> list[str]:
+    """One line per card that is new or whose status changed (frozen, blocked, cancelled)."""
+    was = {card.id: card for card in before}
+    lines = []
+    for card in after:
+        old = was.get(card.id)
+        if old is None:
+            lines.append(f"New card {card.masked}")
+        elif old.status != card.status:
+            lines.append(f"Card {card.masked} is now {card.status.value}")
     return lines
 
 

@@ -12,7 +12,16 @@ from bankapp.bank import Bank
 from screens.app import make_app
 from screens.staff.home import StaffHomeScreen
 from tests.fixtures import counter_staff
-from tests.ui.helpers import SIZE, SignIn, SignInStaff, alice, pilot_test, play, screen_text
+from tests.ui.helpers import (
+    SIZE,
+    SignIn,
+    SignInStaff,
+    alice,
+    open_cards,
+    pilot_test,
+    play,
+    screen_text,
+)
 
 POLL = 0.2
 
@@ -62,6 +71,19 @@ async def test_a_supervisors_home_counts_a_request_filed_at_another_counter(
         await eventually(pilot, lambda: app.screen.pending == before + 1)
         await eventually(pilot, lambda: "Requests pending" in said(app))
         assert f"Requests pending: {before + 1} (was {before})" in said(app)
+
+
+@pilot_test
+async def test_the_cards_screen_shows_a_card_frozen_at_the_counter(demo_bank: Bank) -> None:
+    card = demo_bank.cards.list_cards(alice(demo_bank))[-1]
+    app = make_app(demo_bank, refresh_seconds=POLL)
+    async with app.run_test(size=SIZE) as pilot:
+        await play(pilot, open_cards)
+        await pilot.pause(3 * POLL)
+        teller, _ = counter_staff(demo_bank)
+        demo_bank.cards.freeze(teller, card.id, "Customer phoned: card mislaid")
+        await eventually(pilot, lambda: f"Card {card.masked} is now frozen" in said(app))
+        assert "frozen" in screen_text(app)
 
 
 @pilot_test
