@@ -37,6 +37,15 @@ _MOVE_HEAD = (
     .where(_head.c.id == 1)
     .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
 )
+_EVENT_COLUMNS = (
+    "seq", "at", "actor_id", "actor_name", "kind", "subject", "details", "prev_hash", "hash",
+    "entry_id", "legs", "key_id",
+)  # fmt: skip
+# PostgreSQL, one event (every money movement): the event's insert is a data-modifying CTE of
+# the statement that moves the head, built once so that SQLAlchemy reuses its compiled form.
+_APPEND_ONE = _MOVE_HEAD.add_cte(
+    insert(_events).values({name: bindparam(name) for name in _EVENT_COLUMNS}).cte("appended")
+)
 
 
 def event_hash(
@@ -134,16 +143,25 @@ def record_many(
     are computed in order and the rows inserted in one statement. Returns the last seq."""
     if tx.keys is None:
         raise StorageError("The audit trail needs the installation key; none is configured.")
+    if not events:
+        return int(tx.conn.execute(select(_head.c.seq).where(_head.c.id == 1)).scalar_one())
     kid, key = tx.keys.appending_key(tx.conn, tx.now)
-    head = tx.conn.execute(_LOCK_HEAD).one()
-    seq, prev = int(head.seq), str(head.hash)
     name = actor.username if actor else (actor_name or "-")
     actor_id = actor.user_id if actor else None
+    # Everything but the links before the head is locked: every other writer waits on it.
+    prepared = [
+        (
+            event,
+            event.subject[:200],
+            json.dumps(dict(event.details), sort_keys=True, ensure_ascii=False, default=str),
+        )
+        for event in events
+    ]
+    head = tx.conn.execute(_LOCK_HEAD).one()
+    seq, prev = int(head.seq), str(head.hash)
     rows = []
-    for event in events:
+    for event, subject, body in prepared:
         seq += 1
-        body = json.dumps(dict(event.details), sort_keys=True, ensure_ascii=False, default=str)
-        subject = event.subject[:200]
         digest = keyed_link(
             key, prev, seq, tx.now, actor_id, name, event.kind, subject, body,
             event.entry_id, event.legs, kid,
@@ -165,11 +183,11 @@ def record_many(
             }
         )
         prev = digest
-    if not rows:
+    if tx.conn.dialect.name == "postgresql" and len(rows) == 1:
+        # One round trip while every writer waits on the head (PostgreSQL runs the CTE once).
+        tx.conn.execute(_APPEND_ONE, {**rows[0], "new_seq": seq, "new_hash": prev})
         return seq
     if tx.conn.dialect.name == "postgresql" and len(rows) <= ONE_STATEMENT_EVENTS:
-        # One round trip while every writer waits on the head: the events are inserted by
-        # a data-modifying CTE of the statement that moves the head (PostgreSQL runs it once).
         appended = insert(_events).values(rows).cte("appended")
         moved = update(_head).where(_head.c.id == 1).values(seq=seq, hash=prev).add_cte(appended)
         tx.conn.execute(moved)
