@@ -23,6 +23,7 @@ from tests import fixtures
 from tests.fixtures import (
     FROZEN_NOW,
     PASSWORD,
+    SESSION_SETTINGS,
     TEST_SETTINGS,
     funded_account,
     installation_key_outside_the_repo,
@@ -155,6 +156,16 @@ def clock() -> FixedClock:
 def bank(database_url: str, clock: FixedClock) -> Iterator[Bank]:
     """A fresh, empty bank on each backend, with a frozen clock."""
     b = open_bank(database_url, clock=clock, settings=TEST_SETTINGS)
+    try:
+        yield b
+    finally:
+        b.close()
+
+
+@pytest.fixture
+def strict_bank(database_url: str, clock: FixedClock) -> Iterator[Bank]:
+    """A bank with the production session limits (5 minutes idle, 12 hours in all)."""
+    b = open_bank(database_url, clock=clock, settings=SESSION_SETTINGS)
     try:
         yield b
     finally:

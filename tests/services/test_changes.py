@@ -4,12 +4,11 @@ session alive."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 
-from bankapp.bank import Bank, open_bank
+from bankapp.bank import Bank
 from bankapp.clock import FixedClock
 from bankapp.domain.types import AccountKind, Actor, Role
 from bankapp.errors import BankError, SessionLocked
@@ -61,16 +60,6 @@ def test_the_mark_needs_a_session(bank: Bank, actor: object) -> None:
     make_customer(bank, "alice")
     with pytest.raises(BankError):
         bank.changes.mark(actor)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-def strict_bank(database_url: str, clock: FixedClock) -> Iterator[Bank]:
-    """The production session limits (5 minutes idle)."""
-    bank = open_bank(database_url, clock=clock, settings=SESSION_SETTINGS)
-    try:
-        yield bank
-    finally:
-        bank.close()
 
 
 def test_polling_the_mark_does_not_keep_an_idle_session_alive(

@@ -8,13 +8,12 @@ belong to their caller. (Every method against every bad session: test_permission
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from bankapp.bank import Bank, open_bank
+from bankapp.bank import Bank
 from bankapp.clock import FixedClock
 from bankapp.domain.statement_types import StatementPeriod
 from bankapp.domain.types import AccountKind, Actor, Role, SessionState
@@ -44,16 +43,6 @@ from tests.fixtures import (
 )
 
 NEW_PASSWORD = "a-brand-new-long-passphrase"
-
-
-@pytest.fixture
-def strict_bank(database_url: str, clock: FixedClock) -> Iterator[Bank]:
-    """A bank with the production session limits (5 minutes idle, 12 hours in all)."""
-    bank = open_bank(database_url, clock=clock, settings=SESSION_SETTINGS)
-    try:
-        yield bank
-    finally:
-        bank.close()
 
 
 # -- who is acting ----------------------------------------------------------------------------
