@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import ClassVar
@@ -127,16 +128,14 @@ class AccountScreen(BankScreen):
             self._show_summary(account)
             self.tell_changed(account_changes(before, [account], self.money))
 
-        self.call_service(
-            lambda: self.bank.accounts.get(self.actor, self.account_id), show, group="account"
-        )
+        self._load_summary(show)
         if self.table.cursor_row <= 0:
             self._load_first_page()
 
-    def _load_summary(self) -> None:
+    def _load_summary(self, then: Callable[[AccountView], None] | None = None) -> None:
         self.call_service(
             lambda: self.bank.accounts.get(self.actor, self.account_id),
-            self._show_summary,
+            then or self._show_summary,
             group="account",
         )
 

@@ -37,14 +37,12 @@ _MOVE_HEAD = (
     .where(_head.c.id == 1)
     .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
 )
-_EVENT_COLUMNS = (
-    "seq", "at", "actor_id", "actor_name", "kind", "subject", "details", "prev_hash", "hash",
-    "entry_id", "legs", "key_id",
-)  # fmt: skip
 # PostgreSQL, one event (every money movement): the event's insert is a data-modifying CTE of
 # the statement that moves the head, built once so that SQLAlchemy reuses its compiled form.
 _APPEND_ONE = _MOVE_HEAD.add_cte(
-    insert(_events).values({name: bindparam(name) for name in _EVENT_COLUMNS}).cte("appended")
+    insert(_events)
+    .values({c.name: bindparam(c.name) for c in _events.c if not c.primary_key})
+    .cte("appended")
 )
 
 

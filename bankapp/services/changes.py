@@ -10,8 +10,9 @@ background, so it does not count as the user's activity for the session's idle t
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
 from bankapp.domain.types import Actor, Caller
 from bankapp.services.context import ServiceContext
@@ -46,28 +47,27 @@ def _mark(tx: Tx, caller: Caller) -> str:
         seq = tx.conn.execute(select(_head.c.seq).where(_head.c.id == 1)).scalar_one()
         return f"seq:{seq}"
     mine = caller.user_id
+    account, card, order, request = _accounts.c, _cards.c, _orders.c, _requests.c
     parts = [
-        tx.conn.execute(
-            select(_accounts.c.id, _accounts.c.balance, _accounts.c.held)
-            .add_columns(_accounts.c.status, _accounts.c.name)
-            .where(_accounts.c.owner_id == mine)
-            .order_by(_accounts.c.id)
-        ).all(),
-        tx.conn.execute(
-            select(_cards.c.id, _cards.c.status)
-            .where(_cards.c.owner_id == mine)
-            .order_by(_cards.c.id)
-        ).all(),
-        tx.conn.execute(
-            select(_orders.c.id, _orders.c.status, _orders.c.next_due, _orders.c.last_result)
-            .where(_orders.c.owner_id == mine)
-            .order_by(_orders.c.id)
-        ).all(),
-        tx.conn.execute(
-            select(_requests.c.id, _requests.c.status)
-            .where(_requests.c.maker_id == mine)
-            .order_by(_requests.c.id)
-        ).all(),
+        _owned(
+            tx,
+            account.owner_id,
+            mine,
+            account.id,
+            account.balance,
+            account.held,
+            account.status,
+            account.name,
+        ),
+        _owned(tx, card.owner_id, mine, card.id, card.status),
+        _owned(tx, order.owner_id, mine, order.id, order.status, order.next_due, order.last_result),
+        _owned(tx, request.maker_id, mine, request.id, request.status),
     ]
-    digest = hashlib.sha256(repr([[tuple(row) for row in rows] for rows in parts]).encode())
+    digest = hashlib.sha256(repr(parts).encode())
     return "own:" + digest.hexdigest()[:20]
+
+
+def _owned(tx: Tx, owner: ColumnElement[int], user_id: int, *columns: Any) -> list[tuple[Any, ...]]:
+    """`columns` of the rows `user_id` owns, in id order (the first column is the id)."""
+    rows = tx.conn.execute(select(*columns).where(owner == user_id).order_by(columns[0]))
+    return [tuple(row) for row in rows]

@@ -79,6 +79,7 @@ def _drawer_entries(conn: Connection) -> dict[int, dict[str, list[dict[int, int]
         select(_entries.c.id, _entries.c.kind, _entries.c.memo, _postings.c.account_id)
         .add_columns(_postings.c.amount)
         .join(_postings, _postings.c.entry_id == _entries.c.id)
+        # BANK_ENTRIES is the partial index's own predicate, so the planner uses the index.
         .where(BANK_ENTRIES, _entries.c.kind.in_(tuple(_MEMO_PREFIXES)))
         .order_by(_entries.c.id)
     )

@@ -4,10 +4,10 @@ rowid range.
 
 The posting code writes it, in the posting's transaction: one statement for the postings of
 the entries it has just made. Revision 0010 took it out of the per-row trigger on postings,
-because FTS5 flushes its pending terms at the end of each trigger statement: every posting
-wrote its own index segment, and a batch of 40,000 postings spent 2.7 s indexing memos
-(0.25 s as one statement). PostgreSQL indexes the entry's memo itself (pg_trgm, revision
-0007) and needs nothing here."""
+because FTS5 flushes its pending terms at the end of each trigger statement, so every posting
+wrote its own index segment: inserting 40,000 postings took 3.3 s with the memo in the
+trigger and 1.2 s without it, and indexing their memos as one statement takes 0.25 s.
+PostgreSQL indexes the entry's memo itself (pg_trgm, revision 0007) and needs nothing here."""
 
 from __future__ import annotations
 

@@ -75,17 +75,16 @@ class ApprovalsScreen(BankScreen):
         self.title = "Approvals"
         self.reload()
 
-    def reload(self) -> None:
+    def reload(self, then: Callable[[ApprovalPage], None] | None = None) -> None:
         status = None if self.show_all else "pending"
         self.call_service(
             lambda: self.bank.approvals.page(self.actor, status=status),
-            self._show,
+            then or self._show,
             group="approvals",
         )
 
     def changed_elsewhere(self) -> None:
         before = {item.id for item in self.items}
-        status = None if self.show_all else "pending"
 
         def show(page: ApprovalPage) -> None:
             self._show(page)
@@ -97,9 +96,7 @@ class ApprovalsScreen(BankScreen):
                 lines.append(f"{len(before - now)} request(s) decided or withdrawn elsewhere")
             self.tell_changed(lines)
 
-        self.call_service(
-            lambda: self.bank.approvals.page(self.actor, status=status), show, group="approvals"
-        )
+        self.reload(show)
 
     def _show(self, page: ApprovalPage) -> None:
         self.items = list(page.items)

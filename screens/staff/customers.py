@@ -3,6 +3,7 @@ overview (profile, accounts, cards, recent activity) from which a teller takes c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from rich.text import Text
@@ -208,10 +209,10 @@ class CustomerOverviewScreen(BankScreen):
         self.title = "Customer overview"
         self.reload()
 
-    def reload(self) -> None:
+    def reload(self, then: Callable[[CustomerOverview], None] | None = None) -> None:
         self.call_service(
             lambda: self.bank.customers.overview(self.actor, self.customer_id),
-            self._show,
+            then or self._show,
             group="overview",
         )
 
@@ -222,11 +223,7 @@ class CustomerOverviewScreen(BankScreen):
             self._show(overview)
             self.tell_changed(account_changes(before, overview.accounts, self.money))
 
-        self.call_service(
-            lambda: self.bank.customers.overview(self.actor, self.customer_id),
-            show,
-            group="overview",
-        )
+        self.reload(show)
 
     def _show(self, overview: CustomerOverview) -> None:
         self.overview = overview
