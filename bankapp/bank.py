@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from bankapp.clock import Clock, SystemClock
-from bankapp.domain.passwords import PasswordHashing
 from bankapp.services.accounts import AccountService
 from bankapp.services.approvals import ApprovalService
 from bankapp.services.audit_log import AuditLogService
@@ -20,6 +19,8 @@ from bankapp.services.customers import CustomerService
 from bankapp.services.drawers import DrawerService
 from bankapp.services.history import HistoryService
 from bankapp.services.holds import HoldService
+from bankapp.services.installation_settings import SettingsService
+from bankapp.services.live_settings import LiveSettings
 from bankapp.services.operator import OperatorService
 from bankapp.services.payments import PaymentService
 from bankapp.services.reports import ReportService
@@ -41,12 +42,9 @@ class Bank:
     def __init__(
         self, engine: Engine, *, clock: Clock | None = None, settings: Settings | None = None
     ) -> None:
-        self.settings = settings or Settings()
         self.keys = installation_ring(engine)
         self.db = Database(engine, clock or SystemClock(), self.keys)
-        self.ctx = ServiceContext(
-            self.db, self.settings, PasswordHashing(self.settings.hash_parameters)
-        )
+        self.ctx = ServiceContext(self.db, LiveSettings(settings or Settings()))
         self.auth = AuthService(self.ctx)
         self.accounts = AccountService(self.ctx)
         self.payments = PaymentService(self.ctx)
@@ -66,6 +64,13 @@ class Bank:
         self.standing_orders = StandingOrderService(self.ctx)
         self.close_of_business = CloseOfBusiness(self.ctx)
         self.changes = ChangeService(self.ctx)
+        self.bank_settings = SettingsService(self.ctx)
+
+    @property
+    def settings(self) -> Settings:
+        """The installation settings now: `settings` given here (default: the code's) with
+        the changes kept in the database."""
+        return self.ctx.settings
 
     @property
     def clock(self) -> Clock:

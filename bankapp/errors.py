@@ -302,6 +302,12 @@ class ApprovalState(BankError):
 # --- storage -------------------------------------------------------------------------------
 
 
+class RequestOutdated(BankError):
+    """What a request asked for no longer fits (a setting changed since it was asked for)."""
+
+    code = "request_outdated"
+
+
 class StorageError(BankError):
     """The database cannot be used; the message says why and what to do."""
 

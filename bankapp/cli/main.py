@@ -55,6 +55,7 @@ _HANDLERS = {
     "rotate-key": ("bankapp.cli.database_commands", "cmd_rotate_key"),
     "close-day": ("bankapp.cli.database_commands", "cmd_close_day"),
     "where": ("bankapp.cli.where", "cmd_where"),
+    "settings": ("bankapp.cli.settings_commands", "cmd_settings"),
     "backup": ("bankapp.cli.backup_commands", "cmd_backup"),
     "restore": ("bankapp.cli.backup_commands", "cmd_restore"),
     "serve": ("bankapp.cli.serve", "cmd_serve"),

@@ -98,6 +98,16 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument(
         "--force", action="store_true", help="replace a database that already holds a bank"
     )
+    settings = sub.add_parser(
+        "settings", help="show or change the installation settings (limits, timeouts, rates)"
+    )
+    settings_sub = settings.add_subparsers(dest="settings_command", metavar="ACTION", required=True)
+    settings_sub.add_parser("show", help="every setting, its value and who last changed it")
+    setting = settings_sub.add_parser(
+        "set", help="change a setting now, as the local operator (audited)"
+    )
+    setting.add_argument("name", metavar="NAME", help="a name from `bankapp settings show`")
+    setting.add_argument("value", metavar="VALUE", help="e.g. 1,500.00, 10 or 2.5 (percent)")
     sub.add_parser("rotate-key", help="make a new installation key current (the old one is kept)")
     add_serve_parser(sub)
     add_export_parsers(sub)

@@ -1,16 +1,16 @@
-"""What every service needs: the database, the settings and the password hasher; and the
+"""What every service needs: the database, the live settings and the password hasher; and the
 ways a use case runs as someone: `write_as`, `read_as`, and `preview_as` (all of a write's
 checks, rolled back)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
 from typing import TypeVar
 
 from bankapp.domain.money import check_cents, format_cents
 from bankapp.domain.passwords import PasswordHashing
 from bankapp.domain.types import Actor, Caller, SessionState
+from bankapp.services.live_settings import LiveSettings
 from bankapp.services.sessions import ACTIVE, require_session
 from bankapp.settings import Settings
 from bankapp.storage.database import Database, Tx
@@ -22,11 +22,26 @@ class _RolledBack(Exception):
     """Raised inside a preview's transaction so that it rolls back."""
 
 
-@dataclass(frozen=True)
 class ServiceContext:
-    db: Database
-    settings: Settings
-    hashing: PasswordHashing
+    def __init__(self, db: Database, live: LiveSettings) -> None:
+        self.db = db
+        self.live = live
+        db.on_begin = live.refresh  # every transaction may bring the settings up to date
+
+    @property
+    def settings(self) -> Settings:
+        """The installation settings now (defaults with the bank's changes)."""
+        return self.live.current
+
+    @property
+    def hashing(self) -> PasswordHashing:
+        return self.live.hashing
+
+    def reload_settings(self) -> None:
+        """Read the settings now (after this process changed one): a transaction begins
+        with the refresh (`Database.on_begin`)."""
+        self.live.expire()
+        self.db.read(lambda tx: None)
 
     def write_as(
         self,

@@ -1,7 +1,7 @@
 """What only the local operator does: the person at the server who holds the database and
-the installation key (see SECURITY.md, "Trust model"). The CLI (`create-user`, `unlock`) and
-the demo builder use it; no screen does (`tests/architecture` checks that), and a future API
-must not expose it. Every action is audited as "operator"."""
+the installation key (see SECURITY.md, "Trust model"). The CLI (`create-user`, `unlock`,
+`settings`) and the demo builder use it; no screen does (`tests/architecture` checks that),
+and a future API must not expose it. Every action is audited as "operator"."""
 
 from __future__ import annotations
 
@@ -21,8 +21,10 @@ from bankapp.services.auth.user_rows import user_view
 from bankapp.services.auth.users import insert_user, parse_role, registration_form
 from bankapp.services.close_day import DayClosed, Progress, close_as_operator
 from bankapp.services.context import ServiceContext
+from bankapp.services.installation_settings import SettingView, list_settings, planned_change
 from bankapp.services.key_rotation import rotate_key
 from bankapp.services.seals import SealView, check_seal_line, write_seal
+from bankapp.services.setting_changes import SettingChange, change_setting
 from bankapp.storage.database import Tx
 from bankapp.storage.models import User, table_of
 
@@ -53,6 +55,23 @@ class OperatorService:
     ) -> list[DayClosed]:
         """`bankapp close-day`: close of business run by the local operator."""
         return close_as_operator(self._ctx, business_date, progress=progress)
+
+    def settings(self) -> tuple[SettingView, ...]:
+        """Every installation setting as the database holds it (`bankapp settings show`)."""
+        return self._ctx.db.read(lambda tx: list_settings(tx, self._ctx))
+
+    def set_setting(self, name: str, value: str) -> SettingChange:
+        """Change a setting now (`bankapp settings set`): the local operator holds the
+        database and the key (SECURITY.md), so no second admin is asked; audited as
+        "operator", with the old and the new value, by the code an approval uses."""
+
+        def work(tx: Tx) -> SettingChange:
+            spec, _old, new, revision = planned_change(tx, self._ctx, name, value)
+            return change_setting(tx, self._ctx, spec, revision, new, by=None)
+
+        change = self._ctx.db.write(work)
+        self._ctx.reload_settings()
+        return change
 
     def rotate_key(self) -> str:
         return rotate_key(self._ctx, self._totp, operator=OPERATOR)

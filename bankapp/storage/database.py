@@ -75,6 +75,8 @@ class Database:
         self.keys = keys
         self._writer = engine.execution_options(**{WRITE_OPTION: True})
         self.retries = 0
+        # Run first in every transaction (the service layer brings its settings up to date).
+        self.on_begin: Callable[[Connection], None] | None = None
 
     @property
     def dialect(self) -> str:
@@ -106,6 +108,8 @@ class Database:
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
                 with engine.begin() as conn:
+                    if self.on_begin is not None:
+                        self.on_begin(conn)
                     return work(Tx(conn, self.clock.now(), writable, keys=self.keys))
             except DBAPIError as exc:
                 if attempt < _attempts_for(exc) and _is_transient(exc):

@@ -641,3 +641,19 @@ class RecentCustomer(Base):
 
 
 Index("ix_recent_customers_staff", RecentCustomer.staff_id, RecentCustomer.opened_at)
+
+
+class BankSetting(Base):
+    """An installation setting the bank changed from its default (`bankapp.settings`): one row
+    per setting, the value as JSON. `revision` counts the changes, so a change can say which
+    value it replaces (see `services.installation_settings.change_setting`)."""
+
+    __tablename__ = "bank_settings"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    revision: Mapped[int] = mapped_column(Integer)
+    changed_at: Mapped[datetime] = mapped_column(DateTime)
+    changed_by: Mapped[str] = mapped_column(String(64))
+    # The approved request that made the change (none: the local operator's `settings set`).
+    approval_id: Mapped[int | None] = mapped_column(ForeignKey("pending_approvals.id"))

@@ -195,3 +195,21 @@ def test_help_version_and_argument_errors_import_nothing_heavy(argv: list[str]) 
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
     )
     assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout
+
+
+def test_settings_show_and_set_by_the_operator(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/bank.db"
+    run("--db", url, "init")
+
+    changed = run("--db", url, "settings", "set", "atm_daily_limit", "1,500")
+    shown = run("--db", url, "settings", "show")
+
+    assert changed.returncode == 0, changed.stderr
+    assert "Daily ATM cash (atm_daily_limit): $1,000.00 → $1,500.00" in changed.stdout
+    line = next(row for row in shown.stdout.splitlines() if row.startswith("atm_daily_limit"))
+    assert "$1,500.00" in line and "set by operator" in line and "default $1,000.00" in line
+    assert "default" in next(r for r in shown.stdout.splitlines() if r.startswith("lockout_after"))
+    assert_clean_error(run("--db", url, "settings", "set", "atm_daily_limit", "lots"), "not an")
+    assert_clean_error(run("--db", url, "settings", "set", "nonsense", "1"), "no setting")
+    assert_clean_error(run("--db", url, "settings", "set", "currency", "EUR"), "cannot be changed")
+    assert run("--db", url, "verify").returncode == 0

@@ -294,6 +294,37 @@ def test_four_supervisors_approving_one_request_at_once_carry_it_out_once(
     assert_books_clean(prepared)
 
 
+@pytest.mark.parametrize("before", ["default", "changed before"])
+def test_four_changes_to_one_setting_approved_at_once_apply_once(
+    prepared: Bank, database_url: str, clock: FixedClock, before: str
+) -> None:
+    """Each change replaces the value it was asked from (no row yet, or revision 1): one
+    conditional write wins, the other three fail and say so."""
+    if before == "changed before":
+        prepared.operator.set_setting("atm_daily_limit", "1,050")
+    maker = make_staff(prepared, "maker", Role.ADMIN)
+    admins = [make_staff(prepared, f"admin{n}", Role.ADMIN) for n in range(4)]
+    items = [
+        prepared.bank_settings.propose(maker, "atm_daily_limit", f"1,{n + 1}00").id
+        for n in range(4)
+    ]
+
+    outcomes = race(
+        database_url,
+        lambda bank, n: bank.approvals.approve(admins[n], items[n]).status,
+        clock=clock,
+    )
+
+    assert outcomes == {"approved": 1, "request_outdated": 3}
+    statuses = [prepared.approvals.get(maker, i).status for i in items]
+    assert sorted(statuses) == ["approved", "failed", "failed", "failed"]
+    won = statuses.index("approved")
+    prepared.ctx.reload_settings()
+    assert prepared.settings.atm_daily_limit_cents == 100_000 + (won + 1) * 10_000
+    assert count_events(prepared, "setting.change") == 1 + (before == "changed before")
+    assert_books_clean(prepared)
+
+
 def test_one_card_authorisation_captured_and_released_at_once_ends_once(
     prepared: Bank, database_url: str, clock: FixedClock
 ) -> None:

@@ -665,6 +665,11 @@ STAFF_CALLS: dict[str, tuple[StaffCall, frozenset[str]]] = {
     "customers.overview": (lambda w, a: w.bank.customers.overview(a, w.owner.user_id), STAFF),
     "customers.recent": (lambda w, a: w.bank.customers.recent(a), STAFF),
     "reports.end_of_day": (lambda w, a: w.bank.reports.end_of_day(a), STAFF),
+    "bank_settings.show": (lambda w, a: w.bank.bank_settings.show(a), ADMIN),
+    "bank_settings.propose": (
+        lambda w, a: w.bank.bank_settings.propose(a, "atm_daily_limit", "1,500.00"),
+        ADMIN,
+    ),
     "audit_log.page": (lambda w, a: w.bank.audit_log.page(a), ADMIN),
     "audit_log.verify": (lambda w, a: w.bank.audit_log.verify(a), ADMIN),
     "staff.page": (lambda w, a: w.bank.staff.page(a), ADMIN),

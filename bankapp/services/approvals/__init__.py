@@ -4,7 +4,8 @@ What waits: staff cash and transfers that take a customer's day over the thresho
 (`limits.charge_reportable`), closing an account with history, a drawer's opening cash over
 the maximum and a drawer count off by more than the tolerance, credit card applications, and
 changes to people's access (a new staff user, a raised role, a staff user enabled again, a
-password or second-factor reset, a staff user unlocked).
+password or second-factor reset, a staff user unlocked), and changes to the installation
+settings.
 
 `items.py` holds what a request is and the four-eyes rule (`decidable`); `execution.py`
 carries an approved request out through the same code a direct request uses. Approval posts
@@ -26,6 +27,7 @@ from bankapp.errors import (
     DrawerState,
     MoneyRuleBroken,
     NotFound,
+    RequestOutdated,
     SameAccount,
     ValidationFailed,
 )
@@ -46,6 +48,7 @@ from bankapp.services.approvals.items import (
     DRAWER_CLOSE,
     DRAWER_OPENING_CASH,
     MONEY_KINDS,
+    SETTING_CHANGE,
     ApprovalPage,
     ApprovalPreview,
     ApprovalView,
@@ -226,11 +229,14 @@ class ApprovalService:
         require_id(item_id, NotFound, "approval item")  # before it is used to mark a failure
         work = self._approve_work(item_id, credit_limit)
         try:
-            return self._ctx.write_as(actor, lambda tx, caller: work(tx, caller)[0])
-        except (MoneyRuleBroken, NotFound) as error:
+            approved = self._ctx.write_as(actor, lambda tx, caller: work(tx, caller)[0])
+        except (MoneyRuleBroken, NotFound, RequestOutdated) as error:
             refused = error
             self._ctx.write_as(actor, lambda tx, caller: self._fail(tx, caller, item_id, refused))
             raise
+        if approved.kind == SETTING_CHANGE:
+            self._ctx.reload_settings()  # this workstation uses the new value at once
+        return approved
 
     def preview_approve(
         self, actor: Actor, item_id: int, *, credit_limit: int | None = None

@@ -1,7 +1,8 @@
 """Carrying out an approved request, once, in the transaction that marks it approved, through
 the same code a direct request uses: `post_cash`/`post_transfer` (at the drawer the cash was
-taken at), `close_account`, the drawer's `start_drawer`/`finish_drawer`, and the access
-changes of `auth.access_changes`. Posted entries carry the key `sys:approval:<id>`."""
+taken at), `close_account`, the drawer's `start_drawer`/`finish_drawer`, the access changes
+of `auth.access_changes` and `setting_changes.change_setting`. Posted entries carry the key
+`sys:approval:<id>`."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from bankapp.domain.setting_catalogue import spec_named
 from bankapp.domain.types import Caller
 from bankapp.errors import DrawerState, PermissionDenied
 from bankapp.services.access import load_account, load_account_by_number
@@ -21,6 +23,7 @@ from bankapp.services.context import ServiceContext
 from bankapp.services.drawers import finish_drawer, start_drawer
 from bankapp.services.ledger import system_key
 from bankapp.services.payments import post_cash, post_transfer
+from bankapp.services.setting_changes import change_setting
 from bankapp.storage.database import Tx
 from bankapp.storage.models import CashDrawer, table_of
 
@@ -50,6 +53,12 @@ def execute(tx: Tx, ctx: ServiceContext, item: Any, maker: Caller, checker: Call
         return Outcome()
     if item.kind == kinds.CREDIT_CARD:
         return Outcome()  # the decided limit is recorded; the holder issues the card
+    if item.kind == kinds.SETTING_CHANGE:
+        spec = spec_named(payload["name"])
+        change_setting(
+            tx, ctx, spec, int(payload["replaces"]), payload["new"], by=checker, approval_id=item.id
+        )
+        return Outcome()
     return _access(tx, ctx, item, maker, checker, payload)
 
 

@@ -37,6 +37,7 @@ STAFF_ENABLE = "staff_enable"
 PASSWORD_RESET = "password_reset"
 SECOND_FACTOR_RESET = "second_factor_reset"
 STAFF_UNLOCK = "staff_unlock"
+SETTING_CHANGE = "setting_change"
 PEOPLE_KINDS = (
     STAFF_CREATE,
     STAFF_ROLE,
@@ -59,6 +60,7 @@ KIND_LABELS = {
     PASSWORD_RESET: "Reset password",
     SECOND_FACTOR_RESET: "Reset second factor",
     STAFF_UNLOCK: "Unlock staff user",
+    SETTING_CHANGE: "Change setting",
 }
 
 
