@@ -25,6 +25,7 @@ from screens.staff.audit import AuditLogScreen
 from screens.staff.customers import CustomerOverviewScreen, CustomerSearchScreen
 from screens.staff.drawer import DrawerScreen
 from screens.staff.report import EndOfDayScreen
+from screens.staff.settings import SettingsScreen
 from screens.staff.staff_users import StaffUsersScreen
 
 TELLER_TASKS = (
@@ -36,6 +37,7 @@ TELLER_TASKS = (
 ADMIN_TASKS = (
     ("s", "staff_users", "Staff users"),
     ("l", "audit_log", "Audit log"),
+    ("i", "settings", "Installation settings (limits, rates, timeouts)"),
 )
 RECENT_KEYS = "12345"
 
@@ -190,3 +192,6 @@ class StaffHomeScreen(BankScreen):
 
     def action_audit_log(self) -> None:
         self._open(AuditLogScreen())
+
+    def action_settings(self) -> None:
+        self._open(SettingsScreen())

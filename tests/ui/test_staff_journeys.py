@@ -317,3 +317,29 @@ async def test_teller_serves_a_recent_customer_and_a_supervisor_approves_the_sho
     assert demo_bank.drawers.current(teller) is None
     assert demo_bank.reports.end_of_day(admin).drawers[-1].difference == -2_500
     assert demo_bank.verify().ok
+
+
+@pilot_test
+async def test_a_supervisor_asks_for_a_setting_change_and_a_second_one_approves_it(
+    demo_bank: Bank,
+) -> None:
+    """admin opens the settings (i), asks for a lower ATM limit with a reason; a refused
+    value files nothing; sam approves the request, and the limit applies."""
+    app = make_app(demo_bank)
+    before = len(pending_items(demo_bank))
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in_staff(pilot, "admin")
+        await play(pilot, "i")
+        assert type(app.screen).__name__ == "SettingsScreen"
+        await play(pilot, *["down"] * 5, "enter")
+        assert type(app.screen).__name__ == "ChangeSettingScreen"
+        await play(pilot, Type("lots"), "enter")
+        assert len(pending_items(demo_bank)) == before  # refused, nothing filed
+        await play(pilot, Keys("ctrl+u"), Type("750"), "tab", Type("Skimmers found"), "ctrl+s")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "SettingsScreen"
+    request = pending_items(demo_bank)[-1]
+    assert (request.kind, request.status) == ("setting_change", "pending")
+    assert demo_bank.settings.atm_daily_limit_cents == 100_000  # not before approval
+    demo_bank.approvals.approve(actor(demo_bank, "sam"), request.id)
+    assert demo_bank.settings.atm_daily_limit_cents == 75_000

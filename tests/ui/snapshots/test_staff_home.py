@@ -4,7 +4,7 @@ recent customers."""
 from __future__ import annotations
 
 from bankapp.bank import Bank
-from tests.ui.helpers import SignInStaff, Snap, snap
+from tests.ui.helpers import SignInStaff, Snap, Type, snap, steps
 
 
 def test_teller_home_shows_the_drawer_and_pending_requests(
@@ -22,3 +22,20 @@ def test_admin_home_lists_the_admin_tasks(snap_compare: Snap, demo_bank: Bank) -
 def test_teller_home_at_80x24_lists_recent_customers(snap_compare: Snap, demo_bank: Bank) -> None:
     """Menu, drawer, requests and the recent customers (1-5) all fit at 80x24."""
     assert snap(snap_compare, demo_bank, SignInStaff("teller"), size=(80, 24))
+
+
+def test_installation_settings(snap_compare: Snap, demo_bank: Bank) -> None:
+    """Every setting with its value, default and who changed it (admin's i)."""
+    assert snap(snap_compare, demo_bank, steps(SignInStaff("admin"), "i"))
+
+
+def test_change_setting_form_at_80x24_shows_a_refused_value(
+    snap_compare: Snap, demo_bank: Bank
+) -> None:
+    """The change form for the daily ATM limit with a value refused before anything is filed."""
+    assert snap(
+        snap_compare,
+        demo_bank,
+        steps(SignInStaff("admin"), "i", *["down"] * 5, "enter", Type("12 5"), "enter"),
+        size=(80, 24),
+    )
