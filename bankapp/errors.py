@@ -348,6 +348,12 @@ class SecretKeyUnavailable(StorageError):
     code = "secret_key_unavailable"
 
 
+class ProcessOptionInvalid(StorageError):
+    """A `BANKAPP_*` environment variable holds a value this process cannot use."""
+
+    code = "process_option_invalid"
+
+
 class KeyMismatch(StorageError):
     """This process's installation key is not the one the database belongs to."""
 

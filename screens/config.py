@@ -12,7 +12,6 @@ from pathlib import Path
 
 from bankapp.storage import locations
 
-CONFIG_ENV = "BANKAPP_CONFIG"
 STATE_FILE = "state.toml"
 ANSI_THEME = "ansi-dark"
 log = logging.getLogger(__name__)

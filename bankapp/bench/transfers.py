@@ -23,7 +23,7 @@ from bankapp.domain.passwords import OWASP_MINIMUM
 from bankapp.domain.types import AccountKind, Actor, Role
 from bankapp.errors import BankError
 from bankapp.settings import Settings
-from bankapp.storage.engine import BUSY_TIMEOUT_MS
+from bankapp.storage.engine import busy_timeout_ms
 from bankapp.storage.memo_index import index_memos_sqlite
 
 # Daily limits as high as a benchmark's volume needs: they are still checked on every
@@ -109,8 +109,8 @@ _RAW_POSTING = (
 
 def raw_connection(path: Path) -> sqlite3.Connection:
     """A sqlite3 connection with the engine's settings: WAL, FULL sync, FKs, busy timeout."""
-    conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn = sqlite3.connect(path, isolation_level=None, timeout=busy_timeout_ms() / 1000)
+    conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")

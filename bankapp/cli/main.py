@@ -22,8 +22,8 @@ EXIT_OK, EXIT_FAULT, EXIT_ERROR, EXIT_USAGE = 0, 1, 2, 64
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)  # --help, --version and bad arguments end here: no files
-    configure_logging()
     try:
+        configure_logging()  # reads the environment first: a bad BANKAPP_* value stops here
         from bankapp.storage.locations import database_url_from_env
 
         handler = _handler(args.command)

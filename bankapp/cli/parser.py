@@ -12,7 +12,6 @@ from typing import Any
 from bankapp.cli.serve import add_serve_parser
 from bankapp.domain.statement_types import Preset, StatementFormat
 from bankapp.domain.types import Role
-from bankapp.storage.locations import export_directory
 
 
 class _Version(argparse.Action):
@@ -163,7 +162,9 @@ def add_export_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser])
 
 def _add_common(parser: argparse.ArgumentParser, *, user_required: bool) -> None:
     parser.add_argument(
-        "--out", metavar="DIR", help=f"folder for the file (default {export_directory()}/)"
+        "--out",
+        metavar="DIR",
+        help="folder for the file (default: the exports folder `bankapp where` shows)",
     )
     parser.add_argument(
         "--user",

@@ -90,7 +90,9 @@ def cmd_serve(args: argparse.Namespace, url: str, *, out: TextIO | None = None) 
         print(network_warning(args.host, args.port), file=out)
     # Each browser session is a child process; it finds the database in its environment,
     # which keeps a password in the URL out of the process list.
-    os.environ["BANKAPP_DATABASE_URL"] = url
+    from bankapp.storage.process_options import DATABASE_URL
+
+    os.environ[DATABASE_URL] = url
     from bankapp.cli.web_server import make_server
 
     make_server(

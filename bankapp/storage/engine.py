@@ -13,10 +13,10 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from bankapp.errors import DatabaseMissing, DatabaseReadOnly, DatabaseUnavailable, NotADatabase
 from bankapp.storage.private_files import create_private
+from bankapp.storage.process_options import process_options
 
 DEFAULT_DATABASE_URL = "sqlite:///data/bank.db"  # from the checkout; see storage/locations.py
 SQLITE_HEADER = b"SQLite format 3\x00"
-BUSY_TIMEOUT_MS = 5_000
 # Execution option that marks a connection as a writer: SQLite then takes the write lock at
 # BEGIN (BEGIN IMMEDIATE), so two writers never both read and then fail to upgrade their lock.
 WRITE_OPTION = "bankapp_write"
@@ -24,10 +24,7 @@ WRITE_OPTION = "bankapp_write"
 
 def busy_timeout_ms() -> int:
     """How long SQLite waits for another process's write lock (BANKAPP_BUSY_TIMEOUT_MS)."""
-    try:
-        return max(1, int(os.environ.get("BANKAPP_BUSY_TIMEOUT_MS", BUSY_TIMEOUT_MS)))
-    except ValueError:
-        return BUSY_TIMEOUT_MS
+    return process_options().busy_timeout_ms
 
 
 def sqlite_path(url: str) -> Path | None:

@@ -29,9 +29,10 @@ from sqlalchemy.engine import URL, make_url
 
 from bankapp.errors import SecretKeyUnavailable
 from bankapp.storage.locations import default_database_url, default_key_file
+from bankapp.storage.process_options import KEY_FILE as ENV_KEY_FILE
+from bankapp.storage.process_options import SECRET_KEY as ENV_KEY
+from bankapp.storage.process_options import process_options
 
-ENV_KEY = "BANKAPP_SECRET_KEY"
-ENV_KEY_FILE = "BANKAPP_KEY_FILE"
 KEY_FILE_NAME = "bankapp.key"
 KEY_BYTES = 32
 
@@ -58,8 +59,7 @@ def installation_key(source: Any = None, *, create: bool = True) -> bytes:
 
 def installation_keys(source: Any = None, *, create: bool = True) -> tuple[bytes, ...]:
     """Every key in the key file for `source`, newest first (see `installation_key`)."""
-    text = os.environ.get(ENV_KEY, "").strip()
-    if text:
+    if text := process_options().secret_key:
         return (_decode(text, ENV_KEY),)
     path = key_path(source)
     cache_key = str(path.resolve())
@@ -71,16 +71,15 @@ def installation_keys(source: Any = None, *, create: bool = True) -> tuple[bytes
 
 def key_path(source: Any = None) -> Path:
     """The key file `installation_keys(source)` reads (when no key is in the environment)."""
-    explicit = os.environ.get(ENV_KEY_FILE, "").strip()
-    return Path(explicit) if explicit else key_file_for(_url_of(source))
+    return process_options().key_file or key_file_for(_url_of(source))
 
 
 def add_newest_key(source: Any, key: bytes) -> Path:
     """Put `key` first in the key file, keeping the older keys after it (a rotation). The
     file is replaced atomically (0600), so a crash leaves the old file or the new one."""
-    if os.environ.get(ENV_KEY, "").strip():
+    if process_options().secret_key:
         raise SecretKeyUnavailable(
-            f"The key comes from {ENV_KEY}; rotate it by setting a key file (BANKAPP_KEY_FILE) "
+            f"The key comes from {ENV_KEY}; rotate it by setting a key file ({ENV_KEY_FILE}) "
             "instead, so the old key can be kept beside the new one."
         )
     path = key_path(source)
@@ -103,10 +102,9 @@ def add_newest_key(source: Any, key: bytes) -> Path:
 
 def key_location(source: Any = None) -> str:
     """Where `installation_key(source)` reads the key from, in words (never the key)."""
-    if os.environ.get(ENV_KEY, "").strip():
+    if process_options().secret_key:
         return f"the {ENV_KEY} environment variable"
-    explicit = os.environ.get(ENV_KEY_FILE, "").strip()
-    return str(Path(explicit) if explicit else key_file_for(_url_of(source)))
+    return str(key_path(source))
 
 
 def forget_cached_keys() -> None:

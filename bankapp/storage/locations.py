@@ -3,20 +3,19 @@
 Run from its checkout (the working folder is the source tree: `make run`, `make test`), the
 data folder is `./data`, as always. Installed (`pipx install .`), it is the user's data folder
 (platformdirs: `~/.local/share/bankapp` on Linux), so the same command run from two folders
-is the same bank. `BANKAPP_HOME` overrides both. Nothing here creates anything: a path is
-made (0700) only when something is written there.
+is the same bank. `BANKAPP_HOME` overrides both (the environment is read in
+`process_options`). Nothing here creates anything: a path is made (0700) only when something
+is written there.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import platformdirs
 
-HOME_ENV = "BANKAPP_HOME"
-CONFIG_ENV = "BANKAPP_CONFIG"
-LOG_ENV = "BANKAPP_LOG_DIR"
+from bankapp.storage.process_options import process_options
+
 CHECKOUT_DATA = Path("data")
 
 
@@ -31,8 +30,8 @@ def running_from_checkout() -> bool:
 
 
 def data_home() -> Path:
-    if chosen := os.environ.get(HOME_ENV, "").strip():
-        return Path(chosen).expanduser()
+    if chosen := process_options().home:
+        return chosen
     if running_from_checkout():
         return CHECKOUT_DATA
     return platformdirs.user_data_path("bankapp")
@@ -44,7 +43,7 @@ def default_database_url() -> str:
 
 def database_url_from_env(explicit: str | None = None) -> str:
     """The database a command uses: `--db`, else BANKAPP_DATABASE_URL, else the default."""
-    return explicit or os.environ.get("BANKAPP_DATABASE_URL") or default_database_url()
+    return explicit or process_options().database_url or default_database_url()
 
 
 def default_key_file() -> Path:
@@ -53,8 +52,8 @@ def default_key_file() -> Path:
 
 
 def log_directory() -> Path:
-    if chosen := os.environ.get(LOG_ENV, "").strip():
-        return Path(chosen)
+    if chosen := process_options().log_dir:
+        return chosen
     return data_home() / "logs"
 
 
@@ -64,6 +63,6 @@ def export_directory() -> Path:
 
 def config_path() -> Path:
     """`$BANKAPP_CONFIG`, or `config.toml` in the user's config folder (XDG on Linux)."""
-    if chosen := os.environ.get(CONFIG_ENV):
-        return Path(chosen).expanduser()
+    if chosen := process_options().config:
+        return chosen
     return platformdirs.user_config_path("bankapp") / "config.toml"

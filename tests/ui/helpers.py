@@ -24,8 +24,8 @@ from bankapp.bank import Bank
 from bankapp.demo.logins import DEMO_PASSWORD
 from bankapp.domain.card_types import IssuedCard
 from bankapp.domain.types import Actor
+from bankapp.storage.process_options import CONFIG as CONFIG_ENV
 from screens.app import make_app
-from screens.config import CONFIG_ENV
 from tests.fixtures import acting_as
 
 SIZE = (120, 34)

@@ -10,8 +10,9 @@ from pathlib import Path
 from textual.widgets import DataTable, Input
 
 from bankapp.bank import Bank
+from bankapp.storage.process_options import CONFIG as CONFIG_ENV
 from screens.app import BankApp, make_app
-from screens.config import CONFIG_ENV, remembered_theme
+from screens.config import remembered_theme
 from tests.ui.helpers import (
     SIZE,
     Keys,

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from bankapp.storage.process_options import CONFIG as CONFIG_ENV
 from screens.config import (
-    CONFIG_ENV,
     UserConfig,
     config_path,
     load_config,
