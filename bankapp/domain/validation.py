@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from bankapp.domain.card_numbers import luhn_valid
 from bankapp.errors import ValidationFailed
@@ -107,6 +107,21 @@ def check_day(value: object, *, field: str) -> date:
         raise ValidationFailed(
             f"{value.isoformat()} is too far in the future; give a date up to "
             f"{LAST_DAY.isoformat()}.",
+            field=field,
+        )
+    return value
+
+
+def check_moment(value: object, *, field: str) -> datetime:
+    """A moment a caller gave (when a hold ends), as the bank keeps time: naive UTC. A time
+    with a zone is converted; anything but a datetime is refused."""
+    if not isinstance(value, datetime):
+        raise ValidationFailed("Give a date and time.", field=field)
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    if value.date() > LAST_DAY:
+        raise ValidationFailed(
+            f"{value:%Y-%m-%d} is too far in the future; give a date up to {LAST_DAY.isoformat()}.",
             field=field,
         )
     return value

@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, insert, or_, select, update
 
 from bankapp.domain.money import format_cents
 from bankapp.domain.types import Actor, Caller
-from bankapp.domain.validation import clean_text
+from bankapp.domain.validation import check_moment, clean_text
 from bankapp.errors import AccountNotOpen, InsufficientFunds, NotFound, ValidationFailed
 from bankapp.services import audit
 from bankapp.services.access import accessible_account, require_id, require_staff
@@ -196,6 +196,7 @@ class HoldService:
         """Staff hold available money on a customer's account for a reason, until a time."""
         self._ctx.check_amount(amount)
         reason = _reason(reason)
+        until = check_moment(until, field="until")
 
         def work(tx: Tx, caller: Caller) -> HoldView:
             require_staff(caller)

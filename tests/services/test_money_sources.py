@@ -5,7 +5,8 @@ available at once."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -228,6 +229,36 @@ def test_staff_hold_available_money_for_a_reason_and_it_counts_against_every_deb
     settle(bank)
     assert bank.holds.list_holds(alice, account, active_only=False)[0].id == hold.id
     assert _available(bank, alice, account) == (10_000, 0, 10_000)
+
+
+@pytest.mark.parametrize("until", ["tomorrow", 1_800_000_000, None])
+def test_a_hold_end_that_is_not_a_time_is_refused_and_nothing_is_held(
+    bank: Bank, until: object
+) -> None:
+    alice = make_customer(bank, "alice")
+    teller = make_staff(bank, "tina", Role.TELLER)
+    account = funded_account(bank, alice, 10_000)
+    with pytest.raises(ValidationFailed, match="date and time") as refused:
+        bank.holds.place(teller, account, 100, "Court order", until=until)  # type: ignore[arg-type]
+    assert refused.value.field == "until"
+    assert _available(bank, alice, account) == (10_000, 0, 10_000)
+
+
+def test_a_hold_end_with_a_time_zone_is_the_same_moment_in_utc(
+    bank: Bank, clock: FixedClock
+) -> None:
+    alice = make_customer(bank, "alice")
+    teller = make_staff(bank, "tina", Role.TELLER)
+    account = funded_account(bank, alice, 10_000)
+    in_new_york = (
+        (clock.now() + timedelta(days=2))
+        .replace(tzinfo=UTC)
+        .astimezone(ZoneInfo("America/New_York"))
+    )
+    hold = bank.holds.place(teller, account, 100, "Court order", until=in_new_york)
+    assert hold.release_at == clock.now() + timedelta(days=2)
+    with pytest.raises(ValidationFailed, match="future"):
+        bank.holds.place(teller, account, 100, "Court order", until=clock.now().replace(tzinfo=UTC))
 
 
 def test_clearing_is_for_admins_and_runs_twice_without_doing_anything_twice(
