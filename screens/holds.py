@@ -18,6 +18,7 @@ from bankapp.domain.types import AccountView, EntryResult
 from bankapp.errors import BankError, ValidationFailed
 from bankapp.services.holds import HoldView
 from screens.base import BankScreen
+from screens.changes import account_changes, hold_changes
 from screens.labels import HOLD_KIND_LABELS
 from screens.modals.prompt import PromptModal
 from screens.widgets.cells import cell
@@ -43,6 +44,7 @@ class HoldsScreen(BankScreen):
         super().__init__()
         self.account_id = account_id
         self.holds: list[HoldView] = []
+        self.account: AccountView | None = None
         self.active_only = True
 
     STAFF_ACTIONS: ClassVar[frozenset[str]] = frozenset({"release", "return_check", "place"})
@@ -70,7 +72,9 @@ class HoldsScreen(BankScreen):
         self.table.focus()
         self.reload()
 
-    def reload(self) -> None:
+    def reload(
+        self, then: Callable[[AccountView | None, list[HoldView]], object] | None = None
+    ) -> None:
         account_id, active_only = self.account_id, self.active_only
 
         def load() -> tuple[AccountView, list[HoldView]]:
@@ -78,10 +82,26 @@ class HoldsScreen(BankScreen):
             holds = self.bank.holds.list_holds(self.actor, account_id, active_only=active_only)
             return account, holds
 
-        self.call_service(load, self._show, group="holds")
+        def show(loaded: tuple[AccountView, list[HoldView]]) -> None:
+            before_account, before = self.account, list(self.holds)
+            self._show(loaded)
+            if then is not None:
+                then(before_account, before)
+
+        self.call_service(load, show, group="holds")
+
+    def changed_elsewhere(self) -> None:
+        def tell(before_account: AccountView | None, before: list[HoldView]) -> None:
+            lines = hold_changes(before, self.holds, self.money)
+            if before_account is not None and self.account is not None:
+                lines += account_changes([before_account], [self.account], self.money)
+            self.tell_changed(lines)
+
+        self.reload(then=tell)
 
     def _show(self, loaded: tuple[AccountView, list[HoldView]]) -> None:
-        account, self.holds = loaded
+        self.account, self.holds = loaded
+        account = self.account
         self.query_one("#holds-summary", Static).update(
             Text.assemble(
                 (account.name, "bold"),

@@ -26,6 +26,7 @@ from bankapp.services.standing_orders import (
     StandingOrderView,
 )
 from screens.base import BankScreen, field_error
+from screens.changes import order_changes
 from screens.modals.confirm import ConfirmModal
 from screens.widgets.cells import cell
 
@@ -96,14 +97,27 @@ class StandingOrdersScreen(BankScreen):
     def on_screen_resume(self) -> None:
         self.action_reload()  # back from the form: the new order is listed
 
-    def action_reload(self) -> None:
+    def action_reload(
+        self, then: Callable[[list[StandingOrderView]], object] | None = None
+    ) -> None:
         account_id = self.account_id
 
         def load() -> tuple[AccountView, list[StandingOrderView]]:
             account = self.bank.accounts.get(self.actor, account_id)
             return account, self.bank.standing_orders.list_orders(self.actor, account_id)
 
-        self.call_service(load, self._show, group="orders")
+        def show(loaded: tuple[AccountView, list[StandingOrderView]]) -> None:
+            before = list(self.orders)
+            self._show(loaded)
+            if then is not None:
+                then(before)
+
+        self.call_service(load, show, group="orders")
+
+    def changed_elsewhere(self) -> None:
+        self.action_reload(
+            then=lambda before: self.tell_changed(order_changes(before, self.orders))
+        )
 
     def _show(self, loaded: tuple[AccountView, list[StandingOrderView]]) -> None:
         account, self.orders = loaded

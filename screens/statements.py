@@ -26,6 +26,7 @@ from bankapp.services.statements import (
     StatementView,
 )
 from screens.base import BankScreen, field_error
+from screens.changes import statement_changes
 from screens.labels import account_kind_label
 from screens.widgets.ledger_table import LedgerTable
 
@@ -172,6 +173,25 @@ class StatementScreen(BankScreen):
             self._show_series,
             group="statement-series",
             busy=self.query_one("#balance-chart", Sparkline),
+        )
+
+    def changed_elsewhere(self) -> None:
+        """A posting elsewhere may fall in this period: the summary is asked for again, and
+        only if it differs are the lines reloaded (a reload goes back to the first page)."""
+        period, before = self.period, self.summary
+
+        def compare(after: StatementSummary) -> None:
+            if period != self.period or self.summary is not before:
+                return  # the user chose another period meanwhile; that load shows it
+            lines = statement_changes(before, after, self.money)
+            if lines:
+                self.action_reload()
+                self.tell_changed(lines)
+
+        self.call_service(
+            lambda: self.bank.statements.view(self.actor, self.account_id, period, limit=1).summary,
+            compare,
+            group="statement-check",
         )
 
     def _show(self, loaded: _Loaded) -> None:

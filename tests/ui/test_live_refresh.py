@@ -4,16 +4,21 @@ and says what changed: the bank's change mark is polled in a worker (`refresh_se
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from textual.pilot import Pilot
 
 from bankapp.bank import Bank
 from screens.app import make_app
+from screens.holds import HoldsScreen
 from screens.staff.home import StaffHomeScreen
+from screens.standing_orders import StandingOrdersScreen
+from screens.statements import StatementScreen
 from tests.fixtures import counter_staff
 from tests.ui.helpers import (
     SIZE,
+    Expect,
     SignIn,
     SignInStaff,
     alice,
@@ -97,3 +102,58 @@ async def test_without_polling_nothing_refreshes_by_itself(demo_bank: Bank) -> N
         demo_bank.payments.deposit(teller, everyday.id, 12_34)
         await pilot.pause(1.0)
         assert app.money(everyday.balance + 12_34) not in screen_text(app)
+
+
+@pilot_test
+async def test_the_holds_screen_shows_a_hold_placed_at_the_counter(demo_bank: Bank) -> None:
+    everyday = demo_bank.accounts.list_accounts(alice(demo_bank))[0]
+    app = make_app(demo_bank, refresh_seconds=POLL)
+    async with app.run_test(size=SIZE) as pilot:
+        await play(pilot, SignIn("alice"), "enter", "h", Expect(HoldsScreen))
+        await pilot.pause(3 * POLL)
+        teller, _ = counter_staff(demo_bank)
+        hold = demo_bank.holds.place(
+            teller,
+            everyday.id,
+            12_34,
+            "Disputed deposit",
+            until=datetime.now(UTC) + timedelta(days=2),
+        )
+        await eventually(pilot, lambda: f"New hold #{hold.id}: $12.34" in said(app))
+        assert "Disputed deposit" in screen_text(app)
+        assert f"{everyday.name}: available" in said(app)
+
+
+@pilot_test
+async def test_the_standing_orders_screen_shows_an_order_paused_elsewhere(demo_bank: Bank) -> None:
+    actor = alice(demo_bank)
+    everyday = demo_bank.accounts.list_accounts(actor)[0]
+    order = next(
+        o for o in demo_bank.standing_orders.list_orders(actor, everyday.id) if o.status == "active"
+    )
+    app = make_app(demo_bank, refresh_seconds=POLL)
+    async with app.run_test(size=SIZE) as pilot:
+        await play(pilot, SignIn("alice"), "enter", "o", Expect(StandingOrdersScreen))
+        await pilot.pause(3 * POLL)
+        demo_bank.standing_orders.pause(actor, order.id)  # her phone, say
+        await eventually(pilot, lambda: f"Standing order {order.name} is now paused" in said(app))
+        assert "paused" in screen_text(app)
+
+
+@pilot_test
+async def test_the_statement_shows_a_deposit_made_at_the_counter(demo_bank: Bank) -> None:
+    everyday = demo_bank.accounts.list_accounts(alice(demo_bank))[0]
+    app = make_app(demo_bank, refresh_seconds=POLL)
+    async with app.run_test(size=SIZE) as pilot:
+        await play(pilot, SignIn("alice"), "s", Expect(StatementScreen))
+        await pilot.pause(3 * POLL)
+        screen = app.screen
+        assert isinstance(screen, StatementScreen) and screen.summary is not None
+        before = screen.summary
+        teller, _ = counter_staff(demo_bank)
+        demo_bank.payments.deposit(teller, everyday.id, 12_34)
+        await eventually(pilot, lambda: "1 new transaction in this period" in said(app))
+        await eventually(pilot, lambda: screen.summary is not before)
+        assert screen.summary is not None
+        assert screen.summary.line_count == before.line_count + 1
+        assert screen.summary.closing_balance == before.closing_balance + 12_34
