@@ -78,6 +78,10 @@ class BankApp(KeymapApp):
     """
 
     CSS_PATH = "app.tcss"
+    # Classes each screen gets for the terminal's size, so a stylesheet can fit 80x24
+    # (`.-narrow`, `.-short`) without changing what wider and taller terminals show.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012 (as Textual types it)
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
         Binding("ctrl+z", "suspend_process", "Suspend to the shell", show=False, id="suspend"),

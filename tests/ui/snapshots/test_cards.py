@@ -92,3 +92,14 @@ def test_applying_for_a_credit_card(snap_compare: Snap, demo_bank: Bank) -> None
     assert snap(snap_compare, demo_bank, script)
     (application, *_) = demo_bank.cards.credit_applications(alice(demo_bank))
     assert (application.status, application.amount) == ("pending", 200_000)
+
+
+def test_cards_screen_at_80x24(snap_compare: Snap, demo_bank: Bank) -> None:
+    """The cards and their transactions at 80x24: masked numbers and limits still readable."""
+    assert snap(snap_compare, demo_bank, steps(open_cards, Expect(CardsScreen)), size=(80, 24))
+
+
+def test_card_reveal_at_80x24(snap_compare: Snap, demo_bank: Bank) -> None:
+    """The one-time reveal at 80x24: number, CVV and the button that closes it all show."""
+    script = steps(open_cards, "n", "ctrl+s", Expect(CardRevealModal))
+    assert snap(snap_compare, demo_bank, script, size=(80, 24))

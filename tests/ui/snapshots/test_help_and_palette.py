@@ -29,3 +29,8 @@ def test_command_palette_lists_global_commands(snap_compare: Snap, demo_bank: Ba
         await open_palette(pilot, everyday.number[-4:])
 
     assert snap(snap_compare, demo_bank, steps(SignIn("alice"), search_the_everyday_account))
+
+
+def test_help_modal_at_80x24(snap_compare: Snap, demo_bank: Bank) -> None:
+    """Help at 80x24: the keys of the dashboard, scrollable, closed with Escape."""
+    assert snap(snap_compare, demo_bank, steps(SignIn("alice"), "f1"), size=(80, 24))

@@ -25,3 +25,8 @@ def test_change_password_with_a_wrong_current_password(snap_compare: Snap, demo_
         "ctrl+s",
     )
     assert snap(snap_compare, demo_bank, script)
+
+
+def test_profile_screen_at_80x24(snap_compare: Snap, demo_bank: Bank) -> None:
+    """alice's profile at 80x24."""
+    assert snap(snap_compare, demo_bank, steps(SignIn("alice"), "p"), size=(80, 24))

@@ -38,3 +38,18 @@ def test_registration_shows_errors_beside_the_field(snap_compare: Snap, demo_ban
         "ctrl+s",
     )
     assert snap(snap_compare, demo_bank, script)
+
+
+def test_registration_at_80x24(snap_compare: Snap, demo_bank: Bank) -> None:
+    """The registration form and its live password rules at 80x24."""
+    script = steps(
+        settle,
+        "f2",
+        Type("dora"),
+        Keys("enter", settle=False),
+        Type("Dora Explorer"),
+        *[TAB] * 4,
+        Type("password"),
+        settle,
+    )
+    assert snap(snap_compare, demo_bank, script, size=(80, 24))

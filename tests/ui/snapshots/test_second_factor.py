@@ -52,3 +52,10 @@ def test_a_customer_sets_up_two_step_sign_in(snap_compare: Snap, demo_bank: Bank
         SignIn("alice"), Do(lambda pilot: pilot.app.push_screen(SecondFactorSetupScreen()))
     )
     assert snap(snap_compare, demo_bank, script)
+
+
+@pytest.mark.usefixtures("new_teller")
+def test_enrolment_qr_code_at_80x24(snap_compare: Snap, demo_bank: Bank) -> None:
+    """At 80x24 the enrolment still shows the whole text key and the code box (the QR code
+    scrolls)."""
+    assert snap(snap_compare, demo_bank, SignIn("newbie", PASSWORD), size=(80, 24))

@@ -50,3 +50,9 @@ def test_signing_in_after_a_reset_says_who_reset_the_password_and_when(
     password = demo_bank.approvals.approve(acting_as(demo_bank, "admin"), request.id)
     script = steps(SignIn("alice", password.temporary_password))
     assert snap(snap_compare, demo_bank, script)
+
+
+def test_login_screen_at_80x24(snap_compare: Snap, demo_bank: Bank) -> None:
+    """The first screen on the smallest terminal we support: the fields, the demo sign-ins
+    and the keys to register or quit all fit."""
+    assert snap(snap_compare, demo_bank, settle, size=(80, 24))

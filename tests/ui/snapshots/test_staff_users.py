@@ -14,3 +14,8 @@ def test_staff_users(snap_compare: Snap, demo_bank: Bank) -> None:
 def test_new_staff_user_form(snap_compare: Snap, demo_bank: Bank, fixed_secrets: None) -> None:
     """The new staff form with a generated temporary password."""
     assert snap(snap_compare, demo_bank, steps(SignInStaff("admin"), "s", "n"))
+
+
+def test_staff_users_at_80x24(snap_compare: Snap, demo_bank: Bank) -> None:
+    """The staff list at 80x24."""
+    assert snap(snap_compare, demo_bank, steps(SignInStaff("admin"), "s"), size=(80, 24))

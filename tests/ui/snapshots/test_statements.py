@@ -30,3 +30,14 @@ def test_statement_of_an_account_with_no_activity(snap_compare: Snap, demo_bank:
         SignIn("alice"), Do(lambda pilot: pilot.app.push_screen(StatementScreen(empty.id)))
     )
     assert snap(snap_compare, demo_bank, script)
+
+
+def test_statement_at_80x24(snap_compare: Snap, demo_bank: Bank) -> None:
+    """Last month's statement at 80x24: the summary and the lines, amounts not cut off."""
+
+    def open_last_month(pilot: Pilot[Any]) -> None:
+        account_id = demo_bank.accounts.list_accounts(pilot.app.actor)[0].id  # type: ignore[attr-defined]
+        pilot.app.push_screen(StatementScreen(account_id, Preset.LAST_MONTH))
+
+    script = steps(SignIn("alice"), Do(open_last_month))
+    assert snap(snap_compare, demo_bank, script, size=(80, 24))
