@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bankapp.services.chain_worker import start_chain_walk
 from bankapp.services.verify import VerifyReport, verify_ledger
-from bankapp.storage.engine import make_engine
+from bankapp.storage.engine import make_engine, map_for_reading
 from bankapp.storage.keyring import installation_ring
 from bankapp.storage.schema import require_current_schema
 
@@ -23,6 +23,7 @@ def verify_database(url: str, *, since_seal: bool = False, parallel: bool = Fals
         full_url = engine.url.render_as_string(hide_password=False)
         elsewhere = (lambda: start_chain_walk(full_url, ring)) if parallel else None
         with engine.connect() as conn, conn.begin():
+            map_for_reading(conn)
             return verify_ledger(conn, ring, since_seal=since_seal, chain_elsewhere=elsewhere)
     finally:
         engine.dispose()

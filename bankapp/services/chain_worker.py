@@ -16,7 +16,7 @@ from multiprocessing.connection import Connection as Pipe
 
 from bankapp.errors import StorageError
 from bankapp.services.chain_walk import ChainReport, verify_chain
-from bankapp.storage.engine import make_engine
+from bankapp.storage.engine import make_engine, map_for_reading
 from bankapp.storage.keyring import KeyRing
 
 PendingChain = Callable[[], ChainReport]
@@ -62,6 +62,7 @@ def _walk(url: str, ring: KeyRing | None, sending: Pipe) -> None:
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
+            map_for_reading(conn)
             sending.send(verify_chain(conn, ring))
     finally:
         engine.dispose()

@@ -163,29 +163,15 @@ def _hold_problems(conn: Connection) -> list[str]:
 
 
 def _entry_problems(conn: Connection) -> list[str]:
-    """Journal entries whose postings do not sum to zero, have one leg, or have none."""
-    unbalanced = conn.execute(
-        select(
-            _postings.c.entry_id,
-            func.sum(_postings.c.amount).label("total"),
-            func.count().label("legs"),
-        )
-        .group_by(_postings.c.entry_id)
-        .having((func.sum(_postings.c.amount) != 0) | (func.count() < 2))
-        .limit(MAX_REPORTED)
-    )
-    problems = [
-        f"journal entry {row.entry_id}: {row.legs} postings summing to {row.total}"
-        for row in unbalanced
-    ]
+    """Journal entries with no postings (those with postings are checked with their legs,
+    `_legs_problems`: they must balance and have two legs or more)."""
     empty = conn.execute(
         select(_entries.c.id)
         .outerjoin(_postings, _postings.c.entry_id == _entries.c.id)
         .where(_postings.c.id.is_(None))
         .limit(MAX_REPORTED)
     )
-    problems.extend(f"journal entry {row.id}: has no postings" for row in empty)
-    return problems
+    return [f"journal entry {row.id}: has no postings" for row in empty]
 
 
 def _running_balance_problems(conn: Connection) -> list[str]:
@@ -216,24 +202,26 @@ def _running_balance_problems(conn: Connection) -> list[str]:
 
 
 def _legs_sql(dialect: str, *, since: bool) -> str:
-    """Each entry's legs as its audit event records them (`audit.legs_text`), built in SQL;
-    with `since`, only entries whose event comes after audit seq :after."""
+    """Each entry's legs as its audit event records them (`audit.legs_text`), built in SQL,
+    with the entry's total and number of legs; with `since`, only entries whose event comes
+    after audit seq :after."""
     chosen = (
         "entry_id IN (SELECT entry_id FROM audit_events WHERE seq > :after AND entry_id IS "
         "NOT NULL)"
         if since
-        else "entry_id > :legacy"
+        else "1 = 1"
     )
     if dialect == "postgresql":
         return (
             "SELECT entry_id, string_agg(account_id || ':' || amount, ';' "
-            f"ORDER BY account_id, amount) AS legs FROM postings WHERE {chosen} "
-            "GROUP BY entry_id"
+            "ORDER BY account_id, amount) AS legs, sum(amount) AS total, count(*) AS n "
+            f"FROM postings WHERE {chosen} GROUP BY entry_id"
         )
     # SQLite aggregates in the order it reads rows: the index named is in legs order.
     return (
-        "SELECT entry_id, group_concat(account_id || ':' || amount, ';') AS legs FROM "
-        f"postings INDEXED BY ix_postings_entry_legs WHERE {chosen} GROUP BY entry_id"
+        "SELECT entry_id, group_concat(account_id || ':' || amount, ';') AS legs, "
+        "sum(amount) AS total, count(*) AS n FROM postings INDEXED BY ix_postings_entry_legs "
+        f"WHERE {chosen} GROUP BY entry_id"
     )
 
 
@@ -253,19 +241,36 @@ def _legs_problems(conn: Connection, legacy_entry: int, *, after_seq: int = 0) -
         if after_seq
         else ""
     )
-    mismatched = conn.execute(
-        text(
-            f"SELECT e.id, ev.seq, ev.legs AS recorded, p.legs AS actual "
-            f"FROM journal_entries e LEFT JOIN audit_events ev ON ev.entry_id = e.id "
-            f"LEFT JOIN ({legs}) p ON p.entry_id = e.id "
-            f"WHERE e.id > :legacy {window} AND (ev.seq IS NULL OR p.legs IS NULL "
-            f"OR ev.legs <> p.legs) ORDER BY e.id LIMIT {MAX_REPORTED}"
-        ),
-        {"legacy": legacy_entry, "after": after_seq},
-    ).all()
+    if after_seq:
+        mismatched = conn.execute(
+            text(
+                f"SELECT e.id, ev.seq, ev.legs AS recorded, p.legs AS actual, 0 AS total, "
+                f"2 AS n FROM journal_entries e LEFT JOIN audit_events ev ON ev.entry_id = e.id "
+                f"LEFT JOIN ({legs}) p ON p.entry_id = e.id "
+                f"WHERE e.id > :legacy {window} AND (ev.seq IS NULL OR p.legs IS NULL "
+                f"OR ev.legs <> p.legs) ORDER BY e.id LIMIT {MAX_REPORTED}"
+            ),
+            {"legacy": legacy_entry, "after": after_seq},
+        ).all()
+    else:
+        # Every entry with postings in one pass over the legs index: it balances, has two
+        # legs or more and (since keyed events) has the legs its event recorded. Entries
+        # with no postings at all are `_entry_problems`'.
+        mismatched = conn.execute(
+            text(
+                f"SELECT p.entry_id AS id, ev.seq, ev.legs AS recorded, p.legs AS actual, "
+                f"p.total, p.n FROM ({legs}) p LEFT JOIN audit_events ev "
+                f"ON ev.entry_id = p.entry_id WHERE p.total <> 0 OR p.n < 2 OR "
+                f"(p.entry_id > :legacy AND (ev.seq IS NULL OR ev.legs <> p.legs)) "
+                f"ORDER BY p.entry_id LIMIT {MAX_REPORTED}"
+            ),
+            {"legacy": legacy_entry},
+        ).all()
     problems = []
     for row in mismatched:
-        if row.seq is None:
+        if row.total != 0 or row.n < 2:
+            problems.append(f"journal entry {row.id}: {row.n} postings summing to {row.total}")
+        elif row.seq is None:
             problems.append(f"journal entry {row.id}: no audit event records it")
         else:
             problems.append(

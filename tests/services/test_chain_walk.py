@@ -7,14 +7,26 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from sqlalchemy import func, select, update
 
 from bankapp.bank import Bank
 from bankapp.clock import FixedClock
 from bankapp.services import audit
-from bankapp.services.audit import NewEvent, keyed_message
-from bankapp.services.chain_walk import full_row, link_rows, verify_chain
+from bankapp.services.audit import GENESIS_HASH, NewEvent, keyed_message
+from bankapp.services.chain_walk import (
+    _page_at_once,
+    _PageKeys,
+    chain_head_at,
+    full_row,
+    link_rows,
+    verify_chain,
+)
 from bankapp.services.chain_worker import start_chain_walk
 from bankapp.storage.database import Tx
+from bankapp.storage.models import AuditEvent, table_of
+from tests.fixtures import as_attacker
+
+audit_rows = table_of(AuditEvent)
 
 TEXTS = [
     "plain",
@@ -79,3 +91,53 @@ def test_the_forked_walk_reports_what_one_process_does(
     with bank.db.engine.connect() as conn:
         here = verify_chain(conn, bank.keys)
     assert forked == here and forked.ok
+
+
+def _plain_events(bank: Bank, clock: FixedClock, count: int) -> None:
+    for index in range(count):
+        clock.set(datetime(2026, 11, 3, 9, 0, index, 0 if index % 2 else 250_000))
+
+        def write(tx: Tx, index: int = index) -> None:
+            details = {"account": "•••• 0191", "amount": index}  # the masked-number bullet
+            audit.record_many(tx, None, [NewEvent("test.plain", f"entry {index}", details)])
+
+        bank.db.write(write)
+
+
+def test_a_keyed_sqlite_page_is_checked_at_once(bank: Bank, clock: FixedClock) -> None:
+    if bank.db.dialect != "sqlite":
+        pytest.skip("pages are checked at once on SQLite only")
+    _plain_events(bank, clock, 7)
+    with bank.db.engine.connect() as conn:
+        head = conn.execute(
+            select(audit_rows.c.seq, audit_rows.c.hash).order_by(audit_rows.c.seq)
+        ).all()
+        first = head[0].seq - 1
+        page = _page_at_once(
+            conn, _PageKeys(bank.keys), first, chain_head_at(conn, first) or "", 10**9
+        )
+        report = verify_chain(conn, bank.keys, batch=3)
+    assert page == (head[-1].seq, head[-1].hash, len(head) - first)
+    assert report.ok and report.events == head[-1].seq
+
+
+@pytest.mark.parametrize("batch", [3, 1000])
+def test_an_edited_row_inside_a_page_is_named_by_the_row_walk(
+    bank: Bank, clock: FixedClock, batch: int
+) -> None:
+    _plain_events(bank, clock, 7)
+    with bank.db.engine.connect() as conn:
+        target = conn.execute(select(func.max(audit_rows.c.seq))).scalar_one() - 2
+    as_attacker(
+        bank,
+        lambda tx: tx.conn.execute(
+            update(audit_rows).where(audit_rows.c.seq == target).values(details='{"amount": 1}')
+        ),
+    )
+    with bank.db.engine.connect() as conn:
+        if bank.db.dialect == "sqlite":
+            assert _page_at_once(conn, _PageKeys(bank.keys), 0, GENESIS_HASH, 10**9) is None
+        report = verify_chain(conn, bank.keys, batch=batch)
+    assert len(report.problems) == 1, report.problems
+    assert report.problems[0].startswith(f"audit row seq {target} (id ")
+    assert report.problems[0].endswith(": content does not match its link")

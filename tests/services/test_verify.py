@@ -4,12 +4,12 @@ is named."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from bankapp.bank import Bank
 from bankapp.domain.types import AccountKind
 from bankapp.storage.database import Tx
-from bankapp.storage.models import Account, Posting
+from bankapp.storage.models import Account, Installation, Posting
 from tests.fixtures import as_attacker, busy_account, counter_staff, credit_card, make_customer
 
 
@@ -50,8 +50,29 @@ def test_an_edited_posting_unbalances_its_entry_and_running_balance(bank: Bank) 
         ),
     )
     problems = bank.verify().problems
-    assert any(f"journal entry {first.entry_id}" in p for p in problems)
+    assert f"journal entry {first.entry_id}: 2 postings summing to 1" in problems
     assert any(f"posting {first.id}" in p for p in problems)
+
+
+def test_an_entry_left_with_one_leg_or_none_is_named(bank: Bank) -> None:
+    busy_account(bank)
+    postings = Posting.__table__
+    legs = bank.db.read(
+        lambda tx: tx.conn.execute(
+            select(postings.c.id, postings.c.entry_id, postings.c.amount).order_by(postings.c.id)
+        ).all()
+    )
+    first, second = legs[0].entry_id, legs[2].entry_id
+    one_leg = next(row for row in legs if row.entry_id == first)
+    as_attacker(
+        bank, lambda tx: tx.conn.execute(delete(postings).where(postings.c.id == one_leg.id))
+    )
+    as_attacker(
+        bank, lambda tx: tx.conn.execute(delete(postings).where(postings.c.entry_id == second))
+    )
+    problems = bank.verify().problems
+    assert f"journal entry {first}: 1 postings summing to {-one_leg.amount}" in problems
+    assert f"journal entry {second}: has no postings" in problems
 
 
 @pytest.mark.usefixtures("private_key_file")
@@ -107,3 +128,26 @@ def test_verify_notices_held_money_that_no_hold_explains(bank: Bank) -> None:
         for p in problems
     )
     assert any(f"account {account}" in p and "available balance -100 below" in p for p in problems)
+
+
+def test_an_unbalanced_entry_from_before_keyed_events_is_named(bank: Bank) -> None:
+    """Entries older than keyed events have no recorded legs to compare: their balance is
+    checked on its own. (Moving the boundary is itself named: the record's tag breaks.)"""
+    busy_account(bank)
+    postings = Posting.__table__
+    first = bank.db.read(
+        lambda tx: tx.conn.execute(
+            select(postings.c.id, postings.c.entry_id).order_by(postings.c.id).limit(1)
+        ).one()
+    )
+
+    def tamper(tx: Tx) -> None:
+        tx.conn.execute(update(Installation.__table__).values(legacy_until_entry=10**9))
+        tx.conn.execute(
+            update(postings).where(postings.c.id == first.id).values(amount=postings.c.amount + 1)
+        )
+
+    as_attacker(bank, tamper)
+    problems = bank.verify().problems
+    assert f"journal entry {first.entry_id}: 2 postings summing to 1" in problems
+    assert any("installation record was altered" in p for p in problems)
