@@ -199,11 +199,11 @@ class MovementPreview:
     it, with nothing moved. `approval` says why it would wait for a supervisor instead (then
     nothing moves when it is sent, and the balances after are those of today)."""
 
-    kind: str  # deposit | withdrawal | transfer
+    kind: str  # deposit | withdrawal | transfer | card_payment
     amount: int
     memo: str
-    source: PartyView  # the account acted on (where a deposit goes)
-    target: PartyView | None  # a transfer's destination
+    source: PartyView  # the account acted on (where a deposit goes; a card is paid from)
+    target: PartyView | None  # a transfer's destination; the card's account
     drawer_cash_after: int | None  # the teller's drawer after the cash (staff cash only)
     approval: str = ""
 

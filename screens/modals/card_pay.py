@@ -16,9 +16,16 @@ from textual.widgets import Button, Input, Label, Select, Static
 from bankapp.domain.account_numbers import mask_account_number
 from bankapp.domain.card_types import CardView
 from bankapp.domain.money import cents_to_decimal_string
-from bankapp.domain.types import CUSTOMER_ACCOUNT_KINDS, AccountStatus, AccountView, EntryResult
+from bankapp.domain.types import (
+    CUSTOMER_ACCOUNT_KINDS,
+    AccountStatus,
+    AccountView,
+    EntryResult,
+    MovementPreview,
+)
 from bankapp.errors import BankError, ValidationFailed
 from screens.base import ServiceCalls, field_error
+from screens.modals.confirm import ConfirmModal
 
 
 class PayCardModal(ServiceCalls, ModalScreen[EntryResult | None]):
@@ -89,8 +96,40 @@ class PayCardModal(ServiceCalls, ModalScreen[EntryResult | None]):
         except ValidationFailed as error:
             self.show_error(error)
             return
-        card_id, key = self.card.id, self.idempotency_key
+        card_id = self.card.id
         self.busy = True
+        self.call_service(
+            lambda: self.bank.cards.preview_pay(self.actor, card_id, source, amount),
+            lambda preview: self._confirm(source, amount, preview),
+            group="pay",
+            on_error=self._refused,
+        )
+
+    def _confirm(self, source: int, amount: int, preview: MovementPreview) -> None:
+        """Checked by the bank with nothing moved: say what the payment does, pay on Enter."""
+        money = self.money
+        lines = [
+            ("Pay", money(amount)),
+            ("Card", self.card.masked),
+            ("From account", preview.source.account),
+        ]
+        if preview.source.balance_after is not None:
+            lines.append(("Balance after", money(preview.source.balance_after)))
+        if preview.target is not None and preview.target.balance_after is not None:
+            lines.append(("Owed after", money(max(0, -preview.target.balance_after))))
+
+        def answered(ok: bool | None) -> None:
+            if ok:
+                self._pay(source, amount)
+            else:
+                self.busy = False
+
+        self.app.push_screen(
+            ConfirmModal("Confirm: card payment", lines, confirm=f"Pay {money(amount)}"), answered
+        )
+
+    def _pay(self, source: int, amount: int) -> None:
+        card_id, key = self.card.id, self.idempotency_key
         self.call_service(
             lambda: self.bank.cards.pay(self.actor, card_id, source, amount, idempotency_key=key),
             self._paid,

@@ -38,6 +38,7 @@ from tests.fixtures import (
     buy,
     counter_staff,
     credit_card,
+    entry_count,
     funded_account,
     make_customer,
     make_staff,
@@ -440,6 +441,24 @@ def test_paying_a_credit_card_moves_money_from_checking(bank: Bank) -> None:
     assert bank.accounts.get(ann, checking).balance == 6_000
     kinds = [t.kind for t in bank.cards.transactions(ann, card.card.id)]
     assert kinds == ["card_payment", "card_purchase"]
+
+
+def test_a_card_payment_is_previewed_by_the_same_checks_with_nothing_moved(bank: Bank) -> None:
+    ann = make_customer(bank, "ann")
+    checking = funded_account(bank, ann, 10_000)
+    card = credit_card(bank, ann, 10_000)
+    buy(bank, ann, card, 4_000)
+    settle(bank)
+    entries = entry_count(bank)
+    with pytest.raises(InvalidAmount, match=r"Only \$40\.00 is owed"):
+        bank.cards.preview_pay(ann, card.card.id, checking, 4_001)
+    preview = bank.cards.preview_pay(ann, card.card.id, checking, 1_500)
+    assert (preview.kind, preview.amount) == ("card_payment", 1_500)
+    assert preview.source.account_id == checking and preview.source.balance_after == 8_500
+    assert preview.target is not None and preview.target.balance_after == -2_500
+    assert entry_count(bank) == entries  # nothing posted, nothing audited
+    assert bank.cards.get(ann, card.card.id).used == 4_000
+    assert bank.accounts.get(ann, checking).balance == 10_000
 
 
 def test_a_credit_card_with_money_owed_cannot_be_cancelled(bank: Bank) -> None:

@@ -363,6 +363,10 @@ CALLS: dict[str, tuple[Call, frozenset[str]]] = {
         lambda w, a: w.bank.cards.pay(a, w.credit.card.id, w.account, 100),
         OWNER_AND_STAFF,
     ),
+    "cards.preview_pay": (
+        lambda w, a: w.bank.cards.preview_pay(a, w.credit.card.id, w.account, 100),
+        OWNER_AND_STAFF,
+    ),
     "statements.account_id_for_number": (
         lambda w, a: w.bank.statements.account_id_for_number(a, w.number),
         OWNER_AND_STAFF,

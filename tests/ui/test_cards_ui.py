@@ -5,12 +5,16 @@ in `snapshots/test_cards.py`)."""
 from __future__ import annotations
 
 import pytest
+from textual.widgets import Input, Static
 
 from bankapp.bank import Bank
 from bankapp.domain.card_types import CardStatus
+from bankapp.domain.money import cents_to_decimal_string
 from screens.app import make_app
 from screens.cards import CardsScreen
+from screens.modals.card_pay import PayCardModal
 from screens.modals.card_reveal import CardRevealModal
+from screens.modals.confirm import ConfirmModal
 from tests.fixtures import entry_count
 from tests.ui.helpers import (
     SIZE,
@@ -78,22 +82,38 @@ async def test_a_teller_freezes_a_customers_card_from_their_cards_screen(demo_ba
 
 @pilot_test
 async def test_paying_the_credit_card_in_full_from_checking(demo_bank: Bank) -> None:
+    """Ctrl+S asks the bank for a preview and asks first; Enter pays, once."""
     actor = alice(demo_bank)
     credit = next(c for c in demo_bank.cards.list_cards(actor) if c.credit_limit)
     assert credit.used > 0
     entries = entry_count(demo_bank)
     app = make_app(demo_bank)
     async with app.run_test(size=SIZE) as pilot:
-        await play(
-            pilot,
-            open_cards,  # the demo credit card is the newest, highlighted first
-            "p",
-            "ctrl+s",  # the amount owed is filled in
-            "ctrl+s",  # a second press must not pay twice
-        )
+        # the demo credit card is the newest, highlighted first; the amount owed is filled in
+        await play(pilot, open_cards, "p", "ctrl+s", Expect(ConfirmModal))
+        shown = dict(app.screen.lines)  # type: ignore[attr-defined]
+        assert shown["Pay"] == app.money(credit.used) and shown["Card"] == credit.masked
+        assert shown["Owed after"] == app.money(0)
+        assert entry_count(demo_bank) == entries  # nothing paid before the confirmation
+        await play(pilot, "enter", "ctrl+s")  # a second press must not pay twice
         assert isinstance(app.screen, CardsScreen)
     assert demo_bank.cards.get(actor, credit.id).used == 0
     assert entry_count(demo_bank) == entries + 1
+
+
+@pilot_test
+async def test_a_card_payment_refused_by_the_bank_is_shown_before_any_confirmation(
+    demo_bank: Bank,
+) -> None:
+    actor = alice(demo_bank)
+    credit = next(c for c in demo_bank.cards.list_cards(actor) if c.credit_limit)
+    app = make_app(demo_bank)
+    async with app.run_test(size=SIZE) as pilot:
+        await play(pilot, open_cards, "p", Expect(PayCardModal))
+        app.screen.query_one("#amount", Input).value = cents_to_decimal_string(credit.used + 1)
+        await play(pilot, "ctrl+s", Expect(PayCardModal))
+        shown = str(app.screen.query_one("#amount-error", Static).render())
+        assert "is owed; pay at most that" in shown
 
 
 @pilot_test

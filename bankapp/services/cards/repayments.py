@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import select
 
 from bankapp.domain.account_numbers import mask_account_number
@@ -9,12 +11,12 @@ from bankapp.domain.card_numbers import (
     mask_pan,
 )
 from bankapp.domain.card_types import CardKind
-from bankapp.domain.types import AccountKind, Actor, Caller, EntryResult
+from bankapp.domain.types import AccountKind, Actor, Caller, EntryResult, MovementPreview
 from bankapp.errors import (
     InvalidAmount,
     ValidationFailed,
 )
-from bankapp.services.access import accessible_account, shown_result
+from bankapp.services.access import accessible_account, load_account, shown_result
 from bankapp.services.cards.card_rows import (
     card_for,
 )
@@ -27,6 +29,7 @@ from bankapp.services.ledger import (
     post_entry,
     request_fingerprint,
 )
+from bankapp.services.previews import party
 from bankapp.storage.database import Tx
 from bankapp.storage.models import Account, table_of
 
@@ -48,6 +51,41 @@ class CardRepayments:
         idempotency_key: str | None = None,
     ) -> EntryResult:
         """Pay (part of) what is owed on a credit card from another account."""
+        work = self._payment(actor, card_id, from_account_id, amount, idempotency_key)
+        return self._ctx.write_as(actor, work)
+
+    def preview_pay(
+        self, actor: Actor, card_id: int, from_account_id: int, amount: int
+    ) -> MovementPreview:
+        """What `pay` would do now, by the same checks, with nothing moved: the account paid
+        from and the card's account, each with its balance after, for a confirmation."""
+        work = self._payment(actor, card_id, from_account_id, amount, None)
+
+        def described(tx: Tx, caller: Caller) -> MovementPreview:
+            balances = work(tx, caller).balances
+            source = accessible_account(tx, caller, from_account_id)
+            credit = load_account(tx, card_for(tx, caller, card_id).account_id)
+            return MovementPreview(
+                kind="card_payment",
+                amount=amount,
+                memo="",
+                source=party(tx, caller, source, balances),
+                target=party(tx, caller, credit, balances),
+                drawer_cash_after=None,
+            )
+
+        return self._ctx.preview_as(actor, described)
+
+    def _payment(
+        self,
+        actor: Actor,
+        card_id: int,
+        from_account_id: int,
+        amount: int,
+        idempotency_key: str | None,
+    ) -> Callable[[Tx, Caller], EntryResult]:
+        """The one unit of work of a card payment: `pay` commits it, `preview_pay` rolls it
+        back."""
         self._ctx.check_amount(amount)
         fingerprint = request_fingerprint(
             {
@@ -111,4 +149,4 @@ class CardRepayments:
             )
             return shown_result(tx, caller, result)
 
-        return self._ctx.write_as(actor, work)
+        return work
