@@ -18,6 +18,7 @@ from bankapp.domain.types import Role, UserView
 from bankapp.services.approvals import ApprovalView
 from bankapp.services.staff import StaffPage
 from screens.base import BankScreen, field_error
+from screens.modals.confirm import ConfirmModal
 from screens.staff.common import staff_table
 from screens.widgets.cells import cell
 
@@ -126,19 +127,48 @@ class StaffUsersScreen(BankScreen):
         who = f" for {item.target_user}" if item.target_user else ""
         self._done(f"{item.label}{who}: request #{item.id} waits for another admin's approval.")
 
+    def _asked(
+        self, user: UserView, title: str, effect: str, confirm: str, then: Callable[[], object]
+    ) -> None:
+        """Change someone's access only after a confirmation naming them and the effect."""
+        lines = [
+            ("Staff user", f"{user.full_name} ({user.username}), {user.role.value}"),
+            ("Effect", effect),
+        ]
+
+        def answered(ok: bool | None) -> None:
+            if ok:
+                then()
+
+        self.app.push_screen(ConfirmModal(title, lines, confirm=confirm), answered)
+
     def action_toggle_status(self) -> None:
         user = self._selected()
         if user is None:
             return
         if user.status == "active":
-            self.call_service(
-                lambda: self.bank.staff.disable(self.actor, user.id),
-                lambda u: self._done(f"{u.username} disabled; their pending requests are void."),
+            self._asked(
+                user,
+                f"Disable {user.username}?",
+                "Signed out everywhere at once; their pending requests are void.",
+                "Disable",
+                lambda: self.call_service(
+                    lambda: self.bank.staff.disable(self.actor, user.id),
+                    lambda u: self._done(
+                        f"{u.username} disabled; their pending requests are void."
+                    ),
+                ),
             )
         else:
-            self.call_service(
-                lambda: self.bank.staff.enable(self.actor, user.id),
-                self._changed(lambda u: f"{u.username} enabled."),
+            self._asked(
+                user,
+                f"Enable {user.username}?",
+                "They can sign in again (enabling waits for another admin if the bank says so).",
+                "Enable",
+                lambda: self.call_service(
+                    lambda: self.bank.staff.enable(self.actor, user.id),
+                    self._changed(lambda u: f"{u.username} enabled."),
+                ),
             )
 
     def action_unlock(self) -> None:
@@ -154,24 +184,47 @@ class StaffUsersScreen(BankScreen):
         if user is None:
             return
         role = Role.TELLER if user.role == Role.ADMIN else Role.ADMIN
-        self.call_service(
-            lambda: self.bank.staff.change_role(self.actor, user.id, role),
-            self._changed(lambda u: f"{u.username} is now {u.role.value}."),
+        effect = (
+            "Becomes an admin: a request another admin approves."
+            if role == Role.ADMIN
+            else "Becomes a teller at once: no admin screens or approvals."
+        )
+        self._asked(
+            user,
+            f"Make {user.username} {role.value}?",
+            effect,
+            f"Make {role.value}",
+            lambda: self.call_service(
+                lambda: self.bank.staff.change_role(self.actor, user.id, role),
+                self._changed(lambda u: f"{u.username} is now {u.role.value}."),
+            ),
         )
 
     def action_reset_factor(self) -> None:
         user = self._selected()
         if user is not None:
-            self.call_service(
-                lambda: self.bank.staff.reset_second_factor(self.actor, user.id),
-                self._requested,
+            self._asked(
+                user,
+                f"Reset {user.username}'s second factor?",
+                "They enrol a new authenticator at next sign-in; a request another admin approves.",
+                "Ask for the reset",
+                lambda: self.call_service(
+                    lambda: self.bank.staff.reset_second_factor(self.actor, user.id),
+                    self._requested,
+                ),
             )
 
     def action_reset_password(self) -> None:
         user = self._selected()
         if user is not None:
-            self.call_service(
-                lambda: self.bank.staff.reset_password(self.actor, user.id), self._requested
+            self._asked(
+                user,
+                f"Reset {user.username}'s password?",
+                "A temporary password, shown once to the admin who approves the request.",
+                "Ask for the reset",
+                lambda: self.call_service(
+                    lambda: self.bank.staff.reset_password(self.actor, user.id), self._requested
+                ),
             )
 
     def action_new(self) -> None:
