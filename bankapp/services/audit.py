@@ -20,6 +20,7 @@ from sqlalchemy import bindparam, insert, select, update
 
 from bankapp.domain.types import AuditLine, Caller
 from bankapp.errors import StorageError
+from bankapp.storage.bulk_rows import execute_rows
 from bankapp.storage.database import Tx
 from bankapp.storage.models import AuditEvent, AuditHead, table_of
 
@@ -190,7 +191,7 @@ def record_many(
         moved = update(_head).where(_head.c.id == 1).values(seq=seq, hash=prev).add_cte(appended)
         tx.conn.execute(moved)
         return seq
-    tx.conn.execute(_APPEND, rows)
+    execute_rows(tx.conn, _APPEND, rows)
     tx.conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": prev})
     return seq
 

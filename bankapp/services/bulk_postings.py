@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, insert, select, update
 
 from bankapp.domain.entry_kinds import require_entry_kind
 from bankapp.services import audit
+from bankapp.storage.bulk_rows import execute_rows
 from bankapp.storage.database import Tx, conditional_updates
 from bankapp.storage.memo_index import index_memos
 from bankapp.storage.models import Account, JournalEntry, Posting, table_of
@@ -22,6 +23,8 @@ _accounts = table_of(Account)
 _entries = table_of(JournalEntry)
 _postings = table_of(Posting)
 
+_NEW_ENTRY = insert(_entries)
+_NEW_POSTING = insert(_postings)
 _SET_BALANCE = (
     update(_accounts)
     .where(_accounts.c.id == bindparam("account_id"), _accounts.c.balance == bindparam("old"))
@@ -62,8 +65,9 @@ def post_credits(
     before = dict(balance)
     # One executemany, then the ids by key: RETURNING in parameter order makes SQLAlchemy
     # insert SQLite's rows one statement each.
-    tx.conn.execute(
-        insert(_entries),
+    execute_rows(
+        tx.conn,
+        _NEW_ENTRY,
         [
             {
                 "kind": kind,
@@ -108,7 +112,7 @@ def post_credits(
                 audit.legs_text(legs),
             )
         )
-    tx.conn.execute(insert(_postings), postings)
+    execute_rows(tx.conn, _NEW_POSTING, postings)
     index_memos(tx.conn, min(entry_ids), max(entry_ids))
     conditional_updates(
         tx,

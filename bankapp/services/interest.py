@@ -17,11 +17,13 @@ from bankapp.domain.interest import daily_accrual, rate_text, to_post
 from bankapp.services.bulk_postings import Credit, post_credits
 from bankapp.services.context import ServiceContext
 from bankapp.services.ledger import internal_account, system_key
+from bankapp.storage.bulk_rows import execute_rows
 from bankapp.storage.database import Tx, conditional_updates
 from bankapp.storage.models import Account, InterestAccrual, table_of
 
 _accounts = table_of(Account)
 _accruals = table_of(InterestAccrual)
+_NEW_ACCRUAL = insert(_accruals)
 INTEREST_EXPENSE = "interest:expense"
 BATCH = 1_000
 
@@ -105,7 +107,7 @@ def accrue_batch(
             continue
         units += daily
     if new:
-        tx.conn.execute(insert(_accruals), new)
+        execute_rows(tx.conn, _NEW_ACCRUAL, new)
     conditional_updates(tx, _ACCRUE, moves, "an accrual moved during the close")
     accrued = len(new) + len(moves)
     return ids[-1], accrued, units, 0
@@ -131,12 +133,15 @@ def post_batch(
         return after_id, 0, 0, 0
     month = business_date.strftime("%Y-%m")
     credits, carried = [], []
+    rates: dict[str, int] = {}
     for row in rows:
         if row.posted_through is not None and row.posted_through >= business_date:
             continue
         cents, rest = to_post(row.accrued)
         carried.append((row.account_id, row.accrued, rest))
-        rate = ctx.settings.interest_rate_bp(row.kind)
+        rate = rates.get(row.kind)
+        if rate is None:
+            rate = rates[row.kind] = ctx.settings.interest_rate_bp(row.kind)
         if cents > 0:
             credits.append(
                 Credit(

@@ -21,6 +21,7 @@ from bankapp.errors import (
     StorageError,
     ValidationFailed,
 )
+from bankapp.storage.bulk_rows import execute_rows
 from bankapp.storage.engine import WRITE_OPTION
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ def conditional_updates(
     if not params:
         return
     if tx.conn.dialect.supports_sane_multi_rowcount:
-        if tx.conn.execute(statement, list(params)).rowcount != len(params):
+        if execute_rows(tx.conn, statement, params) != len(params):  # type: ignore[arg-type]
             raise RuntimeError(problem)
         return
     for one in params:
