@@ -3,6 +3,8 @@ is named."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy import delete, select, update
 
@@ -11,6 +13,15 @@ from bankapp.domain.types import AccountKind
 from bankapp.storage.database import Tx
 from bankapp.storage.models import Account, Installation, Posting
 from tests.fixtures import as_attacker, busy_account, counter_staff, credit_card, make_customer
+
+
+def _first_posting(bank: Bank) -> Any:
+    postings = Posting.__table__
+    return bank.db.read(
+        lambda tx: tx.conn.execute(
+            select(postings.c.id, postings.c.entry_id).order_by(postings.c.id).limit(1)
+        ).one()
+    )
 
 
 def test_a_clean_bank_verifies(bank: Bank) -> None:
@@ -38,11 +49,7 @@ def test_an_edited_balance_is_found(bank: Bank) -> None:
 def test_an_edited_posting_unbalances_its_entry_and_running_balance(bank: Bank) -> None:
     busy_account(bank)
     postings = Posting.__table__
-    first = bank.db.read(
-        lambda tx: tx.conn.execute(
-            select(postings.c.id, postings.c.entry_id).order_by(postings.c.id).limit(1)
-        ).one()
-    )
+    first = _first_posting(bank)
     as_attacker(
         bank,
         lambda tx: tx.conn.execute(
@@ -135,11 +142,7 @@ def test_an_unbalanced_entry_from_before_keyed_events_is_named(bank: Bank) -> No
     checked on its own. (Moving the boundary is itself named: the record's tag breaks.)"""
     busy_account(bank)
     postings = Posting.__table__
-    first = bank.db.read(
-        lambda tx: tx.conn.execute(
-            select(postings.c.id, postings.c.entry_id).order_by(postings.c.id).limit(1)
-        ).one()
-    )
+    first = _first_posting(bank)
 
     def tamper(tx: Tx) -> None:
         tx.conn.execute(update(Installation.__table__).values(legacy_until_entry=10**9))

@@ -11,7 +11,7 @@ from textual.widgets import DataTable
 from bankapp.bank import Bank
 from bankapp.services.auth import access_changes
 from tests.fixtures import acting_as
-from tests.ui.helpers import Do, SignInStaff, Snap, Type, snap, steps
+from tests.ui.helpers import Do, SignInStaff, Snap, Step, Type, snap, steps
 
 
 def test_approvals_queue_for_an_admin(snap_compare: Snap, demo_bank: Bank) -> None:
@@ -57,11 +57,9 @@ def test_approving_a_credit_application_asks_for_the_limit(
     assert snap(snap_compare, demo_bank, script)
 
 
-def test_an_approved_reset_hands_the_password_over_once(
-    snap_compare: Snap, demo_bank: Bank, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def handing_over_a_reset(demo_bank: Bank, monkeypatch: pytest.MonkeyPatch) -> Step:
     """sam asked for alice's password to be reset; the admin approves it and is shown the
-    temporary password once, to hand over."""
+    temporary password (fixed here) once, to hand over."""
     monkeypatch.setattr(access_changes, "temporary_password", lambda: "kQ3x-Tr9p-Zm2w")
     alice_id = acting_as(demo_bank, "alice").user_id
     request = demo_bank.staff.reset_password(acting_as(demo_bank, "sam"), alice_id)
@@ -73,8 +71,13 @@ def test_an_approved_reset_hands_the_password_over_once(
         )
         table.move_cursor(row=row)
 
-    script = steps(SignInStaff("admin"), "a", Do(to_the_request), "a", "enter")
-    assert snap(snap_compare, demo_bank, script)
+    return steps(SignInStaff("admin"), "a", Do(to_the_request), "a", "enter")
+
+
+def test_an_approved_reset_hands_the_password_over_once(
+    snap_compare: Snap, demo_bank: Bank, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert snap(snap_compare, demo_bank, handing_over_a_reset(demo_bank, monkeypatch))
 
 
 def test_a_request_in_full_at_80x24(snap_compare: Snap, demo_bank: Bank) -> None:

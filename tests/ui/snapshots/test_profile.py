@@ -5,6 +5,19 @@ from __future__ import annotations
 from bankapp.bank import Bank
 from tests.ui.helpers import TAB, SignIn, Snap, Type, snap, steps
 
+# alice changes her password but types the current one wrong.
+WRONG_CURRENT_PASSWORD = steps(
+    SignIn("alice"),
+    "p",
+    "f3",
+    Type("not my password"),
+    TAB,
+    Type("a brand new passphrase"),
+    TAB,
+    Type("a brand new passphrase"),
+    "ctrl+s",
+)
+
 
 def test_profile_screen(snap_compare: Snap, demo_bank: Bank) -> None:
     """The profile as held by the bank, editable."""
@@ -13,18 +26,7 @@ def test_profile_screen(snap_compare: Snap, demo_bank: Bank) -> None:
 
 def test_change_password_with_a_wrong_current_password(snap_compare: Snap, demo_bank: Bank) -> None:
     """The current password is required; a wrong one is reported beside it."""
-    script = steps(
-        SignIn("alice"),
-        "p",
-        "f3",
-        Type("not my password"),
-        TAB,
-        Type("a brand new passphrase"),
-        TAB,
-        Type("a brand new passphrase"),
-        "ctrl+s",
-    )
-    assert snap(snap_compare, demo_bank, script)
+    assert snap(snap_compare, demo_bank, WRONG_CURRENT_PASSWORD)
 
 
 def test_profile_screen_at_80x24(snap_compare: Snap, demo_bank: Bank) -> None:

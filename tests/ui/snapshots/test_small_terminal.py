@@ -7,12 +7,9 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable
 
 from bankapp.bank import Bank
-from bankapp.services.auth import access_changes
 from screens.modals.card_purchase import CardPurchaseModal
-from tests.fixtures import acting_as
 from tests.ui.helpers import (
     TAB,
     Do,
@@ -29,6 +26,8 @@ from tests.ui.helpers import (
     snap,
     steps,
 )
+from tests.ui.snapshots.test_approvals import handing_over_a_reset
+from tests.ui.snapshots.test_profile import WRONG_CURRENT_PASSWORD
 
 SMALL = (80, 24)
 
@@ -53,17 +52,7 @@ JOURNEYS = {
     ),
     "transfer_result": steps(SignIn("alice"), "t", Type("250"), "ctrl+s", "enter"),
     "open_account": steps(SignIn("alice"), "o"),
-    "change_password_refused": steps(
-        SignIn("alice"),
-        "p",
-        "f3",
-        Type("not my password"),
-        TAB,
-        Type("a brand new passphrase"),
-        TAB,
-        Type("a brand new passphrase"),
-        "ctrl+s",
-    ),
+    "change_password_refused": WRONG_CURRENT_PASSWORD,
     "credit_card_application": steps(open_cards, "n", Do(_apply_for_credit), "tab", Type("2000")),
     "card_payment": steps(open_cards, "p"),
     # the staff's screens
@@ -97,16 +86,4 @@ def test_a_declined_purchase_at_80x24(snap_compare: Snap, demo_bank: Bank) -> No
 def test_a_password_handed_over_at_80x24(
     snap_compare: Snap, demo_bank: Bank, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(access_changes, "temporary_password", lambda: "kQ3x-Tr9p-Zm2w")
-    alice_id = acting_as(demo_bank, "alice").user_id
-    request = demo_bank.staff.reset_password(acting_as(demo_bank, "sam"), alice_id)
-
-    def to_the_request(pilot: Pilot[Any]) -> None:
-        table = pilot.app.screen.query_one("#approvals", DataTable)
-        row = next(
-            i for i in range(table.row_count) if str(table.get_row_at(i)[0]) == str(request.id)
-        )
-        table.move_cursor(row=row)
-
-    script = steps(SignInStaff("admin"), "a", Do(to_the_request), "a", "enter")
-    assert snap(snap_compare, demo_bank, script, size=SMALL)
+    assert snap(snap_compare, demo_bank, handing_over_a_reset(demo_bank, monkeypatch), size=SMALL)
