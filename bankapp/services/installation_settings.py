@@ -25,7 +25,7 @@ from bankapp.domain.validation import clean_text
 from bankapp.errors import PermissionDenied, ValidationFailed
 from bankapp.services.approvals.items import SETTING_CHANGE, ApprovalView, file_request
 from bankapp.services.context import ServiceContext
-from bankapp.services.live_settings import stored_values
+from bankapp.services.live_settings import settings_now
 from bankapp.services.setting_changes import shown
 from bankapp.storage.database import Tx
 from bankapp.storage.models import BankSetting, PendingApproval, table_of
@@ -54,7 +54,7 @@ class SettingView:
 def list_settings(tx: Tx, ctx: ServiceContext) -> tuple[SettingView, ...]:
     """Every setting as it stands in the database now, with the requests waiting on it."""
     rows = {row.name: row for row in tx.conn.execute(select(_rows))}
-    current = with_values(ctx.live.defaults, stored_values(tx.conn))
+    current = settings_now(tx.conn, ctx.live.defaults)
     waiting: dict[str, list[int]] = {}
     for item in tx.conn.execute(
         select(_items.c.id, _items.c.payload).where(
@@ -89,8 +89,7 @@ def planned_change(
     the default): refused when the value is not valid, is the current one, or would break a
     rule between settings."""
     spec = spec_named(name)
-    stored = stored_values(tx.conn)
-    current = with_values(ctx.live.defaults, stored)
+    current = settings_now(tx.conn, ctx.live.defaults)
     new = parse_value(spec, value, currency=current.currency)
     old = read_value(current, spec)
     if new == old:

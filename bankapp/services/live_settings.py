@@ -26,6 +26,11 @@ def stored_values(conn: Connection) -> dict[str, Raw]:
     return {row.name: json.loads(row.value) for row in conn.execute(select(_rows))}
 
 
+def settings_now(conn: Connection, defaults: Settings) -> Settings:
+    """The settings in force: `defaults` with every value stored in the database."""
+    return with_values(defaults, stored_values(conn))
+
+
 def revision_mark(conn: Connection) -> tuple[int, int]:
     """Changes only when a setting does: rows are never deleted and each change adds one to a
     row's revision (a new row starts at 1)."""
@@ -53,7 +58,7 @@ class LiveSettings:
             return
         mark = revision_mark(conn)
         if mark != self._mark:
-            updated = with_values(self.defaults, stored_values(conn))
+            updated = settings_now(conn, self.defaults)
             with self._lock:
                 if updated.hash_parameters != self.current.hash_parameters:
                     self.hashing = PasswordHashing(updated.hash_parameters)

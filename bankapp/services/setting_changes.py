@@ -23,7 +23,7 @@ from bankapp.domain.types import Caller
 from bankapp.errors import RequestOutdated
 from bankapp.services import audit
 from bankapp.services.context import ServiceContext
-from bankapp.services.live_settings import stored_values
+from bankapp.services.live_settings import settings_now
 from bankapp.settings import Settings
 from bankapp.storage.database import Tx
 from bankapp.storage.models import BankSetting, table_of
@@ -53,8 +53,7 @@ def change_setting(
     """Set `spec` to `new` if it still has the revision `replaces` (a conditional update, or
     an insert that fails on a row made meanwhile); otherwise RequestOutdated. The rules
     between settings are checked again against the values of this transaction."""
-    stored = stored_values(tx.conn)
-    current = with_values(ctx.live.defaults, stored)
+    current = settings_now(tx.conn, ctx.live.defaults)
     problems = conflicts(with_values(current, {spec.name: new}))
     if problems:
         raise RequestOutdated(" ".join(problems))
