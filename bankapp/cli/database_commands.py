@@ -37,6 +37,12 @@ def cmd_init(args: argparse.Namespace, url: str) -> int:
     try:
         if upgrading is not None:
             _after_upgrade(bank, upgrading)
+        cancelled = bank.operator.cancel_cards_of_closed_accounts()
+        if cancelled:
+            print(
+                f"bankapp: cancelled {len(cancelled)} card(s) still active on closed accounts "
+                f"(left so by an earlier build; audited): {', '.join(cancelled)}"
+            )
         print(f"bankapp: database ready at {_shown(url)}")
         print(f"bankapp: {bank.db.read(lambda tx: describe_role(tx.conn))}")
         database = sqlite_path(url)

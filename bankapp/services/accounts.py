@@ -96,9 +96,12 @@ def close_account(tx: Tx, ctx: ServiceContext, actor: Caller, account: Any) -> l
     return cancel_account_cards(tx, actor, account.id)
 
 
-def cancel_account_cards(tx: Tx, actor: Caller, account_id: int) -> list[str]:
-    """Cancel every card still usable on `account_id`, which is being closed, each audited
-    as a cancel by `actor`; the masked numbers of the cards cancelled."""
+def cancel_account_cards(
+    tx: Tx, actor: Caller | None, account_id: int, *, actor_name: str | None = None
+) -> list[str]:
+    """Cancel every card still usable on `account_id`, which is being closed (or was), each
+    audited as a cancel by `actor` (None: the bank itself, as `actor_name`); the masked
+    numbers of the cards cancelled."""
     usable = (CardStatus.ACTIVE.value, CardStatus.FROZEN.value)
     rows = tx.conn.execute(
         select(_cards.c.id, _cards.c.last4, _cards.c.status)
@@ -110,7 +113,10 @@ def cancel_account_cards(tx: Tx, actor: Caller, account_id: int) -> list[str]:
         tx.conn.execute(
             update(_cards)
             .where(_cards.c.id == row.id)
-            .values(status=CardStatus.CANCELLED.value, frozen_by_bank=actor.is_staff)
+            .values(
+                status=CardStatus.CANCELLED.value,
+                frozen_by_bank=actor is None or actor.is_staff,
+            )
         )
         audit.record(
             tx,
@@ -118,6 +124,7 @@ def cancel_account_cards(tx: Tx, actor: Caller, account_id: int) -> list[str]:
             "card.cancel",
             f"card {row.id}",
             {"card": mask_pan(row.last4), "from": row.status, "reason": "account closed"},
+            actor_name=actor_name,
         )
     return [mask_pan(row.last4) for row in rows]
 

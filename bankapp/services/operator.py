@@ -10,10 +10,12 @@ from datetime import date
 
 from sqlalchemy import select
 
-from bankapp.domain.types import Role, UserView
+from bankapp.domain.card_types import CardStatus
+from bankapp.domain.types import AccountStatus, Role, UserView
 from bankapp.domain.validation import clean_username
 from bankapp.errors import UserNotFound
 from bankapp.services import audit
+from bankapp.services.accounts import cancel_account_cards
 from bankapp.services.auth.credentials import checked_password_hash
 from bankapp.services.auth.second_factor import TotpService
 from bankapp.services.auth.throttle import clear
@@ -26,9 +28,11 @@ from bankapp.services.key_rotation import rotate_key
 from bankapp.services.seals import SealView, check_seal_line, write_seal
 from bankapp.services.setting_changes import SettingChange, change_setting
 from bankapp.storage.database import Tx
-from bankapp.storage.models import User, table_of
+from bankapp.storage.models import Account, Card, User, table_of
 
 _users = table_of(User)
+_accounts = table_of(Account)
+_cards = table_of(Card)
 OPERATOR = "operator"
 
 
@@ -115,6 +119,29 @@ class OperatorService:
             clear(tx, name)
             audit.record(tx, None, "user.unlock", f"user {name}", actor_name=OPERATOR)
             return user_view(tx, user_id)
+
+        return self._ctx.db.write(work)
+
+    def cancel_cards_of_closed_accounts(self) -> list[str]:
+        """Cards still usable on an account that is closed: left so by builds before
+        closing an account cancelled its cards (`bankapp init` runs this). Each is
+        cancelled now and audited as the operator's; the masked numbers. Idempotent."""
+
+        def work(tx: Tx) -> list[str]:
+            usable = (CardStatus.ACTIVE.value, CardStatus.FROZEN.value)
+            closed = tx.conn.execute(
+                select(_accounts.c.id)
+                .join(_cards, _cards.c.account_id == _accounts.c.id)
+                .where(
+                    _accounts.c.status == AccountStatus.CLOSED.value, _cards.c.status.in_(usable)
+                )
+                .distinct()
+                .order_by(_accounts.c.id)
+            ).scalars()
+            cancelled: list[str] = []
+            for account_id in list(closed):
+                cancelled += cancel_account_cards(tx, None, account_id, actor_name=OPERATOR)
+            return cancelled
 
         return self._ctx.db.write(work)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bankapp.bank import Bank
 from bankapp.domain.account_numbers import is_valid_account_number
@@ -18,7 +18,7 @@ from bankapp.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from bankapp.storage.models import Account
+from bankapp.storage.models import Account, Card
 from tests.fixtures import audit_details, funded_account, make_customer, make_staff
 
 
@@ -137,6 +137,34 @@ def test_closing_an_account_cancels_its_cards_in_the_same_transaction(bank: Bank
     bank.accounts.close(alice, account)
     assert bank.cards.get(alice, card.id).status == CardStatus.CANCELLED
     assert audit_details(bank, "card.cancel")[-1]["reason"] == "account closed"
+    assert bank.verify().ok
+
+
+def test_cards_left_active_on_closed_accounts_by_an_earlier_build_are_cancelled_once(
+    bank: Bank,
+) -> None:
+    """Before closing an account cancelled its cards, a closed account kept an active card;
+    `bankapp init` (the operator) cancels those, audited, and finds none the next time."""
+    alice = make_customer(bank, "alice")
+    account = bank.accounts.open(alice, AccountKind.CHECKING, "Bills").id
+    card = bank.cards.issue_debit(alice, account).card
+    kept = bank.cards.issue_debit(alice, funded_account(bank, alice, 100)).card
+    bank.accounts.close(alice, account)
+    cards = Card.__table__
+    bank.db.write(  # the data an earlier build left
+        lambda tx: tx.conn.execute(
+            update(cards).where(cards.c.id == card.id).values(status=CardStatus.ACTIVE.value)
+        )
+    )
+    assert bank.operator.cancel_cards_of_closed_accounts() == [card.masked]
+    assert bank.cards.get(alice, card.id).status == CardStatus.CANCELLED
+    assert bank.cards.get(alice, kept.id).status == CardStatus.ACTIVE  # its account is open
+    assert audit_details(bank, "card.cancel")[-1] == {
+        "card": card.masked,
+        "from": "active",
+        "reason": "account closed",
+    }
+    assert bank.operator.cancel_cards_of_closed_accounts() == []
     assert bank.verify().ok
 
 
