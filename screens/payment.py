@@ -20,8 +20,12 @@ from bankapp.errors import BankError, ValidationFailed
 from screens.base import BankScreen, field_error
 from screens.modals.confirm import ConfirmModal
 from screens.result import ResultScreen
-
-OTHER = "other"
+from screens.widgets.destination import (
+    chosen_destination,
+    destination_changed,
+    destination_fields,
+    offer_destinations,
+)
 
 
 @dataclass(frozen=True)
@@ -94,17 +98,7 @@ class PaymentScreen(BankScreen):
             yield Select[int]([], prompt="Choose an account", id="account", compact=True)
             yield field_error("account")
             if self.kind.verb == "transfer":
-                yield Label("To")
-                yield Select[str](
-                    [], prompt="Choose where to send it", id="destination", compact=True
-                )
-                yield Input(
-                    placeholder="account number, e.g. 1234 5678 9012",
-                    id="destination-number",
-                    classes="-hidden",
-                    compact=True,
-                )
-                yield field_error("destination")
+                yield from destination_fields("To", "Choose where to send it")
             yield Label("Amount")
             yield Input(placeholder="0.00", id="amount", compact=True)
             yield field_error("amount")
@@ -156,22 +150,14 @@ class PaymentScreen(BankScreen):
         elif ids:
             self.account_select.value = ids[0]
         if self.kind.verb == "transfer":
-            destination = self.query_one("#destination", Select)
-            destination.set_options(
-                [(f"{a.name} {mask_account_number(a.number)}", a.number) for a in usable]
-                + [("Another account number…", OTHER)]
-            )
             source = self.account_select.value
-            others = [a.number for a in usable if a.id != source]
-            destination.value = others[0] if others else OTHER
+            # Every own account is offered; the first one other than the source is chosen.
+            offer_destinations(self, sorted(usable, key=lambda a: a.id == source))
         self.query_one("#amount", Input).focus()
 
     @on(Select.Changed, "#destination")
     def _destination_changed(self, event: Select.Changed) -> None:
-        number_input = self.query_one("#destination-number", Input)
-        number_input.set_class(event.value != OTHER, "-hidden")
-        if event.value == OTHER:
-            number_input.focus()
+        destination_changed(self, event.value)
 
     @on(Input.Submitted)
     def _enter(self, event: Input.Submitted) -> None:
@@ -237,17 +223,11 @@ class PaymentScreen(BankScreen):
         request = PaymentRequest(self.accounts[account_id], amount, memo)
         if self.kind.verb != "transfer":
             return request
-        choice = self.query_one("#destination", Select).value
-        if choice == OTHER:
-            typed = self.query_one("#destination-number", Input).value.strip()
-            if not typed:
-                raise ValidationFailed("Type the account number to send to.", field="destination")
-            return _with_destination(request, typed, "")
-        own = [a for a in self.accounts.values() if a.number == choice]
-        if not own:
-            raise ValidationFailed("Choose where to send the money.", field="destination")
-        label = f"{own[0].name} {mask_account_number(own[0].number)} (yours)"
-        return _with_destination(request, own[0].number, label)
+        number, mine = chosen_destination(self, list(self.accounts.values()))
+        if mine is None:
+            return _with_destination(request, number, "")
+        label = f"{mine.name} {mask_account_number(mine.number)} (yours)"
+        return _with_destination(request, number, label)
 
     def _destination_refused(self, error: BankError) -> None:
         self.show_error(BankError(error.message, field="destination"))

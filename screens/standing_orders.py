@@ -29,8 +29,13 @@ from screens.base import BankScreen, field_error
 from screens.changes import order_changes
 from screens.modals.confirm import ConfirmModal
 from screens.widgets.cells import cell
+from screens.widgets.destination import (
+    chosen_destination,
+    destination_changed,
+    destination_fields,
+    offer_destinations,
+)
 
-OTHER = "other"
 # Fits 80 columns up to "Next"; the highlighted order's last run is also spelled out below.
 ORDER_COLUMNS = (
     ("Name", 14),
@@ -246,15 +251,7 @@ class StandingOrderFormScreen(BankScreen):
             yield Label("Name")
             yield Input(placeholder="e.g. Rent", id="name", compact=True)
             yield field_error("name")
-            yield Label("Pay to")
-            yield Select[str]([], prompt="Choose where it pays", id="destination", compact=True)
-            yield Input(
-                placeholder="account number, e.g. 1234 5678 9012",
-                id="destination-number",
-                classes="-hidden",
-                compact=True,
-            )
-            yield field_error("destination")
+            yield from destination_fields("Pay to", "Choose where it pays")
             yield Label("Amount")
             yield Input(placeholder="0.00", id="amount", compact=True)
             yield field_error("amount")
@@ -296,19 +293,11 @@ class StandingOrderFormScreen(BankScreen):
     def _show_accounts(self, accounts: list[AccountView]) -> None:
         self.accounts = {a.id: a for a in accounts}
         own = [a for a in accounts if a.status == AccountStatus.OPEN and a.id != self.account_id]
-        destination = self.query_one("#destination", Select)
-        destination.set_options(
-            [(f"{a.name} {mask_account_number(a.number)}", a.number) for a in own]
-            + [("Another account number…", OTHER)]
-        )
-        destination.value = own[0].number if own else OTHER
+        offer_destinations(self, own)
 
     @on(Select.Changed, "#destination")
     def _destination_changed(self, event: Select.Changed) -> None:
-        number_input = self.query_one("#destination-number", Input)
-        number_input.set_class(event.value != OTHER, "-hidden")
-        if event.value == OTHER and self.is_mounted:
-            number_input.focus()
+        destination_changed(self, event.value)
 
     @on(Input.Submitted)
     def _enter(self, event: Input.Submitted) -> None:
@@ -325,10 +314,8 @@ class StandingOrderFormScreen(BankScreen):
         def text(widget_id: str) -> str:
             return self.query_one(f"#{widget_id}", Input).value.strip()
 
-        choice = self.query_one("#destination", Select).value
-        number = text("destination-number") if choice == OTHER else str(choice)
-        if choice == Select.BLANK or not number:
-            raise ValidationFailed("Choose or type the account to pay.", field="destination")
+        own = [a for a in self.accounts.values() if a.id != self.account_id]
+        number, _mine = chosen_destination(self, own)
         amount = self.bank.payments.parse_amount(text("amount"))
         frequency = str(self.query_one("#frequency", Select).value)
         day = _whole_number(text("day"), "day", "Type the day it runs, e.g. 1.")
