@@ -103,3 +103,20 @@ def test_card_reveal_at_80x24(snap_compare: Snap, demo_bank: Bank) -> None:
     """The one-time reveal at 80x24: number, CVV and the button that closes it all show."""
     script = steps(open_cards, "n", "ctrl+s", Expect(CardRevealModal))
     assert snap(snap_compare, demo_bank, script, size=(80, 24))
+
+
+@pytest.mark.parametrize("size", [(120, 34), (80, 24)], ids=["120x34", "80x24"])
+def test_paying_the_credit_card(snap_compare: Snap, demo_bank: Bank, size: tuple[int, int]) -> None:
+    """P on the credit card: the form with what is owed filled in."""
+    assert snap(snap_compare, demo_bank, steps(open_cards, "p"), size=size)
+
+
+@pytest.mark.parametrize("size", [(120, 34), (80, 24)], ids=["120x34", "80x24"])
+def test_a_card_payment_asks_first(
+    snap_compare: Snap, demo_bank: Bank, size: tuple[int, int]
+) -> None:
+    """Ctrl+S: checked by the bank, then the confirmation names the amount, the card, the
+    account paid from and its balance after, and what is owed after."""
+    entries = entry_count(demo_bank)
+    assert snap(snap_compare, demo_bank, steps(open_cards, "p", "ctrl+s"), size=size)
+    assert entry_count(demo_bank) == entries

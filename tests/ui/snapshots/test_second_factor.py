@@ -15,6 +15,10 @@ from screens.staff.totp import SecondFactorSetupScreen
 from tests.fixtures import PASSWORD, make_user
 from tests.ui.helpers import Do, Keys, SignIn, Snap, snap, steps
 
+CUSTOMER_OPTS_IN = steps(
+    SignIn("alice"), Do(lambda pilot: pilot.app.push_screen(SecondFactorSetupScreen()))
+)
+
 
 @pytest.fixture
 def new_teller(demo_bank: Bank, fixed_secrets: None) -> None:
@@ -48,10 +52,12 @@ def test_second_factor_refuses_a_wrong_code(snap_compare: Snap, demo_bank: Bank)
 @pytest.mark.usefixtures("fixed_secrets")
 def test_a_customer_sets_up_two_step_sign_in(snap_compare: Snap, demo_bank: Bank) -> None:
     """A customer's opt-in screen: QR code and key, then the code box."""
-    script = steps(
-        SignIn("alice"), Do(lambda pilot: pilot.app.push_screen(SecondFactorSetupScreen()))
-    )
-    assert snap(snap_compare, demo_bank, script)
+    assert snap(snap_compare, demo_bank, CUSTOMER_OPTS_IN)
+
+
+@pytest.mark.usefixtures("fixed_secrets")
+def test_a_customer_sets_up_two_step_sign_in_at_80x24(snap_compare: Snap, demo_bank: Bank) -> None:
+    assert snap(snap_compare, demo_bank, CUSTOMER_OPTS_IN, size=(80, 24))
 
 
 @pytest.mark.usefixtures("new_teller")

@@ -54,7 +54,6 @@ JOURNEYS = {
     "open_account": steps(SignIn("alice"), "o"),
     "change_password_refused": WRONG_CURRENT_PASSWORD,
     "credit_card_application": steps(open_cards, "n", Do(_apply_for_credit), "tab", Type("2000")),
-    "card_payment": steps(open_cards, "p"),
     # the staff's screens
     "second_factor_refused": steps(SignIn("teller"), Keys(*"000000", "enter")),
     "customer_search": steps(SignInStaff("teller"), Keys("f", settle=False), Type("ar"), "enter"),

@@ -29,6 +29,13 @@ def test_installation_settings(snap_compare: Snap, demo_bank: Bank) -> None:
     assert snap(snap_compare, demo_bank, steps(SignInStaff("admin"), "i"))
 
 
+def test_change_setting_form(snap_compare: Snap, demo_bank: Bank) -> None:
+    """Enter on the daily ATM limit: its value now, its default, what it is for, and the
+    boxes for the new value and the reason."""
+    script = steps(SignInStaff("admin"), "i", *["down"] * 5, "enter")
+    assert snap(snap_compare, demo_bank, script)
+
+
 def test_change_setting_form_at_80x24_shows_a_refused_value(
     snap_compare: Snap, demo_bank: Bank
 ) -> None:
