@@ -159,7 +159,8 @@ class CustomerOverviewScreen(BankScreen):
         "return an uncleared check), Z freeze/unfreeze, X close (needs approval when it has "
         "history); O opens a new account, K the customer's cards (issue a debit card, apply "
         "for a credit card for them, freeze). A supervisor lifts a customer's sign-in lock "
-        "with U (shown while they are locked out)."
+        "with U (shown while they are locked out), and asks with R for a forgotten password "
+        "to be reset (a second supervisor approves it and hands over a temporary one)."
     )
     CSS_PATH = "staff.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -175,6 +176,7 @@ class CustomerOverviewScreen(BankScreen):
         Binding("z", "freeze", "Freeze/unfreeze", show=False, id="customer-freeze"),
         Binding("x", "close_account", "Close", show=False, id="customer-close"),
         Binding("u", "unlock", "Unlock sign-in", show=False, id="customer-unlock"),
+        Binding("r", "reset_password", "Reset password", show=False, id="customer-password"),
     ]
     MORE_KEYS: ClassVar[str] = (
         "More: p statement · h holds · k cards · o open account · z freeze · x close · F1 every key"
@@ -278,6 +280,8 @@ class CustomerOverviewScreen(BankScreen):
             user = self.overview.user if self.overview is not None else None
             locked = user is not None and user.locked_until is not None
             return locked and self.actor.role == Role.ADMIN
+        if action == "reset_password":
+            return self.actor.role == Role.ADMIN
         return True
 
     def action_unlock(self) -> None:
@@ -288,6 +292,34 @@ class CustomerOverviewScreen(BankScreen):
             lambda: self.bank.staff.unlock(actor, user.id),
             lambda _: self._changed(f"{user.full_name} can sign in again."),
             group="account-change",
+        )
+
+    def action_reset_password(self) -> None:
+        """A supervisor asks for the customer's password to be reset (they forgot it):
+        another supervisor approves, and is shown a temporary password once, to hand over."""
+        if self.overview is None:
+            return
+        user, actor = self.overview.user, self.actor
+        lines = [
+            ("Customer", f"{user.full_name} ({user.username})"),
+            ("Then", "Another supervisor approves it and hands over a temporary password."),
+            ("At sign-in", "The customer must choose a new password."),
+        ]
+
+        def ask(ok: bool | None) -> None:
+            if ok:
+                self.call_service(
+                    lambda: self.bank.staff.reset_password(actor, user.id),
+                    lambda item: self._changed(
+                        f"Resetting {user.full_name}'s password is request #{item.id}, waiting "
+                        "for another supervisor."
+                    ),
+                    group="account-change",
+                )
+
+        self.app.push_screen(
+            ConfirmModal(f"Reset {user.username}'s password?", lines, confirm="Ask for the reset"),
+            ask,
         )
 
     def selected_account(self) -> AccountView | None:
