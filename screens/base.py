@@ -178,9 +178,10 @@ class ServiceCalls(_ScreenPart):
         except NoMatches:
             return None
 
-    def show_error(self, error: BankError, *, focus: bool = False) -> None:
-        """Show a typed error beside its field, or as a notification when it has none; with
-        `focus`, the field itself takes the focus, to be put right at once."""
+    def show_error(self, error: BankError, *, focus: bool = True) -> None:
+        """Show a typed error beside its field, or as a notification when it has none. The
+        field takes the focus at once, so what is typed next puts it right (keys typed while
+        a refusal is on its way land there, not in the field after it)."""
         target = self.field_error(error.field) if error.field else None
         if target is None:
             self.notify(error.message, title="Not done", severity="error", markup=False, timeout=10)

@@ -24,6 +24,7 @@ from screens.widgets.destination import (
     chosen_destination,
     destination_changed,
     destination_fields,
+    focus_destination,
     offer_destinations,
 )
 
@@ -158,6 +159,12 @@ class PaymentScreen(BankScreen):
     @on(Select.Changed, "#destination")
     def _destination_changed(self, event: Select.Changed) -> None:
         destination_changed(self, event.value)
+
+    def focus_field(self, field: str) -> None:
+        if field == "destination":
+            focus_destination(self)
+        else:
+            super().focus_field(field)
 
     @on(Input.Submitted)
     def _enter(self, event: Input.Submitted) -> None:

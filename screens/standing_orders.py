@@ -33,6 +33,7 @@ from screens.widgets.destination import (
     chosen_destination,
     destination_changed,
     destination_fields,
+    focus_destination,
     offer_destinations,
 )
 
@@ -298,6 +299,12 @@ class StandingOrderFormScreen(BankScreen):
     @on(Select.Changed, "#destination")
     def _destination_changed(self, event: Select.Changed) -> None:
         destination_changed(self, event.value)
+
+    def focus_field(self, field: str) -> None:
+        if field == "destination":
+            focus_destination(self)
+        else:
+            super().focus_field(field)
 
     @on(Input.Submitted)
     def _enter(self, event: Input.Submitted) -> None:

@@ -182,7 +182,7 @@ class CashScreen(BankScreen):
         try:
             amount = self.bank.payments.parse_amount(self.query_one("#amount", Input).value)
         except BankError as error:
-            self.show_error(error, focus=True)
+            self.show_error(error)
             return
         request = CounterRequest(
             amount,
@@ -206,7 +206,7 @@ class CashScreen(BankScreen):
         )
 
     def _refused(self, error: BankError) -> None:
-        self.show_error(error, focus=True)
+        self.show_error(error)
 
     def _confirm(self, request: CounterRequest, preview: MovementPreview) -> None:
         verb = VERBS[self.kind]
@@ -262,7 +262,7 @@ class CashScreen(BankScreen):
 
     def _post_refused(self, error: BankError) -> None:
         self.posting = False
-        self.show_error(error, focus=True)
+        self.show_error(error)
 
     def _done(self, result: EntryResult | ApprovalView) -> None:
         if isinstance(result, ApprovalView):

@@ -130,7 +130,7 @@ class DrawerScreen(BankScreen):
 
     def _refused(self, error: BankError) -> None:
         """Beside the count (the bank names it `counted_cash`), with the focus there."""
-        self.show_error(BankError(error.message, field=error.field and "amount"), focus=True)
+        self.show_error(BankError(error.message, field=error.field and "amount"))
 
     def _confirm_close(self, preview: DrawerClosePreview) -> None:
         """Expected, counted and the difference, checked by the bank; Enter closes the drawer,

@@ -49,6 +49,16 @@ def destination_changed(screen: Screen[object], value: object) -> None:
         number_input.focus()
 
 
+def focus_destination(screen: Screen[object]) -> None:
+    """A refused destination is put right where it was given: the number box when another
+    number was typed, else the choice."""
+    number_input = screen.query_one("#destination-number", Input)
+    if number_input.display and not number_input.has_class("-hidden"):
+        number_input.focus()
+    else:
+        screen.query_one("#destination", Select).focus()
+
+
 def chosen_destination(
     screen: Screen[object], own: Sequence[AccountView]
 ) -> tuple[str, AccountView | None]:
