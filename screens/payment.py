@@ -17,14 +17,13 @@ from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 from bankapp.domain.account_numbers import mask_account_number
 from bankapp.domain.types import AccountStatus, AccountView, EntryResult
 from bankapp.errors import BankError, ValidationFailed
-from screens.base import BankScreen, field_error
+from screens.base import field_error
 from screens.modals.confirm import ConfirmModal
 from screens.result import ResultScreen
 from screens.widgets.destination import (
+    DestinationForm,
     chosen_destination,
-    destination_changed,
     destination_fields,
-    focus_destination,
     offer_destinations,
 )
 
@@ -66,7 +65,7 @@ class PaymentRequest:
     destination_label: str = ""
 
 
-class PaymentScreen(BankScreen):
+class PaymentScreen(DestinationForm):
     """One money form. Its idempotency key is made when it opens, so posting it twice (a
     double Enter, a retry) moves the money once."""
 
@@ -155,16 +154,6 @@ class PaymentScreen(BankScreen):
             # Every own account is offered; the first one other than the source is chosen.
             offer_destinations(self, sorted(usable, key=lambda a: a.id == source))
         self.query_one("#amount", Input).focus()
-
-    @on(Select.Changed, "#destination")
-    def _destination_changed(self, event: Select.Changed) -> None:
-        destination_changed(self, event.value)
-
-    def focus_field(self, field: str) -> None:
-        if field == "destination":
-            focus_destination(self)
-        else:
-            super().focus_field(field)
 
     @on(Input.Submitted)
     def _enter(self, event: Input.Submitted) -> None:

@@ -30,10 +30,9 @@ from screens.changes import order_changes
 from screens.modals.confirm import ConfirmModal
 from screens.widgets.cells import cell
 from screens.widgets.destination import (
+    DestinationForm,
     chosen_destination,
-    destination_changed,
     destination_fields,
-    focus_destination,
     offer_destinations,
 )
 
@@ -225,7 +224,7 @@ class StandingOrdersScreen(BankScreen):
         self.call_service(call, changed, group="order-change", on_error=refused)
 
 
-class StandingOrderFormScreen(BankScreen):
+class StandingOrderFormScreen(DestinationForm):
     """Set up a recurring transfer: checked by the bank, then confirmed, then created."""
 
     HELP = (
@@ -295,16 +294,6 @@ class StandingOrderFormScreen(BankScreen):
         self.accounts = {a.id: a for a in accounts}
         own = [a for a in accounts if a.status == AccountStatus.OPEN and a.id != self.account_id]
         offer_destinations(self, own)
-
-    @on(Select.Changed, "#destination")
-    def _destination_changed(self, event: Select.Changed) -> None:
-        destination_changed(self, event.value)
-
-    def focus_field(self, field: str) -> None:
-        if field == "destination":
-            focus_destination(self)
-        else:
-            super().focus_field(field)
 
     @on(Input.Submitted)
     def _enter(self, event: Input.Submitted) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from textual import on
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select
@@ -13,7 +14,7 @@ from textual.widgets import Input, Label, Select
 from bankapp.domain.account_numbers import mask_account_number
 from bankapp.domain.types import AccountView
 from bankapp.errors import ValidationFailed
-from screens.base import field_error
+from screens.base import BankScreen, field_error
 
 OTHER = "other"
 
@@ -73,3 +74,18 @@ def chosen_destination(
     if mine is None:
         raise ValidationFailed("Choose where the money goes.", field="destination")
     return mine.number, mine
+
+
+class DestinationForm(BankScreen):
+    """A form with the picker: the number box follows the choice, and a refused destination
+    takes the cursor where it was given."""
+
+    @on(Select.Changed, "#destination")
+    def _destination_changed(self, event: Select.Changed) -> None:
+        destination_changed(self, event.value)
+
+    def focus_field(self, field: str) -> None:
+        if field == "destination":
+            focus_destination(self)
+        else:
+            super().focus_field(field)

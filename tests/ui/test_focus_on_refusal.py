@@ -11,6 +11,7 @@ from textual.pilot import Pilot
 from bankapp.bank import Bank
 from screens.app import make_app
 from tests.ui.helpers import TAB, Do, SignIn, Type, pilot_test, play
+from tests.ui.snapshots.test_profile import WRONG_CURRENT_PASSWORD
 
 
 def _focused(app: Any) -> str | None:
@@ -21,18 +22,7 @@ def _focused(app: Any) -> str | None:
 async def test_a_wrong_current_password_takes_the_cursor_back_to_it(demo_bank: Bank) -> None:
     app = make_app(demo_bank)
     async with app.run_test() as pilot:
-        await play(
-            pilot,
-            SignIn("alice"),
-            "p",
-            "f3",
-            Type("not my password"),
-            TAB,
-            Type("a brand new passphrase"),
-            TAB,
-            Type("a brand new passphrase"),
-            "ctrl+s",
-        )
+        await play(pilot, WRONG_CURRENT_PASSWORD)
         assert _focused(app) == "old-password"
 
 
