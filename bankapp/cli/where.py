@@ -47,7 +47,7 @@ def where_rows(explicit_db: str | None, url: str) -> list[tuple[str, str, str]]:
         "beside the database" if sqlite_path(url) else "the data folder",
     )
     return [
-        ("data folder", str(data_home()), options.source(HOME).replace("default", home_default)),
+        ("data folder", str(data_home()), HOME if HOME in options.given else home_default),
         (
             "database",
             shown_url(url),

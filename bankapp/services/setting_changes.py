@@ -2,7 +2,7 @@
 operator (`bankapp settings set`): a conditional write on the revision the change replaces,
 so two changes decided at once never both apply, audited with the old and the new value.
 This process reads the new value at its next transaction (`LiveSettings.expire`); other
-workstations within `live_settings.REFRESH_SECONDS`."""
+workstations within `live_settings.REFRESH_MS`."""
 
 from __future__ import annotations
 

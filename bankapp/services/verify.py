@@ -226,57 +226,55 @@ def _legs_sql(dialect: str, *, since: bool) -> str:
 
 
 def _legs_problems(conn: Connection, legacy_entry: int, *, after_seq: int = 0) -> list[str]:
-    """Every entry since keyed events began has exactly one audit event naming its legs, and
-    still has exactly those legs: a leg redirected to another account, an amount changed or
-    an entry removed (with balances adjusted to match) is named here, and the event cannot be
-    edited to match without breaking its keyed link."""
+    """Every entry balances on two legs or more; and every entry since keyed events began
+    has exactly one audit event naming its legs, and still has exactly those legs: a leg
+    redirected to another account, an amount changed or an entry removed (with balances
+    adjusted to match) is named here, and the event cannot be edited to match without
+    breaking its keyed link."""
     legs = _legs_sql(conn.dialect.name, since=bool(after_seq))
-    # Since a seal: the entries recorded after it, and any entry newer than every entry the
-    # chain had recorded by then (one with no event at all).
-    window = (
-        "AND e.id IN (SELECT entry_id FROM audit_events WHERE seq > :after AND entry_id IS "
-        "NOT NULL UNION SELECT id FROM journal_entries WHERE id > coalesce((SELECT entry_id "
-        "FROM audit_events WHERE seq <= :after AND entry_id IS NOT NULL ORDER BY seq DESC "
-        "LIMIT 1), :legacy))"
-        if after_seq
-        else ""
-    )
+    # Each entry's legs, total and number of legs in one pass over the legs index: it
+    # balances, has two legs or more and (since keyed events) has the legs its event
+    # recorded. Entries with no postings at all are `_entry_problems`' in a full check.
     if after_seq:
-        mismatched = conn.execute(
-            text(
-                f"SELECT e.id, ev.seq, ev.legs AS recorded, p.legs AS actual, 0 AS total, "
-                f"2 AS n FROM journal_entries e LEFT JOIN audit_events ev ON ev.entry_id = e.id "
-                f"LEFT JOIN ({legs}) p ON p.entry_id = e.id "
-                f"WHERE e.id > :legacy {window} AND (ev.seq IS NULL OR p.legs IS NULL "
-                f"OR ev.legs <> p.legs) ORDER BY e.id LIMIT {MAX_REPORTED}"
-            ),
-            {"legacy": legacy_entry, "after": after_seq},
-        ).all()
+        # Since a seal: the entries recorded after it, and any entry newer than every entry
+        # the chain had recorded by then (one with no event at all).
+        window = (
+            "AND e.id IN (SELECT entry_id FROM audit_events WHERE seq > :after AND entry_id "
+            "IS NOT NULL UNION SELECT id FROM journal_entries WHERE id > coalesce((SELECT "
+            "entry_id FROM audit_events WHERE seq <= :after AND entry_id IS NOT NULL ORDER BY "
+            "seq DESC LIMIT 1), :legacy))"
+        )
+        source = (
+            "FROM journal_entries e LEFT JOIN audit_events ev ON ev.entry_id = e.id "
+            f"LEFT JOIN ({legs}) p ON p.entry_id = e.id WHERE e.id > :legacy {window} AND "
+            "(ev.seq IS NULL OR p.legs IS NULL OR ev.legs <> p.legs OR p.total <> 0 OR p.n < 2)"
+        )
+        key = "e.id"
     else:
-        # Every entry with postings in one pass over the legs index: it balances, has two
-        # legs or more and (since keyed events) has the legs its event recorded. Entries
-        # with no postings at all are `_entry_problems`'.
-        mismatched = conn.execute(
-            text(
-                f"SELECT p.entry_id AS id, ev.seq, ev.legs AS recorded, p.legs AS actual, "
-                f"p.total, p.n FROM ({legs}) p LEFT JOIN audit_events ev "
-                f"ON ev.entry_id = p.entry_id WHERE p.total <> 0 OR p.n < 2 OR "
-                f"(p.entry_id > :legacy AND (ev.seq IS NULL OR ev.legs <> p.legs)) "
-                f"ORDER BY p.entry_id LIMIT {MAX_REPORTED}"
-            ),
-            {"legacy": legacy_entry},
-        ).all()
+        source = (
+            f"FROM ({legs}) p LEFT JOIN audit_events ev ON ev.entry_id = p.entry_id WHERE "
+            "p.total <> 0 OR p.n < 2 OR "
+            "(p.entry_id > :legacy AND (ev.seq IS NULL OR ev.legs <> p.legs))"
+        )
+        key = "p.entry_id"
+    mismatched = conn.execute(
+        text(
+            f"SELECT {key} AS id, ev.seq, ev.legs AS recorded, p.legs AS actual, p.total, p.n "
+            f"{source} ORDER BY {key} LIMIT {MAX_REPORTED}"
+        ),
+        {"legacy": legacy_entry, "after": after_seq},
+    ).all()
     problems = []
     for row in mismatched:
-        if row.total != 0 or row.n < 2:
-            problems.append(f"journal entry {row.id}: {row.n} postings summing to {row.total}")
-        elif row.seq is None:
+        if row.id > legacy_entry and row.seq is None:
             problems.append(f"journal entry {row.id}: no audit event records it")
-        else:
+        elif row.id > legacy_entry and row.recorded != row.actual:
             problems.append(
                 f"journal entry {row.id}: its postings are {row.actual or 'none'} but audit "
                 f"row seq {row.seq} recorded {row.recorded} (a leg was redirected or altered)"
             )
+        if row.actual is not None and (row.total != 0 or row.n < 2):
+            problems.append(f"journal entry {row.id}: {row.n} postings summing to {row.total}")
     missing = conn.execute(
         text(
             "SELECT ev.seq, ev.entry_id FROM audit_events ev LEFT JOIN journal_entries e "
@@ -301,8 +299,9 @@ _SINCE = (
 
 def _recent_balance_problems(conn: Connection, after_seq: int) -> list[str]:
     """For accounts that moved since audit seq `after_seq`: each posting since the first new
-    one continues its account's running balance, and the stored balance is the last one's;
-    and each entry since then balances. History before the seal is the seal's to vouch for."""
+    one continues its account's running balance, and the stored balance is the last one's
+    (each entry since then balancing is `_legs_problems`'). History before the seal is the
+    seal's to vouch for."""
     first: dict[int, int] = {
         int(account): int(posting)
         for account, posting in conn.execute(
@@ -345,17 +344,6 @@ def _recent_balance_problems(conn: Connection, after_seq: int) -> list[str]:
             )
         if len(problems) >= MAX_REPORTED:
             break
-    unbalanced = conn.execute(
-        text(
-            f"SELECT entry_id, sum(amount) AS total, count(*) AS legs FROM postings WHERE "
-            f"{_SINCE} GROUP BY entry_id HAVING sum(amount) <> 0 OR count(*) < 2"
-        ),
-        {"after": after_seq},
-    ).all()
-    problems.extend(
-        f"journal entry {row.entry_id}: {row.legs} postings summing to {row.total}"
-        for row in unbalanced
-    )
     return problems[:MAX_REPORTED]
 
 

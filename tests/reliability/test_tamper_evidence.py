@@ -465,3 +465,18 @@ def test_since_the_seal_a_running_balance_broken_after_it_is_named(bank: Bank) -
     )
     problems = bank.verify(since_seal=True).problems
     assert any(f"(account {bob}): balance_after" in p for p in problems), problems
+
+
+def test_since_the_seal_an_unbalanced_entry_after_it_is_named(bank: Bank) -> None:
+    bank.operator.seal(date(2026, 3, 14))
+    entry, _, bob = a_transfer(bank)
+    as_attacker(
+        bank,
+        lambda tx: tx.conn.execute(
+            update(_postings)
+            .where(_postings.c.entry_id == entry, _postings.c.account_id == bob)
+            .values(amount=_postings.c.amount + 1)
+        ),
+    )
+    problems = bank.verify(since_seal=True).problems
+    assert f"journal entry {entry}: 2 postings summing to 1" in problems, problems

@@ -136,7 +136,7 @@ def test_a_rejected_change_changes_nothing(bank: Bank) -> None:
 def test_another_workstation_uses_the_new_value(bank: Bank, database_url: str) -> None:
     other = open_bank(database_url, settings=TEST_SETTINGS)
     try:
-        other.ctx.live.interval = 0  # look at every transaction (default: every 2 s)
+        other.ctx.live.interval_ms = 0  # look at every transaction (default: every 2 s)
         alice = make_customer(bank, "alice")
         other.accounts.list_accounts(alice)  # reads its settings before the change
         assert other.settings.atm_daily_limit_cents == 100_000
