@@ -3,6 +3,7 @@ the caller may not touch; and trim results to what the caller may see."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -25,6 +26,7 @@ from bankapp.errors import (
     UserNotFound,
 )
 from bankapp.storage.database import Tx
+from bankapp.storage.direct_statements import fetch_one
 from bankapp.storage.models import Account, User, table_of
 
 _accounts = table_of(Account)
@@ -34,6 +36,9 @@ MAX_ID = 2**63 - 1
 _ACCOUNT_BY_ID = select(_accounts).where(_accounts.c.id == bindparam("account_id"))
 _ACCOUNT_BY_NUMBER = select(_accounts).where(_accounts.c.number == bindparam("number"))
 _OWNER_NAME = select(_users.c.full_name).where(_users.c.id == bindparam("user_id"))
+_WHOSE = select(
+    _accounts.c.id, _accounts.c.kind, _accounts.c.owner_id, _accounts.c.internal_code
+).where(_accounts.c.id.in_(bindparam("ids", expanding=True)))
 
 
 def require_staff(caller: Caller) -> None:
@@ -56,7 +61,7 @@ def require_id(value: object, error: type[NotFound] = NotFound, what: str = "rec
 
 def load_account(tx: Tx, account_id: int) -> Any:
     require_id(account_id, AccountNotFound, "account")
-    row = tx.conn.execute(_ACCOUNT_BY_ID, {"account_id": account_id}).one_or_none()
+    row = fetch_one(tx.conn, _ACCOUNT_BY_ID, {"account_id": account_id})
     if row is None:
         raise AccountNotFound("No such account.")
     return row
@@ -66,7 +71,7 @@ def load_account_by_number(tx: Tx, number: str) -> Any:
     if not isinstance(number, str):
         raise AccountNotFound("Type the account number to send to.", field="destination")
     digits = normalise_account_number(number[:80])
-    row = tx.conn.execute(_ACCOUNT_BY_NUMBER, {"number": digits}).one_or_none()
+    row = fetch_one(tx.conn, _ACCOUNT_BY_NUMBER, {"number": digits})
     if row is None or row.kind == AccountKind.INTERNAL:
         raise AccountNotFound(
             f"No account with number {digits[:34]!r}; check the digits.", field="destination"
@@ -120,21 +125,23 @@ def customer_account(tx: Tx, caller: Caller, account_id: int) -> Any:
     return account
 
 
-def visible_balances(tx: Tx, caller: Caller, balances: dict[int, int]) -> dict[int, int]:
+def visible_balances(
+    tx: Tx, caller: Caller, balances: dict[int, int], known: Iterable[Any] = ()
+) -> dict[int, int]:
     """The balances in a result that the caller may see: a transfer to someone else returns
     the sender's side only, and nobody but an admin reads an internal account's balance
-    (a teller sees their own drawer)."""
+    (a teller sees their own drawer). `known` are account rows this transaction has already
+    read (only whose account it is matters, which a transaction never changes)."""
     if caller.role == Role.ADMIN or not balances:
         return dict(balances)
-    rows = tx.conn.execute(
-        select(
-            _accounts.c.id, _accounts.c.kind, _accounts.c.owner_id, _accounts.c.internal_code
-        ).where(_accounts.c.id.in_(list(balances)))
-    ).all()
+    rows = {row.id: row for row in known if row.id in balances}
+    missing = [account for account in balances if account not in rows]
+    if missing:
+        rows.update((row.id, row) for row in tx.conn.execute(_WHOSE, {"ids": missing}))
     own_drawer = f"drawer:{caller.user_id}:"
     shown = {
         row.id
-        for row in rows
+        for row in rows.values()
         if may_see_account(caller, row)
         or (caller.is_staff and (row.internal_code or "").startswith(own_drawer))
     }
@@ -188,9 +195,11 @@ def describe(row: Any) -> str:
     return f"{row.name} {mask_account_number(row.number)}"
 
 
-def shown_result(tx: Tx, caller: Caller, result: EntryResult) -> EntryResult:
+def shown_result(
+    tx: Tx, caller: Caller, result: EntryResult, known: Iterable[Any] = ()
+) -> EntryResult:
     """A money result as the caller may see it (`visible_balances`)."""
-    return replace(result, balances=visible_balances(tx, caller, result.balances))
+    return replace(result, balances=visible_balances(tx, caller, result.balances, known))
 
 
 def require_open_for_money(

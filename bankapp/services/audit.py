@@ -22,6 +22,7 @@ from bankapp.domain.types import AuditLine, Caller
 from bankapp.errors import StorageError
 from bankapp.storage.bulk_rows import execute_rows
 from bankapp.storage.database import Tx
+from bankapp.storage.direct_statements import fetch_one, fetch_rows
 from bankapp.storage.models import AuditEvent, AuditHead, table_of
 
 GENESIS_HASH = "0" * 64
@@ -156,7 +157,7 @@ def record_many(
         )
         for event in events
     ]
-    head = tx.conn.execute(_LOCK_HEAD).one()
+    head = fetch_one(tx.conn, _LOCK_HEAD, {})
     seq, prev = int(head.seq), str(head.hash)
     rows = []
     for event, subject, body in prepared:
@@ -184,7 +185,7 @@ def record_many(
         prev = digest
     if tx.conn.dialect.name == "postgresql" and len(rows) == 1:
         # One round trip while every writer waits on the head (PostgreSQL runs the CTE once).
-        tx.conn.execute(_APPEND_ONE, {**rows[0], "new_seq": seq, "new_hash": prev})
+        fetch_rows(tx.conn, _APPEND_ONE, {**rows[0], "new_seq": seq, "new_hash": prev})
         return seq
     if tx.conn.dialect.name == "postgresql" and len(rows) <= ONE_STATEMENT_EVENTS:
         appended = insert(_events).values(rows).cte("appended")
@@ -192,7 +193,7 @@ def record_many(
         tx.conn.execute(moved)
         return seq
     execute_rows(tx.conn, _APPEND, rows)
-    tx.conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": prev})
+    fetch_rows(tx.conn, _MOVE_HEAD, {"new_seq": seq, "new_hash": prev})
     return seq
 
 

@@ -23,7 +23,9 @@ from bankapp.errors import (
 )
 from bankapp.services import audit
 from bankapp.services.account_rows import insert_account
+from bankapp.storage.bulk_rows import execute_rows
 from bankapp.storage.database import Tx
+from bankapp.storage.direct_statements import fetch_one, fetch_value
 from bankapp.storage.memo_index import index_memos
 from bankapp.storage.models import Account, JournalEntry, Posting, table_of
 
@@ -107,7 +109,7 @@ def find_replay(tx: Tx, idempotency_key: str | None, fingerprint: str) -> EntryR
     """The first result for this key, or None; a key reused for another request is refused."""
     if not idempotency_key:
         return None
-    entry = tx.conn.execute(_REPLAY, {"key": idempotency_key}).one_or_none()
+    entry = fetch_one(tx.conn, _REPLAY, {"key": idempotency_key})
     if entry is None:
         return None
     if entry.request_hash != fingerprint:
@@ -144,7 +146,8 @@ def post_entry(
     if len(legs) < 2 or sum(leg.amount for leg in legs) != 0:
         raise ValidationFailed("A journal entry needs two or more legs that sum to zero.")
     require_entry_kind(kind)
-    entry_id = tx.conn.execute(
+    entry_id = fetch_value(
+        tx.conn,
         _NEW_ENTRY,
         {
             "kind": kind,
@@ -155,17 +158,18 @@ def post_entry(
             "request_hash": fingerprint,
             "card_id": card_id,
         },
-    ).scalar_one()
+    )
     balances: dict[int, int] = {}
     # A fixed lock order (by account id) keeps two opposite transfers from deadlocking.
     for leg in sorted(legs, key=lambda leg: leg.account_id):
-        new_balance = tx.conn.execute(
-            _APPLY, {"account_id": leg.account_id, "amount": leg.amount}
-        ).scalar_one_or_none()
+        new_balance = fetch_value(
+            tx.conn, _APPLY, {"account_id": leg.account_id, "amount": leg.amount}
+        )
         if new_balance is None:
             raise _why_refused(tx, leg, currency)
         balances[leg.account_id] = new_balance
-    tx.conn.execute(
+    execute_rows(
+        tx.conn,
         _NEW_POSTINGS,
         [
             {

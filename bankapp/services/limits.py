@@ -19,6 +19,7 @@ from bankapp.domain.types import Caller
 from bankapp.errors import ApprovalRequired, DailyLimitExceeded
 from bankapp.services.context import ServiceContext
 from bankapp.storage.database import Tx
+from bankapp.storage.direct_statements import fetch_one
 from bankapp.storage.models import DailyTotal, table_of
 
 _totals = table_of(DailyTotal)
@@ -76,7 +77,7 @@ def add_to_total(tx: Tx, customer_id: int, kind: str, amount: int, ceiling: int)
         "ceiling": ceiling,
     }
     statement = _ADD[tx.conn.dialect.name]
-    return tx.conn.execute(statement, values).first() is not None  # type: ignore[call-overload]
+    return fetch_one(tx.conn, statement, values) is not None  # type: ignore[arg-type]
 
 
 def total_today(tx: Tx, customer_id: int, kind: str) -> int:

@@ -426,7 +426,7 @@ class PaymentService:
                 result = post_check_deposit(tx, self._ctx, caller, account, amount, **options)
             else:
                 result = post_atm_withdrawal(tx, self._ctx, caller, account, amount, **options)
-            return shown_result(tx, caller, result)
+            return shown_result(tx, caller, result, known=(account,))
 
         return work
 
@@ -486,7 +486,7 @@ class PaymentService:
                 idempotency_key=key,
                 fingerprint=fingerprint,
             )
-            return shown_result(tx, caller, result)
+            return shown_result(tx, caller, result, known=(source, target))
 
         return work
 

@@ -22,6 +22,7 @@ from bankapp.domain.types import STAFF_ROLES, Actor, Caller, Role, SessionState
 from bankapp.errors import SessionEnded, SessionInvalid, SessionLocked, SignInIncomplete
 from bankapp.settings import Settings
 from bankapp.storage.database import Tx
+from bankapp.storage.direct_statements import fetch_one
 from bankapp.storage.models import User, UserSession, table_of
 
 _sessions = table_of(UserSession)
@@ -113,7 +114,7 @@ def find_session(tx: Tx, actor: object) -> Any:
         raise SessionInvalid()
     if not actor.session or len(actor.session) > MAX_TOKEN:
         raise SessionInvalid()
-    row = tx.conn.execute(_FIND, {"token_hash": token_hash(actor.session)}).one_or_none()
+    row = fetch_one(tx.conn, _FIND, {"token_hash": token_hash(actor.session)})
     if row is None or row.user_id != actor.user_id:
         raise SessionInvalid()
     return row

@@ -12,15 +12,14 @@ than the driver's executemany, so the rows go through SQLAlchemy there."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy.sql.dml import UpdateBase
 
-MAX_COMPILED = 64
-_compiled: dict[tuple[int, tuple[str, ...]], tuple[Any, str, tuple[str, ...], list[Any]]] = {}
+from bankapp.storage.direct_statements import compile_for
 
 
 def execute_rows(conn: Connection, statement: UpdateBase, rows: Sequence[Mapping[str, Any]]) -> int:
@@ -32,13 +31,19 @@ def execute_rows(conn: Connection, statement: UpdateBase, rows: Sequence[Mapping
     if conn.dialect.name != "sqlite":
         return int(conn.execute(statement, list(rows)).rowcount)
     keys = tuple(rows[0])
-    sql, order, processors = _compile(conn, statement, keys)
+    compiled = compile_for(conn, statement, keys)
+    if compiled.fixed:
+        rows = [{**row, **dict(compiled.fixed)} for row in rows]
+    order = compiled.order
     params: list[Any] = (
         list(map(itemgetter(*order), rows))
         if len(order) > 1
         else [(row[order[0]],) for row in rows]
     )
-    converting = [(index, process) for index, process in enumerate(processors) if process]
+    processors = dict(compiled.binds)
+    converting = [
+        (index, processors[name]) for index, name in enumerate(order) if name in processors
+    ]
     if converting:
         params = [list(values) for values in params]
         for index, process in converting:
@@ -49,30 +54,11 @@ def execute_rows(conn: Connection, statement: UpdateBase, rows: Sequence[Mapping
                 if value is None:
                     continue
                 if value is not seen:  # the batch's one `now` is converted once
-                    seen, done = value, process(value)
+                    seen, done = value, process(value)  # type: ignore[misc]
                 values[index] = done
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        cursor.executemany(sql, params)
+        cursor.executemany(compiled.sql, params)
         return int(cursor.rowcount)
     finally:
         cursor.close()
-
-
-def _compile(
-    conn: Connection, statement: UpdateBase, keys: tuple[str, ...]
-) -> tuple[str, tuple[str, ...], list[Callable[[Any], Any] | None]]:
-    found = _compiled.get((id(statement), keys))
-    if found is None or found[0] is not statement:
-        compiled = statement.compile(dialect=conn.dialect, column_keys=list(keys))
-        order = tuple(compiled.positiontup or ())
-        if not set(order) <= set(keys):
-            raise ValueError(f"{statement} needs parameters the rows do not give")
-        processors: list[Callable[[Any], Any] | None] = [
-            compiled.binds[name].type._cached_bind_processor(conn.dialect) for name in order
-        ]
-        found = (statement, compiled.string, order, processors)
-        if len(_compiled) >= MAX_COMPILED:  # statements are module constants; this is a guard
-            _compiled.clear()
-        _compiled[(id(statement), keys)] = found
-    return found[1], found[2], found[3]

@@ -94,5 +94,5 @@ def test_a_statement_needing_more_than_the_rows_give_is_refused(
     with engine.begin() as conn:
         if engine.dialect.name != "sqlite":
             pytest.skip("off SQLite the rows go through SQLAlchemy, which says so itself")
-        with pytest.raises(ValueError, match="needs parameters"):
+        with pytest.raises(ValueError, match="needs the parameter 'row'"):
             execute_rows(conn, needs, [{"new": 1}])
