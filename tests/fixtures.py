@@ -27,7 +27,7 @@ from bankapp.errors import ApprovalRequired
 from bankapp.services.auth.user_rows import user_view
 from bankapp.settings import Settings
 from bankapp.storage import installation_key as keys
-from bankapp.storage.models import AuditEvent, JournalEntry, User, table_of
+from bankapp.storage.models import AuditEvent, JournalEntry, User
 
 FROZEN_NOW = datetime(2026, 11, 20, 10, 30, 0)
 PASSWORD = "a-long-test-passphrase"
@@ -84,7 +84,7 @@ def make_user(
 
 def acting_as(bank: Bank, username: str) -> Actor:
     """An active session of an existing user (a demo user, say), opened by the operator."""
-    users = table_of(User)
+    users = User
     user_id = bank.db.read(
         lambda tx: tx.conn.execute(
             select(users.c.id).where(users.c.username == username)
@@ -120,7 +120,7 @@ def counter_staff(bank: Bank) -> tuple[Actor, Actor]:
     """A teller with an open drawer and a supervisor, who fund tests' accounts the way money
     reaches an account at a bank: cash at the counter (over the day's approval threshold,
     approved by the supervisor). Created on first use, with fresh sessions each call."""
-    users = table_of(User)
+    users = User
 
     def existing(name: str) -> int | None:
         return bank.db.read(
@@ -182,7 +182,7 @@ def fund(bank: Bank, account_id: int, cents: int) -> None:
 
 def _funder_account(bank: Bank) -> AccountView:
     teller, _ = counter_staff(bank)
-    users = table_of(User)
+    users = User
     funder_id = bank.db.read(
         lambda tx: tx.conn.execute(
             select(users.c.id).where(users.c.username == FUNDER)
@@ -264,7 +264,7 @@ def buy(
 
 def audit_kinds(bank: Bank) -> list[str]:
     """The kind of every audit event, oldest first."""
-    events = table_of(AuditEvent)
+    events = AuditEvent
     return list(
         bank.db.read(
             lambda tx: tx.conn.execute(select(events.c.kind).order_by(events.c.seq)).scalars().all()
@@ -274,7 +274,7 @@ def audit_kinds(bank: Bank) -> list[str]:
 
 def audit_details(bank: Bank, kind: str) -> list[dict[str, Any]]:
     """The details of every audit event of `kind`, oldest first."""
-    events = table_of(AuditEvent)
+    events = AuditEvent
     rows = bank.db.read(
         lambda tx: (
             tx.conn.execute(
@@ -289,7 +289,7 @@ def audit_details(bank: Bank, kind: str) -> list[dict[str, Any]]:
 
 def entry_count(bank: Bank) -> int:
     """How many journal entries the ledger holds."""
-    entries = table_of(JournalEntry)
+    entries = JournalEntry
     return int(
         bank.db.read(
             lambda tx: tx.conn.execute(select(func.count()).select_from(entries)).scalar_one()

@@ -284,7 +284,7 @@ def _books_after_crash(checker: Engine, tails: list[JournalTail]) -> list[str]:
         for _, record in tail.read()
         if record["t"] == "ack"
     }
-    entries = JournalEntry.__table__
+    entries = JournalEntry
     found: dict[str, tuple[int, str]] = {}
     with checker.connect() as conn:
         conn = conn.execution_options(isolation_level="REPEATABLE READ")

@@ -420,7 +420,7 @@ def check_ledger(
                         f"key {record['key']} acknowledged as entries "
                         f"{first['entry']} and {record['entry']}"
                     )
-    accounts, journal = Account.__table__, JournalEntry.__table__
+    accounts, journal = Account, JournalEntry
     own = engine is None
     engine = engine or create_engine(plan.url)
     try:
@@ -569,7 +569,7 @@ class LedgerWatch:
 
     def _read_ledger(self, new_acks: list[dict[str, Any]]) -> list[str]:
         problems: list[str] = []
-        accounts, journal = Account.__table__, JournalEntry.__table__
+        accounts, journal = Account, JournalEntry
         with self.engine.connect() as conn:  # one read transaction: one snapshot
             rows = conn.execute(
                 select(journal.c.id, journal.c.kind, journal.c.idempotency_key)

@@ -20,10 +20,10 @@ from bankapp.domain.account_numbers import BODY_DIGITS, check_digits
 from bankapp.services.bulk_postings import Credit, post_credits
 from bankapp.services.close_day import Progress, close_as_operator
 from bankapp.services.ledger import BANK_CASH, system_key
-from bankapp.storage.models import Account, JournalEntry, table_of
+from bankapp.storage.models import Account, JournalEntry
 
-_accounts = table_of(Account)
-_entries = table_of(JournalEntry)
+_accounts = Account
+_entries = JournalEntry
 OPENING = 1_000_000  # cents in each savings account: a day's interest at 2.5% is 68 cents
 FUND_CHUNK = 2_000
 BASELINE_TRANSFERS = 300

@@ -33,12 +33,12 @@ BENCH_PASSWORD = "bench-passphrase-not-a-secret"
 TELLER = "bench_teller"
 CHUNK = 20_000
 
-_users: Table = User.__table__  # type: ignore[assignment]
-_accounts: Table = Account.__table__  # type: ignore[assignment]
-_entries: Table = JournalEntry.__table__  # type: ignore[assignment]
-_postings: Table = Posting.__table__  # type: ignore[assignment]
-_events: Table = AuditEvent.__table__  # type: ignore[assignment]
-_head: Table = AuditHead.__table__  # type: ignore[assignment]
+_users: Table = User
+_accounts: Table = Account
+_entries: Table = JournalEntry
+_postings: Table = Posting
+_events: Table = AuditEvent
+_head: Table = AuditHead
 
 
 @dataclass(frozen=True)

@@ -250,10 +250,10 @@ def _replace_existing(url: str, *, force: bool) -> None:
         if tables and not force:
             raise ValidationFailed("The database is not empty; use --force to replace it.")
         if tables:
-            from bankapp.storage.models import Base
+            from bankapp.storage.models import metadata
 
             with engine.begin() as conn:
-                Base.metadata.drop_all(conn)
+                metadata.drop_all(conn)
                 conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
     finally:
         engine.dispose()

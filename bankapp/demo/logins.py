@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bankapp.bank import Bank
 from bankapp.domain.types import AccountKind, Role
-from bankapp.storage.models import AuditEvent, table_of
+from bankapp.storage.models import AuditEvent
 
 DEMO_PASSWORD = "bank-demo-2026!"
 # Demo staff are enrolled for TOTP with these published keys (README: demo), so anyone can
@@ -85,7 +85,7 @@ DEMO_USERS = (
 def is_demo(bank: Bank) -> bool:
     """True when this database was built by `bankapp demo` (the login screen then shows the
     demo sign-ins)."""
-    table = table_of(AuditEvent)
+    table = AuditEvent
     return bank.db.read(
         lambda tx: (
             tx.conn.execute(

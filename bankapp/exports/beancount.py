@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import groupby
 from pathlib import Path
-from typing import Any, TextIO, cast
+from typing import Any, TextIO
 
-from sqlalchemy import Table, select
+from sqlalchemy import select
 
 from bankapp.domain.money import cents_to_decimal_string
 from bankapp.domain.types import AccountKind, Actor, Caller, Role
@@ -29,9 +29,9 @@ from bankapp.services.context import ServiceContext
 from bankapp.storage.database import Tx
 from bankapp.storage.models import Account, JournalEntry, Posting
 
-_accounts = cast(Table, Account.__table__)
-_entries = cast(Table, JournalEntry.__table__)
-_postings = cast(Table, Posting.__table__)
+_accounts = Account
+_entries = JournalEntry
+_postings = Posting
 EXTERNAL = "Equity:External"
 BATCH = 5_000
 

@@ -27,10 +27,10 @@ from bankapp.errors import (
 )
 from bankapp.storage.database import Tx
 from bankapp.storage.direct_statements import fetch_one
-from bankapp.storage.models import Account, User, table_of
+from bankapp.storage.models import Account, User
 
-_accounts = table_of(Account)
-_users = table_of(User)
+_accounts = Account
+_users = User
 MAX_ID = 2**63 - 1
 # Built once: these run in every money operation (see bankapp.bench).
 _ACCOUNT_BY_ID = select(_accounts).where(_accounts.c.id == bindparam("account_id"))

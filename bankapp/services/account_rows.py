@@ -11,9 +11,9 @@ from sqlalchemy.exc import IntegrityError
 from bankapp.domain.types import AccountKind
 from bankapp.errors import ValidationFailed
 from bankapp.storage.database import Tx
-from bankapp.storage.models import Account, table_of
+from bankapp.storage.models import Account
 
-_accounts = table_of(Account)
+_accounts = Account
 NUMBER_ATTEMPTS = 5
 _NEW_ACCOUNT = insert(_accounts).returning(_accounts.c.id)
 

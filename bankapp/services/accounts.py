@@ -42,11 +42,11 @@ from bankapp.services.account_rows import insert_account
 from bankapp.services.context import ServiceContext
 from bankapp.services.ledger import has_postings
 from bankapp.storage.database import Tx
-from bankapp.storage.models import Account, Card, User, table_of
+from bankapp.storage.models import Account, Card, User
 
-_accounts = table_of(Account)
-_cards = table_of(Card)
-_users = table_of(User)
+_accounts = Account
+_cards = Card
+_users = User
 MAX_OPEN_ACCOUNTS = 20
 
 

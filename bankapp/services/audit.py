@@ -23,13 +23,13 @@ from bankapp.errors import StorageError
 from bankapp.storage.bulk_rows import execute_rows
 from bankapp.storage.database import Tx
 from bankapp.storage.direct_statements import fetch_one, fetch_rows
-from bankapp.storage.models import AuditEvent, AuditHead, table_of
+from bankapp.storage.models import AuditEvent, AuditHead
 
 GENESIS_HASH = "0" * 64
 # What json.dumps(..., ensure_ascii=True, separators=(",", ":")) builds on every call.
 _CANONICAL = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"))
-_events = table_of(AuditEvent)
-_head = table_of(AuditHead)
+_events = AuditEvent
+_head = AuditHead
 # Built once: every money operation appends an event (see bankapp.bench).
 _LOCK_HEAD = select(_head.c.seq, _head.c.hash).where(_head.c.id == 1).with_for_update()
 _APPEND = insert(_events)

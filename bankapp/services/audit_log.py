@@ -16,9 +16,9 @@ from bankapp.services.audit import to_line
 from bankapp.services.chain_walk import ChainReport, verify_chain
 from bankapp.services.context import ServiceContext
 from bankapp.storage.database import Tx
-from bankapp.storage.models import AuditEvent, table_of
+from bankapp.storage.models import AuditEvent
 
-_events = table_of(AuditEvent)
+_events = AuditEvent
 MAX_PAGE = 500
 
 

@@ -17,11 +17,11 @@ from bankapp.services import audit
 from bankapp.storage.bulk_rows import execute_rows
 from bankapp.storage.database import Tx, conditional_updates
 from bankapp.storage.memo_index import index_memos
-from bankapp.storage.models import Account, JournalEntry, Posting, table_of
+from bankapp.storage.models import Account, JournalEntry, Posting
 
-_accounts = table_of(Account)
-_entries = table_of(JournalEntry)
-_postings = table_of(Posting)
+_accounts = Account
+_entries = JournalEntry
+_postings = Posting
 
 _NEW_ENTRY = insert(_entries)
 _NEW_POSTING = insert(_postings)

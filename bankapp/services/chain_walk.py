@@ -22,10 +22,10 @@ from bankapp.domain.keyed_hashes import chain_key, hmac_sha256_hex, show_fingerp
 from bankapp.errors import StorageError
 from bankapp.services.audit import GENESIS_HASH, event_hash, keyed_message
 from bankapp.storage.keyring import KeyRing, installation_tag, read_installation
-from bankapp.storage.models import AuditEvent, AuditHead, table_of
+from bankapp.storage.models import AuditEvent, AuditHead
 
-_events = table_of(AuditEvent)
-_head = table_of(AuditHead)
+_events = AuditEvent
+_head = AuditHead
 BATCH = 20_000
 
 

@@ -23,14 +23,13 @@ from bankapp.storage.models import (
     Card,
     PendingApproval,
     StandingOrder,
-    table_of,
 )
 
-_accounts = table_of(Account)
-_cards = table_of(Card)
-_requests = table_of(PendingApproval)
-_head = table_of(AuditHead)
-_orders = table_of(StandingOrder)
+_accounts = Account
+_cards = Card
+_requests = PendingApproval
+_head = AuditHead
+_orders = StandingOrder
 
 
 class ChangeService:

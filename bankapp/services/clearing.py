@@ -22,10 +22,10 @@ from bankapp.services.cards.authorisation import settle_authorisation
 from bankapp.services.context import ServiceContext
 from bankapp.services.holds import resolve_hold
 from bankapp.storage.database import Tx
-from bankapp.storage.models import Account, Hold, table_of
+from bankapp.storage.models import Account, Hold
 
-_holds = table_of(Hold)
-_accounts = table_of(Account)
+_holds = Hold
+_accounts = Account
 BATCH = 500
 
 

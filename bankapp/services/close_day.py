@@ -36,10 +36,10 @@ from bankapp.services.interest import accrue_batch, post_batch
 from bankapp.services.seals import write_seal
 from bankapp.services.standing_orders import pay_due_batch
 from bankapp.storage.database import Tx
-from bankapp.storage.models import BusinessDay, CloseStep, table_of
+from bankapp.storage.models import BusinessDay, CloseStep
 
-_days = table_of(BusinessDay)
-_steps = table_of(CloseStep)
+_days = BusinessDay
+_steps = CloseStep
 MAX_CATCH_UP = 366
 
 Batch = Callable[[Tx, ServiceContext, date, int], tuple[int, int, int, int]]

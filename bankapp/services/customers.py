@@ -23,15 +23,14 @@ from bankapp.storage.models import (
     Posting,
     RecentCustomer,
     User,
-    table_of,
 )
 
-_users = table_of(User)
-_accounts = table_of(Account)
-_cards = table_of(Card)
-_postings = table_of(Posting)
-_entries = table_of(JournalEntry)
-_recent = table_of(RecentCustomer)
+_users = User
+_accounts = Account
+_cards = Card
+_postings = Posting
+_entries = JournalEntry
+_recent = RecentCustomer
 
 MAX_PAGE = 100
 MIN_QUERY = 2

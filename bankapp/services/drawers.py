@@ -27,12 +27,12 @@ from bankapp.services.access import require_id, require_staff
 from bankapp.services.context import ServiceContext
 from bankapp.services.ledger import BANK_CASH, AuditNote, Leg, internal_account, post_entry
 from bankapp.storage.database import Tx
-from bankapp.storage.models import Account, CashDrawer, PendingApproval, User, table_of
+from bankapp.storage.models import Account, CashDrawer, PendingApproval, User
 
-_drawers = table_of(CashDrawer)
-_accounts = table_of(Account)
-_users = table_of(User)
-_items = table_of(PendingApproval)
+_drawers = CashDrawer
+_accounts = Account
+_users = User
+_items = PendingApproval
 
 OVER_SHORT = "cash:over_short"
 VAULT_NAME = "Bank cash"  # the vault: what the branch holds outside its drawers

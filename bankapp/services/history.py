@@ -12,12 +12,12 @@ from bankapp.services.context import ServiceContext
 from bankapp.services.history_filters import HistoryFilter, PageSpec, page_query
 from bankapp.services.history_lines import LINE_COLUMNS, history_lines, lines_of_accounts
 from bankapp.storage.database import Tx
-from bankapp.storage.models import JournalEntry, Posting, table_of
+from bankapp.storage.models import JournalEntry, Posting
 
 __all__ = ["MAX_PAGE", "HistoryFilter", "HistoryService"]
 
-_postings = table_of(Posting)
-_entries = table_of(JournalEntry)
+_postings = Posting
+_entries = JournalEntry
 MAX_PAGE = 500
 
 

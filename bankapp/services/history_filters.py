@@ -22,12 +22,11 @@ from bankapp.storage.models import (
     JournalEntry,
     Posting,
     PostingSearch,
-    table_of,
 )
 
-_postings = table_of(Posting)
-_entries = table_of(JournalEntry)
-_search = table_of(PostingSearch)
+_postings = Posting
+_entries = JournalEntry
+_search = PostingSearch
 _memos = table(MEMO_SEARCH_TABLE, column("rowid", Integer))
 _sqlite_master = table("sqlite_master", column("name", String))
 # FTS5's hidden column named after its table: `posting_memos MATCH '"text"'`.

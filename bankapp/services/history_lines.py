@@ -11,11 +11,11 @@ from sqlalchemy import select
 from bankapp.domain.account_numbers import mask_account_number
 from bankapp.domain.types import AccountKind, HistoryLine
 from bankapp.storage.database import Tx
-from bankapp.storage.models import Account, JournalEntry, Posting, table_of
+from bankapp.storage.models import Account, JournalEntry, Posting
 
-_postings = table_of(Posting)
-_entries = table_of(JournalEntry)
-_accounts = table_of(Account)
+_postings = Posting
+_entries = JournalEntry
+_accounts = Account
 # Entry ids looked up per query, so a statement with thousands of lines stays within the
 # parameter limits of both databases.
 CHUNK = 500

@@ -24,10 +24,10 @@ from bankapp.services import audit
 from bankapp.services.access import accessible_account, require_id, require_staff
 from bankapp.services.context import ServiceContext
 from bankapp.storage.database import Tx
-from bankapp.storage.models import Account, Hold, table_of
+from bankapp.storage.models import Account, Hold
 
-_holds = table_of(Hold)
-_accounts = table_of(Account)
+_holds = Hold
+_accounts = Account
 MAX_PAGE = 200
 
 _RESERVE = (

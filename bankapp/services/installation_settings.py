@@ -28,10 +28,10 @@ from bankapp.services.context import ServiceContext
 from bankapp.services.live_settings import settings_now
 from bankapp.services.setting_changes import shown
 from bankapp.storage.database import Tx
-from bankapp.storage.models import BankSetting, PendingApproval, table_of
+from bankapp.storage.models import BankSetting, PendingApproval
 
-_rows = table_of(BankSetting)
-_items = table_of(PendingApproval)
+_rows = BankSetting
+_items = PendingApproval
 
 
 @dataclass(frozen=True)

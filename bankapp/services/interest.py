@@ -19,10 +19,10 @@ from bankapp.services.context import ServiceContext
 from bankapp.services.ledger import internal_account, system_key
 from bankapp.storage.bulk_rows import execute_rows
 from bankapp.storage.database import Tx, conditional_updates
-from bankapp.storage.models import Account, InterestAccrual, table_of
+from bankapp.storage.models import Account, InterestAccrual
 
-_accounts = table_of(Account)
-_accruals = table_of(InterestAccrual)
+_accounts = Account
+_accruals = InterestAccrual
 _NEW_ACCRUAL = insert(_accruals)
 INTEREST_EXPENSE = "interest:expense"
 BATCH = 1_000

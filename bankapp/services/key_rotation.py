@@ -22,10 +22,10 @@ from bankapp.services.context import ServiceContext
 from bankapp.storage.database import Tx
 from bankapp.storage.installation_key import KEY_BYTES, add_newest_key
 from bankapp.storage.keyring import installation_tag, read_installation
-from bankapp.storage.models import Installation, User, table_of
+from bankapp.storage.models import Installation, User
 
-_users = table_of(User)
-_installation = table_of(Installation)
+_users = User
+_installation = Installation
 
 
 def rotate_key(ctx: ServiceContext, totp: TotpService, *, operator: str) -> str:

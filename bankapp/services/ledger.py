@@ -27,11 +27,11 @@ from bankapp.storage.bulk_rows import execute_rows
 from bankapp.storage.database import Tx
 from bankapp.storage.direct_statements import fetch_one, fetch_value
 from bankapp.storage.memo_index import index_memos
-from bankapp.storage.models import Account, JournalEntry, Posting, table_of
+from bankapp.storage.models import Account, JournalEntry, Posting
 
-_accounts = table_of(Account)
-_entries = table_of(JournalEntry)
-_postings = table_of(Posting)
+_accounts = Account
+_entries = JournalEntry
+_postings = Posting
 
 # One statement moves a balance and checks the floor on the *available* balance (balance
 # minus holds), so two concurrent debits, or a debit and a hold, cannot together overdraw:

@@ -20,9 +20,9 @@ from bankapp.errors import ApprovalRequired, DailyLimitExceeded
 from bankapp.services.context import ServiceContext
 from bankapp.storage.database import Tx
 from bankapp.storage.direct_statements import fetch_one
-from bankapp.storage.models import DailyTotal, table_of
+from bankapp.storage.models import DailyTotal
 
-_totals = table_of(DailyTotal)
+_totals = DailyTotal
 
 CHECK_DEPOSITS = "check_deposits"
 ATM_CASH = "atm_cash"

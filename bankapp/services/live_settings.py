@@ -15,9 +15,9 @@ from sqlalchemy import Connection, func, select
 from bankapp.domain.passwords import PasswordHashing
 from bankapp.domain.setting_catalogue import Raw, with_values
 from bankapp.settings import Settings
-from bankapp.storage.models import BankSetting, table_of
+from bankapp.storage.models import BankSetting
 
-_rows = table_of(BankSetting)
+_rows = BankSetting
 REFRESH_MS = 2_000
 
 

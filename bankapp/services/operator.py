@@ -28,11 +28,11 @@ from bankapp.services.key_rotation import rotate_key
 from bankapp.services.seals import SealView, check_seal_line, write_seal
 from bankapp.services.setting_changes import SettingChange, change_setting
 from bankapp.storage.database import Tx
-from bankapp.storage.models import Account, Card, User, table_of
+from bankapp.storage.models import Account, Card, User
 
-_users = table_of(User)
-_accounts = table_of(Account)
-_cards = table_of(Card)
+_users = User
+_accounts = Account
+_cards = Card
 OPERATOR = "operator"
 
 

@@ -13,9 +13,9 @@ from bankapp.domain.types import AccountKind, Caller, PartyView
 from bankapp.services.access import describe, holder_name, load_account, visible_balances
 from bankapp.services.drawers import open_drawer_row
 from bankapp.storage.database import Tx
-from bankapp.storage.models import Posting, table_of
+from bankapp.storage.models import Posting
 
-_postings = table_of(Posting)
+_postings = Posting
 
 
 def party(tx: Tx, caller: Caller, row: Any, balances: dict[int, int] | None) -> PartyView:

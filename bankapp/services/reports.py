@@ -14,12 +14,12 @@ from bankapp.domain.validation import check_day
 from bankapp.services.access import require_staff
 from bankapp.services.context import ServiceContext
 from bankapp.storage.database import Tx
-from bankapp.storage.models import CashDrawer, JournalEntry, Posting, User, table_of
+from bankapp.storage.models import CashDrawer, JournalEntry, Posting, User
 
-_drawers = table_of(CashDrawer)
-_entries = table_of(JournalEntry)
-_postings = table_of(Posting)
-_users = table_of(User)
+_drawers = CashDrawer
+_entries = JournalEntry
+_postings = Posting
+_users = User
 
 
 @dataclass(frozen=True)

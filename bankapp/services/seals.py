@@ -23,13 +23,13 @@ from bankapp.errors import ValidationFailed
 from bankapp.services import audit, chain_walk
 from bankapp.storage.database import Tx
 from bankapp.storage.keyring import KeyRing, read_installation
-from bankapp.storage.models import Account, AuditEvent, AuditHead, Posting, Seal, table_of
+from bankapp.storage.models import Account, AuditEvent, AuditHead, Posting, Seal
 
-_accounts = table_of(Account)
-_postings = table_of(Posting)
-_events = table_of(AuditEvent)
-_head = table_of(AuditHead)
-_seals = table_of(Seal)
+_accounts = Account
+_postings = Posting
+_events = AuditEvent
+_head = AuditHead
+_seals = Seal
 
 LINE_PREFIX = "bankapp-seal"
 HEAD_CHARS = 20  # 80 bits of the chain head: enough that no one can aim at it

@@ -23,10 +23,10 @@ from bankapp.errors import SessionEnded, SessionInvalid, SessionLocked, SignInIn
 from bankapp.settings import Settings
 from bankapp.storage.database import Tx
 from bankapp.storage.direct_statements import fetch_one
-from bankapp.storage.models import User, UserSession, table_of
+from bankapp.storage.models import User, UserSession
 
-_sessions = table_of(UserSession)
-_users = table_of(User)
+_sessions = UserSession
+_users = User
 
 ACTIVE = frozenset({SessionState.ACTIVE})
 TOKEN_BYTES = 32  # 256 bits; OWASP asks for at least 64

@@ -26,9 +26,9 @@ from bankapp.services.context import ServiceContext
 from bankapp.services.live_settings import settings_now
 from bankapp.settings import Settings
 from bankapp.storage.database import Tx
-from bankapp.storage.models import BankSetting, table_of
+from bankapp.storage.models import BankSetting
 
-_rows = table_of(BankSetting)
+_rows = BankSetting
 OPERATOR = "operator"
 
 

@@ -36,9 +36,9 @@ from bankapp.services.auth.users import registration_form
 from bankapp.services.context import ServiceContext
 from bankapp.services.sessions import end_user_sessions
 from bankapp.storage.database import Tx
-from bankapp.storage.models import User, table_of
+from bankapp.storage.models import User
 
-_users = table_of(User)
+_users = User
 MAX_PAGE = 100
 # A placeholder that passes the form's password rule while a new user's details are checked;
 # the real temporary password is generated when the request is approved.

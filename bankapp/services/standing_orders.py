@@ -35,11 +35,11 @@ from bankapp.services.context import ServiceContext
 from bankapp.services.ledger import AuditNote, Leg, post_entry, system_key
 from bankapp.services.limits import TRANSFERS_OUT, charge_daily_limit
 from bankapp.storage.database import Tx
-from bankapp.storage.models import Account, StandingOrder, StandingOrderRun, table_of
+from bankapp.storage.models import Account, StandingOrder, StandingOrderRun
 
-_orders = table_of(StandingOrder)
-_runs = table_of(StandingOrderRun)
-_accounts = table_of(Account)
+_orders = StandingOrder
+_runs = StandingOrderRun
+_accounts = Account
 NAME_MAX = 60
 MAX_PAYMENTS = 1_000
 BATCH = 500

@@ -6,9 +6,9 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import date, datetime, timedelta
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 
-from sqlalchemy import Table, func, insert, select, tuple_
+from sqlalchemy import func, insert, select, tuple_
 
 from bankapp.domain.account_numbers import normalise_account_number
 from bankapp.domain.statement_types import (
@@ -40,11 +40,11 @@ from bankapp.services.history_lines import LINE_COLUMNS, history_lines
 from bankapp.storage.database import Tx
 from bankapp.storage.models import Account, JournalEntry, Posting, Statement, User
 
-_postings = cast(Table, Posting.__table__)
-_entries = cast(Table, JournalEntry.__table__)
-_accounts = cast(Table, Account.__table__)
-_statements = cast(Table, Statement.__table__)
-_users = cast(Table, User.__table__)
+_postings = Posting
+_entries = JournalEntry
+_accounts = Account
+_statements = Statement
+_users = User
 __all__ = [
     "MAX_PERIOD_DAYS",
     "PRESET_LABELS",

@@ -13,13 +13,13 @@ from bankapp.services.chain_worker import PendingChain
 from bankapp.services.seals import last_seal, seal_problems
 from bankapp.services.verify_drawers import drawer_problems
 from bankapp.storage.keyring import KeyRing, read_installation
-from bankapp.storage.models import Account, AuditEvent, Hold, JournalEntry, Posting, table_of
+from bankapp.storage.models import Account, AuditEvent, Hold, JournalEntry, Posting
 
-_accounts = table_of(Account)
-_entries = table_of(JournalEntry)
-_postings = table_of(Posting)
-_events = table_of(AuditEvent)
-_holds = table_of(Hold)
+_accounts = Account
+_entries = JournalEntry
+_postings = Posting
+_events = AuditEvent
+_holds = Hold
 MAX_REPORTED = 20
 
 

@@ -30,13 +30,12 @@ from bankapp.storage.models import (
     CashDrawer,
     JournalEntry,
     Posting,
-    table_of,
 )
 
-_accounts = table_of(Account)
-_drawers = table_of(CashDrawer)
-_entries = table_of(JournalEntry)
-_postings = table_of(Posting)
+_accounts = Account
+_drawers = CashDrawer
+_entries = JournalEntry
+_postings = Posting
 # The memos each kind of drawer entry was ever written with (entries are never rewritten).
 _MEMO_PREFIXES = {
     OPENING_CASH_ENTRY: (OPENING_CASH_MEMO, "Float into drawer "),

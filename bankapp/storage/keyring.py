@@ -19,9 +19,9 @@ from sqlalchemy import Connection, Engine, select, update
 from bankapp.domain.keyed_hashes import chain_key, key_fingerprint, key_id, show_fingerprint
 from bankapp.errors import KeyMismatch, SecretKeyUnavailable, StorageError
 from bankapp.storage.installation_key import installation_keys, key_location
-from bankapp.storage.models import Installation, table_of
+from bankapp.storage.models import Installation
 
-_installation = table_of(Installation)
+_installation = Installation
 
 
 class KeyRing:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
-from bankapp.storage.models import APPEND_ONLY_TABLES, DERIVED_TABLES, Base
+from bankapp.storage.models import APPEND_ONLY_TABLES, DERIVED_TABLES, metadata
 
 
 def grant_statements(app_role: str, schema: str = "public") -> list[str]:
@@ -17,7 +17,7 @@ def grant_statements(app_role: str, schema: str = "public") -> list[str]:
     if not app_role.replace("_", "").isalnum():
         raise ValueError("A role name is letters, digits and underscores.")
     statements = [f"GRANT USAGE ON SCHEMA {schema} TO {app_role}"]
-    for table in sorted(Base.metadata.tables):
+    for table in sorted(metadata.tables):
         if table in DERIVED_TABLES:
             rights = "SELECT"
         elif table in APPEND_ONLY_TABLES:

@@ -35,6 +35,21 @@ def test_every_bankapp_module_imports_without_textual_or_rich() -> None:
     assert len(MODULES) > 15
 
 
+def test_no_bankapp_module_loads_the_orm() -> None:
+    """The tables are SQLAlchemy Core (`storage.models`): the ORM's import costs every
+    process about a fifth of a second (`bankapp verify`, each workstation's start)."""
+    script = (
+        "import importlib, sys\n"
+        f"for name in {MODULES!r}:\n"
+        "    importlib.import_module(name)\n"
+        "print(','.join(sorted(m for m in sys.modules if m.startswith('sqlalchemy.orm'))))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "", f"ORM modules loaded: {result.stdout}"
+
+
 def test_the_import_linter_contract_holds() -> None:
     lint_imports = Path(sys.executable).parent / "lint-imports"
     lint = subprocess.run([str(lint_imports), "--no-cache"], capture_output=True, text=True)

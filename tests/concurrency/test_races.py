@@ -27,7 +27,6 @@ from bankapp.storage.models import (
     SignInThrottle,
     User,
     UserSession,
-    table_of,
 )
 from tests.concurrency.race import race
 from tests.fixtures import (
@@ -42,10 +41,10 @@ from tests.fixtures import (
 )
 
 TILL = 157_500  # $1,575 of real cash in the drawer
-_accounts = table_of(Account)
-_drawers = table_of(CashDrawer)
-_events = table_of(AuditEvent)
-_throttle = table_of(SignInThrottle)
+_accounts = Account
+_drawers = CashDrawer
+_events = AuditEvent
+_throttle = SignInThrottle
 
 
 @pytest.fixture
@@ -191,7 +190,7 @@ def waiting_sign_ins(bank: Bank, count: int) -> list[Actor]:
 
 
 def active_sessions(bank: Bank) -> int:
-    sessions = table_of(UserSession)
+    sessions = UserSession
     return int(
         bank.db.read(
             lambda tx: tx.conn.execute(
@@ -228,7 +227,7 @@ def test_one_code_presented_by_four_sign_ins_at_once_signs_in_once(
     assert outcomes["ok"] == 1, outcomes
     assert set(outcomes) <= {"ok", "invalid_second_factor", "login_throttled"}
     assert active_sessions(prepared) == before + 1
-    users = table_of(User)
+    users = User
     stored = prepared.db.read(
         lambda tx: tx.conn.execute(
             select(users.c.recovery_codes).where(users.c.username == "carol")
@@ -434,7 +433,7 @@ def test_a_business_day_closed_by_four_supervisors_at_once_is_closed_once(
         clock=clock,
     )
 
-    entries, days, seals = table_of(JournalEntry), table_of(BusinessDay), table_of(Seal)
+    entries, days, seals = JournalEntry, BusinessDay, Seal
 
     def count(table: Any, *where: Any) -> int:
         query = select(func.count()).select_from(table).where(*where)
@@ -463,7 +462,7 @@ def test_four_workstations_registering_different_keys_at_once_agree_on_one(
     from bankapp.storage.keyring import KeyRing, register_or_check
     from bankapp.storage.models import Installation
 
-    installation = table_of(Installation)
+    installation = Installation
     prepared.db.write(
         lambda tx: tx.conn.execute(
             update(installation).values(key_fingerprint=None, tag=None, registered_at=None)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from bankapp.bank import Bank
 from bankapp.domain.entry_kinds import ENTRY_KINDS, require_entry_kind
 from bankapp.services.ledger import AuditNote, Leg, post_entry
-from bankapp.storage.models import JournalEntry, table_of
+from bankapp.storage.models import JournalEntry
 
 
 def test_a_kind_outside_the_list_is_refused() -> None:
@@ -30,6 +30,6 @@ def test_the_ledger_refuses_to_post_an_unknown_kind(bank: Bank) -> None:
 
     with pytest.raises(ValueError):
         bank.db.write(post)
-    entries = table_of(JournalEntry)
+    entries = JournalEntry
     assert not bank.db.read(lambda tx: tx.conn.execute(select(entries.c.id)).first())
     assert len(set(ENTRY_KINDS)) == len(ENTRY_KINDS)

@@ -98,7 +98,7 @@ def test_bean_check_catches_a_posting_changed_behind_the_ledgers_back(
     bank: Bank, clock: FixedClock, tmp_path: Path
 ) -> None:
     _books(bank, clock)
-    postings = Posting.__table__
+    postings = Posting
     as_attacker(
         bank,
         lambda tx: tx.conn.execute(

@@ -46,14 +46,14 @@ from bankapp.errors import (
 from bankapp.services.cards.card_rows import MERCHANT_SETTLEMENT
 from bankapp.services.ledger import BANK_CASH
 from bankapp.services.payments import ATM, CHECK_CLEARING
-from bankapp.storage.models import Account, Hold, table_of
+from bankapp.storage.models import Account, Hold
 from tests.fixtures import FROZEN_NOW, TEST_SETTINGS, make_customer, make_staff, migrated_sqlite
 
 amounts = st.integers(min_value=1, max_value=120_000)
 OPENING_CASH = 300_000
 FAST_PHASES = (Phase.explicit, Phase.reuse, Phase.generate, Phase.explain)
-_accounts = table_of(Account)
-_holds = table_of(Hold)
+_accounts = Account
+_holds = Hold
 
 
 @dataclass

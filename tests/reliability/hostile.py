@@ -352,7 +352,7 @@ class HostileReport:
 
 
 def balances(bank: Bank) -> dict[int, int]:
-    table = Account.__table__
+    table = Account
     return bank.db.read(
         lambda tx: {
             r.id: r.balance

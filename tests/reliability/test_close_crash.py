@@ -20,15 +20,15 @@ from bankapp.bank import Bank, open_bank
 from bankapp.clock import FixedClock
 from bankapp.domain.types import AccountKind
 from bankapp.services.standing_orders import NewStandingOrder
-from bankapp.storage.models import Account, JournalEntry, User, table_of
+from bankapp.storage.models import Account, JournalEntry, User
 from tests.conftest import BACKENDS, fresh_database
 from tests.fixtures import FROZEN_NOW, TEST_SETTINGS, funded_account, make_customer
 from tests.workload import BANKAPP
 
 CLOSE_DATE = date(2026, 11, 30)  # a month end: interest is posted
-_accounts = table_of(Account)
-_entries = table_of(JournalEntry)
-_users = table_of(User)
+_accounts = Account
+_entries = JournalEntry
+_users = User
 
 
 def build(url: str, savers: int = 80) -> None:

@@ -42,11 +42,11 @@ from tests.fixtures import (
     make_staff,
 )
 
-_postings = Posting.__table__
-_accounts = Account.__table__
-_events = AuditEvent.__table__
-_head = AuditHead.__table__
-_seals = Seal.__table__
+_postings = Posting
+_accounts = Account
+_events = AuditEvent
+_head = AuditHead
+_seals = Seal
 
 
 def a_transfer(bank: Bank) -> tuple[int, int, int]:

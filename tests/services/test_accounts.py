@@ -107,9 +107,7 @@ def test_nobody_freezes_renames_closes_or_pays_into_the_banks_own_accounts(bank:
     bank.drawers.open_drawer(teller, 1_000)  # the vault and a drawer now exist
     internal = bank.db.read(
         lambda tx: tx.conn.execute(
-            select(Account.__table__.c.id, Account.__table__.c.number).where(
-                Account.__table__.c.kind == "internal"
-            )
+            select(Account.c.id, Account.c.number).where(Account.c.kind == "internal")
         ).all()
     )
     assert len(internal) >= 2
@@ -150,7 +148,7 @@ def test_cards_left_active_on_closed_accounts_by_an_earlier_build_are_cancelled_
     card = bank.cards.issue_debit(alice, account).card
     kept = bank.cards.issue_debit(alice, funded_account(bank, alice, 100)).card
     bank.accounts.close(alice, account)
-    cards = Card.__table__
+    cards = Card
     bank.db.write(  # the data an earlier build left
         lambda tx: tx.conn.execute(
             update(cards).where(cards.c.id == card.id).values(status=CardStatus.ACTIVE.value)

@@ -338,10 +338,10 @@ def test_a_maker_disabled_without_voiding_is_still_refused_at_approval(
     requests (an operator tool, a future command) still cannot have a request approved."""
     from sqlalchemy import update
 
-    from bankapp.storage.models import User, table_of
+    from bankapp.storage.models import User
 
     item = bank.approvals.submit(branch["teller"], "deposit", branch["account"], 1_500_000)
-    users = table_of(User)
+    users = User
     bank.db.write(
         lambda tx: tx.conn.execute(
             update(users).where(users.c.id == branch["teller"].user_id).values(status="disabled")

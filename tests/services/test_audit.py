@@ -12,7 +12,7 @@ from bankapp.errors import InvalidCredentials
 from bankapp.storage.models import AuditEvent
 from tests.fixtures import PASSWORD, as_attacker, audit_kinds, busy_account, make_customer
 
-_events = AuditEvent.__table__
+_events = AuditEvent
 
 
 def test_every_login_and_money_movement_is_audited(bank: Bank) -> None:

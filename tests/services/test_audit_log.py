@@ -12,7 +12,7 @@ from bankapp.clock import FixedClock
 from bankapp.domain.types import Role
 from bankapp.errors import PermissionDenied, ValidationFailed
 from bankapp.services.audit_log import AuditFilter
-from bankapp.storage.models import AuditEvent, table_of
+from bankapp.storage.models import AuditEvent
 from tests.fixtures import as_attacker, funded_account, make_customer, make_staff
 
 
@@ -46,7 +46,7 @@ def test_verify_finds_an_edited_audit_row(bank: Bank) -> None:
     boss = make_staff(bank, "boss", Role.ADMIN)
     make_customer(bank, "alice")
     assert bank.audit_log.verify(boss).ok
-    events = table_of(AuditEvent)
+    events = AuditEvent
     as_attacker(
         bank,
         lambda tx: tx.conn.execute(

@@ -65,7 +65,7 @@ def test_registration_errors_name_the_field_and_create_nothing(
     with pytest.raises(ValidationFailed) as caught:
         register(bank, **overrides)
     assert caught.value.field == field
-    assert bank.db.read(lambda tx: tx.conn.execute(select(User.__table__.c.id)).all()) == []
+    assert bank.db.read(lambda tx: tx.conn.execute(select(User.c.id)).all()) == []
 
 
 def test_weak_passwords_are_refused_at_registration(bank: Bank) -> None:
@@ -131,9 +131,7 @@ def test_an_admin_unlocks_a_locked_user_and_a_customer_cannot(
     with pytest.raises(AccountLocked):
         bank.auth.login("dana", "purple otter sings at dawn")
     dana = bank.db.read(
-        lambda tx: tx.conn.execute(
-            select(User.__table__.c.id).where(User.__table__.c.username == "dana")
-        ).scalar_one()
+        lambda tx: tx.conn.execute(select(User.c.id).where(User.c.username == "dana")).scalar_one()
     )
     with pytest.raises(PermissionDenied):
         bank.staff.unlock(customer, dana)
@@ -163,9 +161,7 @@ def test_login_rehashes_when_the_cost_parameters_rise(database_url: str, clock: 
     bank = open_bank(database_url, clock=clock, settings=stronger)
     try:
         bank.auth.login("alice", PASSWORD)
-        digest = bank.db.read(
-            lambda tx: tx.conn.execute(select(User.__table__.c.password_hash)).scalar_one()
-        )
+        digest = bank.db.read(lambda tx: tx.conn.execute(select(User.c.password_hash)).scalar_one())
         assert "m=24576" in digest
         assert bank.auth.login("alice", PASSWORD).actor.username == "alice"
     finally:
@@ -221,7 +217,7 @@ def test_a_failed_sign_in_as_an_unknown_user_does_not_store_what_was_typed(bank:
     """People type their password into the username box; the audit must not keep it."""
     with pytest.raises(InvalidCredentials):
         bank.auth.login("correcthorsebatterystaple", "whatever it was")
-    table = AuditEvent.__table__
+    table = AuditEvent
     rows = bank.db.read(
         lambda tx: tx.conn.execute(
             select(table.c.actor_name, table.c.subject, table.c.details)

@@ -23,10 +23,10 @@ from bankapp.services.chain_walk import (
 )
 from bankapp.services.chain_worker import start_chain_walk
 from bankapp.storage.database import Tx
-from bankapp.storage.models import AuditEvent, table_of
+from bankapp.storage.models import AuditEvent
 from tests.fixtures import as_attacker
 
-audit_rows = table_of(AuditEvent)
+audit_rows = AuditEvent
 
 TEXTS = [
     "plain",

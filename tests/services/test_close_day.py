@@ -20,15 +20,14 @@ from bankapp.storage.models import (
     InterestAccrual,
     JournalEntry,
     StandingOrderRun,
-    table_of,
 )
 from tests.fixtures import funded_account, make_customer, make_staff, session_for
 
-_accounts = table_of(Account)
-_entries = table_of(JournalEntry)
-_runs = table_of(StandingOrderRun)
-_accruals = table_of(InterestAccrual)
-_events = table_of(AuditEvent)
+_accounts = Account
+_entries = JournalEntry
+_runs = StandingOrderRun
+_accruals = InterestAccrual
+_events = AuditEvent
 
 SAVINGS = 10_000_000  # $100,000.00 at 2.50%: 684.93... cents a day
 
@@ -262,7 +261,7 @@ def test_the_preview_names_the_payee_as_the_customer_may_see_them(
 
 
 def _count(bank: Bank, model: type) -> int:
-    table = table_of(model)
+    table = model
     return int(
         bank.db.read(
             lambda tx: tx.conn.execute(select(func.count()).select_from(table)).scalar_one()

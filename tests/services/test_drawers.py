@@ -16,7 +16,7 @@ from tests.fixtures import audit_kinds, funded_account, make_customer, make_staf
 
 
 def internal_balance(bank: Bank, code: str) -> int:
-    table = Account.__table__
+    table = Account
     found = bank.db.read(
         lambda tx: tx.conn.execute(
             select(table.c.balance).where(table.c.internal_code == code)

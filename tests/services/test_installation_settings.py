@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bankapp.bank import Bank, open_bank
 from bankapp.domain.types import AccountKind, Actor, Role
 from bankapp.errors import ApprovalState, RequestOutdated, ValidationFailed
-from bankapp.storage.models import User, table_of
+from bankapp.storage.models import User
 from tests.fixtures import (
     TEST_SETTINGS,
     audit_details,
@@ -166,7 +166,7 @@ def test_the_operator_sets_a_value_audited_as_the_operator(bank: Bank) -> None:
 def test_new_password_hashes_use_a_changed_cost(bank: Bank) -> None:
     bank.operator.set_setting("password_hash_memory", "20,480")
     make_customer(bank, "carol")
-    users = table_of(User)
+    users = User
     digest = bank.db.read(
         lambda tx: tx.conn.execute(
             select(users.c.password_hash).where(users.c.username == "carol")

@@ -23,7 +23,7 @@ from bankapp.errors import (
     ValidationFailed,
 )
 from bankapp.services.ledger import BANK_CASH
-from bankapp.storage.models import Account, table_of
+from bankapp.storage.models import Account
 from tests.fixtures import (
     counter_staff,
     entry_count,
@@ -188,7 +188,7 @@ def test_the_vault_holds_what_the_branch_really_holds(bank: Bank) -> None:
     alice = make_customer(bank, "alice")
     account = funded_account(bank, alice, 0)
 
-    accounts = table_of(Account)
+    accounts = Account
 
     def vault_cash() -> int:
         vault = bank.db.read(

@@ -27,11 +27,7 @@ def test_a_deposit_is_one_entry_with_two_postings_that_sum_to_zero(bank: Bank) -
     assert result.balances[account] == 12_345
     legs = bank.db.read(
         lambda tx: (
-            tx.conn.execute(
-                select(Posting.__table__.c.amount).where(
-                    Posting.__table__.c.entry_id == result.entry_id
-                )
-            )
+            tx.conn.execute(select(Posting.c.amount).where(Posting.c.entry_id == result.entry_id))
             .scalars()
             .all()
         )

@@ -39,7 +39,7 @@ from bankapp.errors import (
 )
 from bankapp.services.sessions import open_session, token_hash
 from bankapp.services.standing_orders import NewStandingOrder
-from bankapp.storage.models import Account, AuditEvent, UserSession, table_of
+from bankapp.storage.models import Account, AuditEvent, UserSession
 from tests.fixtures import (
     approved_application,
     counter_staff,
@@ -63,7 +63,7 @@ REFUSALS = (PermissionDenied, NotFound, CardDetailsInvalid)
 
 def _counts(bank: Bank) -> tuple[int, int, int]:
     report = bank.verify()
-    events = table_of(AuditEvent)
+    events = AuditEvent
     audit = bank.db.read(
         lambda tx: tx.conn.execute(select(func.count()).select_from(events)).scalar_one()
     )
@@ -116,7 +116,7 @@ def _signed_out(bank: Bank, actor: Actor) -> Actor:
 def _idle(bank: Bank, actor: Actor) -> Actor:
     """An active session last used longer ago than the idle timeout."""
     session = _session_in(bank, actor, SessionState.ACTIVE)
-    table = table_of(UserSession)
+    table = UserSession
     long_ago = bank.clock.now() - bank.settings.session_idle_timeout - timedelta(seconds=1)
     bank.db.write(
         lambda tx: tx.conn.execute(
@@ -131,7 +131,7 @@ def _idle(bank: Bank, actor: Actor) -> Actor:
 def _expired(bank: Bank, actor: Actor) -> Actor:
     """A session signed in longer ago than the absolute limit."""
     session = _session_in(bank, actor, SessionState.ACTIVE)
-    table = table_of(UserSession)
+    table = UserSession
     long_ago = bank.clock.now() - bank.settings.session_max_age - timedelta(seconds=1)
     bank.db.write(
         lambda tx: tx.conn.execute(
@@ -209,7 +209,7 @@ SPARES = 4  # at most the three allowed callers use one up each
 
 
 def _freeze_directly(tx: Any, account: int) -> None:
-    table = table_of(Account)
+    table = Account
     tx.conn.execute(update(table).where(table.c.id == account).values(status="frozen"))
 
 

@@ -32,14 +32,14 @@ def enrol(bank: Bank, username: str) -> tuple[str, LoginResult]:
 
 
 def stored_user(bank: Bank, username: str) -> Any:
-    table = User.__table__
+    table = User
     return bank.db.read(
         lambda tx: tx.conn.execute(select(table).where(table.c.username == username)).one()
     )
 
 
 def lock_of(bank: Bank, username: str) -> Any:
-    table = SignInThrottle.__table__
+    table = SignInThrottle
     return bank.db.read(
         lambda tx: tx.conn.execute(
             select(table.c.locked_until).where(table.c.name == username)
@@ -148,7 +148,7 @@ def test_a_second_factor_secret_does_not_decrypt_in_another_users_row(bank: Bank
     make_staff(bank, "ted", Role.TELLER)
     secret, _ = enrol(bank, "tina")
     enrol(bank, "ted")
-    table = User.__table__
+    table = User
     sealed = stored_user(bank, "tina").totp_secret_enc
     bank.db.write(
         lambda tx: tx.conn.execute(

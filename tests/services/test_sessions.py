@@ -31,7 +31,7 @@ from bankapp.errors import (
     ValidationFailed,
 )
 from bankapp.services.audit_log import AuditFilter
-from bankapp.storage.models import AuditEvent, JournalEntry, table_of
+from bankapp.storage.models import AuditEvent, JournalEntry
 from tests.fixtures import (
     PASSWORD,
     SESSION_SETTINGS,
@@ -65,7 +65,7 @@ def test_a_real_session_with_a_claimed_role_acts_with_the_role_in_the_database(
     with pytest.raises(PermissionDenied):
         bank.staff.page(claims_admin)
     account = bank.accounts.open(claims_admin, AccountKind.CHECKING)
-    events = table_of(AuditEvent)
+    events = AuditEvent
     names = bank.db.read(
         lambda tx: (
             tx.conn.execute(
@@ -113,7 +113,7 @@ def test_a_customer_with_a_temporary_password_can_only_change_it(bank: Bank) -> 
     temporary = bank.approvals.approve(other, request.id).temporary_password
     forced = bank.auth.login("alice", temporary)
     assert forced.state == SessionState.MUST_CHANGE_PASSWORD
-    entries = table_of(JournalEntry)
+    entries = JournalEntry
     with pytest.raises(SignInIncomplete):
         bank.payments.transfer(forced.actor, account, "000000000000", 100)
     with pytest.raises(SignInIncomplete):

@@ -169,9 +169,7 @@ def test_a_customer_cannot_see_or_print_another_customers_statement(
         bank.statements.reprint(mallory, document.statement_id)
     assert (
         bank.db.read(
-            lambda tx: tx.conn.execute(
-                select(func.count()).select_from(Statement.__table__)
-            ).scalar_one()
+            lambda tx: tx.conn.execute(select(func.count()).select_from(Statement)).scalar_one()
         )
         == 1
     )
@@ -200,7 +198,7 @@ def test_a_generated_statement_is_recorded_audited_and_reprinted_identically(
     bank.accounts.rename(alice, account, "Renamed")
     again = bank.statements.reprint(alice, first.statement_id)
     assert again == first
-    row = bank.db.read(lambda tx: tx.conn.execute(select(Statement.__table__)).one())
+    row = bank.db.read(lambda tx: tx.conn.execute(select(Statement)).one())
     assert (row.requested_by, row.period_start, row.period_end) == (
         alice.user_id,
         datetime(2026, 10, 1),
@@ -218,7 +216,7 @@ def test_a_reprint_is_refused_when_the_ledger_no_longer_matches(
     alice = make_customer(bank, "alice")
     account = _october_history(bank, clock, alice)
     document = bank.statements.generate(alice, account, OCT)
-    postings = Posting.__table__
+    postings = Posting
     as_attacker(
         bank,
         lambda tx: tx.conn.execute(

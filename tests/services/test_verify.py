@@ -16,7 +16,7 @@ from tests.fixtures import as_attacker, busy_account, counter_staff, credit_card
 
 
 def _first_posting(bank: Bank) -> Any:
-    postings = Posting.__table__
+    postings = Posting
     return bank.db.read(
         lambda tx: tx.conn.execute(
             select(postings.c.id, postings.c.entry_id).order_by(postings.c.id).limit(1)
@@ -37,9 +37,7 @@ def test_a_clean_bank_verifies(bank: Bank) -> None:
 def test_an_edited_balance_is_found(bank: Bank) -> None:
     account = busy_account(bank)
     bank.db.write(
-        lambda tx: tx.conn.execute(
-            update(Account.__table__).where(Account.__table__.c.id == account).values(balance=1)
-        )
+        lambda tx: tx.conn.execute(update(Account).where(Account.c.id == account).values(balance=1))
     )
     report = bank.verify()
     assert not report.ok
@@ -48,7 +46,7 @@ def test_an_edited_balance_is_found(bank: Bank) -> None:
 
 def test_an_edited_posting_unbalances_its_entry_and_running_balance(bank: Bank) -> None:
     busy_account(bank)
-    postings = Posting.__table__
+    postings = Posting
     first = _first_posting(bank)
     as_attacker(
         bank,
@@ -63,7 +61,7 @@ def test_an_edited_posting_unbalances_its_entry_and_running_balance(bank: Bank) 
 
 def test_an_entry_left_with_one_leg_or_none_is_named(bank: Bank) -> None:
     busy_account(bank)
-    postings = Posting.__table__
+    postings = Posting
     legs = bank.db.read(
         lambda tx: tx.conn.execute(
             select(postings.c.id, postings.c.entry_id, postings.c.amount).order_by(postings.c.id)
@@ -92,8 +90,8 @@ def test_verify_notices_a_card_purchase_edited_in_the_database(bank: Bank) -> No
     _, supervisor = counter_staff(bank)
     entry = bank.cards.capture(supervisor, bought.hold_id).entry_id
     assert entry is not None and bank.verify().ok
-    postings = Posting.__table__
-    accounts = Account.__table__
+    postings = Posting
+    accounts = Account
 
     def shrink(tx: Tx) -> None:  # both legs and both balances: the entry still sums to zero
         for row in tx.conn.execute(select(postings).where(postings.c.entry_id == entry)).all():
@@ -123,7 +121,7 @@ def test_verify_notices_held_money_that_no_hold_explains(bank: Bank) -> None:
     account = busy_account(bank)
     bank.payments.deposit(ann, bank.accounts.open(ann, AccountKind.CHECKING).id, 500)  # held
     assert bank.verify().ok
-    accounts = Account.__table__
+    accounts = Account
     bank.db.write(
         lambda tx: tx.conn.execute(
             update(accounts).where(accounts.c.id == account).values(held=9_500)
@@ -141,11 +139,11 @@ def test_an_unbalanced_entry_from_before_keyed_events_is_named(bank: Bank) -> No
     """Entries older than keyed events have no recorded legs to compare: their balance is
     checked on its own. (Moving the boundary is itself named: the record's tag breaks.)"""
     busy_account(bank)
-    postings = Posting.__table__
+    postings = Posting
     first = _first_posting(bank)
 
     def tamper(tx: Tx) -> None:
-        tx.conn.execute(update(Installation.__table__).values(legacy_until_entry=10**9))
+        tx.conn.execute(update(Installation).values(legacy_until_entry=10**9))
         tx.conn.execute(
             update(postings).where(postings.c.id == first.id).values(amount=postings.c.amount + 1)
         )

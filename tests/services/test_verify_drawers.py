@@ -10,10 +10,10 @@ from bankapp.domain.types import AccountKind, Role
 from bankapp.services.drawers import OPENING_CASH_ENTRY
 from bankapp.services.ledger import BANK_CASH, AuditNote, Leg, internal_account, post_entry
 from bankapp.storage.database import Tx
-from bankapp.storage.models import CashDrawer, table_of
+from bankapp.storage.models import CashDrawer
 from tests.fixtures import make_customer, make_staff
 
-_drawers = table_of(CashDrawer)
+_drawers = CashDrawer
 
 
 def closed_drawer(bank: Bank) -> tuple[int, int]:

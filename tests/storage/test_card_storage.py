@@ -21,7 +21,7 @@ from bankapp.domain.card_types import IssuedCard
 from bankapp.domain.types import Role
 from bankapp.errors import CardDeclined, CardStatusConflict
 from bankapp.storage import installation_key as keys
-from bankapp.storage.models import MEMO_SEARCH_TABLE, Base
+from bankapp.storage.models import MEMO_SEARCH_TABLE, metadata
 from tests.fixtures import (
     PASSWORD,
     TEST_SETTINGS,
@@ -121,11 +121,11 @@ def test_no_table_row_or_log_line_holds_a_card_number_or_cvv(bank: Bank, logs: P
     cards = card_activity(bank)
     pans = [c.pan for c in cards] + [format_pan(c.pan) for c in cards]
     cvv_pattern = re.compile(r"(?<![0-9])(" + "|".join(c.cvv for c in cards) + r")(?![0-9])")
-    metadata = MetaData()
+    stored = MetaData()
     # The FTS5 memo table is contentless (nothing to read back); its shadow tables are read.
-    metadata.reflect(bind=bank.db.engine, only=lambda name, _: name != MEMO_SEARCH_TABLE)
-    assert set(metadata.tables) >= set(Base.metadata.tables)
-    columns = {c.name for c in metadata.tables["cards"].columns}
+    stored.reflect(bind=bank.db.engine, only=lambda name, _: name != MEMO_SEARCH_TABLE)
+    assert set(stored.tables) >= set(metadata.tables)
+    columns = {c.name for c in stored.tables["cards"].columns}
     # The only CVV-related column counts wrong attempts; none can hold a number or a CVV.
     assert not any(
         ("cvv" in name and name != "cvv_failures") or name in ("pan", "number", "cvv")
@@ -133,7 +133,7 @@ def test_no_table_row_or_log_line_holds_a_card_number_or_cvv(bank: Bank, logs: P
     )
     rows_seen = 0
     with bank.db.engine.connect() as conn:
-        for table in metadata.tables.values():
+        for table in stored.tables.values():
             for row in conn.execute(select(table)):
                 rows_seen += 1
                 for column, value in row._mapping.items():

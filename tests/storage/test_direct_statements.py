@@ -15,11 +15,11 @@ from sqlalchemy.exc import IntegrityError
 from bankapp.bank import Bank
 from bankapp.services import access, audit, ledger, limits, sessions
 from bankapp.storage.direct_statements import fetch_one, fetch_rows, fetch_value
-from bankapp.storage.models import Account, JournalEntry, table_of
+from bankapp.storage.models import Account, JournalEntry
 from tests.fixtures import fund, funded_account, make_customer
 
-_accounts = table_of(Account)
-_entries = table_of(JournalEntry)
+_accounts = Account
+_entries = JournalEntry
 
 
 def _through_sqlalchemy(conn: Connection, statement: Any, params: dict[str, Any]) -> list[Any]:

@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine
 
-from bankapp.storage.models import Base, declared_in_models
+from bankapp.storage.models import declared_in_models, metadata
 
 
 def test_migrations_match_the_models(database_url: str) -> None:
@@ -20,7 +20,7 @@ def test_migrations_match_the_models(database_url: str) -> None:
                     "include_name": lambda name, _type, _parent: declared_in_models(name),
                 },
             )
-            differences = compare_metadata(context, Base.metadata)
+            differences = compare_metadata(context, metadata)
     finally:
         engine.dispose()
     assert differences == [], f"models and migrations differ: {differences}"

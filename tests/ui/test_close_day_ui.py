@@ -6,12 +6,12 @@ from sqlalchemy import select
 from textual.widgets import DataTable, Static
 
 from bankapp.bank import Bank
-from bankapp.storage.models import BusinessDay, table_of
+from bankapp.storage.models import BusinessDay
 from screens.app import make_app
 from screens.staff.report import EndOfDayScreen
 from tests.ui.helpers import SIZE, pilot_test, settle, sign_in_staff
 
-_days = table_of(BusinessDay)
+_days = BusinessDay
 
 
 def _closed(bank: Bank) -> list[tuple[object, object]]:

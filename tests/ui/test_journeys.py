@@ -54,7 +54,7 @@ NEW_PASSWORD = "correct horse battery staple"
 
 def failed_logins(bank: Bank, username: str) -> int:
     """The failed attempts counted against `username` (the sign-in throttle)."""
-    throttle = SignInThrottle.__table__
+    throttle = SignInThrottle
     return int(
         bank.db.read(
             lambda tx: tx.conn.execute(

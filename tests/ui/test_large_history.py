@@ -25,7 +25,7 @@ def bulk_deposits(bank: Bank, account_id: int, count: int) -> None:
     """`count` deposits of $1.00 from the counter's drawer through the bank's bulk posting
     path: every entry balanced and recorded by its audit event, every running balance right,
     so `bank.verify()` still passes."""
-    accounts = Account.__table__
+    accounts = Account
 
     def work(tx: Any) -> None:
         cash = tx.conn.execute(  # the counter's drawer, which took the first deposit

@@ -14,7 +14,7 @@ from bankapp.bank import Bank
 from bankapp.clock import FixedClock
 from bankapp.demo.logins import DEMO_PASSWORD
 from bankapp.domain.types import Actor
-from bankapp.storage.models import PendingApproval, table_of
+from bankapp.storage.models import PendingApproval
 from screens.app import make_app
 from screens.modals.confirm import ConfirmModal
 from screens.staff.customers import CustomerOverviewScreen
@@ -46,7 +46,7 @@ def alice_everyday(bank: Bank) -> int:
 
 
 def pending_items(bank: Bank) -> list[Any]:
-    items = table_of(PendingApproval)
+    items = PendingApproval
     return list(bank.db.read(lambda tx: tx.conn.execute(select(items).order_by(items.c.id)).all()))
 
 

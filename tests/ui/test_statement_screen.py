@@ -18,7 +18,7 @@ from tests.ui.helpers import SIZE, SignIn, pilot_test, play, settle, sign_in
 
 
 def _statement_count(bank: Bank) -> int:
-    table = Statement.__table__
+    table = Statement
     return int(
         bank.db.read(
             lambda tx: tx.conn.execute(select(func.count()).select_from(table)).scalar_one()

@@ -13,9 +13,9 @@ from tests.ui.helpers import SIZE, open_alice, pilot_test, play, settle
 def _requests(bank: Bank) -> int:
     from sqlalchemy import func, select
 
-    from bankapp.storage.models import PendingApproval, table_of
+    from bankapp.storage.models import PendingApproval
 
-    items = table_of(PendingApproval)
+    items = PendingApproval
     query = select(func.count()).select_from(items)
     return int(bank.db.read(lambda tx: tx.conn.execute(query).scalar_one()))
 

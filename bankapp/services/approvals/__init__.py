@@ -69,12 +69,12 @@ from bankapp.services.limits import would_need_approval
 from bankapp.services.payments import clean_memo
 from bankapp.services.previews import customer_parties, entry_balances
 from bankapp.storage.database import Tx
-from bankapp.storage.models import CashDrawer, PendingApproval, table_of
+from bankapp.storage.models import CashDrawer, PendingApproval
 
 __all__ = ["CASH_KINDS", "ApprovalPage", "ApprovalPreview", "ApprovalService", "ApprovalView"]
 
-_items = table_of(PendingApproval)
-_drawers = table_of(CashDrawer)
+_items = PendingApproval
+_drawers = CashDrawer
 MAX_PAGE = 200
 
 

@@ -25,9 +25,9 @@ from bankapp.services.ledger import system_key
 from bankapp.services.payments import post_cash, post_transfer
 from bankapp.services.setting_changes import change_setting
 from bankapp.storage.database import Tx
-from bankapp.storage.models import CashDrawer, table_of
+from bankapp.storage.models import CashDrawer
 
-_drawers = table_of(CashDrawer)
+_drawers = CashDrawer
 
 
 @dataclass(frozen=True)

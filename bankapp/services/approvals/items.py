@@ -18,11 +18,11 @@ from bankapp.services import audit
 from bankapp.services.access import describe, load_account, owner_name, require_id
 from bankapp.services.ledger import caller_key
 from bankapp.storage.database import Tx
-from bankapp.storage.models import Account, PendingApproval, User, table_of
+from bankapp.storage.models import Account, PendingApproval, User
 
-_items = table_of(PendingApproval)
-_users = table_of(User)
-_accounts = table_of(Account)
+_items = PendingApproval
+_users = User
+_accounts = Account
 
 MONEY_KINDS = ("deposit", "withdrawal", "transfer")
 CASH_KINDS = ("deposit", "withdrawal")

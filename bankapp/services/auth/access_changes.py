@@ -21,9 +21,9 @@ from bankapp.services.auth.users import insert_user, parse_role, registration_fo
 from bankapp.services.context import ServiceContext
 from bankapp.services.sessions import end_user_sessions
 from bankapp.storage.database import Tx
-from bankapp.storage.models import User, table_of
+from bankapp.storage.models import User
 
-_users = table_of(User)
+_users = User
 
 
 def temporary_password() -> str:

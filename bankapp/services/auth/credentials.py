@@ -33,9 +33,9 @@ from bankapp.services.sessions import (
     next_step,
 )
 from bankapp.storage.database import Tx
-from bankapp.storage.models import User, table_of
+from bankapp.storage.models import User
 
-_users = table_of(User)
+_users = User
 CHANGE_STATES = frozenset({SessionState.ACTIVE, SessionState.MUST_CHANGE_PASSWORD})
 
 

@@ -31,9 +31,9 @@ from bankapp.services.context import ServiceContext
 from bankapp.services.sessions import advance
 from bankapp.storage.database import Tx
 from bankapp.storage.installation_key import installation_key
-from bankapp.storage.models import User, table_of
+from bankapp.storage.models import User
 
-_users = table_of(User)
+_users = User
 
 STEP_SECONDS = 30
 DRIFT_STEPS = 1

@@ -35,9 +35,9 @@ from bankapp.services.sessions import (
     open_session,
 )
 from bankapp.storage.database import Tx
-from bankapp.storage.models import User, table_of
+from bankapp.storage.models import User
 
-_users = table_of(User)
+_users = User
 SECOND_FACTOR = frozenset({SessionState.NEEDS_SECOND_FACTOR})
 LOCKABLE = frozenset({SessionState.ACTIVE, SessionState.LOCKED})
 

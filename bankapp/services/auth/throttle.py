@@ -24,9 +24,9 @@ from bankapp.domain.validation import clean_username
 from bankapp.errors import AccountLocked, LoginThrottled, ValidationFailed
 from bankapp.settings import Settings
 from bankapp.storage.database import Tx
-from bankapp.storage.models import SignInThrottle, table_of
+from bankapp.storage.models import SignInThrottle
 
-_throttle = table_of(SignInThrottle)
+_throttle = SignInThrottle
 
 
 def throttle_name(typed: object) -> str:

@@ -12,10 +12,10 @@ from bankapp.domain.types import Role, UserView
 from bankapp.errors import UserNotFound
 from bankapp.services.access import require_id
 from bankapp.storage.database import Tx
-from bankapp.storage.models import SignInThrottle, User, table_of
+from bankapp.storage.models import SignInThrottle, User
 
-_users = table_of(User)
-_throttle = table_of(SignInThrottle)
+_users = User
+_throttle = SignInThrottle
 
 
 def users_with_lock() -> Select[Any]:

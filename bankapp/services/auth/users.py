@@ -18,10 +18,10 @@ from bankapp.services.auth.credentials import checked_password_hash
 from bankapp.services.auth.user_rows import user_view
 from bankapp.services.context import ServiceContext
 from bankapp.storage.database import Tx
-from bankapp.storage.models import AuditEvent, User, table_of
+from bankapp.storage.models import AuditEvent, User
 
-_users = table_of(User)
-_events = table_of(AuditEvent)
+_users = User
+_events = AuditEvent
 SIGN_IN_KINDS = ("login.success", "login.failure", "login.lockout")
 MAX_SIGN_INS = 50
 

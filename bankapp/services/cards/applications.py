@@ -12,9 +12,9 @@ from bankapp.services.access import require_active_customer
 from bankapp.services.approvals.items import CREDIT_CARD, load_item
 from bankapp.services.context import ServiceContext
 from bankapp.storage.database import Tx
-from bankapp.storage.models import PendingApproval, table_of
+from bankapp.storage.models import PendingApproval
 
-_items = table_of(PendingApproval)
+_items = PendingApproval
 SHOWN_APPLICATIONS = 20
 
 

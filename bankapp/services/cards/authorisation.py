@@ -62,11 +62,11 @@ from bankapp.services.ledger import (
     request_fingerprint,
 )
 from bankapp.storage.database import Tx
-from bankapp.storage.models import Account, Card, Hold, table_of
+from bankapp.storage.models import Account, Card, Hold
 
-_cards = table_of(Card)
-_holds = table_of(Hold)
-_accounts = table_of(Account)
+_cards = Card
+_holds = Hold
+_accounts = Account
 COUNTED_DECLINES = (CardSecurityCodeWrong, CardExpiryWrong)
 
 

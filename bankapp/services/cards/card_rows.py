@@ -12,11 +12,11 @@ from bankapp.domain.types import Caller, Role
 from bankapp.errors import CardNotFound
 from bankapp.services.access import owner_name, require_id
 from bankapp.storage.database import Tx
-from bankapp.storage.models import Account, Card, JournalEntry, table_of
+from bankapp.storage.models import Account, Card, JournalEntry
 
-_cards = table_of(Card)
-_accounts = table_of(Account)
-_entries = table_of(JournalEntry)
+_cards = Card
+_accounts = Account
+_entries = JournalEntry
 
 MERCHANT_SETTLEMENT = "merchant:settlement"
 MAX_USABLE_CARDS = 10

@@ -52,10 +52,10 @@ from bankapp.services.cards.card_rows import (
 )
 from bankapp.services.context import ServiceContext
 from bankapp.storage.database import Tx
-from bankapp.storage.models import Account, Card, table_of
+from bankapp.storage.models import Account, Card
 
-_cards = table_of(Card)
-_accounts = table_of(Account)
+_cards = Card
+_accounts = Account
 
 
 class CardIssuing:

@@ -13,11 +13,11 @@ from bankapp.services.cards.card_rows import (
 )
 from bankapp.services.context import ServiceContext
 from bankapp.storage.database import Tx
-from bankapp.storage.models import Card, JournalEntry, Posting, table_of
+from bankapp.storage.models import Card, JournalEntry, Posting
 
-_cards = table_of(Card)
-_entries = table_of(JournalEntry)
-_postings = table_of(Posting)
+_cards = Card
+_entries = JournalEntry
+_postings = Posting
 
 
 class CardQueries:

@@ -31,9 +31,9 @@ from bankapp.services.ledger import (
 )
 from bankapp.services.previews import party
 from bankapp.storage.database import Tx
-from bankapp.storage.models import Account, table_of
+from bankapp.storage.models import Account
 
-_accounts = table_of(Account)
+_accounts = Account
 
 
 class CardRepayments:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from bankapp.storage.models import Base, declared_in_models
+from bankapp.storage.models import declared_in_models, metadata
 
 connection = context.config.attributes.get("connection")
 if connection is None:  # pragma: no cover - bankapp always passes its own connection
@@ -12,7 +12,7 @@ if connection is None:  # pragma: no cover - bankapp always passes its own conne
 
 context.configure(
     connection=connection,
-    target_metadata=Base.metadata,
+    target_metadata=metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
     include_name=lambda name, _type, _parent: declared_in_models(name),

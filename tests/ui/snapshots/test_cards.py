@@ -72,7 +72,7 @@ def test_a_purchase_with_a_wrong_cvv_is_declined_in_place(
     )
     assert snap(snap_compare, demo_bank, script)
     assert entry_count(demo_bank) == entries
-    table = AuditEvent.__table__
+    table = AuditEvent
     last = demo_bank.db.read(
         lambda tx: tx.conn.execute(
             select(table.c.kind, table.c.details).order_by(table.c.seq.desc()).limit(1)
