@@ -4,7 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DB     ?= data/bank.db
-PYTEST_WORKERS ?= 2
+# One more worker than this 2-core machine's cores: a third of the suite's time is spent
+# waiting on disk flushes and subprocesses (15m36 with 2, 14m47 with 3 at commit 455757c).
+PYTEST_WORKERS ?= 3
 
 .PHONY: setup run demo test test-fast lint bench soak serve clean
 
@@ -28,7 +30,7 @@ demo: $(STAMP)
 	$(BIN)/bankapp --db sqlite:///$(DB) demo --force
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal -p no:cacheprovider
 
 lint: $(STAMP)
 	$(BIN)/ruff check bankapp screens tests

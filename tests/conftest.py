@@ -53,6 +53,9 @@ BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # The slow tests first: the workers share out the rest meanwhile, instead of one worker
+    # still building a wheel when everything else has finished.
+    items.sort(key=lambda item: "slow" not in item.keywords)
     if PG_URL:
         return
     skip = pytest.mark.skip(reason="PostgreSQL leg skipped: BANKAPP_TEST_DATABASE_URL is not set")

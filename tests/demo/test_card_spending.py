@@ -17,7 +17,7 @@ from tests.fixtures import TEST_SETTINGS
 END = datetime(2026, 11, 20, 10, 30)
 
 
-pytestmark = pytest.mark.usefixtures("private_key_file")
+pytestmark = [pytest.mark.usefixtures("private_key_file"), pytest.mark.slow]
 
 
 def demo_cards(bank: Bank) -> list[tuple[str, str, str, int, int]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import event, select
 
 from bankapp.bank import Bank
@@ -43,6 +44,7 @@ def bulk_deposits(bank: Bank, account_id: int, count: int) -> None:
     bank.db.write(work)
 
 
+@pytest.mark.slow
 @pilot_test
 async def test_opening_an_account_with_100k_postings_fetches_one_page(
     empty_bank: Bank,
