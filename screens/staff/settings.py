@@ -49,7 +49,8 @@ class SettingsScreen(BankScreen):
         with Vertical(classes="staff-body"):
             yield Static("Installation settings", classes="staff-title")
             yield Static("", id="settings-status", classes="staff-status")
-            yield staff_table("settings", "Setting", "Value", "Default", "Changed by", "Waiting")
+            # Who changed a setting before its default: at 80 columns the default is cut.
+            yield staff_table("settings", "Setting", "Value", "Changed by", "Waiting", "Default")
         yield Footer()
 
     @property
@@ -80,9 +81,9 @@ class SettingsScreen(BankScreen):
             self.table.add_row(
                 cell(view.label),
                 cell(view.value, right=True),
-                cell(view.default if not view.is_default else "", right=True),
                 cell(_changed(view) if view.changeable else "fixed"),
                 cell(waiting),
+                cell(view.default if not view.is_default else "", right=True),
                 key=view.name,
             )
         self.table.move_cursor(row=min(row, max(0, len(self.views) - 1)))

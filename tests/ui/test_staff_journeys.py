@@ -343,3 +343,23 @@ async def test_a_supervisor_asks_for_a_setting_change_and_a_second_one_approves_
     assert demo_bank.settings.atm_daily_limit_cents == 100_000  # not before approval
     demo_bank.approvals.approve(actor(demo_bank, "sam"), request.id)
     assert demo_bank.settings.atm_daily_limit_cents == 75_000
+
+
+@pilot_test
+async def test_the_settings_table_shows_who_changed_each_setting_at_80x24(
+    demo_bank: Bank,
+) -> None:
+    """The setting, its value and who changed it fit 80 columns; the default comes after."""
+    app = make_app(demo_bank)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in_staff(pilot, "admin")
+        await play(pilot, "i")
+        await settle(pilot)
+        table = app.screen.query_one("#settings", DataTable)
+        right = 0
+        shown = []
+        for column in table.ordered_columns:
+            right += column.get_render_width(table)
+            if right <= table.scrollable_content_region.width:
+                shown.append(str(column.label))
+        assert shown[:3] == ["Setting", "Value", "Changed by"]
