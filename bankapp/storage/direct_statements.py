@@ -67,7 +67,7 @@ def compile_for(conn: Connection, statement: Executable, keys: Sequence[str]) ->
         fixed.append((name, bind.value))
     binds = tuple(
         (name, process)
-        for name in names
+        for name in dict.fromkeys(names)  # a name used twice is converted once
         if (process := compiled.binds[name].type._cached_bind_processor(dialect)) is not None
     )
     columns = [(column[0], column[3]) for column in compiled._result_columns]

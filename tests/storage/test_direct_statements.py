@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bankapp.bank import Bank
@@ -150,3 +150,17 @@ def test_a_statement_missing_a_parameter_is_refused_before_it_runs(bank: Bank) -
 
     with pytest.raises(ValueError, match="amount"):
         bank.db.read(missing)
+
+
+def test_a_parameter_used_twice_is_converted_once(bank: Bank) -> None:
+    customer = make_customer(bank, "direct_twice")
+    account_id = funded_account(bank, customer, 1_000)
+    opened_after = datetime(2000, 1, 1, 0, 0, 0)
+    statement = select(_accounts.c.id).where(
+        _accounts.c.id == bindparam("account_id"),
+        _accounts.c.opened_at > bindparam("since"),
+        _accounts.c.opened_at != bindparam("since"),
+    )
+    params = {"account_id": account_id, "since": opened_after}
+    rows = bank.db.read(lambda tx: _same_reads(tx.conn, statement, params))
+    assert [row.id for row in rows] == [account_id]
