@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, or_, select
 
 from bankapp.domain.account_numbers import mask_account_number, normalise_account_number
 from bankapp.domain.types import (
@@ -26,7 +26,7 @@ from bankapp.errors import (
     UserNotFound,
 )
 from bankapp.storage.database import Tx
-from bankapp.storage.direct_statements import fetch_one
+from bankapp.storage.direct_statements import fetch_one, fetch_rows
 from bankapp.storage.models import Account, User
 
 _accounts = Account
@@ -35,6 +35,9 @@ MAX_ID = 2**63 - 1
 # Built once: these run in every money operation (see bankapp.bench).
 _ACCOUNT_BY_ID = select(_accounts).where(_accounts.c.id == bindparam("account_id"))
 _ACCOUNT_BY_NUMBER = select(_accounts).where(_accounts.c.number == bindparam("number"))
+_SOURCE_OR_TARGET = select(_accounts).where(
+    or_(_accounts.c.id == bindparam("account_id"), _accounts.c.number == bindparam("number"))
+)
 _OWNER_NAME = select(_users.c.full_name).where(_users.c.id == bindparam("user_id"))
 _WHOSE = select(
     _accounts.c.id, _accounts.c.kind, _accounts.c.owner_id, _accounts.c.internal_code
@@ -71,12 +74,31 @@ def load_account_by_number(tx: Tx, number: str) -> Any:
     if not isinstance(number, str):
         raise AccountNotFound("Type the account number to send to.", field="destination")
     digits = normalise_account_number(number[:80])
-    row = fetch_one(tx.conn, _ACCOUNT_BY_NUMBER, {"number": digits})
+    return _destination(fetch_one(tx.conn, _ACCOUNT_BY_NUMBER, {"number": digits}), digits)
+
+
+def _destination(row: Any, digits: str) -> Any:
+    """The account a payment may be sent to: any customer's, never the bank's own."""
     if row is None or row.kind == AccountKind.INTERNAL:
         raise AccountNotFound(
             f"No account with number {digits[:34]!r}; check the digits.", field="destination"
         )
     return row
+
+
+def transfer_parties(tx: Tx, caller: Caller, source_id: int, number: str) -> tuple[Any, Any]:
+    """`accessible_account(source_id)` and `load_account_by_number(number)` in one statement
+    (a transfer's two account reads), with the same refusals in the same order."""
+    if not isinstance(number, str):
+        return accessible_account(tx, caller, source_id), load_account_by_number(tx, number)
+    require_id(source_id, AccountNotFound, "account")
+    digits = normalise_account_number(number[:80])
+    rows = fetch_rows(tx.conn, _SOURCE_OR_TARGET, {"account_id": source_id, "number": digits})
+    source = next((row for row in rows if row.id == source_id), None)
+    if source is None:
+        raise AccountNotFound("No such account.")
+    require_account_access(caller, source)
+    return source, _destination(next((row for row in rows if row.number == digits), None), digits)
 
 
 def may_see_account(caller: Caller, account: Any) -> bool:

@@ -37,6 +37,7 @@ from bankapp.services.access import (
     require_open_for_money,
     require_staff,
     shown_result,
+    transfer_parties,
 )
 from bankapp.services.context import ServiceContext
 from bankapp.services.drawers import require_cash_on_hand, require_drawer_account
@@ -473,8 +474,7 @@ class PaymentService:
             replay = find_replay(tx, key, fingerprint)
             if replay:
                 return shown_result(tx, caller, replay)
-            source = accessible_account(tx, caller, from_account_id)
-            target = load_account_by_number(tx, to_account_number)
+            source, target = transfer_parties(tx, caller, from_account_id, to_account_number)
             result = post_transfer(
                 tx,
                 self._ctx,

@@ -110,18 +110,7 @@ def fetch_rows(conn: Connection, statement: Executable, params: Mapping[str, Any
             return []
         fetched = cursor.fetchall()
     except conn.dialect.loaded_dbapi.Error as error:
-        invalidated = conn.dialect.is_disconnect(error, conn.connection.dbapi_connection, cursor)
-        if invalidated:
-            conn.invalidate(error)
-        raise exc.DBAPIError.instance(
-            compiled.sql,
-            sent,
-            error,
-            conn.dialect.loaded_dbapi.Error,
-            hide_parameters=True,
-            connection_invalidated=invalidated,
-            dialect=conn.dialect,
-        ) from error
+        raise _as_sqlalchemy_error(conn, cursor, compiled.sql, sent, error) from error
     finally:
         cursor.close()
     make, converting = compiled.row._make, compiled.results
@@ -135,6 +124,33 @@ def fetch_rows(conn: Connection, statement: Executable, params: Mapping[str, Any
                 converted[index] = process(converted[index])  # type: ignore[misc]
         rows.append(make(converted))
     return rows
+
+
+def run_sql(conn: Connection, sql: str) -> None:
+    """Run one statement without parameters or results (BEGIN) on the connection's driver."""
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql)
+    except conn.dialect.loaded_dbapi.Error as error:
+        raise _as_sqlalchemy_error(conn, cursor, sql, (), error) from error
+    finally:
+        cursor.close()
+
+
+def _as_sqlalchemy_error(conn: Connection, cursor: Any, sql: str, sent: Any, error: Any) -> Any:
+    """A driver error as SQLAlchemy raises it; a lost connection is invalidated first."""
+    invalidated = conn.dialect.is_disconnect(error, conn.connection.dbapi_connection, cursor)
+    if invalidated:
+        conn.invalidate(error)
+    return exc.DBAPIError.instance(
+        sql,
+        sent,
+        error,
+        conn.dialect.loaded_dbapi.Error,
+        hide_parameters=True,
+        connection_invalidated=invalidated,
+        dialect=conn.dialect,
+    )
 
 
 def fetch_one(conn: Connection, statement: Executable, params: Mapping[str, Any]) -> Any:

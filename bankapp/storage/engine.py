@@ -12,6 +12,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from bankapp.errors import DatabaseMissing, DatabaseReadOnly, DatabaseUnavailable, NotADatabase
+from bankapp.storage.direct_statements import run_sql
 from bankapp.storage.private_files import create_private
 from bankapp.storage.process_options import process_options
 
@@ -109,7 +110,7 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def on_begin(conn: Any) -> None:
         write = conn.get_execution_options().get(WRITE_OPTION, False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        run_sql(conn, "BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 MAPPED_READ_BYTES = 1 << 31

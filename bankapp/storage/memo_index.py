@@ -33,10 +33,17 @@ def index_memos(conn: Connection, first_entry: int, last_entry: int) -> None:
     Nothing where there is no trigram table (PostgreSQL; an SQLite without FTS5)."""
     if conn.dialect.name != "sqlite":
         return
-    index_memos_sqlite(conn.connection.driver_connection, first_entry, last_entry)  # type: ignore[arg-type]
-
-
-def index_memos_sqlite(driver: sqlite3.Connection, first_entry: int, last_entry: int) -> None:
-    """`index_memos` on a plain sqlite3 connection (the bench's raw loops and fixtures)."""
-    if driver.execute(_MADE).fetchone() is not None:
+    driver: sqlite3.Connection = conn.connection.driver_connection  # type: ignore[assignment]
+    info = conn.connection.info  # kept with the pooled connection, across transactions
+    if info.get(MEMO_SEARCH_TABLE):  # only its presence is remembered: tables are not dropped
         driver.execute(INDEX_MEMOS, (first_entry, last_entry))
+    elif index_memos_sqlite(driver, first_entry, last_entry):
+        info[MEMO_SEARCH_TABLE] = True
+
+
+def index_memos_sqlite(driver: sqlite3.Connection, first_entry: int, last_entry: int) -> bool:
+    """`index_memos` on a plain sqlite3 connection (fixtures); whether the index exists."""
+    if driver.execute(_MADE).fetchone() is None:
+        return False
+    driver.execute(INDEX_MEMOS, (first_entry, last_entry))
+    return True

@@ -108,6 +108,28 @@ def test_transfers_refuse_the_same_account_and_unknown_numbers(bank: Bank) -> No
     assert caught.value.field == "destination"
 
 
+def test_a_transfer_is_refused_for_its_source_before_its_destination(bank: Bank) -> None:
+    """The source and destination are read together; the source's refusal still comes
+    first, so a stranger learns nothing about a destination number from the answer."""
+    alice = make_customer(bank, "alice")
+    mallory = make_customer(bank, "mallory")
+    source = funded_account(bank, alice, 1_000)
+    theirs = funded_account(bank, mallory, 1_000)
+    theirs_number = bank.accounts.get(mallory, theirs).number
+    for destination in ("000000000000", theirs_number):
+        with pytest.raises(AccountNotFound) as caught:
+            bank.payments.transfer(mallory, source, destination, 100)
+        assert caught.value.field != "destination"
+        with pytest.raises(AccountNotFound) as caught:
+            bank.payments.transfer(alice, 10**9, destination, 100)
+        assert caught.value.field != "destination"
+    with pytest.raises(AccountNotFound) as caught:
+        bank.payments.transfer(alice, source, 12345, 100)  # type: ignore[arg-type]
+    assert caught.value.field == "destination"
+    assert bank.accounts.get(alice, source).balance == 1_000
+    assert bank.accounts.get(mallory, theirs).balance == 1_000
+
+
 def test_memos_with_control_characters_are_refused(bank: Bank) -> None:
     alice = make_customer(bank, "alice")
     account = funded_account(bank, alice, 1_000)
