@@ -24,6 +24,8 @@ from screens.modals.open_account import OpenAccountModal
 from screens.payment import PaymentScreen
 from screens.profile import ProfileScreen
 from screens.statements import StatementScreen
+from screens.widgets.cells import cut
+from screens.widgets.ledger_table import MEMO_CELLS
 
 
 @dataclass(frozen=True)
@@ -149,7 +151,7 @@ class DashboardScreen(BankScreen):
                 Text(mask_account_number(account.number)),
                 Text(entry_kind_label(line.kind)),
                 Text(self.money(line.amount, plus=True), justify="right"),
-                Text(line.memo),
+                cut(line.memo, MEMO_CELLS),  # whole in the account's history (Enter on a row)
             )
 
     @property

@@ -28,7 +28,8 @@ from screens.staff.cash import CashScreen
 from screens.staff.common import staff_table
 from screens.staff.new_customer import NewCustomerScreen
 from screens.statements import StatementScreen
-from screens.widgets.cells import cell
+from screens.widgets.cells import cell, cut
+from screens.widgets.ledger_table import MEMO_CELLS
 
 SEARCH_PAUSE = 0.3
 """Seconds of no typing before the search box searches by itself."""
@@ -200,7 +201,8 @@ class CustomerOverviewScreen(BankScreen):
             yield Static("", id="customer-cards", classes="staff-status")
             yield Static(Text(self.MORE_KEYS), id="customer-keys", classes="staff-status")
             yield Static("Recent activity", classes="staff-title")
-            yield staff_table("customer-recent", "Date", "Account", "Kind", "Memo", "Amount")
+            # Amount before the memo: on an 80-column terminal the memo is what gets cut off.
+            yield staff_table("customer-recent", "Date", "Account", "Kind", "Amount", "Memo")
         yield Footer()
 
     @property
@@ -268,8 +270,8 @@ class CustomerOverviewScreen(BankScreen):
                 cell(f"{line.at:%Y-%m-%d %H:%M}"),
                 cell(line.account),
                 cell(entry_kind_label(line.kind)),
-                cell(line.memo),
                 cell(self.money(line.amount, plus=True), right=True),
+                cut(line.memo, MEMO_CELLS),
             )
         self.accounts.focus()
 

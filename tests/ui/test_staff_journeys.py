@@ -363,3 +363,27 @@ async def test_the_settings_table_shows_who_changed_each_setting_at_80x24(
             if right <= table.scrollable_content_region.width:
                 shown.append(str(column.label))
         assert shown[:3] == ["Setting", "Value", "Changed by"]
+
+
+def columns_in_view(table: DataTable[Any]) -> list[str]:
+    """The labels of the columns that fit the table's width without scrolling sideways."""
+    right, shown = 0, []
+    for column in table.ordered_columns:
+        right += column.get_render_width(table)
+        if right <= table.scrollable_content_region.width:
+            shown.append(str(column.label))
+    return shown
+
+
+@pilot_test
+async def test_the_customer_overview_shows_the_amount_of_recent_activity_at_80x24(
+    demo_bank: Bank,
+) -> None:
+    """The amount of each recent movement fits 80 columns; a long memo is what is cut."""
+    app = make_app(demo_bank)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in_staff(pilot, "teller")
+        await play(pilot, "1", Expect(CustomerOverviewScreen))
+        recent = app.screen.query_one("#customer-recent", DataTable)
+        assert recent.row_count > 0
+        assert "Amount" in columns_in_view(recent)
