@@ -18,12 +18,19 @@ from bankapp.domain.account_numbers import mask_account_number
 from bankapp.domain.types import AccountStatus, AccountView, EntryResult, MovementPreview
 from bankapp.errors import ApprovalRequired, BankError
 from bankapp.services.approvals import ApprovalView
-from screens.base import BankScreen, field_error
+from screens.base import field_error
 from screens.messages import DrawerChanged
 from screens.modals.confirm import ConfirmModal
 from screens.staff.common import movement_lines
+from screens.widgets.destination import (
+    OTHER,
+    DestinationForm,
+    chosen_destination,
+    destination_changed,
+    destination_fields,
+    offer_destinations,
+)
 
-OTHER = "other"
 VERBS = {
     "deposit": "Cash deposit",
     "withdrawal": "Cash withdrawal",
@@ -40,7 +47,7 @@ class CounterRequest:
     to: str = ""
 
 
-class CashScreen(BankScreen):
+class CashScreen(DestinationForm):
     HELP = (
         "Count the cash, type the amount and an optional memo, then Ctrl+S: the bank checks "
         "it and a confirmation shows exactly what will happen (the customer, the balance "
@@ -62,6 +69,7 @@ class CashScreen(BankScreen):
         self.form_key = uuid.uuid4().hex
         self.done = False
         self.posting = False
+        self.own: list[AccountView] = []  # the customer's other open accounts, by name
 
     def compose(self) -> ComposeResult:
         verb = VERBS[self.kind]
@@ -78,19 +86,7 @@ class CashScreen(BankScreen):
             )
             with Vertical(classes="form-box"):
                 if self.kind == "transfer":
-                    yield Label("To")
-                    yield Select[str](
-                        [], prompt="Choose where to send it", id="destination-choice", compact=True
-                    )
-                    yield Input(
-                        placeholder="account number, e.g. 1234 5678 9012",
-                        id="destination",
-                        classes="-hidden",
-                        compact=True,
-                        max_length=40,
-                    )
-                    yield Static("", id="payee", classes="hint -hidden")
-                    yield field_error("destination")
+                    yield from destination_fields("To", "Choose where to send it")
                 yield Label("Amount")
                 yield Input(placeholder="0.00", id="amount", compact=True)
                 yield field_error("amount")
@@ -113,34 +109,22 @@ class CashScreen(BankScreen):
             group="accounts",
         )
 
-    @property
-    def destination_choice(self) -> Select[str]:
-        return self.query_one("#destination-choice", Select)
-
     def _show_own_accounts(self, accounts: list[AccountView]) -> None:
         """The customer's other open accounts by name, then any account number."""
-        own = [a for a in accounts if a.status == AccountStatus.OPEN and a.id != self.account.id]
-        self.destination_choice.set_options(
-            [(f"{a.name} {mask_account_number(a.number)} (theirs)", a.number) for a in own]
-            + [("Another account number…", OTHER)]
-        )
+        self.own = [
+            a for a in accounts if a.status == AccountStatus.OPEN and a.id != self.account.id
+        ]
         with self.prevent(Select.Changed):  # only a choice the teller makes moves on
-            self.destination_choice.value = own[0].number if own else OTHER
-        number = self.query_one("#destination", Input)
-        number.set_class(bool(own), "-hidden")
-        (self.destination_choice if own else number).focus()
+            offer_destinations(self, self.own, "(theirs)")
+        destination_changed(self, self.query_one("#destination", Select).value)
+        if self.own:
+            self.query_one("#destination", Select).focus()
 
-    @on(Select.Changed, "#destination-choice")
-    def _destination_changed(self, event: Select.Changed) -> None:
-        number = self.query_one("#destination", Input)
-        number.set_class(event.value != OTHER, "-hidden")
-        self.query_one("#payee", Static).add_class("-hidden")
-        if event.value == OTHER:
-            number.focus()
-        elif self.destination_choice.has_focus:
+    def destination_chosen(self, value: object) -> None:
+        if value != OTHER and self.query_one("#destination", Select).has_focus:
             self.query_one("#amount", Input).focus()
 
-    @on(Input.Submitted, "#destination")
+    @on(Input.Submitted, "#destination-number")
     def _check_payee(self, event: Input.Submitted) -> None:
         """Name the payee of a typed number (as the customer's own form does), then on."""
         self.clear_errors()
@@ -148,9 +132,7 @@ class CashScreen(BankScreen):
         number = event.value
 
         def named(label: str) -> None:
-            payee = self.query_one("#payee", Static)
-            payee.update(Text(f"Pays {label}"))
-            payee.remove_class("-hidden")
+            self.show_payee(label)
             self.query_one("#amount", Input).focus()
 
         self.call_service(
@@ -159,13 +141,6 @@ class CashScreen(BankScreen):
             group="payee",
             on_error=lambda error: self._refused(BankError(error.message, field="destination")),
         )
-
-    def _destination_number(self) -> str:
-        """The account number the transfer goes to: the chosen own account, or the typed one."""
-        choice = self.destination_choice.value
-        if choice == OTHER or not isinstance(choice, str):
-            return self.query_one("#destination", Input).value
-        return choice
 
     @on(Input.Submitted, "#amount")
     def _to_memo(self) -> None:
@@ -184,11 +159,12 @@ class CashScreen(BankScreen):
         except BankError as error:
             self.show_error(error)
             return
-        request = CounterRequest(
-            amount,
-            self.query_one("#memo", Input).value,
-            self._destination_number() if self.kind == "transfer" else "",
-        )
+        try:
+            to = chosen_destination(self, self.own)[0] if self.kind == "transfer" else ""
+        except BankError as error:
+            self.show_error(error)
+            return
+        request = CounterRequest(amount, self.query_one("#memo", Input).value, to)
         payments, actor, account_id = self.bank.payments, self.actor, self.account.id
         verb = "withdraw" if self.kind == "withdrawal" else self.kind
         self.call_service(

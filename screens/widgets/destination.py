@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from rich.text import Text
 from textual import on
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Input, Label, Select
+from textual.widgets import Input, Label, Select, Static
 
 from bankapp.domain.account_numbers import mask_account_number
 from bankapp.domain.types import AccountView
@@ -28,15 +29,18 @@ def destination_fields(label: str, prompt: str) -> Iterator[Widget]:
         id="destination-number",
         classes="-hidden",
         compact=True,
+        max_length=40,
     )
+    yield Static("", id="payee", classes="hint -hidden")  # the holder of a typed number
     yield field_error("destination")
 
 
-def offer_destinations(screen: Screen[object], own: Sequence[AccountView]) -> None:
-    """Offer `own` accounts by name and "another account number"; the first is chosen."""
+def offer_destinations(screen: Screen[object], own: Sequence[AccountView], whose: str = "") -> None:
+    """Offer `own` accounts by name (`whose`, e.g. "(theirs)", after each) and "another
+    account number"; the first is chosen."""
     destination = screen.query_one("#destination", Select)
     destination.set_options(
-        [(f"{a.name} {mask_account_number(a.number)}", a.number) for a in own]
+        [(f"{a.name} {mask_account_number(a.number)} {whose}".rstrip(), a.number) for a in own]
         + [("Another account number…", OTHER)]
     )
     destination.value = own[0].number if own else OTHER
@@ -46,6 +50,7 @@ def destination_changed(screen: Screen[object], value: object) -> None:
     """Show the number box only for "another account number", and put the cursor in it."""
     number_input = screen.query_one("#destination-number", Input)
     number_input.set_class(value != OTHER, "-hidden")
+    screen.query_one("#payee", Static).add_class("-hidden")
     if value == OTHER and screen.is_mounted:
         number_input.focus()
 
@@ -83,6 +88,16 @@ class DestinationForm(BankScreen):
     @on(Select.Changed, "#destination")
     def _destination_changed(self, event: Select.Changed) -> None:
         destination_changed(self, event.value)
+        self.destination_chosen(event.value)
+
+    def destination_chosen(self, value: object) -> None:
+        """After the choice changed (the number box already follows it): for a form to add to."""
+
+    def show_payee(self, label: str) -> None:
+        """Name the holder of the typed number under its box (`find_destination`'s label)."""
+        payee = self.query_one("#payee", Static)
+        payee.update(Text(f"Pays {label}"))
+        payee.remove_class("-hidden")
 
     def focus_field(self, field: str) -> None:
         if field == "destination":

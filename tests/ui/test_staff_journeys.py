@@ -286,7 +286,7 @@ async def test_teller_serves_a_recent_customer_and_a_supervisor_approves_the_sho
         assert last.startswith("Took in $300.00")
 
         await play(pilot, "t")  # her own accounts are offered by name
-        choice = app.screen.query_one("#destination-choice", Select)
+        choice = app.screen.query_one("#destination", Select)
         assert choice.value == house.number
         await play(pilot, "tab", Type("120"), "ctrl+s", Expect(ConfirmModal))
         said = " ".join(f"{k}: {v}" for k, v in app.screen.lines)  # type: ignore[attr-defined]

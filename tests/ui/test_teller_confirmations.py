@@ -106,9 +106,9 @@ async def test_a_refused_counter_movement_shows_beside_its_field_with_the_focus_
         assert "Not enough cash in your drawer" in error_text(app.screen, "amount")
         assert app.focused is app.screen.query_one("#amount", Input)
         await play(pilot, "escape", Expect(ConfirmModal), "f10", "t")  # leave what was typed
-        app.screen.query_one("#destination-choice", Select).value = "other"
+        app.screen.query_one("#destination", Select).value = "other"
         await play(pilot, settle, Type("1234567890"), "enter")  # the payee is looked up
-        destination = app.screen.query_one("#destination", Input)
+        destination = app.screen.query_one("#destination-number", Input)
         assert "No account with number" in error_text(app.screen, "destination")
         assert app.focused is destination
         app.screen.query_one("#amount", Input).value = "25"
@@ -175,7 +175,7 @@ async def test_a_teller_sends_to_the_customers_own_account_picked_by_name(
     app = make_app(demo_bank)
     async with app.run_test(size=SIZE) as pilot:
         await play(pilot, open_alice, "t")
-        choice = app.screen.query_one("#destination-choice", Select)
+        choice = app.screen.query_one("#destination", Select)
         assert app.focused is choice
         names = [str(label) for label, _ in choice._options]
         assert any(name.startswith(f"{rainy_day.name} ") for name in names), names
@@ -198,7 +198,7 @@ async def test_a_typed_account_number_names_its_holder_before_the_confirmation(
     app = make_app(demo_bank)
     async with app.run_test(size=SIZE) as pilot:
         await play(pilot, open_alice, "t")
-        app.screen.query_one("#destination-choice", Select).value = "other"
+        app.screen.query_one("#destination", Select).value = "other"
         await play(pilot, settle, Type(main.number), "enter")
         payee = str(app.screen.query_one("#payee", Static).render())
         assert f"Pays Bob Okafor {mask_account_number(main.number)}" == payee
@@ -207,3 +207,21 @@ async def test_a_typed_account_number_names_its_holder_before_the_confirmation(
         assert f"To: Bob Okafor — {main.name} {mask_account_number(main.number)}" in (
             confirm_text(app)
         )
+
+
+@pilot_test
+async def test_a_transfer_to_another_number_left_empty_is_refused_before_the_preview(
+    demo_bank: Bank,
+) -> None:
+    """The teller's form is the customer's destination picker: an empty number is asked for
+    beside the box, with the cursor in it, before the bank is asked anything."""
+    app = make_app(demo_bank)
+    async with app.run_test(size=SIZE) as pilot:
+        await play(pilot, open_alice, "t")
+        app.screen.query_one("#destination", Select).value = "other"
+        await play(pilot, settle)
+        app.screen.query_one("#amount", Input).value = "25"
+        await play(pilot, "ctrl+s")
+        assert isinstance(app.screen, CashScreen)
+        assert "Type the account number to send to" in error_text(app.screen, "destination")
+        assert app.focused is app.screen.query_one("#destination-number", Input)

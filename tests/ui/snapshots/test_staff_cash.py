@@ -66,7 +66,7 @@ def test_transfer_on_the_customers_behalf_to_an_unknown_account(
 
 
 def another_number(pilot: Pilot[Any]) -> None:
-    pilot.app.screen.query_one("#destination-choice", Select).value = "other"
+    pilot.app.screen.query_one("#destination", Select).value = "other"
 
 
 def to_bob(bank: Bank) -> Step:
