@@ -59,10 +59,10 @@ class ApprovalsScreen(BankScreen):
                 "Request",
                 "For",
                 "Amount",
-                "Memo",
-                "Maker",
+                "Maker",  # who asked comes before the free text: at 80 columns the memo is cut
                 "Made",
                 "Status",
+                "Memo",
                 "Reason",
             )
         yield Footer()
@@ -107,10 +107,10 @@ class ApprovalsScreen(BankScreen):
                 cell(item.label),
                 cell(what_for(item)),
                 cell(self.money(item.amount) if item.amount else "", right=True),
-                cell(cut(item.memo, 40)),
                 cell(item.maker_name),
                 cell(f"{item.created_at:%m-%d %H:%M}"),
                 cell(item.status),
+                cell(cut(item.memo, 40)),
                 cell(cut(item.reason, 40)),
                 key=str(item.id),
             )

@@ -387,3 +387,17 @@ async def test_the_customer_overview_shows_the_amount_of_recent_activity_at_80x2
         recent = app.screen.query_one("#customer-recent", DataTable)
         assert recent.row_count > 0
         assert "Amount" in columns_in_view(recent)
+
+
+@pilot_test
+async def test_the_approvals_queue_shows_who_asked_at_80x24(demo_bank: Bank) -> None:
+    """A supervisor sees the request, whom it is for, the amount and who made it (maker and
+    checker must differ) without scrolling sideways; the memo is what gets cut."""
+    app = make_app(demo_bank)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in_staff(pilot, "admin")
+        await play(pilot, "a")
+        await settle(pilot)
+        table = app.screen.query_one("#approvals", DataTable)
+        assert table.row_count > 0
+        assert columns_in_view(table)[:5] == ["#", "Request", "For", "Amount", "Maker"]
